@@ -1,0 +1,62 @@
+# Baromètre Expérience Citoyen — espace d'analyse
+# « make » seul liste les cibles.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := aide
+
+DONNEES ?= data
+SORTIE ?= rapports
+ECHELLE ?= 1
+
+# Environnement : l'environnement conda actif s'il y en a un, sinon .venv (python3 -m venv).
+ifneq ($(strip $(CONDA_PREFIX)),)
+PY := $(CONDA_PREFIX)/bin/python
+ETAT := .etat/env-conda-$(notdir $(CONDA_PREFIX))
+else
+PY := .venv/bin/python
+ETAT := .venv/.installe
+endif
+ANALYSE := $(PY) -m analyse.cli
+
+.PHONY: aide env demo preparer rapports test lab bench nettoyer
+
+aide: ## Affiche cette aide
+	@echo "Baromètre Expérience Citoyen — espace d'analyse"
+	@echo
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(ETAT): pyproject.toml
+ifeq ($(strip $(CONDA_PREFIX)),)
+	@test -x .venv/bin/python || python3 -m venv .venv
+endif
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name analyse --display-name "Python (analyse)" >/dev/null
+	@bash outils/verifier_systeme.sh $(PY)
+	@mkdir -p $(dir $(ETAT)) && touch $(ETAT)
+
+env: $(ETAT) ## Crée l'environnement (.venv ou conda actif) et le noyau Jupyter « analyse »
+
+demo: $(ETAT) ## Écrit les données de démonstration si $(DONNEES)/raw/ est vide
+	@if [ -z "$$(ls -A $(DONNEES)/raw 2>/dev/null | grep -v '^README')" ]; then \
+		$(ANALYSE) demo --donnees $(DONNEES) --echelle $(ECHELLE); \
+	else echo "$(DONNEES)/raw/ contient déjà des données : démonstration non générée."; fi
+
+preparer: demo ## Valide et note toutes les éditions (Parquet dans $(DONNEES)/processed/)
+	$(ANALYSE) preparer --toutes --donnees $(DONNEES)
+
+rapports: preparer ## Produit tous les rapports (PDF, HTML, CSV) dans $(SORTIE)/
+	$(ANALYSE) rapports edition --toutes --donnees $(DONNEES) --sortie $(SORTIE)
+
+test: $(ETAT) ## Lance toute la suite de tests
+	$(PY) -m pytest
+
+lab: $(ETAT) ## Ouvre JupyterLab sur notebooks/
+	$(PY) -m jupyterlab --notebook-dir=notebooks
+
+bench: $(ETAT) ## Mesure la préparation à 1×, 10× et 100× (long ; résultats dans benchmarks/)
+	$(PY) benchmarks/bench_preparer.py
+
+nettoyer: ## Supprime les données préparées et les rapports (jamais data/raw/)
+	rm -rf $(DONNEES)/processed/* $(SORTIE)/*
+	@git checkout -- $(DONNEES)/processed/README.md $(SORTIE)/README.md 2>/dev/null || true

@@ -1,0 +1,172 @@
+"""Interface en ligne de commande ``analyse`` (sous-commandes en français).
+
+Exemples ::
+
+    analyse demo --graine 2012
+    analyse preparer --toutes
+    analyse rapports edition --annee 2022
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .config import DONNEES, PARAMETRES, RAPPORTS, Parametres, dossier_raw
+from .lecture import ErreurDonnees
+
+
+def _options_communes(parseur: argparse.ArgumentParser) -> None:
+    parseur.add_argument("--donnees", type=Path, default=DONNEES,
+                         help="racine des données, qui contient raw/ et processed/ (défaut : data/)")
+    parseur.add_argument("--sortie", type=Path, default=RAPPORTS,
+                         help="dossier des rapports produits (défaut : rapports/)")
+
+
+def _choix_editions(parseur: argparse.ArgumentParser) -> None:
+    groupe = parseur.add_mutually_exclusive_group(required=True)
+    groupe.add_argument("--annee", type=int, help="année de terrain de l'édition (ex. 2022)")
+    groupe.add_argument("--toutes", action="store_true", help="toutes les éditions disponibles")
+
+
+def construire_parseur() -> argparse.ArgumentParser:
+    """Le parseur de la commande ``analyse`` et de ses sous-commandes."""
+    parseur = argparse.ArgumentParser(
+        prog="analyse",
+        description="Baromètre Expérience Citoyen — espace d'analyse : données de démonstration, "
+        "préparation des éditions et rapports PDF.",
+    )
+    sous = parseur.add_subparsers(dest="commande", metavar="COMMANDE", required=True)
+
+    demo = sous.add_parser("demo", help="écrit les données fictives de démonstration dans DONNEES/raw/",
+                           description="Écrit les dix éditions de démonstration (données fictives) selon le contrat.")
+    _options_communes(demo)
+    demo.add_argument("--graine", type=int, default=2012, help="graine aléatoire (défaut : 2012)")
+    demo.add_argument("--echelle", type=float, default=1.0,
+                      help="multiplie le nombre de structures de chaque édition (jusqu'à 100)")
+    demo.add_argument("--annees", type=_liste_annees, default=None,
+                      help="éditions à écrire, séparées par des virgules (défaut : toutes)")
+    demo.add_argument("--forcer", action="store_true", help="écrit même si DONNEES/raw/ n'est pas vide")
+
+    preparer = sous.add_parser("preparer", help="valide et note une ou toutes les éditions (Parquet)",
+                               description="Lit raw/<annee>/, valide, note et écrit processed/<table>/.")
+    _options_communes(preparer)
+    _choix_editions(preparer)
+    preparer.add_argument("--bootstrap", type=int, default=PARAMETRES.n_bootstrap,
+                          help=f"réplications bootstrap (défaut : {PARAMETRES.n_bootstrap})")
+    preparer.add_argument("--graine", type=int, default=PARAMETRES.graine,
+                          help=f"graine du bootstrap (défaut : {PARAMETRES.graine})")
+
+    rapports = sous.add_parser("rapports", help="produit des rapports PDF et HTML",
+                               description="Produit les rapports PDF/HTML et les tableaux CSV associés.")
+    types = rapports.add_subparsers(dest="rapport", metavar="RAPPORT", required=True)
+    edition = types.add_parser("edition", help="rapport national d'une édition",
+                               description="Rapport national d'une édition : rapports/<annee>/.")
+    _options_communes(edition)
+    _choix_editions(edition)
+    return parseur
+
+
+def _liste_annees(texte: str) -> list[int]:
+    try:
+        return [int(a) for a in texte.split(",") if a.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"liste d'années invalide : « {texte} » (ex. 2020,2022)") from None
+
+
+def _raw_vide(donnees: Path) -> bool:
+    raw = dossier_raw(donnees)
+    return not raw.exists() or not any(p for p in raw.iterdir() if not p.name.startswith("."))
+
+
+def commande_demo(args) -> int:
+    """Écrit les données de démonstration."""
+    from .demo import generer_demo
+
+    if not _raw_vide(args.donnees) and not args.forcer:
+        print(f"{dossier_raw(args.donnees)} n'est pas vide : rien n'est écrit (option --forcer pour écraser).",
+              file=sys.stderr)
+        return 1
+    debut = time.perf_counter()
+    resume = generer_demo(args.donnees, graine=args.graine, echelle=args.echelle, annees=args.annees)
+    print(f"Données fictives de démonstration écrites dans {dossier_raw(args.donnees)} "
+          f"({_duree(time.perf_counter() - debut)}).")
+    for cle, valeur in sorted((resume or {}).get("lignes", {}).items()):
+        print(f"  {cle} : {_entier(valeur)} lignes")
+    return 0
+
+
+def commande_preparer(args) -> int:
+    """Prépare une ou toutes les éditions et affiche les bilans de lecture."""
+    from .preparation import annees_disponibles, lire_editions, preparer_edition
+    from .stockage import Ecriture
+
+    parametres = Parametres.depuis_dict({**PARAMETRES.vers_dict(), "n_bootstrap": args.bootstrap,
+                                         "graine": args.graine})
+    editions = lire_editions(args.donnees)
+    annees = annees_disponibles(args.donnees) if args.toutes else [args.annee]
+    if not annees:
+        print(f"Aucune édition à préparer dans {dossier_raw(args.donnees)}.", file=sys.stderr)
+        return 1
+    with Ecriture(args.donnees) as ecriture:
+        for annee in annees:
+            debut = time.perf_counter()
+            edition = preparer_edition(args.donnees, annee, parametres, editions)
+            ecriture.ajouter(annee, edition.tables)
+            _afficher_bilans(edition, time.perf_counter() - debut)
+    print(f"Tables écrites dans {args.donnees / 'processed'} ({len(annees)} édition(s)).")
+    return 0
+
+
+def _afficher_bilans(edition, secondes: float) -> None:
+    print(f"Édition {edition.annee} ({_duree(secondes)}) :")
+    for b in edition.bilans:
+        print(f"  {b.fichier} : {_entier(b.lues)} lues, {_entier(b.acceptees)} acceptées, "
+              f"{_entier(b.rejetees)} rejetées")
+
+
+def commande_rapports(args) -> int:
+    """Produit les rapports demandés."""
+    from .rendu import rapport_edition
+    from .stockage import editions_preparees
+
+    annees = editions_preparees(args.donnees) if args.toutes else [args.annee]
+    if not annees:
+        print("Aucune édition préparée : lancez d'abord « analyse preparer --toutes ».", file=sys.stderr)
+        return 1
+    for annee in annees:
+        debut = time.perf_counter()
+        chemin = rapport_edition(annee, donnees=args.donnees, sortie=args.sortie)
+        print(f"Rapport de l'édition {annee} : {chemin} ({_duree(time.perf_counter() - debut)})")
+    return 0
+
+
+def _entier(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _duree(secondes: float) -> str:
+    return f"{secondes:.1f} s".replace(".", ",")
+
+
+COMMANDES = {"demo": commande_demo, "preparer": commande_preparer, "rapports": commande_rapports}
+
+
+def main(argv=None) -> int:
+    """Point d'entrée de la commande ``analyse``."""
+    args = construire_parseur().parse_args(argv)
+    try:
+        return COMMANDES[args.commande](args)
+    except ErreurDonnees as erreur:
+        print(str(erreur), file=sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return 2
+    except FileNotFoundError as erreur:
+        print(f"Erreur : {erreur}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

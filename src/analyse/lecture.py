@@ -1,0 +1,295 @@
+"""Lecture des fichiers bruts selon le contrat de données (``donnees-brutes.md``).
+
+Encodages UTF-8 (avec ou sans BOM) et Windows-1252, séparateurs ``;`` et ``,``,
+virgules décimales, dates ``JJ/MM/AAAA`` ou ``AAAA-MM-JJ``, fichiers ``.xlsx``.
+Toute cellule est lue comme texte : les identifiants gardent leurs zéros.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+VALEURS_ABSENTES = frozenset({"", "na", "n/a", "sans objet", "nc"})
+_BOM_UTF8 = b"\xef\xbb\xbf"
+_RE_DATE_FR = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+_RE_DATE_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]00:00(?::00)?)?$")
+_ESPACES_MILLIERS = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+class ErreurDonnees(Exception):
+    """Faute bloquante dans un fichier brut : dit le fichier, la ligne, la colonne,
+    ce qui a été trouvé et ce qui était attendu."""
+
+    def __init__(self, fichier, message, ligne=None, colonne=None):
+        self.fichier = str(fichier)
+        self.message = message
+        self.ligne = ligne
+        self.colonne = colonne
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lieu = [f"fichier « {self.fichier} »"]
+        if self.ligne is not None:
+            lieu.append(f"ligne {self.ligne}")
+        if self.colonne is not None:
+            lieu.append(f"colonne « {self.colonne} »")
+        return f"Erreur de données — {', '.join(lieu)} : {self.message}"
+
+
+@dataclasses.dataclass
+class TableBrute:
+    """Un fichier brut lu : cellules en texte (absentes = NaN), en-têtes normalisés,
+    numéro de ligne du fichier pour chaque enregistrement."""
+
+    fichier: str
+    donnees: pd.DataFrame
+    lignes: np.ndarray
+    entetes: dict  # nom normalisé -> en-tête tel qu'écrit dans le fichier
+    encodage: str = "utf-8"
+    separateur: str = ";"
+
+    def __len__(self) -> int:
+        return len(self.donnees)
+
+    def entete(self, colonne: str) -> str:
+        """En-tête d'origine d'une colonne normalisée (pour les messages)."""
+        return self.entetes.get(colonne, colonne)
+
+    def exiger_colonnes(self, colonnes) -> None:
+        """Lève une erreur si une colonne obligatoire manque."""
+        manquantes = [c for c in colonnes if c not in self.donnees.columns]
+        if manquantes:
+            raise ErreurDonnees(
+                self.fichier,
+                f"colonne(s) obligatoire(s) absente(s) : {', '.join(manquantes)} "
+                f"(colonnes trouvées : {', '.join(self.entetes.values())})",
+                ligne=1,
+                colonne=manquantes[0],
+            )
+
+
+def normaliser_entete(nom: str) -> str:
+    """Nom de colonne comparable : espaces retirés, minuscules, sans accents.
+
+    >>> normaliser_entete("  Année ")
+    'annee'
+    """
+    texte = unicodedata.normalize("NFKD", str(nom).replace("\ufeff", ""))
+    texte = "".join(c for c in texte if not unicodedata.combining(c))
+    return re.sub(r"[\s\-]+", "_", texte.strip().casefold())
+
+
+def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
+    """Décode un fichier UTF-8 (BOM accepté) ou Windows-1252 ; refuse le reste.
+
+    >>> decoder("é".encode("cp1252"), "f.csv")
+    ('é', 'cp1252')
+    """
+    if octets.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ErreurDonnees(fichier, "encodage UTF-16 non pris en charge (attendu UTF-8 ou Windows-1252)", ligne=1)
+    if octets.startswith(_BOM_UTF8):
+        octets = octets[len(_BOM_UTF8):]
+    try:
+        return octets.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return octets.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as erreur:
+        ligne = octets[: erreur.start].count(b"\n") + 1
+        raise ErreurDonnees(
+            fichier,
+            f"encodage illisible : octet 0x{octets[erreur.start]:02X} ni UTF-8 ni Windows-1252",
+            ligne=ligne,
+        ) from None
+
+
+def detecter_separateur(texte: str) -> str:
+    """``;`` ou ``,`` selon la ligne d'en-tête (hors guillemets).
+
+    >>> detecter_separateur("a;b;c\\n1,5;2;3")
+    ';'
+    """
+    entete = texte.split("\n", 1)[0]
+    hors_guillemets = re.sub(r'"[^"]*"', "", entete)
+    return ";" if hors_guillemets.count(";") >= hors_guillemets.count(",") else ","
+
+
+def _lignes_des_enregistrements(texte: str, separateur: str, n: int) -> np.ndarray:
+    """Numéro de la ligne du fichier où commence chaque enregistrement (en-tête = 1)."""
+    simple = '"' not in texte and "\n\n" not in texte.replace("\r\n", "\n")
+    if simple:
+        return np.arange(2, n + 2, dtype=np.int64)
+    debuts = []
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+    precedente = 0
+    for champs in lecteur:
+        if any(c.strip() for c in champs):
+            debuts.append(precedente + 1)
+        precedente = lecteur.line_num
+    return np.asarray(debuts[1 : n + 1], dtype=np.int64)
+
+
+def _entetes_normalises(colonnes, fichier: str) -> dict:
+    entetes = {}
+    for position, nom in enumerate(colonnes, start=1):
+        cle = normaliser_entete(nom)
+        if not cle:
+            raise ErreurDonnees(fichier, f"en-tête vide en position {position}", ligne=1)
+        if cle in entetes:
+            raise ErreurDonnees(fichier, f"colonne en double : « {nom} »", ligne=1, colonne=nom)
+        entetes[cle] = str(nom).replace("\ufeff", "").strip()
+    return entetes
+
+
+def _nettoyer_cellules(df: pd.DataFrame) -> pd.DataFrame:
+    """Espaces retirés ; cellules vides, NA, N/A, Sans objet, NC -> absentes."""
+    propres = {}
+    for colonne in df.columns:
+        serie = df[colonne].astype("str").str.strip()
+        absente = serie.str.casefold().isin(VALEURS_ABSENTES) | serie.isna()
+        propres[colonne] = serie.mask(absente)
+    return pd.DataFrame(propres, index=df.index)
+
+
+def _lire_csv(chemin: Path, fichier: str) -> TableBrute:
+    octets = chemin.read_bytes()
+    if not octets.strip(_BOM_UTF8 + b" \r\n\t"):
+        raise ErreurDonnees(fichier, "fichier vide (en-tête attendu)", ligne=1)
+    texte, encodage = decoder(octets, fichier)
+    separateur = detecter_separateur(texte)
+    try:
+        df = pd.read_csv(
+            io.StringIO(texte),
+            sep=separateur,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.ParserError as erreur:
+        trouve = re.search(r"line (\d+)", str(erreur))
+        ligne = int(trouve.group(1)) if trouve else None
+        raise ErreurDonnees(
+            fichier, f"ligne mal formée (nombre de champs incorrect, séparateur « {separateur} »)", ligne=ligne
+        ) from None
+    entetes = _entetes_normalises(df.columns, fichier)
+    df.columns = list(entetes)
+    lignes = _lignes_des_enregistrements(texte, separateur, len(df))
+    df = _nettoyer_cellules(df)
+    return _sans_lignes_vides(TableBrute(fichier, df, lignes, entetes, encodage, separateur))
+
+
+def _cellule_excel_en_texte(valeur):
+    if valeur is None or (isinstance(valeur, float) and np.isnan(valeur)):
+        return None
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    if isinstance(valeur, float) and valeur.is_integer():
+        return str(int(valeur))
+    if isinstance(valeur, (pd.Timestamp,)) or hasattr(valeur, "isoformat"):
+        return valeur.isoformat()[:10]
+    return str(valeur)
+
+
+def _lire_xlsx(chemin: Path, fichier: str) -> TableBrute:
+    try:
+        df = pd.read_excel(chemin, sheet_name=0, dtype=object, header=0, engine=_moteur_excel())
+    except Exception as erreur:  # fichier corrompu, format inattendu
+        raise ErreurDonnees(fichier, f"classeur Excel illisible ({erreur.__class__.__name__})") from None
+    entetes = _entetes_normalises(df.columns, fichier)
+    df.columns = list(entetes)
+    df = df.apply(lambda s: s.map(_cellule_excel_en_texte)).astype("str")
+    lignes = np.arange(2, len(df) + 2, dtype=np.int64)
+    df = _nettoyer_cellules(df)
+    return _sans_lignes_vides(TableBrute(fichier, df, lignes, entetes, "xlsx", ""))
+
+
+def _moteur_excel() -> str:
+    try:
+        import python_calamine  # noqa: F401
+
+        return "calamine"
+    except ImportError:
+        return "openpyxl"
+
+
+def _sans_lignes_vides(table: TableBrute) -> TableBrute:
+    pleines = table.donnees.notna().any(axis=1).to_numpy()
+    if pleines.all():
+        return table
+    table.donnees = table.donnees.loc[pleines].reset_index(drop=True)
+    table.lignes = table.lignes[pleines]
+    return table
+
+
+def lire_table(chemin: Path | str, nom_affiche: str | None = None) -> TableBrute:
+    """Lit un fichier brut ``.csv`` ou ``.xlsx`` (première feuille) en texte.
+
+    >>> lire_table("data/raw/2022/participants.csv")  # doctest: +SKIP
+    """
+    chemin = Path(chemin)
+    fichier = nom_affiche or str(chemin)
+    if not chemin.exists():
+        raise ErreurDonnees(fichier, "fichier introuvable")
+    if chemin.suffix.lower() == ".xlsx":
+        return _lire_xlsx(chemin, fichier)
+    return _lire_csv(chemin, fichier)
+
+
+def convertir_nombres(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Texte -> nombres (virgule ou point décimal, espaces de milliers).
+
+    Renvoie les valeurs (NaN si absentes ou invalides) et le masque des invalides.
+
+    >>> convertir_nombres(pd.Series(["3,5", "1 234", None, "abc"]))[0].tolist()
+    [3.5, 1234.0, nan, nan]
+    """
+    presentes = serie.notna()
+    texte = serie.astype("str").str.translate(_ESPACES_MILLIERS).str.replace(",", ".", regex=False)
+    valeurs = pd.to_numeric(texte.where(presentes), errors="coerce").astype(float)
+    invalides = presentes & (valeurs.isna() | ~np.isfinite(valeurs.fillna(0)))
+    return valeurs.where(~invalides), invalides
+
+
+def convertir_entiers(serie: pd.Series, minimum=None, maximum=None) -> tuple[pd.Series, pd.Series]:
+    """Texte -> entiers (``Int64``), avec bornes facultatives ; renvoie aussi les invalides.
+
+    >>> convertir_entiers(pd.Series(["3", "4,0", "2.5", "9"]), 1, 4)[1].tolist()
+    [False, False, True, True]
+    """
+    valeurs, invalides = convertir_nombres(serie)
+    invalides = invalides | (valeurs.notna() & (valeurs != np.round(valeurs)))
+    if minimum is not None:
+        invalides |= valeurs < minimum
+    if maximum is not None:
+        invalides |= valeurs > maximum
+    return valeurs.where(~invalides).round().astype("Int64"), invalides
+
+
+def convertir_dates(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Texte ``JJ/MM/AAAA`` ou ``AAAA-MM-JJ`` -> dates ; renvoie aussi les invalides.
+
+    >>> convertir_dates(pd.Series(["28/11/2026", "2026-11-28", "31/02/2020"]))[1].tolist()
+    [False, False, True]
+    """
+    texte = serie.astype("str")
+    presentes = serie.notna()
+    francaises = presentes & texte.str.match(_RE_DATE_FR.pattern).fillna(False).astype(bool)
+    iso = presentes & texte.str.match(_RE_DATE_ISO.pattern).fillna(False).astype(bool)
+    dates = pd.Series(pd.NaT, index=serie.index, dtype="datetime64[ns]")
+    if francaises.any():
+        dates[francaises] = pd.to_datetime(texte[francaises], format="%d/%m/%Y", errors="coerce")
+    if iso.any():
+        dates[iso] = pd.to_datetime(texte[iso].str.split(r"[ T]", regex=True).str[0], format="%Y-%m-%d", errors="coerce")
+    invalides = presentes & dates.isna()
+    return dates, invalides
