@@ -135,36 +135,36 @@ def _poids_canaux(canaux: np.ndarray, parametres: Parametres) -> np.ndarray:
     return np.array([float(parametres.poids_canaux.get(c, 0.0)) for c in canaux])
 
 
-def _statistiques(X: np.ndarray, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids):
-    """Statistiques de structure à partir de la matrice des contacts (ou de ses répliques).
+def _statistiques(XT: np.ndarray, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids):
+    """Statistiques de structure à partir de la matrice transposée des contacts.
 
-    ``X`` a pour formes (n_contacts, k) ou (B, n_contacts, k). Renvoie les moyennes
-    par canal, le score global, puis les scores par déterminant et par étape.
+    ``XT`` a pour formes (k, n_contacts) ou, pour les répliques, (k, B, n_contacts) :
+    les sommes portent sur le dernier axe (contigu, donc rapide). Renvoie les moyennes
+    par canal (…, G), le score global (…, S), puis les scores par déterminant (8, …, S)
+    et par étape (4, …, S).
     """
-    axe = X.ndim - 2
-    sommes_groupes = np.add.reduceat(X[..., 0], debut_groupes, axis=axe)
+    sommes_groupes = np.add.reduceat(XT[0], debut_groupes, axis=-1)
     moyennes_canal = sommes_groupes / taille_groupes
-    ponderees = np.add.reduceat(moyennes_canal * poids, _bornes(groupe_structure), axis=axe)
-    total_poids = np.add.reduceat(poids, _bornes(groupe_structure))
-    globaux = ponderees / total_poids
-    sommes = np.add.reduceat(X[..., 1:], debut_struct, axis=axe)
+    bornes = _bornes(groupe_structure)
+    globaux = np.add.reduceat(moyennes_canal * poids, bornes, axis=-1) / np.add.reduceat(poids, bornes)
+    sommes = np.add.reduceat(XT[1:], debut_struct, axis=-1)
     nd, ne = len(DETERMINANTS), len(ETAPES)
     with np.errstate(invalid="ignore", divide="ignore"):
-        determinants = 100 * sommes[..., :nd] / sommes[..., nd : 2 * nd]
-        etapes = 100 * sommes[..., 2 * nd : 2 * nd + ne] / sommes[..., 2 * nd + ne :]
+        determinants = 100 * sommes[:nd] / sommes[nd : 2 * nd]
+        etapes = 100 * sommes[2 * nd : 2 * nd + ne] / sommes[2 * nd + ne :]
     return moyennes_canal, globaux, determinants, etapes
 
 
 def _quantiles(repliques: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Quantiles percentiles (bas, haut) sur l'axe 0, en ignorant les répliques non définies."""
-    bas, haut = np.quantile(repliques, [alpha / 2, 1 - alpha / 2], axis=0)
+    """Quantiles percentiles (bas, haut) sur l'axe des répliques (avant-dernier),
+    en ignorant les répliques où le score n'est pas défini."""
+    bas, haut = np.quantile(repliques, [alpha / 2, 1 - alpha / 2], axis=-2)
     manquants = np.isnan(bas) | np.isnan(haut)
     if manquants.any():
+        colonnes = np.moveaxis(repliques, -2, 0)[:, manquants]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            bas[manquants], haut[manquants] = np.nanquantile(
-                repliques[:, manquants], [alpha / 2, 1 - alpha / 2], axis=0
-            )
+            bas[manquants], haut[manquants] = np.nanquantile(colonnes, [alpha / 2, 1 - alpha / 2], axis=0)
     return bas, haut
 
 
@@ -203,38 +203,40 @@ def scores_structures(
     canaux_groupes = notes["canal"].to_numpy()[debut_groupes]
     poids = _poids_canaux(canaux_groupes, parametres)
 
-    estimation = _statistiques(X, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids)
+    XT = np.ascontiguousarray(X.T)
+    estimation = _statistiques(XT, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids)
     intervalles = _intervalles_bootstrap(
-        X, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids, annee, parametres
+        XT, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids, annee, parametres
     )
     return _assembler_scores(
         notes, X, annee, estimation, intervalles, debut_groupes, taille_groupes, debut_struct, canaux_groupes, parametres
     )
 
 
-def _intervalles_bootstrap(X, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids, annee, parametres):
+def _intervalles_bootstrap(XT, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids, annee, parametres):
     """Intervalles percentiles par blocs de structures (mémoire bornée), graine fixe."""
     rng = np.random.default_rng([parametres.graine, int(annee)])
     B = parametres.n_bootstrap
     alpha = 1 - parametres.niveau_confiance
-    taille_max = max(1, _OCTETS_PAR_BLOC // (B * X.shape[1] * 8))
+    n = XT.shape[1]
+    taille_max = max(1, _OCTETS_PAR_BLOC // (B * XT.shape[0] * 8))
     resultats = []
-    for s0, s1 in _decouper_en_blocs(debut_struct, len(X), taille_max):
+    for s0, s1 in _decouper_en_blocs(debut_struct, n, taille_max):
         c0 = debut_struct[s0]
-        c1 = debut_struct[s1] if s1 < len(debut_struct) else len(X)
+        c1 = debut_struct[s1] if s1 < len(debut_struct) else n
         g = (debut_groupes >= c0) & (debut_groupes < c1)
         debuts_locaux = debut_groupes[g] - c0
         tailles = taille_groupes[g]
-        offset = np.repeat(debuts_locaux, tailles)
-        n_local = np.repeat(tailles, tailles)
-        tirages = offset + (rng.random((B, c1 - c0)) * n_local).astype(np.int64)
-        repliques = X[c0:c1][tirages]
+        tirages = np.repeat(debuts_locaux, tailles) + (rng.random((B, c1 - c0)) * np.repeat(tailles, tailles)).astype(
+            np.int64
+        )
+        repliques = XT[:, c0:c1][:, tirages]
         stats = _statistiques(
             repliques, debuts_locaux, tailles, groupe_structure[g] - s0, debut_struct[s0:s1] - c0, poids[g]
         )
         resultats.append([_quantiles(r, alpha) for r in stats])
     return [
-        (np.concatenate([r[i][0] for r in resultats]), np.concatenate([r[i][1] for r in resultats]))
+        (np.concatenate([r[i][0] for r in resultats], axis=-1), np.concatenate([r[i][1] for r in resultats], axis=-1))
         for i in range(4)
     ]
 
@@ -253,8 +255,8 @@ def _assembler_scores(notes, X, annee, estimation, intervalles, debut_groupes, t
     morceaux = [
         _morceau(structures, "global", "", globaux, gb, gh, n_struct, fragile_global),
         _morceau(struct_groupes, "canal", canaux, moyennes_canal, cb, ch, taille_groupes, fragile_canal),
-        _morceau_matrice(structures, "determinant", DETERMINANTS, determinants, db, dh, contacts_avec, parametres),
-        _morceau_matrice(structures, "etape", ETAPES, etapes, eb, eh, contacts_etape, parametres),
+        _morceau_matrice(structures, "determinant", DETERMINANTS, determinants.T, db.T, dh.T, contacts_avec, parametres),
+        _morceau_matrice(structures, "etape", ETAPES, etapes.T, eb.T, eh.T, contacts_etape, parametres),
     ]
     scores = pd.concat(morceaux, ignore_index=True)
     scores.insert(0, "annee", np.int64(annee))
