@@ -78,7 +78,7 @@ def _liste_annees(texte: str) -> list[int]:
 
 def _raw_vide(donnees: Path) -> bool:
     raw = dossier_raw(donnees)
-    return not raw.exists() or not any(p for p in raw.iterdir() if not p.name.startswith("."))
+    return not raw.exists() or not any(p for p in raw.iterdir() if not p.name.startswith((".", "README")))
 
 
 def commande_demo(args) -> int:

@@ -1,0 +1,753 @@
+"""Agrégats nationaux du rapport d'édition (fonctions pures DataFrame → DataFrame).
+
+Méthode (``shared/specs/methodologie.md``) : un score national ou de strate est la
+moyenne des scores des structures du groupe (chaque participant compte une fois),
+avec un intervalle bootstrap percentile sur les structures. Un groupe de moins de
+``Parametres.min_structures_groupe`` structures est signalé fragile ; un agrégat de
+moins de ``Parametres.taille_min_agregat`` structures est supprimé (confidentialité).
+Les indicateurs opérationnels sont des proportions avec intervalle de Wilson à 95 %.
+"""
+
+from __future__ import annotations
+
+import html
+import operator
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from . import config
+from .codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, ETAPES, TYPES_STRUCTURE, libelle
+from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+
+# Indicateurs opérationnels, définis comme des données : pour chacun, des
+# alternatives (code ``indicateur`` harmonisé, opérateur, seuil) ; la première
+# présente dans l'édition est utilisée.
+INDICATEURS_OPERATIONNELS = (
+    {
+        "code": "part_appels_decroches_5_sonneries",
+        "libelle": "Appels décrochés en 5 sonneries au plus",
+        "canal": "telephone",
+        "alternatives": (
+            ("TEL_DECROCHE_5_SONNERIES", "==", 1.0),
+            ("TEL_NB_SONNERIES", "<=", 5.0),
+        ),
+    },
+    {
+        "code": "part_repondeur_hors_ouverture",
+        "libelle": "Répondeur en dehors des heures d'ouverture",
+        "canal": "telephone",
+        "alternatives": (("TEL_REPONDEUR_HORS_OUVERTURE", "==", 1.0),),
+    },
+    {
+        "code": "part_courriels_repondus",
+        "libelle": "Courriels ayant reçu une réponse",
+        "canal": "courriel",
+        "alternatives": (("COURRIEL_REPONSE_RECUE", "==", 1.0),),
+    },
+    {
+        "code": "part_courriers_repondus_7_jours",
+        "libelle": "Courriers ayant reçu une réponse sous 7 jours",
+        "canal": "courrier",
+        "alternatives": (("COURRIER_REPONSE_7_JOURS", "==", 1.0),),
+    },
+)
+
+_OPERATEURS = {"==": operator.eq, "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+_TEXTE_OPERATEURS = {"==": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+LIBELLES_CERTIFICATION = {True: "Structures certifiées", False: "Structures non certifiées"}
+TYPES_COLLECTIVITES = ("commune", "mairie_annexe", "epci", "departement", "region")
+
+_COLONNES_AGREGAT = [
+    "niveau", "modalite", "libelle", "n_structures", "score", "ic_bas", "ic_haut", "fragile", "supprime",
+]
+
+
+# --------------------------------------------------------------------------- chargement
+
+
+def resoudre_chemin(chemin: Path | str) -> Path:
+    """Chemin absolu ; un chemin relatif est pris depuis la racine du projet.
+
+    >>> resoudre_chemin("data") == config.RACINE / "data"
+    True
+    """
+    chemin = Path(chemin).expanduser()
+    return chemin if chemin.is_absolute() else config.RACINE / chemin
+
+
+def lire_table(donnees: Path | str, table: str, annee: int) -> pd.DataFrame:
+    """Lit une table préparée (partitionnée par ``annee``) pour une édition.
+
+    Renvoie un tableau vide si la table n'existe pas.
+
+    >>> lire_table("/dossier/absent", "scores", 2022).empty
+    True
+    """
+    base = config.dossier_processed(resoudre_chemin(donnees))
+    for chemin in (base / table, base / f"{table}.parquet"):
+        if chemin.exists():
+            df = pd.read_parquet(chemin, filters=[("annee", "==", int(annee))])
+            if "annee" in df.columns:
+                df["annee"] = df["annee"].astype("int64")
+            return df.reset_index(drop=True)
+    return pd.DataFrame()
+
+
+def charger_edition(annee: int, donnees: Path | str = "data") -> dict[str, pd.DataFrame]:
+    """Tables préparées d'une édition : editions, participants, contacts, reponses, scores.
+
+    Lève ``FileNotFoundError`` (message en français) si l'édition n'est pas préparée.
+
+    >>> charger_edition(2022, "/dossier/absent")
+    Traceback (most recent call last):
+    FileNotFoundError: Aucune table préparée « participants » ou « scores » pour l'édition 2022 dans /dossier/absent/processed : lancez d'abord la préparation de l'édition.
+    """
+    noms = ("editions", "participants", "contacts", "reponses", "scores")
+    tables = {nom: lire_table(donnees, nom, annee) for nom in noms}
+    if tables["participants"].empty or tables["scores"].empty:
+        raise FileNotFoundError(
+            f"Aucune table préparée « participants » ou « scores » pour l'édition {annee} "
+            f"dans {config.dossier_processed(resoudre_chemin(donnees))} : "
+            "lancez d'abord la préparation de l'édition."
+        )
+    return tables
+
+
+# --------------------------------------------------------------------------- effectifs
+
+
+def _ordre(valeurs: pd.Series, ordre: tuple) -> pd.Series:
+    rang = {v: i for i, v in enumerate(ordre)}
+    return valeurs.map(lambda v: rang.get(v, len(rang)))
+
+
+def effectifs_par_type(participants: pd.DataFrame) -> pd.DataFrame:
+    """Nombre et part des participants par type de structure.
+
+    >>> p = pd.DataFrame({"structure_id": ["a", "b", "c"], "type_structure": ["commune", "commune", "epci"]})
+    >>> effectifs_par_type(p)[["type_structure", "n_structures"]].values.tolist()
+    [['commune', 2], ['epci', 1]]
+    """
+    n = participants.groupby("type_structure").size().rename("n_structures").reset_index()
+    n["libelle"] = n["type_structure"].map(libelle)
+    n["part_pct"] = 100 * n["n_structures"] / n["n_structures"].sum()
+    n = n.sort_values("type_structure", key=lambda s: _ordre(s, TYPES_STRUCTURE))
+    return n[["type_structure", "libelle", "n_structures", "part_pct"]].reset_index(drop=True)
+
+
+def effectifs_par_classe(participants: pd.DataFrame) -> pd.DataFrame:
+    """Nombre de structures territoriales par classe de population (croisé par type).
+
+    >>> p = pd.DataFrame({"type_structure": ["commune", "epci"], "classe_population": ["< 2 000", "≥ 100 000"]})
+    >>> effectifs_par_classe(p)["Total"].tolist()
+    [1, 1]
+    """
+    territoriales = participants.dropna(subset=["classe_population"])
+    croise = pd.crosstab(territoriales["classe_population"], territoriales["type_structure"])
+    croise = croise[[t for t in TYPES_STRUCTURE if t in croise.columns]]
+    croise.columns = [libelle(t) for t in croise.columns]
+    croise["Total"] = croise.sum(axis=1)
+    croise = croise.sort_index(key=lambda s: _ordre(s, tuple(c for _, c in CLASSES_POPULATION)))
+    croise.index.name = "classe_population"
+    return croise.reset_index()
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+
+def intervalle_bootstrap(valeurs, n_bootstrap: int, graine: int, niveau: float = 0.95) -> tuple[float, float]:
+    """Intervalle percentile de la moyenne, par rééchantillonnage des valeurs (structures).
+
+    >>> intervalle_bootstrap([50, 60, 70, 80], 200, 1) == intervalle_bootstrap([50, 60, 70, 80], 200, 1)
+    True
+    """
+    x = np.asarray(valeurs, dtype=float)
+    if len(x) == 0:
+        return (np.nan, np.nan)
+    tirages = np.random.default_rng(graine).integers(0, len(x), size=(n_bootstrap, len(x)))
+    moyennes = x[tirages].mean(axis=1)
+    alpha = (1 - niveau) / 2
+    return float(np.quantile(moyennes, alpha)), float(np.quantile(moyennes, 1 - alpha))
+
+
+def agreger_groupe(valeurs, parametres: config.Parametres = config.PARAMETRES) -> dict:
+    """Moyenne, intervalle bootstrap, effectif, drapeaux « fragile » et « supprime ».
+
+    Un groupe de moins de ``taille_min_agregat`` structures est supprimé (score vide).
+
+    >>> agreger_groupe([60, 70, 80])["supprime"]
+    True
+    """
+    x = pd.Series(valeurs, dtype=float).dropna()
+    n = int(len(x))
+    resultat = {"n_structures": n, "fragile": n < parametres.min_structures_groupe}
+    if n < parametres.taille_min_agregat:
+        return resultat | {"score": np.nan, "ic_bas": np.nan, "ic_haut": np.nan, "supprime": True}
+    bas, haut = intervalle_bootstrap(x, parametres.n_bootstrap, parametres.graine, parametres.niveau_confiance)
+    return resultat | {"score": float(x.mean()), "ic_bas": bas, "ic_haut": haut, "supprime": False}
+
+
+def _agreger(groupes, niveau: str, parametres, libelles=None) -> pd.DataFrame:
+    lignes = []
+    for modalite, valeurs in groupes:
+        nom = (libelles or {}).get(modalite, libelle(str(modalite)))
+        lignes.append({"niveau": niveau, "modalite": modalite, "libelle": nom} | agreger_groupe(valeurs, parametres))
+    return pd.DataFrame(lignes, columns=_COLONNES_AGREGAT)
+
+
+def _scores_globaux(scores: pd.DataFrame) -> pd.DataFrame:
+    return scores.loc[scores["niveau"] == "global", ["structure_id", "score"]]
+
+
+def score_national(scores: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Score national : moyenne des scores globaux des structures, avec intervalle bootstrap.
+
+    >>> s = pd.DataFrame({"structure_id": list("abcdef"), "niveau": "global", "modalite": "", "score": [60, 65, 70, 75, 80, 85.0]})
+    >>> score_national(s)["score"].item()
+    72.5
+    """
+    globaux = _scores_globaux(scores)
+    return _agreger([("ensemble", globaux["score"])], "national", parametres, {"ensemble": "Ensemble des structures"})
+
+
+def scores_nationaux(scores: pd.DataFrame, niveau: str, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Scores nationaux par modalité d'un niveau (``canal``, ``determinant`` ou ``etape``).
+
+    >>> s = pd.DataFrame({"structure_id": list("abcde"), "niveau": "canal", "modalite": "courriel", "score": [60, 65, 70, 75, 80.0]})
+    >>> scores_nationaux(s, "canal")[["modalite", "score"]].values.tolist()
+    [['courriel', 70.0]]
+    """
+    ordre = {"canal": CANAUX, "determinant": DETERMINANTS, "etape": ETAPES}.get(niveau, ())
+    sous = scores[scores["niveau"] == niveau]
+    modalites = sorted(sous["modalite"].unique(), key=lambda m: (ordre.index(m) if m in ordre else len(ordre), m))
+    groupes = [(m, sous.loc[sous["modalite"] == m, "score"]) for m in modalites]
+    return _agreger(groupes, niveau, parametres)
+
+
+def scores_par_strate(
+    scores: pd.DataFrame,
+    participants: pd.DataFrame,
+    strate: str,
+    parametres: config.Parametres = config.PARAMETRES,
+) -> pd.DataFrame:
+    """Scores globaux moyens par strate : ``type_structure``, ``classe_population`` ou ``certifie``.
+
+    >>> s = pd.DataFrame({"structure_id": list("abcde"), "niveau": "global", "modalite": "", "score": [60, 65, 70, 75, 80.0]})
+    >>> p = pd.DataFrame({"structure_id": list("abcde"), "type_structure": "commune", "certifie": [True] * 5, "classe_population": "< 2 000"})
+    >>> scores_par_strate(s, p, "type_structure")["score"].tolist()
+    [70.0]
+    """
+    table = _scores_globaux(scores).merge(participants[["structure_id", strate]], on="structure_id")
+    table = table.dropna(subset=[strate])
+    if strate == "certifie":
+        ordre, libelles = (True, False), LIBELLES_CERTIFICATION
+    elif strate == "classe_population":
+        ordre, libelles = tuple(c for _, c in CLASSES_POPULATION), None
+    else:
+        ordre, libelles = TYPES_STRUCTURE, None
+    modalites = [m for m in ordre if m in set(table[strate])]
+    groupes = [(m, table.loc[table[strate] == m, "score"]) for m in modalites]
+    return _agreger(groupes, strate, parametres, libelles)
+
+
+def score_collectivites(scores: pd.DataFrame, participants: pd.DataFrame, parametres=config.PARAMETRES) -> pd.DataFrame:
+    """Score moyen des collectivités territoriales (tous types sauf « autres services publics »).
+
+    >>> s = pd.DataFrame({"structure_id": list("ab"), "niveau": "global", "modalite": "", "score": [60, 80.0]})
+    >>> p = pd.DataFrame({"structure_id": list("ab"), "type_structure": ["commune", "epci"]})
+    >>> bool(score_collectivites(s, p)["supprime"].item())
+    True
+    """
+    ids = participants.loc[participants["type_structure"].isin(TYPES_COLLECTIVITES), "structure_id"]
+    globaux = _scores_globaux(scores)
+    valeurs = globaux.loc[globaux["structure_id"].isin(ids), "score"]
+    return _agreger([("collectivites", valeurs)], "type_structure", parametres, {"collectivites": "Collectivités territoriales"})
+
+
+def distribution_scores(scores: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Quantiles des scores globaux et part des structures performantes (Wilson 95 %).
+
+    Aucune valeur individuelle (minimum, maximum) n'est publiée.
+
+    >>> s = pd.DataFrame({"structure_id": list("abcdef"), "niveau": "global", "modalite": "", "score": [60, 65, 70, 75, 80, 85.0]})
+    >>> distribution_scores(s).set_index("statistique").loc["Médiane", "valeur"]
+    np.float64(72.5)
+    """
+    x = _scores_globaux(scores)["score"].dropna()
+    if len(x) < parametres.taille_min_agregat:
+        return pd.DataFrame(columns=["statistique", "valeur", "ic_bas", "ic_haut"])
+    quantiles = {"1er décile": 0.1, "1er quartile": 0.25, "Médiane": 0.5, "3e quartile": 0.75, "9e décile": 0.9}
+    lignes = [{"statistique": nom, "valeur": float(x.quantile(q))} for nom, q in quantiles.items()]
+    performantes = int((x >= parametres.seuil_performance).sum())
+    bas, haut = intervalle_wilson(performantes, len(x), parametres.niveau_confiance)
+    lignes.append({"statistique": f"Part des structures performantes (≥ {nombre_fr(parametres.seuil_performance, 0)}), en %",
+                   "valeur": 100 * performantes / len(x), "ic_bas": 100 * bas, "ic_haut": 100 * haut})
+    return pd.DataFrame(lignes, columns=["statistique", "valeur", "ic_bas", "ic_haut"])
+
+
+# --------------------------------------------------------------------------- proportions
+
+
+def intervalle_wilson(succes: int, n: int, niveau: float = 0.95) -> tuple[float, float]:
+    """Intervalle de Wilson d'une proportion (mêmes valeurs que R ``binom.confint``).
+
+    >>> [round(v, 4) for v in intervalle_wilson(18, 20)]
+    [0.699, 0.9721]
+    """
+    if n == 0:
+        return (np.nan, np.nan)
+    bas, haut = proportion_confint(succes, n, alpha=1 - niveau, method="wilson")
+    return float(bas), float(haut)
+
+
+def _condition_texte(code: str, op: str, seuil: float) -> str:
+    if op == "==" and seuil == 1.0:
+        return f"{code} = Oui"
+    return f"{code} {_TEXTE_OPERATEURS[op]} {nombre_fr(seuil, 0)}"
+
+
+def _proportion(reponses: pd.DataFrame, definition: dict, parametres) -> dict:
+    ligne = {"code": definition["code"], "libelle": definition["libelle"], "canal": libelle(definition["canal"])}
+    presents = set(reponses["indicateur"].dropna()) if "indicateur" in reponses else set()
+    for code, op, seuil in definition["alternatives"]:
+        if code not in presents:
+            continue
+        sous = reponses[(reponses["indicateur"] == code) & reponses["valeur"].notna()]
+        succes = int(_OPERATEURS[op](sous["valeur"], seuil).sum())
+        n, n_structures = int(len(sous)), int(sous["structure_id"].nunique())
+        ligne |= {"indicateur_utilise": code, "condition": _condition_texte(code, op, seuil),
+                  "n_reponses": n, "n_succes": succes, "n_structures": n_structures}
+        if n_structures < parametres.taille_min_agregat:
+            return ligne | {"statut": "secret (moins de 5 structures)"}
+        bas, haut = intervalle_wilson(succes, n, parametres.niveau_confiance)
+        return ligne | {"proportion": succes / n, "ic_bas": bas, "ic_haut": haut, "statut": "disponible"}
+    return ligne | {"statut": "non disponible"}
+
+
+def indicateurs_operationnels(
+    reponses: pd.DataFrame,
+    parametres: config.Parametres = config.PARAMETRES,
+    definitions: tuple = INDICATEURS_OPERATIONNELS,
+) -> pd.DataFrame:
+    """Proportions des indicateurs opérationnels avec intervalles de Wilson.
+
+    Chaque définition utilise la première alternative présente dans l'édition ;
+    « non disponible » si aucune ne l'est.
+
+    >>> r = pd.DataFrame({"structure_id": list("abcde") * 4, "indicateur": "COURRIEL_REPONSE_RECUE", "valeur": [1.0] * 18 + [0.0] * 2})
+    >>> float(round(indicateurs_operationnels(r).set_index("code").loc["part_courriels_repondus", "proportion"], 2))
+    0.9
+    """
+    colonnes = ["code", "libelle", "canal", "indicateur_utilise", "condition", "n_reponses", "n_succes",
+                "n_structures", "proportion", "ic_bas", "ic_haut", "statut"]
+    return pd.DataFrame([_proportion(reponses, d, parametres) for d in definitions], columns=colonnes)
+
+
+# --------------------------------------------------------------------------- chiffres publiés
+
+
+def charger_chiffres_publies() -> pd.DataFrame:
+    """Chiffres publiés des éditions passées (copie embarquée dans le paquet).
+
+    >>> int(charger_chiffres_publies().query("annee_terrain == 2018 and indicateur == 'score_national'")["valeur"].item() * 10)
+    685
+    """
+    fichier = resources.files("analyse") / "ressources" / "chiffres_publies.csv"
+    with fichier.open("r", encoding="utf-8") as flux:
+        return pd.read_csv(flux, sep=";", dtype={"modalite": str, "precision": str, "remarque": str})
+
+
+def _ajouter(lignes: list, indicateur: str, agregats: pd.DataFrame, correspondance=None) -> None:
+    for _, a in agregats.iterrows():
+        modalite = (correspondance or {}).get(a["modalite"], a["modalite"])
+        lignes.append({"indicateur": indicateur, "modalite": str(modalite), "valeur_calculee": a["score"],
+                       "ic_bas": a["ic_bas"], "ic_haut": a["ic_haut"], "n_structures": a["n_structures"]})
+
+
+def valeurs_comparables(resultats: dict) -> pd.DataFrame:
+    """Valeurs calculées sous les codes (indicateur, modalité) des chiffres publiés.
+
+    >>> valeurs_comparables({"participants": pd.DataFrame({"structure_id": ["a"]})})["indicateur"].tolist()
+    ['nb_structures']
+    """
+    lignes = [{"indicateur": "nb_structures", "modalite": "ensemble",
+               "valeur_calculee": float(len(resultats["participants"])), "n_structures": len(resultats["participants"])}]
+    if "national" in resultats:
+        _ajouter(lignes, "score_national", resultats["national"])
+    if "canaux" in resultats:
+        _ajouter(lignes, "score_canal", resultats["canaux"])
+    for cle in ("strates_type", "collectivites"):
+        if cle in resultats:
+            _ajouter(lignes, "score_type", resultats[cle])
+    if "strates_certification" in resultats:
+        _ajouter(lignes, "score_certification", resultats["strates_certification"], {True: "certifie", False: "non_certifie"})
+    if "strates_classe" in resultats:
+        classes = {c: c.replace(" ", "").replace("–", "-") for _, c in CLASSES_POPULATION}
+        _ajouter(lignes, "score_strate", resultats["strates_classe"], classes)
+    if "indicateurs" in resultats:
+        for _, i in resultats["indicateurs"].iterrows():
+            lignes.append({"indicateur": i["code"], "modalite": _code_canal(i["code"]),
+                           "valeur_calculee": 100 * i["proportion"], "ic_bas": 100 * i["ic_bas"],
+                           "ic_haut": 100 * i["ic_haut"], "n_structures": i["n_structures"]})
+    return pd.DataFrame(lignes)
+
+
+def _code_canal(code: str) -> str:
+    return next(d["canal"] for d in INDICATEURS_OPERATIONNELS if d["code"] == code)
+
+
+def comparer_chiffres_publies(annee: int, calculees: pd.DataFrame, publies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Chiffres publiés d'une édition face aux valeurs recalculées (écart en points).
+
+    >>> c = pd.DataFrame({"indicateur": ["score_national"], "modalite": ["ensemble"], "valeur_calculee": [68.0], "ic_bas": [66.0], "ic_haut": [70.0], "n_structures": [231]})
+    >>> comparer_chiffres_publies(2018, c).query("indicateur == 'score_national'")["ecart"].round(1).item()
+    -0.5
+    """
+    publies = charger_chiffres_publies() if publies is None else publies
+    publies = publies[publies["annee_terrain"] == int(annee)]
+    table = publies.merge(calculees, on=["indicateur", "modalite"], how="left")
+    table["ecart"] = table["valeur_calculee"] - table["valeur"]
+    dedans = (table["valeur"] >= table["ic_bas"]) & (table["valeur"] <= table["ic_haut"])
+    table["dans_intervalle"] = dedans.astype(object).where(table["ic_bas"].notna(), None)
+    colonnes = ["indicateur", "modalite", "valeur", "unite", "precision", "valeur_calculee", "ic_bas",
+                "ic_haut", "n_structures", "ecart", "dans_intervalle", "source", "remarque"]
+    return table[colonnes].rename(columns={"valeur": "valeur_publiee"}).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- ensemble
+
+
+def calculer_edition(tables: dict, parametres: config.Parametres = config.PARAMETRES) -> dict[str, pd.DataFrame]:
+    """Tous les agrégats du rapport d'édition, à partir des tables de ``charger_edition``.
+
+    >>> sorted(calculer_edition.__annotations__)[:1]
+    ['parametres']
+    """
+    scores, participants = tables["scores"], tables["participants"]
+    annee = int(participants["annee"].iloc[0])
+    resultats = {
+        "participants": participants,
+        "effectifs_type": effectifs_par_type(participants),
+        "effectifs_classe": effectifs_par_classe(participants),
+        "national": score_national(scores, parametres),
+        "distribution": distribution_scores(scores, parametres),
+        "canaux": scores_nationaux(scores, "canal", parametres),
+        "determinants": scores_nationaux(scores, "determinant", parametres),
+        "etapes": scores_nationaux(scores, "etape", parametres),
+        "strates_type": scores_par_strate(scores, participants, "type_structure", parametres),
+        "strates_classe": scores_par_strate(scores, participants, "classe_population", parametres),
+        "strates_certification": scores_par_strate(scores, participants, "certifie", parametres),
+        "collectivites": score_collectivites(scores, participants, parametres),
+        "indicateurs": indicateurs_operationnels(tables["reponses"], parametres),
+    }
+    resultats["comparaison"] = comparer_chiffres_publies(annee, valeurs_comparables(resultats))
+    return resultats
+
+
+def exporter_tableaux(resultats: dict, dossier: Path | str) -> list[Path]:
+    """Écrit les tableaux derrière chaque graphique (CSV pour Excel français).
+
+    >>> exporter_tableaux({}, __import__("tempfile").mkdtemp())
+    []
+    """
+    noms = ("effectifs_type", "effectifs_classe", "national", "distribution", "canaux", "determinants", "etapes",
+            "strates_type", "strates_classe", "strates_certification", "indicateurs", "comparaison")
+    return [ecrire_csv(resultats[n], dossier, n) for n in noms if n in resultats]
+
+
+def dossier_tableaux(sortie: Path | str, annee: int) -> Path:
+    """Dossier des tableaux CSV d'une édition : ``<sortie>/<annee>/tableaux``.
+
+    >>> dossier_tableaux("/tmp/rapports", 2022).as_posix()
+    '/tmp/rapports/2022/tableaux'
+    """
+    return resoudre_chemin(sortie) / str(annee) / "tableaux"
+
+
+# --------------------------------------------------------------------------- textes
+
+
+def numero_edition(editions: pd.DataFrame, annee: int) -> str:
+    """Libellé de l'édition (« 10e édition »), ou l'année à défaut.
+
+    >>> numero_edition(pd.DataFrame({"annee": [2022], "numero": [10], "libelle": [None]}), 2022)
+    '10e édition'
+    """
+    ligne = editions[editions["annee"] == annee] if not editions.empty else editions
+    if ligne.empty:
+        return f"édition {annee}"
+    libelle_ed = ligne["libelle"].iloc[0]
+    if isinstance(libelle_ed, str) and libelle_ed.strip():
+        return libelle_ed.strip()
+    numero = int(ligne["numero"].iloc[0])
+    return f"{numero}{'re' if numero == 1 else 'e'} édition"
+
+
+def source_edition(annee: int, demo: bool = False) -> str:
+    """Ligne de source placée sous chaque graphique et tableau.
+
+    >>> source_edition(2022)
+    "Source : Baromètre Expérience Citoyen, édition 2022 ; calculs de l'observatoire"
+    """
+    fictif = " (données fictives de démonstration)" if demo else ""
+    return f"Source : Baromètre Expérience Citoyen, édition {annee}{fictif} ; calculs de l'observatoire"
+
+
+def introduction(tables: dict, resultats: dict, demo: bool = False) -> BlocHTML:
+    """Paragraphe d'introduction : édition, nombre de participants, de contacts, score national.
+
+    >>> callable(introduction)
+    True
+    """
+    participants = tables["participants"]
+    annee = int(participants["annee"].iloc[0])
+    nat = resultats["national"].iloc[0]
+    n_contacts = len(tables["contacts"]) if not tables["contacts"].empty else None
+    texte = (
+        f"Ce rapport présente les résultats nationaux de la {html.escape(numero_edition(tables['editions'], annee))} "
+        f"du Baromètre Expérience Citoyen (terrain {annee}). "
+        f"<strong>{nombre_fr(len(participants), 0)} structures</strong> y ont participé"
+    )
+    texte += f", évaluées au travers de {nombre_fr(n_contacts, 0)} contacts mystère. " if n_contacts else ". "
+    if not nat["supprime"]:
+        texte += (
+            f"Le score national moyen atteint <strong>{nombre_fr(nat['score'])} points sur 100</strong> "
+            f"(intervalle de confiance à 95 % : {intervalle_fr(nat['ic_bas'], nat['ic_haut'])})."
+        )
+    blocs = [f"<p>{texte}</p>"]
+    if demo:
+        blocs.append('<p class="avertissement">Données fictives de démonstration : aucun chiffre de ce '
+                     "rapport ne décrit une structure réelle.</p>")
+    return BlocHTML("".join(blocs))
+
+
+def phrase_score_national(resultats: dict) -> BlocHTML:
+    """Phrase de synthèse sur le score national et son intervalle.
+
+    >>> r = {"national": pd.DataFrame([{"score": 68.5, "ic_bas": 66.1, "ic_haut": 70.3, "n_structures": 231, "supprime": False}])}
+    >>> "68,5" in str(phrase_score_national(r))
+    True
+    """
+    nat = resultats["national"].iloc[0]
+    if nat["supprime"]:
+        return BlocHTML("<p>Trop peu de structures pour publier un score national.</p>")
+    return BlocHTML(
+        f"<p>Le score national, moyenne des scores globaux des {nombre_fr(nat['n_structures'], 0)} structures "
+        f"(chacune compte une fois, quelle que soit sa taille), est de <strong>{nombre_fr(nat['score'])} "
+        f"points sur 100</strong>, intervalle de confiance à 95 % {intervalle_fr(nat['ic_bas'], nat['ic_haut'])}.</p>"
+    )
+
+
+def tableau_agregats(agregats: pd.DataFrame, entete: str = "Modalité") -> pd.DataFrame:
+    """Tableau d'agrégats prêt à afficher (colonnes en français, secret signalé).
+
+    >>> a = pd.DataFrame([{"libelle": "Courriel", "n_structures": 3, "score": np.nan, "ic_bas": np.nan, "ic_haut": np.nan, "fragile": True, "supprime": True}])
+    >>> tableau_agregats(a)["Score (sur 100)"].item()
+    'secret (< 5 structures)'
+    """
+    table = pd.DataFrame({
+        entete: agregats["libelle"],
+        "Structures": agregats["n_structures"],
+        "Score (sur 100)": [("secret (< 5 structures)" if s else nombre_fr(v))
+                            for v, s in zip(agregats["score"], agregats["supprime"])],
+        "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(agregats["ic_bas"], agregats["ic_haut"])],
+        "Fragile": agregats["fragile"],
+    })
+    return table
+
+
+def tableau_indicateurs(indicateurs: pd.DataFrame) -> pd.DataFrame:
+    """Tableau des indicateurs opérationnels prêt à afficher.
+
+    >>> t = tableau_indicateurs(indicateurs_operationnels(pd.DataFrame({"indicateur": [], "valeur": [], "structure_id": []})))
+    >>> set(t["Part"])
+    {'non disponible'}
+    """
+    from .formatage import pourcent_fr
+
+    part = [pourcent_fr(p) if s == "disponible" else s for p, s in zip(indicateurs["proportion"], indicateurs["statut"])]
+    ic = [intervalle_fr(100 * b, 100 * h) for b, h in zip(indicateurs["ic_bas"], indicateurs["ic_haut"])]
+    return pd.DataFrame({
+        "Indicateur": indicateurs["libelle"],
+        "Canal": indicateurs["canal"],
+        "Question utilisée": indicateurs["condition"].astype(object).fillna("–"),
+        "Contacts": indicateurs["n_reponses"].astype("Int64"),
+        "Part": part,
+        "IC à 95 % (Wilson, %)": ic,
+    })
+
+
+def _nombre_souple(x) -> str:
+    """Entier sans décimale, sinon une décimale."""
+    if pd.isna(x):
+        return "–"
+    return nombre_fr(x, 0 if float(x).is_integer() else 1)
+
+
+def tableau_comparaison(comparaison: pd.DataFrame) -> pd.DataFrame:
+    """Tableau « publié / recalculé » prêt à afficher.
+
+    >>> tableau_comparaison(comparer_chiffres_publies(1900, pd.DataFrame(columns=["indicateur", "modalite", "valeur_calculee", "ic_bas", "ic_haut", "n_structures"]))).empty
+    True
+    """
+    return pd.DataFrame({
+        "Indicateur": comparaison["indicateur"].map(_LIBELLES_PUBLIES).fillna(comparaison["indicateur"]),
+        "Modalité": comparaison["modalite"].map(lambda m: _LIBELLES_MODALITES.get(m, libelle(m))),
+        "Publié": [f"{_nombre_souple(v)} ({p})" for v, p in zip(comparaison["valeur_publiee"], comparaison["precision"])],
+        "Recalculé": comparaison["valeur_calculee"].map(_nombre_souple),
+        "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(comparaison["ic_bas"], comparaison["ic_haut"])],
+        "Écart (points)": comparaison["ecart"].map(_nombre_souple),
+        "Source": comparaison["source"],
+    })
+
+
+_LIBELLES_MODALITES = {
+    "ensemble": "Ensemble",
+    "certifie": "Structures certifiées",
+    "non_certifie": "Structures non certifiées",
+    "collectivites": "Collectivités territoriales",
+}
+
+_LIBELLES_PUBLIES = {
+    "nb_structures": "Nombre de structures",
+    "nb_enqueteurs": "Nombre d'enquêteurs",
+    "nb_criteres": "Nombre de critères",
+    "score_national": "Score national",
+    "score_canal": "Score par canal",
+    "score_type": "Score par type",
+    "score_strate": "Score par strate",
+    "score_certification": "Score des certifiées",
+    "score_max": "Score maximal",
+    "score_min": "Score minimal",
+    "part_appels_decroches_5_sonneries": "Appels décrochés en 5 sonneries",
+    "part_courriers_repondus_7_jours": "Courriers répondus sous 7 jours",
+    "part_repondeur_hors_ouverture": "Répondeur hors ouverture",
+}
+
+
+def tableau_parametres(parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Paramètres de méthode utilisés, pour l'annexe.
+
+    >>> tableau_parametres().set_index("Paramètre").loc["Graine aléatoire", "Valeur"]
+    '2012'
+    """
+    p = parametres
+    lignes = [
+        ("Réplications bootstrap", nombre_fr(p.n_bootstrap, 0)),
+        ("Graine aléatoire", str(p.graine)),
+        ("Niveau de confiance", f"{nombre_fr(100 * p.niveau_confiance, 0)} %"),
+        ("Seuil de performance", f"{nombre_fr(p.seuil_performance, 0)} points"),
+        ("Contacts minimum par canal (sinon fragile)", str(p.min_contacts_canal)),
+        ("Structures minimum par groupe (sinon fragile)", str(p.min_structures_groupe)),
+        ("Taille minimale d'un agrégat publié", f"{p.taille_min_agregat} structures"),
+        ("Poids des canaux", "égaux" if p.poids_canaux is None else ", ".join(
+            f"{libelle(k)} {nombre_fr(v, 2)}" for k, v in p.poids_canaux.items())),
+    ]
+    return pd.DataFrame(lignes, columns=["Paramètre", "Valeur"])
+
+
+# --------------------------------------------------------------------------- appui au notebook
+
+
+def preparer_parametres(valeurs: dict | None = None) -> config.Parametres:
+    """Paramètres de méthode du rapport (valeurs par défaut, modifiées par ``valeurs``).
+
+    >>> preparer_parametres({"n_bootstrap": 200}).n_bootstrap
+    200
+    """
+    return config.Parametres.depuis_dict(dict(valeurs or {}))
+
+
+def est_demo(donnees: Path | str) -> bool:
+    """Vrai si la racine de données (chemin relatif à la racine du projet accepté) est la démo.
+
+    >>> est_demo("/dossier/absent")
+    False
+    """
+    return config.est_demo(resoudre_chemin(donnees))
+
+
+def couverture(tables: dict, demo: bool = False):
+    """Informations de couverture du rapport d'édition, transmises au rendu PDF.
+
+    >>> couverture({"editions": pd.DataFrame(), "participants": pd.DataFrame({"annee": [2022]})}).meta["sous_titre"]
+    'Rapport national – édition 2022 (terrain 2022)'
+    """
+    from .rendu import declarer_couverture
+
+    annee = int(tables["participants"]["annee"].iloc[0])
+    return declarer_couverture(sous_titre=f"Rapport national – {numero_edition(tables['editions'], annee)} "
+                                          f"(terrain {annee})", demo=demo)
+
+
+def valeur_nationale(resultats: dict) -> float | None:
+    """Score national (ou ``None`` s'il est supprimé), pour les lignes de référence des graphiques.
+
+    >>> valeur_nationale({"national": pd.DataFrame({"score": [68.5], "supprime": [False]})})
+    68.5
+    """
+    nat = resultats["national"].iloc[0]
+    return None if nat["supprime"] else float(nat["score"])
+
+
+def agregats_indicateurs(indicateurs: pd.DataFrame) -> pd.DataFrame:
+    """Indicateurs opérationnels au format des agrégats (pour les graphiques à intervalles).
+
+    >>> agregats_indicateurs(indicateurs_operationnels(pd.DataFrame({"indicateur": [], "valeur": [], "structure_id": []})))["supprime"].all()
+    np.True_
+    """
+    return indicateurs.assign(score=indicateurs["proportion"], fragile=False,
+                              supprime=indicateurs["statut"] != "disponible")
+
+
+def tableau_effectifs(effectifs: pd.DataFrame) -> pd.DataFrame:
+    """Participants par type, prêt à afficher.
+
+    >>> tableau_effectifs(effectifs_par_type(pd.DataFrame({"structure_id": ["a"], "type_structure": ["epci"]}))).columns.tolist()
+    ['Type de structure', 'Structures', 'Part (%)']
+    """
+    return pd.DataFrame({"Type de structure": effectifs["libelle"], "Structures": effectifs["n_structures"],
+                         "Part (%)": effectifs["part_pct"]})
+
+
+def tableau_classes(effectifs_classe: pd.DataFrame) -> pd.DataFrame:
+    """Structures territoriales par classe de population, prêt à afficher.
+
+    >>> tableau_classes(pd.DataFrame({"classe_population": ["< 2 000"], "Total": [3]})).columns[0]
+    'Classe de population (habitants)'
+    """
+    return effectifs_classe.rename(columns={"classe_population": "Classe de population (habitants)"})
+
+
+def tableau_distribution(distribution: pd.DataFrame) -> pd.DataFrame:
+    """Quantiles des scores globaux et part des structures performantes, prêt à afficher.
+
+    >>> tableau_distribution(pd.DataFrame({"statistique": ["Médiane"], "valeur": [70.0], "ic_bas": [np.nan], "ic_haut": [np.nan]}))["IC à 95 %"].item()
+    '–'
+    """
+    return pd.DataFrame({"Statistique": distribution["statistique"], "Valeur": distribution["valeur"],
+                         "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(distribution["ic_bas"], distribution["ic_haut"])]})
+
+
+def bloc_comparaison(resultats: dict, annee: int, source: str):
+    """Tableau publié / recalculé de l'édition, ou une phrase s'il n'existe aucun chiffre publié.
+
+    >>> "Aucun chiffre" in str(bloc_comparaison({"comparaison": pd.DataFrame()}, 2022, "Source"))
+    True
+    """
+    from .formatage import paragraphe, tableau_html
+
+    comparaison = resultats["comparaison"]
+    if comparaison.empty:
+        return paragraphe(f"Aucun chiffre publié n'est référencé pour l'édition {annee} : pas de comparaison possible.")
+    return tableau_html(
+        tableau_comparaison(comparaison), f"Chiffres publiés et valeurs recalculées, édition {annee}",
+        source=source + " ; chiffres publiés : articles de presse et communiqués cités",
+        colonnes_url=("Source",),
+        note="Écart = valeur recalculée − valeur publiée, en points. « environ », « arrondi » : précision de la publication.",
+    )

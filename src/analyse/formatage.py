@@ -1,0 +1,225 @@
+"""Mise en forme française des nombres, dates, intervalles et tableaux des rapports.
+
+Règles (``shared/GUIDE.md``) : virgule décimale (``68,5``), espace fine insécable
+comme séparateur de milliers (``1 234``), dates en toutes lettres
+(``28 novembre 2026``), sans dépendre de la locale du système.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+ESPACE_MILLIERS = "\u202f"  # espace fine insécable
+ESPACE_INSECABLE = "\u00a0"
+VALEUR_MANQUANTE = "–"
+
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def _manquant(x) -> bool:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return bool(math.isnan(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def nombre_fr(x, decimales: int = 1) -> str:
+    """Nombre au format français : virgule décimale, espace fine pour les milliers.
+
+    >>> nombre_fr(68.456)
+    '68,5'
+    >>> nombre_fr(1234, 0) == "1\u202f234"
+    True
+    """
+    if _manquant(x):
+        return VALEUR_MANQUANTE
+    texte = f"{float(x):,.{decimales}f}"
+    texte = texte.replace(",", "\x00").replace(".", ",").replace("\x00", ESPACE_MILLIERS)
+    if texte.lstrip("-").strip("0,\u202f") == "":  # évite « -0,0 »
+        texte = texte.lstrip("-")
+    return texte
+
+
+def pourcent_fr(proportion, decimales: int = 1) -> str:
+    """Proportion (entre 0 et 1) écrite en pourcentage français.
+
+    >>> pourcent_fr(0.685)
+    '68,5\xa0%'
+    """
+    if _manquant(proportion):
+        return VALEUR_MANQUANTE
+    return f"{nombre_fr(100 * float(proportion), decimales)}{ESPACE_INSECABLE}%"
+
+
+def date_fr(date) -> str:
+    """Date en toutes lettres, sans dépendre de la locale (« 1er » pour le premier du mois).
+
+    >>> date_fr("2026-11-28")
+    '28 novembre 2026'
+    >>> date_fr(_dt.date(2026, 1, 1))
+    '1er janvier 2026'
+    """
+    if _manquant(date):
+        return VALEUR_MANQUANTE
+    d = pd.Timestamp(date)
+    jour = "1er" if d.day == 1 else str(d.day)
+    return f"{jour} {MOIS[d.month - 1]} {d.year}"
+
+
+def intervalle_fr(bas, haut, decimales: int = 1) -> str:
+    """Intervalle de confiance au format français.
+
+    >>> intervalle_fr(66.14, 70.31)
+    '[66,1 ; 70,3]'
+    """
+    if _manquant(bas) or _manquant(haut):
+        return VALEUR_MANQUANTE
+    return f"[{nombre_fr(bas, decimales)} ; {nombre_fr(haut, decimales)}]"
+
+
+def aujourd_hui_fr() -> str:
+    """Date du jour en toutes lettres.
+
+    >>> len(aujourd_hui_fr()) > 8
+    True
+    """
+    return date_fr(_dt.date.today())
+
+
+class BlocHTML:
+    """Fragment HTML affichable dans un notebook (et repris tel quel dans le PDF).
+
+    >>> BlocHTML("<p>Bonjour</p>")._repr_html_()
+    '<p>Bonjour</p>'
+    """
+
+    def __init__(self, contenu: str):
+        self.contenu = contenu
+
+    def _repr_html_(self) -> str:
+        return self.contenu
+
+    def __str__(self) -> str:
+        return self.contenu
+
+    def __repr__(self) -> str:  # pragma: no cover - affichage console
+        return f"BlocHTML({len(self.contenu)} caractères)"
+
+
+def paragraphe(texte: str, classe: str | None = None) -> BlocHTML:
+    """Paragraphe HTML (le texte est échappé).
+
+    >>> str(paragraphe("Score < 50"))
+    '<p>Score &lt; 50</p>'
+    """
+    attribut = f' class="{classe}"' if classe else ""
+    return BlocHTML(f"<p{attribut}>{html.escape(texte, quote=False)}</p>")
+
+
+_INTERVALLE_TEXTE = re.compile(r"^\[[^\]]+ ; [^\]]+\]$")
+_NOMBRE_TEXTE = re.compile(r"^-?[\d\u202f\u00a0]+(,\d+)?(\u00a0%)?$")
+
+
+def _formater_cellule(valeur, decimales: int, url: bool) -> tuple[str, bool]:
+    """Texte HTML d'une cellule et vrai si la cellule est numérique."""
+    if _manquant(valeur):
+        return VALEUR_MANQUANTE, False
+    if isinstance(valeur, (bool,)) or type(valeur).__name__ == "bool_":
+        return ("oui" if valeur else "non"), False
+    if isinstance(valeur, (int,)) or (hasattr(valeur, "dtype") and valeur.dtype.kind in "iu"):
+        return nombre_fr(valeur, 0), True
+    if isinstance(valeur, float) or (hasattr(valeur, "dtype") and valeur.dtype.kind == "f"):
+        return nombre_fr(valeur, decimales), True
+    if isinstance(valeur, (_dt.date, pd.Timestamp)):
+        return date_fr(valeur), False
+    texte = html.escape(str(valeur))
+    if _NOMBRE_TEXTE.match(str(valeur)):
+        return texte, True
+    if _INTERVALLE_TEXTE.match(str(valeur)):
+        return texte.replace(" ", ESPACE_INSECABLE), False  # un intervalle ne se coupe pas
+    if url and str(valeur).startswith("http"):
+        return f'<a class="url" href="{texte}">{texte}</a>', False
+    return texte, False
+
+
+def tableau_html(
+    df: pd.DataFrame,
+    legende: str,
+    source: str | None = None,
+    decimales: int | dict = 1,
+    colonnes_url: tuple = (),
+    note: str | None = None,
+) -> BlocHTML:
+    """Tableau HTML à la française (nombres, dates, oui/non) avec légende et source.
+
+    ``decimales`` : un entier pour toutes les colonnes décimales, ou un dictionnaire
+    colonne → décimales. Les colonnes de ``colonnes_url`` deviennent des liens.
+
+    >>> t = tableau_html(pd.DataFrame({"Canal": ["Courriel"], "Score": [68.46]}), "Scores")
+    >>> "68,5" in str(t) and "<caption>Scores</caption>" in str(t)
+    True
+    """
+    entetes = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    lignes = []
+    for _, ligne in df.iterrows():
+        cellules = []
+        for colonne in df.columns:
+            dec = decimales.get(colonne, 1) if isinstance(decimales, dict) else decimales
+            texte, numerique = _formater_cellule(ligne[colonne], dec, colonne in colonnes_url)
+            classe = ' class="nombre"' if numerique else ""
+            cellules.append(f"<td{classe}>{texte}</td>")
+        lignes.append("<tr>" + "".join(cellules) + "</tr>")
+    pied = ""
+    if note:
+        pied += f'<p class="note">{html.escape(note, quote=False)}</p>'
+    if source:
+        pied += f'<p class="source">{html.escape(source, quote=False)}</p>'
+    contenu = (
+        '<div class="tableau">'
+        f"<table><caption>{html.escape(legende, quote=False)}</caption>"
+        f"<thead><tr>{entetes}</tr></thead><tbody>{''.join(lignes)}</tbody></table>"
+        f"{pied}</div>"
+    )
+    return BlocHTML(contenu)
+
+
+def ecrire_csv(df: pd.DataFrame, dossier: Path | str, nom: str) -> Path:
+    """Écrit un tableau CSV pour Excel français (``;``, virgule décimale, UTF-8 avec BOM).
+
+    Décimales arrondies à 4 chiffres ; booléens écrits « oui » / « non ».
+
+    >>> import tempfile
+    >>> chemin = ecrire_csv(pd.DataFrame({"score": [68.5]}), tempfile.mkdtemp(), "essai")
+    >>> chemin.read_bytes()[:3] == b"\\xef\\xbb\\xbf"
+    True
+    """
+    dossier = Path(dossier)
+    dossier.mkdir(parents=True, exist_ok=True)
+    chemin = dossier / f"{nom}.csv"
+    sortie = df.copy()
+    for colonne in sortie.columns:
+        if sortie[colonne].dtype == bool:
+            sortie[colonne] = sortie[colonne].map({True: "oui", False: "non"})
+    sortie.to_csv(chemin, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.4f")
+    return chemin

@@ -1,0 +1,77 @@
+"""Route PDF : papermill → HTML → WeasyPrint, de bout en bout sur une petite édition synthétique."""
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from analyse import rendu
+from conftest_rapport import creer_donnees_synthetiques
+
+A4 = (595.28, 841.89)  # points
+
+
+def _texte(pdf):
+    return "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+
+
+def test_numeroter_titres_et_sommaire():
+    corps, titres = rendu.numeroter_titres('<h2 id="a">Canaux<a class="anchor-link" href="#a">¶</a></h2><h3>Détail</h3>')
+    assert titres == [(2, "section-1", "Canaux"), (3, "section-2", "Détail")]
+    assert '<h3 id="section-2">Détail</h3>' in corps
+    assert 'href="#section-2"' in rendu.sommaire_html(titres)
+
+
+def test_nettoyer_notebook_retire_parametres_stderr_et_meta():
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "annee = 2022", "outputs": [], "execution_count": 1},
+        {"cell_type": "code", "metadata": {}, "source": "x", "execution_count": 2, "outputs": [
+            {"output_type": "stream", "name": "stderr", "text": "UserWarning: attention"},
+            {"output_type": "display_data", "metadata": {}, "data": {rendu.MIME_META: {"demo": True}, "text/plain": ""}},
+            {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<p>Visible</p>"}},
+        ]},
+    ]}
+    propre = rendu.nettoyer_notebook(nb)
+    assert len(propre.cells) == 1 and len(propre.cells[0].outputs) == 1
+    assert rendu.lire_meta(nb) == {"demo": True}
+    html = rendu.notebook_vers_html(nb)
+    assert "Visible" in html and "UserWarning" not in html and "annee = 2022" not in html
+
+
+def test_pdf_sans_mention_demo(tmp_path):
+    document = rendu.document_html("<h2>Résultats</h2><p>Texte</p>", "Titre d'essai", "Sous-titre", date="2 mars 2026")
+    pdf = rendu.html_vers_pdf(document, tmp_path / "essai.pdf")
+    texte = _texte(pdf)
+    assert "Titre d'essai" in texte and "2 mars 2026" in texte
+    assert "Données fictives" not in texte
+
+
+@pytest.mark.integration
+def test_rapport_edition_de_bout_en_bout(tmp_path):
+    donnees = creer_donnees_synthetiques(tmp_path / "donnees", annee=2020, demo=True)
+    sortie = tmp_path / "rapports"
+    pdf = rendu.rapport_edition(2020, donnees, sortie, parametres_methode={"n_bootstrap": 200})
+
+    assert pdf == sortie / "2020" / "rapport_edition_2020.pdf" and pdf.exists()
+    assert (sortie / "2020" / "rapport_edition_2020.html").exists()
+    lecteur = PdfReader(pdf)
+    n_pages = len(lecteur.pages)
+    assert n_pages >= 6
+    for page in lecteur.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=1)
+
+    texte = _texte(pdf)
+    assert "Baromètre Expérience Citoyen" in texte
+    assert "Rapport national" in texte and "terrain 2020" in texte
+    assert "Données fictives de démonstration" in texte
+    assert f"Page 2 / {n_pages}" in texte and f"Page {n_pages} / {n_pages}" in texte
+    assert "Sommaire" in texte and "Annexe méthodologique" in texte
+    assert "banquedesterritoires" in texte  # chiffres publiés de l'édition 2020
+    for interdit in ("Traceback", "Warning", "Error", "import ", "def ", "edition.", "graphiques.", "formatage.", ">>>"):
+        assert interdit not in texte, interdit
+    assert re.search(r"\d+,\d", texte)  # virgule décimale
+
+    csv = sorted((sortie / "2020" / "tableaux").glob("*.csv"))
+    assert {c.stem for c in csv} >= {"canaux", "determinants", "strates_type", "strates_classe", "indicateurs", "comparaison"}
+    premier = csv[0].read_bytes()
+    assert premier.startswith(b"\xef\xbb\xbf") and b";" in premier
