@@ -157,6 +157,9 @@ COMMANDES = {"demo": commande_demo, "preparer": commande_preparer, "rapports": c
 def main(argv=None) -> int:
     """Point d'entrée de la commande ``analyse``."""
     args = construire_parseur().parse_args(argv)
+    for option in ("donnees", "sortie"):
+        if getattr(args, option, None) is not None:
+            setattr(args, option, getattr(args, option).resolve())
     try:
         return COMMANDES[args.commande](args)
     except ErreurDonnees as erreur:
@@ -166,6 +169,9 @@ def main(argv=None) -> int:
     except FileNotFoundError as erreur:
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 2
+    except RuntimeError as erreur:  # échec d'exécution ou de rendu d'un rapport
+        print(f"Erreur : {erreur}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

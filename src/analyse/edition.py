@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import config
+from . import config, stockage
 from .codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, ETAPES, TYPES_STRUCTURE, libelle
 from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
 
@@ -81,21 +81,15 @@ def resoudre_chemin(chemin: Path | str) -> Path:
 
 
 def lire_table(donnees: Path | str, table: str, annee: int) -> pd.DataFrame:
-    """Lit une table préparée (partitionnée par ``annee``) pour une édition.
-
-    Renvoie un tableau vide si la table n'existe pas.
+    """Lit une table préparée pour une édition ; tableau vide si la table n'existe pas.
 
     >>> lire_table("/dossier/absent", "scores", 2022).empty
     True
     """
-    base = config.dossier_processed(resoudre_chemin(donnees))
-    for chemin in (base / table, base / f"{table}.parquet"):
-        if chemin.exists():
-            df = pd.read_parquet(chemin, filters=[("annee", "==", int(annee))])
-            if "annee" in df.columns:
-                df["annee"] = df["annee"].astype("int64")
-            return df.reset_index(drop=True)
-    return pd.DataFrame()
+    try:
+        return stockage.lire(resoudre_chemin(donnees), table, annee=annee).reset_index(drop=True)
+    except FileNotFoundError:
+        return pd.DataFrame()
 
 
 def charger_edition(annee: int, donnees: Path | str = "data") -> dict[str, pd.DataFrame]:

@@ -156,6 +156,24 @@ def _rejeter_doublons(rejets: Rejets, colonne: str, quoi: str) -> None:
                            f"{quoi} en double (première occurrence ligne {ligne})")
 
 
+MOTIF_DATE = "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)"
+
+
+def _rejeter_structures_inconnues(rejets: Rejets, connues) -> None:
+    serie = rejets.table.donnees["structure_id"]
+    rejets.ajouter(~serie.isin(connues).to_numpy(), "structure_id", "structure inconnue (absente des participants acceptés)")
+
+
+def _dates(rejets: Rejets, colonne: str, obligatoire: bool = True) -> pd.Series:
+    """Dates d'une colonne ; les lignes à date invalide (ou absente si obligatoire) sont rejetées."""
+    serie = rejets.table.donnees[colonne]
+    dates, invalides = convertir_dates(serie)
+    if obligatoire:
+        invalides |= serie.isna()
+    rejets.ajouter(invalides.to_numpy(), colonne, MOTIF_DATE)
+    return dates
+
+
 # --- editions.csv ---------------------------------------------------------------------
 
 
@@ -368,14 +386,11 @@ def _rejeter_contacts(rejets: Rejets, structures_connues, edition: pd.Series, pa
     """Contrôles des colonnes fixes d'un contact ; renvoie dates et vagues converties."""
     d = rejets.table.donnees
     _rejeter_doublons(rejets, "id_contact", "identifiant de contact")
-    rejets.ajouter(~d["structure_id"].isin(structures_connues).to_numpy(), "structure_id",
-                   "structure inconnue (absente des participants acceptés)")
+    _rejeter_structures_inconnues(rejets, structures_connues)
     rejets.ajouter(~d["canal"].isin(CANAUX).to_numpy(), "canal", f"canal invalide (attendu : {', '.join(CANAUX)})")
     rejets.ajouter(~d["scenario"].isin(SCENARIOS).to_numpy(), "scenario",
                    f"scénario invalide (attendu : {', '.join(SCENARIOS)})")
-    dates, dates_ko = convertir_dates(d["date_contact"])
-    rejets.ajouter((dates_ko | d["date_contact"].isna()).to_numpy(), "date_contact",
-                   "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)")
+    dates = _dates(rejets, "date_contact")
     marge = pd.Timedelta(days=parametres.tolerance_dates_jours)
     hors = dates.notna() & _hors_periode(dates, edition, marge)
     rejets.ajouter(hors.to_numpy(), "date_contact",
@@ -529,11 +544,8 @@ def preparer_enquete(table: TableBrute, structures_connues, annee: int) -> tuple
     d = table.donnees
     rejets = Rejets(table, annee)
     _rejeter_doublons(rejets, "id_reponse", "identifiant de réponse")
-    rejets.ajouter(~d["structure_id"].isin(structures_connues).to_numpy(), "structure_id",
-                   "structure inconnue (absente des participants acceptés)")
-    dates, dates_ko = convertir_dates(d["date_reponse"])
-    rejets.ajouter((dates_ko | d["date_reponse"].isna()).to_numpy(), "date_reponse",
-                   "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)")
+    _rejeter_structures_inconnues(rejets, structures_connues)
+    dates = _dates(rejets, "date_reponse")
     rejets.ajouter((d["canal"].notna() & ~d["canal"].isin(CANAUX)).to_numpy(), "canal",
                    f"canal invalide (attendu : {', '.join(CANAUX)} ou vide)")
     satisfaction, satisfaction_ko = convertir_entiers(d["satisfaction"], 0, 10)
@@ -562,15 +574,11 @@ def preparer_avis(table: TableBrute, structures_connues, annee: int) -> tuple[pd
     d = table.donnees
     rejets = Rejets(table, annee)
     _rejeter_doublons(rejets, "id_avis", "identifiant d'avis")
-    rejets.ajouter(~d["structure_id"].isin(structures_connues).to_numpy(), "structure_id",
-                   "structure inconnue (absente des participants acceptés)")
-    date_avis, avis_ko = convertir_dates(d["date_avis"])
-    rejets.ajouter((avis_ko | d["date_avis"].isna()).to_numpy(), "date_avis",
-                   "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)")
+    _rejeter_structures_inconnues(rejets, structures_connues)
+    date_avis = _dates(rejets, "date_avis")
     note, note_ko = convertir_entiers(d["note"], 1, 5)
     rejets.ajouter((note_ko | d["note"].isna()).to_numpy(), "note", "note invalide (entier de 1 à 5 attendu)")
-    date_reponse, reponse_ko = convertir_dates(d["date_reponse"])
-    rejets.ajouter(reponse_ko.to_numpy(), "date_reponse", "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)")
+    date_reponse = _dates(rejets, "date_reponse", obligatoire=False)
     rejets.ajouter((date_reponse < date_avis).to_numpy(), "date_reponse", "date de réponse antérieure à l'avis")
     avis = pd.DataFrame({
         "annee": np.int64(annee),
