@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from analyse.formatage import nombre_fr
+
 ICI = Path(__file__).resolve().parent
 TRAVAIL = ICI / "travail"
 
@@ -68,8 +70,9 @@ def consigner(resultats: list[dict], annee: int) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in resultats:
-        lignes.append(f"| {r['echelle']:g}× | {r['contacts']:,} | {r['octets_audits'] / 1e6:.0f} | {r['secondes']:.1f} | "
-                      f"{1000 * r['secondes'] / r['contacts']:.2f} | {r['pointe_go']:.2f} |".replace(",", "\u202f"))
+        lignes.append(f"| {nombre_fr(r['echelle'], 0)}× | {nombre_fr(r['contacts'], 0)} | "
+                      f"{nombre_fr(r['octets_audits'] / 1e6, 0)} | {nombre_fr(r['secondes'], 1)} | "
+                      f"{nombre_fr(1000 * r['secondes'] / r['contacts'], 2)} | {nombre_fr(r['pointe_go'], 2)} |")
     texte = "\n".join(lignes) + "\n"
     with (ICI / "RESULTATS.md").open("a", encoding="utf-8") as f:
         f.write(texte)

@@ -15,7 +15,7 @@ import pandas as pd
 from .codes import DETERMINANTS, ETAPES
 from .config import PARAMETRES, Parametres
 
-_OCTETS_PAR_BLOC = 256 * 1024**2
+_OCTETS_PAR_BLOC = 128 * 1024**2
 
 
 def lire_bareme(bareme: str) -> list[tuple[float, float]]:

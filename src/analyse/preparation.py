@@ -68,7 +68,8 @@ class Rejets:
     """Collecte des lignes rejetées d'un fichier : un motif par ligne (le premier trouvé)."""
 
     def __init__(self, table: TableBrute, annee: int):
-        self.table = table
+        self.table = table  # rendu par « liberer » une fois les contrôles faits
+        self.fichier = table.fichier
         self.annee = annee
         self.rejetee = np.zeros(len(table), dtype=bool)
         self.lignes = []
@@ -105,7 +106,12 @@ class Rejets:
         return pd.concat(self.lignes, ignore_index=True)
 
     def bilan(self) -> Bilan:
-        return Bilan(self.table.fichier, len(self.table), int(self.acceptees.sum()), int(self.rejetee.sum()))
+        return Bilan(self.fichier, len(self.rejetee), int(self.acceptees.sum()), int(self.rejetee.sum()))
+
+    def liberer(self) -> "Rejets":
+        """Oublie le fichier brut (mémoire) : seuls les rejets et les comptes restent."""
+        self.table = None
+        return self
 
 
 def _rejets_vides() -> pd.DataFrame:
@@ -433,7 +439,7 @@ def preparer_audits(table, grille, participants, edition, parametres=PARAMETRES)
     reponses = _table_reponses(table, questions, valeurs, garde, annee)
     textes = _table_textes(table, questions, garde, annee)
     contacts = scores_contacts(contacts, reponses)
-    return contacts, reponses, textes, rejets
+    return contacts, reponses, textes, rejets.liberer()
 
 
 def _table_contacts(table, dates, vagues, garde, annee) -> pd.DataFrame:
@@ -623,6 +629,7 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
     chemin = chemin_audits(donnees, annee)
     audits = lire_table(chemin, f"raw/{annee}/{chemin.name}")
     contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, participants, edition, parametres)
+    del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
     tous_rejets = [rejets_p, rejets_a]
     tables = {"editions": ligne.reset_index(drop=True), "participants": participants, "grille": grille,
               "contacts": contacts, "reponses": reponses, "textes_audit": textes}
