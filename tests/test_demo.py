@@ -311,9 +311,7 @@ def test_satisfaction_lmg(complete):
 
 def test_parts_lmg_sur_mtcars():
     """Référence R relaimpo / domir : mpg ~ am + vs + cyl."""
-    chemin = Path("/work/shared/references/validation/mtcars.csv")
-    if not chemin.exists():
-        pytest.skip("données de validation absentes")
+    chemin = Path(__file__).parent / "donnees" / "mtcars.csv"
     with open(chemin, encoding="utf-8") as f:
         lignes = list(csv.DictReader(f))
     donnees = np.array([[float(l[c]) for c in ("mpg", "am", "vs", "cyl")] for l in lignes])

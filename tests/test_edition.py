@@ -125,7 +125,7 @@ def test_indicateur_secret_sous_5_structures():
 def test_copie_des_chiffres_publies_embarquee():
     publies = edition.charger_chiffres_publies()
     assert {"annee_terrain", "indicateur", "modalite", "valeur", "precision", "source"} <= set(publies.columns)
-    partage = Path("/work/shared/references/chiffres_publies.csv")
+    partage = Path(__file__).resolve().parents[2] / "shared" / "references" / "chiffres_publies.csv"
     if partage.exists():
         assert len(publies) == len(pd.read_csv(partage, sep=";"))
 
