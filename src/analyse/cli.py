@@ -18,6 +18,30 @@ from .config import DONNEES, PARAMETRES, RAPPORTS, Parametres, dossier_raw
 from .lecture import ErreurDonnees
 
 
+_TRADUCTIONS_ARGPARSE = {
+    "usage: ": "utilisation : ",
+    "options": "options",
+    "positional arguments": "arguments positionnels",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (possibles : %(choices)s)",
+    "invalid %(type)s value: %(value)r": "valeur invalide (%(type)s attendu) : %(value)r",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "one of the arguments %s is required": "un des arguments %s est obligatoire",
+    "expected one argument": "une valeur attendue",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+}
+
+
+def _traduire(message: str) -> str:
+    return _TRADUCTIONS_ARGPARSE.get(message, message)
+
+
+argparse._ = _traduire  # messages d'argparse en français
+
+
 def _options_communes(parseur: argparse.ArgumentParser) -> None:
     parseur.add_argument("--donnees", type=Path, default=DONNEES,
                          help="racine des données, qui contient raw/ et processed/ (défaut : data/)")
@@ -66,7 +90,24 @@ def construire_parseur() -> argparse.ArgumentParser:
                                description="Rapport national d'une édition : rapports/<annee>/.")
     _options_communes(edition)
     _choix_editions(edition)
+
+    tendances = types.add_parser("tendances", help="étude de tendances sur les éditions préparées",
+                                 description="Étude de tendances (trois séries nationales, composition, "
+                                 "ruptures, participation) : rapports/tendances/.")
+    _options_communes(tendances)
+    tendances.add_argument("--de", type=int, default=None, help="première édition comparée (défaut : la plus ancienne)")
+    tendances.add_argument("--a", type=int, default=None, help="dernière édition comparée (défaut : la plus récente)")
+    _option_bootstrap(tendances)
     return parseur
+
+
+def _option_bootstrap(parseur: argparse.ArgumentParser) -> None:
+    parseur.add_argument("--bootstrap", type=int, default=None,
+                         help=f"réplications bootstrap (défaut : {PARAMETRES.n_bootstrap})")
+
+
+def _parametres_methode(args) -> dict | None:
+    return {"n_bootstrap": args.bootstrap} if getattr(args, "bootstrap", None) else None
 
 
 def _liste_annees(texte: str) -> list[int]:
@@ -129,6 +170,10 @@ def _afficher_bilans(edition, secondes: float) -> None:
 
 def commande_rapports(args) -> int:
     """Produit les rapports demandés."""
+    return RAPPORTS_DISPONIBLES[args.rapport](args)
+
+
+def _rapports_edition(args) -> int:
     from .rendu import rapport_edition
     from .stockage import editions_preparees
 
@@ -141,6 +186,19 @@ def commande_rapports(args) -> int:
         chemin = rapport_edition(annee, donnees=args.donnees, sortie=args.sortie)
         print(f"Rapport de l'édition {annee} : {chemin} ({_duree(time.perf_counter() - debut)})")
     return 0
+
+
+def _rapport_tendances(args) -> int:
+    from .rapport_tendances import rapport_tendances
+
+    debut = time.perf_counter()
+    chemin = rapport_tendances(args.donnees, args.sortie, de=args.de, a=args.a,
+                               parametres_methode=_parametres_methode(args))
+    print(f"Étude de tendances : {chemin} ({_duree(time.perf_counter() - debut)})")
+    return 0
+
+
+RAPPORTS_DISPONIBLES = {"edition": _rapports_edition, "tendances": _rapport_tendances}
 
 
 def _entier(n: int) -> str:

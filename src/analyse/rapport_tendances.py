@@ -1,0 +1,712 @@
+"""Rapport « Tendances 2012–2022 » : graphiques, tableaux et textes, puis rendu PDF.
+
+Les calculs sont dans ``analyse.tendances`` ; ce module les met en forme (style maison
+de ``analyse.graphiques``, nombres à la française de ``analyse.formatage``) et produit
+le rapport avec la route commune de ``analyse.rendu`` (papermill → HTML → PDF).
+Aucune structure n'est nommée ; tout agrégat affiché porte sur au moins 5 structures.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from . import config
+from .codes import libelle
+from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
+from .graphiques import GRIS, PALETTE, TAILLE, UNITE_SCORE, appliquer_style, formateur_fr
+from .tendances import LIBELLES_METHODES, METHODES, series_nationales
+
+TITRE = "Baromètre Expérience Citoyen – Tendances"
+NOM_FICHIER = "rapport_tendances"
+COULEURS = {"moyenne_participants": PALETTE["vermillon"], "panel_chaine": PALETTE["bleu"],
+            "effets_fixes": PALETTE["vert"]}
+COURTS = {"moyenne_participants": "Moyenne", "panel_chaine": "Panel chaîné", "effets_fixes": "Effets fixes"}
+STYLES = {"moyenne_participants": "-", "panel_chaine": "--", "effets_fixes": "-."}
+LIBELLES_NIVEAUX = {"national": "Ensemble (grille complète)", "national_harmonise": "Ensemble (indicateurs harmonisés)",
+                    "canal": "Canal", "determinant": "Déterminant", "type_structure": "Type de structure",
+                    "classe_population": "Classe de population", "certifie": "Certification"}
+LIBELLES_CERTIF = {"certifie": "Structures certifiées", "non_certifie": "Structures non certifiées"}
+
+
+# --------------------------------------------------------------------------- appui au notebook
+
+
+def preparer_parametres(valeurs: dict | None = None) -> config.Parametres:
+    """Paramètres de méthode du rapport (valeurs par défaut, modifiées par ``valeurs``).
+
+    >>> preparer_parametres({"n_bootstrap": 200}).n_bootstrap
+    200
+    """
+    return config.Parametres.depuis_dict(dict(valeurs or {}))
+
+
+def est_demo(donnees: Path | str) -> bool:
+    """Vrai si la racine de données est celle de la démonstration.
+
+    >>> est_demo("/dossier/absent")
+    False
+    """
+    from .edition import est_demo as _est_demo
+
+    return _est_demo(donnees)
+
+
+def dossier_tendances(sortie: Path | str) -> Path:
+    """Dossier du rapport de tendances : ``<sortie>/tendances``.
+
+    >>> dossier_tendances("/tmp/rapports").name
+    'tendances'
+    """
+    from .edition import resoudre_chemin
+
+    return resoudre_chemin(sortie) / "tendances"
+
+
+def periode(resultats: dict) -> str:
+    """Période couverte, en toutes lettres.
+
+    >>> periode({"annees": [2012, 2013, 2022]})
+    '2012–2022 (3 éditions)'
+    """
+    annees = resultats["annees"]
+    return f"{min(annees)}–{max(annees)} ({len(annees)} éditions)"
+
+
+def source_tendances(resultats: dict, demo: bool = False) -> str:
+    """Ligne de source placée sous chaque graphique et tableau.
+
+    >>> source_tendances({"annees": [2012, 2022]})
+    "Source : Baromètre Expérience Citoyen, éditions 2012 à 2022 ; calculs de l'observatoire"
+    """
+    fictif = " (données fictives de démonstration)" if demo else ""
+    a = resultats["annees"]
+    return f"Source : Baromètre Expérience Citoyen, éditions {min(a)} à {max(a)}{fictif} ; calculs de l'observatoire"
+
+
+def couverture(resultats: dict, demo: bool = False):
+    """Informations de couverture transmises au rendu PDF.
+
+    >>> couverture({"annees": [2012, 2022]}).meta["sous_titre"]
+    'Évolution de la qualité de l’accueil, 2012–2022 (2 éditions)'
+    """
+    from .rendu import declarer_couverture
+
+    return declarer_couverture(titre=TITRE, sous_titre=f"Évolution de la qualité de l’accueil, {periode(resultats)}",
+                               demo=demo)
+
+
+def exporter_tableaux(resultats: dict, dossier: Path | str) -> list[Path]:
+    """Écrit les tableaux CSV du rapport (dont ``series_nationales.csv``) dans ``dossier``.
+
+    >>> import tempfile
+    >>> r = {"series": pd.DataFrame({c: [1] for c in ["annee", "methode", "niveau", "modalite", "valeur", "ic_bas", "ic_haut", "n_structures"]})}
+    >>> [p.name for p in exporter_tableaux(r, tempfile.mkdtemp())]
+    ['series_nationales.csv']
+    """
+    fichiers = [ecrire_csv(series_nationales(resultats), dossier, "series_nationales")]
+    noms = {"composition": "effets_composition", "tests": "tests_tendance_rupture", "indicateurs": "indicateurs_harmonises",
+            "exclus": "indicateurs_exclus", "dynamique": "participation", "cohortes": "cohortes",
+            "sortantes": "scores_sortantes", "publies": "chiffres_publies"}
+    for cle, nom in noms.items():
+        if cle in resultats:
+            fichiers.append(ecrire_csv(resultats[cle], dossier, nom))
+    return fichiers
+
+
+# --------------------------------------------------------------------------- lectures
+
+
+def _serie(series: pd.DataFrame, methode: str, niveau: str = "national", modalite: str = "ensemble") -> pd.DataFrame:
+    d = series[(series["methode"] == methode) & (series["niveau"] == niveau) & (series["modalite"] == modalite)]
+    return d.sort_values("annee").set_index("annee")
+
+
+def _valeur(series, methode, annee, niveau="national", modalite="ensemble") -> float:
+    d = _serie(series, methode, niveau, modalite)
+    return float(d.loc[annee, "valeur"]) if annee in d.index else np.nan
+
+
+def libelle_modalite(niveau: str, modalite: str) -> str:
+    """Libellé français d'une modalité de série.
+
+    >>> libelle_modalite("certifie", "non_certifie"), libelle_modalite("canal", "courriel")
+    ('Structures non certifiées', 'Courriel')
+    """
+    if niveau == "certifie":
+        return LIBELLES_CERTIF.get(modalite, modalite)
+    if niveau in ("national", "national_harmonise"):
+        return LIBELLES_NIVEAUX[niveau]
+    if niveau == "classe_population":
+        return f"{modalite} habitants"
+    return libelle(modalite)
+
+
+def _test(resultats, methode, niveau="national", modalite="ensemble") -> dict:
+    t = resultats["tests"]
+    d = t[(t["methode"] == methode) & (t["niveau"] == niveau) & (t["modalite"] == modalite)]
+    return d.iloc[0].to_dict() if len(d) else {}
+
+
+# --------------------------------------------------------------------------- textes
+
+
+def _signe(x: float, decimales: int = 1) -> str:
+    return ("+" if x > 0 else "") + nombre_fr(x, decimales)
+
+
+def _phrase_tendance(t: dict) -> str:
+    if not t or np.isnan(t.get("tau", np.nan)):
+        return "trop peu d'éditions pour tester une tendance"
+    pente = f"{_signe(t['pente_an'], 2)} point par an (Theil–Sen)"
+    if t["sens"] == "pas de tendance nette":
+        return f"pas de tendance monotone nette (tau de Kendall {nombre_fr(t['tau'], 2)}, p = {nombre_fr(t['p_valeur'], 3)})"
+    return f"{t['sens']} significative (tau de Kendall {nombre_fr(t['tau'], 2)}, p = {nombre_fr(t['p_valeur'], 3)} ; {pente})"
+
+
+def synthese(resultats: dict) -> BlocHTML:
+    """Synthèse en français courant : évolution, effet de composition, rupture, canaux, participation.
+
+    >>> synthese.__name__  # exemple complet : voir tests/test_rapport_tendances.py
+    'synthese'
+    """
+    s, annees = resultats["series"], resultats["annees"]
+    a0, a1 = min(annees), max(annees)
+    brut0, brut1 = _valeur(s, "moyenne_participants", a0), _valeur(s, "moyenne_participants", a1)
+    fe1, ch1 = _valeur(s, "effets_fixes", a1), _valeur(s, "panel_chaine", a1)
+    points = [
+        f"Le score moyen des participants passe de {nombre_fr(brut0)} sur 100 en {a0} à {nombre_fr(brut1)} en {a1} "
+        f"({_signe(brut1 - brut0)} points). À structures comparables, l’évolution est de {_signe(fe1 - brut0)} points "
+        f"(modèle à effets fixes) et de {_signe(ch1 - brut0)} points (panel chaîné).",
+    ]
+    comp = resultats["composition"]
+    c = comp[(comp["niveau"] == "national") & (comp["methode"] == "effets_fixes") & (comp["annee"] == a1)]
+    if len(c):
+        c = c.iloc[0]
+        net = c["ic_bas"] > 0 or c["ic_haut"] < 0
+        points.append(
+            f"En {a1}, l’effet de composition (moyenne des participants moins série à effets fixes) vaut "
+            f"{_signe(c['effet'])} points, intervalle {intervalle_fr(c['ic_bas'], c['ic_haut'])} : "
+            + ("le renouvellement du panel pèse nettement sur le chiffre publié."
+               if net else "il n’est pas distinguable de zéro.")
+            + (" Les nouveaux participants obtiennent en moyenne des scores plus bas que ceux qu’ils remplacent."
+               if c["effet"] < 0 else "")
+        )
+    t = _test(resultats, "moyenne_participants")
+    if t and t.get("rupture"):
+        retenue = "rupture nette" if t["rupture_retenue"] else "changement de niveau non significatif"
+        points.append(
+            f"Le changement de niveau le plus marqué de la moyenne des participants se situe entre {int(t['rupture_apres'])} "
+            f"et {int(t['rupture'])} ({_signe(t['ecart_rupture'])} points entre les deux périodes, permutation p = "
+            f"{nombre_fr(t['p_rupture'], 3)} : {retenue}). Tendance sur la période : {_phrase_tendance(t)}."
+        )
+    tf = _test(resultats, "effets_fixes")
+    if tf:
+        points.append(f"À structures comparables (effets fixes) : {_phrase_tendance(tf)}.")
+    canaux = resultats["tests"].query("niveau == 'canal' and methode == 'effets_fixes'")
+    if len(canaux):
+        baisses = [libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "baisse"]
+        hausses = [libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "hausse"]
+        texte = f"Sur les indicateurs harmonisés, à structures comparables, {len(canaux)} canaux sont suivis sur toute la période : "
+        texte += (f"baisse significative pour {', '.join(baisses).lower()}" if baisses else "aucune baisse significative")
+        texte += (f", hausse significative pour {', '.join(hausses).lower()}." if hausses else ", aucune hausse significative.")
+        points.append(texte)
+    d = resultats["dynamique"]
+    points.append(
+        f"Le panel se renouvelle : en moyenne {nombre_fr(d['taux_reprise_pct'].iloc[1:].mean(), 0)} % des participants d’une "
+        f"édition étaient présents à la précédente ; {nombre_fr(d['nouvelles'].iloc[1:].sum(), 0)} structures sont entrées "
+        f"après {a0}."
+    )
+    items = "".join(f"<li>{_echapper(p)}</li>" for p in points)
+    return BlocHTML(f'<div class="synthese"><ul>{items}</ul></div>')
+
+
+def _echapper(texte: str) -> str:
+    import html
+
+    return html.escape(texte, quote=False)
+
+
+def introduction(resultats: dict, parametres: config.Parametres, demo: bool = False) -> BlocHTML:
+    """Paragraphes d'introduction : question posée, éditions, trois séries.
+
+    >>> "éditions" in str(introduction({"annees": [2012, 2022], "dynamique": pd.DataFrame({"participants": [3, 4]})}, config.PARAMETRES))
+    True
+    """
+    d = resultats["dynamique"]
+    fictif = " Les données sont fictives (démonstration) : aucun résultat ne décrit une structure réelle." if demo else ""
+    textes = [
+        f"Cette étude suit la qualité de l’accueil sur {periode(resultats)} : "
+        f"{nombre_fr(d['participants'].sum(), 0)} participations au total. Elle répond à quatre questions : la qualité "
+        "s’est-elle améliorée, sur quels canaux et quels déterminants, pour quels types de structures, et quelle part des "
+        "mouvements du chiffre publié tient seulement au renouvellement des participants ?" + fictif,
+        "Trois séries sont présentées côte à côte : la moyenne des participants de chaque édition (le chiffre des "
+        "communiqués), une série chaînée à panel constant (chaque évolution d’une édition à la suivante est mesurée sur "
+        "les structures présentes aux deux), et les effets d’édition d’un modèle à effets fixes structure et édition. "
+        "Les deux séries ajustées partent de la moyenne des participants de la première édition ; l’écart entre la "
+        "moyenne des participants et une série ajustée est l’effet de composition.",
+        f"Intervalles de confiance à {nombre_fr(100 * parametres.niveau_confiance, 0)} %. Tout agrégat porte sur au "
+        f"moins {parametres.taille_min_agregat} structures ; aucune structure n’est nommée.",
+    ]
+    return BlocHTML("".join(str(paragraphe(t)) for t in textes))
+
+
+def phrase_composition(resultats: dict) -> BlocHTML:
+    """Phrase de lecture de l'effet de composition national.
+
+    >>> phrase_composition.__name__
+    'phrase_composition'
+    """
+    comp = resultats["composition"].query("niveau == 'national' and methode == 'effets_fixes'").dropna(subset=["effet"])
+    pire = comp.loc[comp["effet"].idxmin()]
+    return paragraphe(
+        f"L’effet de composition le plus négatif s’observe en {int(pire['annee'])} : {_signe(pire['effet'])} points "
+        f"{intervalle_fr(pire['ic_bas'], pire['ic_haut'])}. Un effet négatif signifie que la moyenne des participants "
+        "sous-estime l’évolution vécue par les structures qui participent plusieurs fois : les entrants font baisser "
+        "la moyenne sans que l’accueil des structures suivies se dégrade d’autant."
+    )
+
+
+# --------------------------------------------------------------------------- graphiques
+
+
+def _figure(taille=TAILLE, lignes: int = 1, colonnes: int = 1, partage: bool = False):
+    appliquer_style()
+    fig = Figure(figsize=taille, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(lignes, colonnes, sharex=partage, sharey=partage, squeeze=False)
+    return fig, axes
+
+
+def _habiller(fig: Figure, titre: str, source: str | None, note: str | None = None) -> None:
+    fig.suptitle("\n".join(textwrap.wrap(titre, 75)), x=0.01, ha="left", fontweight="bold", fontsize=10.5)
+    pied = "\n".join(textwrap.fill(t, 120) for t in (note, source) if t)
+    if pied:
+        fig.supxlabel(pied, x=0.01, ha="left", fontsize=7.5, color=GRIS)
+
+
+def _axe_annees(ax, annees, etiquettes: bool = True) -> None:
+    ax.set_xticks(annees, [str(a) if etiquettes else "" for a in annees], rotation=45 if len(annees) > 6 else 0)
+    ax.yaxis.set_major_formatter(formateur_fr())
+    ax.yaxis.grid(True, zorder=0)
+
+
+def _tracer_series(ax, series: pd.DataFrame, niveau: str, modalite: str, methodes=METHODES, bandes: bool = True) -> None:
+    for m in methodes:
+        d = _serie(series, m, niveau, modalite).dropna(subset=["valeur"])
+        if d.empty:
+            continue
+        x = d.index.to_numpy()
+        if bandes:
+            ax.fill_between(x, d["ic_bas"], d["ic_haut"], color=COULEURS[m], alpha=0.13, lw=0, zorder=1)
+        ax.plot(x, d["valeur"], STYLES[m], color=COULEURS[m], lw=1.6, marker="o", ms=3, zorder=3)
+
+
+def titre_series(resultats: dict) -> str:
+    """Titre qui énonce l'évolution nationale selon la moyenne brute et à structures comparables.
+
+    >>> s = pd.DataFrame({"annee": [2012, 2022] * 2, "methode": ["moyenne_participants"] * 2 + ["effets_fixes"] * 2,
+    ...     "niveau": "national", "modalite": "ensemble", "valeur": [68.0, 65.0, 68.0, 66.5]})
+    >>> titre_series({"series": s, "annees": [2012, 2022]})
+    'De 2012 à 2022, la moyenne des participants recule de 3,0 points ; à structures comparables, de 1,5 point'
+    """
+    s, a = resultats["series"], resultats["annees"]
+    brut = _valeur(s, "moyenne_participants", max(a)) - _valeur(s, "moyenne_participants", min(a))
+    fe = _valeur(s, "effets_fixes", max(a)) - _valeur(s, "moyenne_participants", min(a))
+
+    def _mouvement(x, avec_verbe=True):
+        unite = "point" if abs(round(x, 1)) < 2 else "points"
+        verbe = ("progresse" if x > 0 else "recule") if avec_verbe else ""
+        return f"{verbe + ' de ' if avec_verbe else 'de '}{nombre_fr(abs(x))} {unite}"
+
+    return (f"De {min(a)} à {max(a)}, la moyenne des participants {_mouvement(brut)} ; "
+            f"à structures comparables, {_mouvement(fe, False)}")
+
+
+def graphique_series_nationales(resultats: dict, source: str) -> Figure:
+    """Graphique de tête : les trois séries nationales, leurs intervalles et les chiffres publiés.
+
+    >>> graphique_series_nationales.__name__
+    'graphique_series_nationales'
+    """
+    fig, axes = _figure((TAILLE[0], 4.3))
+    ax = axes[0, 0]
+    _tracer_series(ax, resultats["series"], "national", "ensemble")
+    publies = resultats["publies"]
+    if len(publies):
+        ax.scatter(publies["annee"], publies["valeur"], marker="D", s=30, facecolor="white",
+                   edgecolor=PALETTE["noir"], lw=1.2, zorder=5)
+    _axe_annees(ax, resultats["annees"])
+    ax.set_ylabel(UNITE_SCORE)
+    poignees = [Line2D([], [], ls=STYLES[m], color=COULEURS[m], marker="o", ms=3, label=LIBELLES_METHODES[m]) for m in METHODES]
+    poignees.append(Line2D([], [], ls="none", marker="D", markerfacecolor="white", markeredgecolor=PALETTE["noir"],
+                           label="Chiffre publié (presse, organisateur)"))
+    ax.legend(handles=poignees, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, fontsize=7.5, frameon=False)
+    note = ("Bandes : intervalles à 95 % (séries ajustées : évolution depuis la première édition). Losanges : chiffres "
+            "publiés, non recalculés, avec leurs sources au tableau suivant ; pas d’édition en 2019.")
+    _habiller(fig, titre_series(resultats), source, note)
+    return fig
+
+
+def graphique_composition(resultats: dict, source: str) -> Figure:
+    """Effet de composition par édition (moyenne des participants − série ajustée), avec intervalles.
+
+    >>> graphique_composition.__name__
+    'graphique_composition'
+    """
+    comp = resultats["composition"].query("niveau == 'national'")
+    fig, axes = _figure((TAILLE[0], 3.4))
+    ax = axes[0, 0]
+    annees = resultats["annees"]
+    x = np.arange(len(annees))
+    for k, m in enumerate(("panel_chaine", "effets_fixes")):
+        d = comp[comp["methode"] == m].set_index("annee").reindex(annees)
+        decalage = (k - 0.5) * 0.36
+        ax.bar(x + decalage, d["effet"], width=0.34, color=COULEURS[m], zorder=2)
+        ax.errorbar(x + decalage, d["effet"], yerr=[d["effet"] - d["ic_bas"], d["ic_haut"] - d["effet"]], fmt="none",
+                    ecolor=GRIS, capsize=2, lw=0.9, zorder=3)
+    ax.axhline(0, color=PALETTE["noir"], lw=0.8)
+    ax.set_xticks(x, [str(a) for a in annees], rotation=45)
+    ax.set_ylabel("Effet de composition (points)")
+    ax.yaxis.set_major_formatter(formateur_fr())
+    ax.yaxis.grid(True, zorder=0)
+    ax.legend(handles=[Patch(color=COULEURS[m], label=f"Moyenne − {LIBELLES_METHODES[m].lower()}")
+                       for m in ("panel_chaine", "effets_fixes")], loc="lower left", bbox_to_anchor=(0, 1.01),
+              ncols=2, fontsize=7.5, frameon=False)
+    fe = comp[comp["methode"] == "effets_fixes"].dropna(subset=["effet"])
+    dernier = fe.iloc[-1]
+    titre = (f"En {int(dernier['annee'])}, le renouvellement du panel {'abaisse' if dernier['effet'] < 0 else 'relève'} "
+             f"la moyenne des participants de {nombre_fr(abs(dernier['effet']))} point(s)")
+    _habiller(fig, titre, source, "Barres : écart en points ; moustaches : intervalles bootstrap à 95 % sur les structures.")
+    return fig
+
+
+def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
+    """Titre qui dénombre les modalités en baisse et en hausse (Kendall, effets fixes).
+
+    >>> t = pd.DataFrame({"methode": "effets_fixes", "niveau": "canal", "modalite": ["a", "b"], "sens": ["baisse", "pas de tendance nette"]})
+    >>> titre_petits_multiples({"tests": t}, "canal", "canaux")
+    'À structures comparables, 1 canaux sur 2 en baisse significative, 0 en hausse'
+    """
+    t = resultats["tests"]
+    t = t[(t["niveau"] == niveau) & (t["methode"] == "effets_fixes")]
+    baisses, hausses = int((t["sens"] == "baisse").sum()), int((t["sens"] == "hausse").sum())
+    return f"À structures comparables, {baisses} {quoi} sur {len(t)} en baisse significative, {hausses} en hausse"
+
+
+def graphique_petits_multiples(resultats: dict, niveau: str, titre: str, source: str,
+                               methodes=("moyenne_participants", "effets_fixes"), colonnes: int = 2) -> Figure:
+    """Petits multiples : une case par modalité d'un niveau (canal, déterminant, strate), séries choisies.
+
+    >>> graphique_petits_multiples.__name__
+    'graphique_petits_multiples'
+    """
+    s = resultats["series"]
+    s = s[s["niveau"] == niveau]
+    modalites = [m for m in dict.fromkeys(s["modalite"]) if s.loc[s["modalite"] == m, "valeur"].notna().any()]
+    lignes = int(np.ceil(len(modalites) / colonnes))
+    fig, axes = _figure((TAILLE[0], 1.0 + 1.75 * lignes), lignes, colonnes, partage=True)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(modalites):
+            ax.set_visible(False)
+            continue
+        _tracer_series(ax, s, niveau, modalites[k], methodes)
+        ax.set_title(libelle_modalite(niveau, modalites[k]), fontsize=8.5, loc="left")
+        _axe_annees(ax, resultats["annees"], etiquettes=k >= len(modalites) - colonnes)
+        ax.tick_params(labelsize=7)
+    fig.supylabel(UNITE_SCORE, fontsize=8, color=GRIS)
+    poignees = [Line2D([], [], ls=STYLES[m], color=COULEURS[m], label=LIBELLES_METHODES[m]) for m in methodes]
+    axes[0, 0].legend(handles=poignees, loc="lower left", fontsize=6.5, frameon=False, handlelength=2.2)
+    _habiller(fig, titre, source, "Bandes : intervalles à 95 %. Groupes de moins de 5 structures non publiés (secret).")
+    return fig
+
+
+def graphique_participation(resultats: dict, source: str) -> Figure:
+    """Participants de chaque édition selon leur statut (reprise, retour, nouvelle) et sorties.
+
+    >>> graphique_participation.__name__
+    'graphique_participation'
+    """
+    d = resultats["dynamique"]
+    fig, axes = _figure((TAILLE[0], 3.4))
+    ax = axes[0, 0]
+    x = np.arange(len(d))
+    bas = np.zeros(len(d))
+    for col, couleur, nom in (("reprises", PALETTE["bleu"], "Présentes à l’édition précédente"),
+                              ("retours", PALETTE["bleu_ciel"], "Retour après une absence"),
+                              ("nouvelles", PALETTE["orange"], "Nouvelles")):
+        ax.bar(x, d[col], bottom=bas, color=couleur, width=0.65, label=nom, zorder=2)
+        bas = bas + d[col].to_numpy()
+    ax.plot(x[:-1], d["sorties"].iloc[:-1], "v", color=PALETTE["vermillon"], ms=6, label="Absentes à l’édition suivante", zorder=4)
+    ax.set_xticks(x, [str(a) for a in d["annee"]], rotation=45)
+    ax.set_ylabel("Nombre de structures")
+    ax.yaxis.set_major_formatter(formateur_fr(0))
+    ax.yaxis.grid(True, zorder=0)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, fontsize=7.5, frameon=False)
+    titre = (f"Le panel passe de {nombre_fr(d['participants'].iloc[0], 0)} à {nombre_fr(d['participants'].iloc[-1], 0)} "
+             f"participants ; {nombre_fr(d['nouvelles'].iloc[1:].sum(), 0)} entrées depuis {int(d['annee'].iloc[0])}")
+    _habiller(fig, titre, source)
+    return fig
+
+
+def graphique_cohortes(resultats: dict, source: str) -> Figure:
+    """Score moyen de chaque cohorte (édition d'entrée) au fil des éditions.
+
+    >>> graphique_cohortes.__name__
+    'graphique_cohortes'
+    """
+    c = resultats["cohortes"].dropna(subset=["score"])
+    fig, axes = _figure((TAILLE[0], 3.6))
+    ax = axes[0, 0]
+    cohortes = sorted(c["cohorte"].unique())
+    couleurs = list(PALETTE.values())
+    for k, co in enumerate(cohortes):
+        d = c[c["cohorte"] == co].sort_values("annee")
+        ax.plot(d["annee"], d["score"], marker="o", ms=3, lw=1.3, color=couleurs[k % len(couleurs)],
+                ls="-" if k < len(couleurs) else "--", label=f"Entrées en {co}")
+    _axe_annees(ax, resultats["annees"])
+    ax.set_ylabel(UNITE_SCORE)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
+    premiers = c[c["annee"] == c["cohorte"]].set_index("cohorte")["score"]
+    anciens, recents = premiers[premiers.index < 2020], premiers[premiers.index >= 2020]
+    if len(recents) and len(anciens):
+        titre = (f"Les cohortes entrées depuis 2020 débutent à {nombre_fr(recents.mean())} en moyenne, "
+                 f"contre {nombre_fr(anciens.mean())} pour les précédentes")
+    else:
+        titre = "Score moyen de chaque cohorte d’entrée au fil des éditions"
+    _habiller(fig, titre, source, "Cohorte : édition de première participation. Cohortes de moins de 5 structures non publiées.")
+    return fig
+
+
+# --------------------------------------------------------------------------- tableaux
+
+
+def tableau_series(resultats: dict, niveau: str = "national", modalite: str = "ensemble", publies: bool = True) -> pd.DataFrame:
+    """Les trois séries d'un groupe, édition par édition (valeur et intervalle), plus le chiffre publié.
+
+    >>> s = pd.DataFrame({"annee": [2012], "methode": "moyenne_participants", "niveau": "national", "modalite": "ensemble",
+    ...     "valeur": [68.0], "ic_bas": [66.0], "ic_haut": [70.0], "n_structures": [100]})
+    >>> tableau_series({"series": s, "publies": pd.DataFrame({"annee": [], "valeur": []})}).columns.tolist()[:3]
+    ['Édition', 'Structures', 'Moyenne']
+    """
+    s = resultats["series"]
+    brute = _serie(s, "moyenne_participants", niveau, modalite)
+    table = pd.DataFrame({"Édition": brute.index.astype(str), "Structures": brute["n_structures"].to_numpy()})
+    for m in METHODES:
+        d = _serie(s, m, niveau, modalite).reindex(brute.index)
+        table[COURTS[m]] = d["valeur"].to_numpy()
+        table[f"IC {COURTS[m].split(' ')[0].lower()}"] = [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])]
+    if publies:
+        p = resultats["publies"].drop_duplicates("annee").set_index("annee")["valeur"]
+        table["Publié"] = [p.get(a, np.nan) for a in brute.index]
+    return table
+
+
+def tableau_publies(resultats: dict) -> pd.DataFrame:
+    """Chiffres publiés superposés au graphique de tête, avec précision, remarque et source.
+
+    >>> tableau_publies({"publies": pd.DataFrame({"annee": [2018], "valeur": [68.5], "precision": ["exact"], "remarque": [None], "source": ["http://x"]})})["Source"].item()
+    'http://x'
+    """
+    p = resultats["publies"]
+    return pd.DataFrame({"Édition (terrain)": p["annee"].astype(int).astype(str), "Score publié": p["valeur"],
+                         "Précision": p["precision"], "Remarque": p["remarque"].fillna(""), "Source": p["source"]})
+
+
+def tableau_composition(resultats: dict) -> pd.DataFrame:
+    """Effets de composition nationaux par édition et par méthode d'ajustement.
+
+    >>> tableau_composition.__name__
+    'tableau_composition'
+    """
+    c = resultats["composition"].query("niveau == 'national'")
+    table = None
+    for m in ("panel_chaine", "effets_fixes"):
+        d = c[c["methode"] == m].set_index("annee")
+        bloc = pd.DataFrame({f"Effet ({LIBELLES_METHODES[m].lower()})": d["effet"],
+                             f"IC ({m.split('_')[0]})": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])]})
+        table = bloc if table is None else table.join(bloc)
+    table.insert(0, "Moyenne des participants", c.drop_duplicates("annee").set_index("annee")["moyenne_participants"])
+    return table.reset_index().rename(columns={"annee": "Édition"}).astype({"Édition": str})
+
+
+def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -> pd.DataFrame:
+    """Tests de tendance (Kendall exact, Theil–Sen) et de rupture, une ligne par série et méthode.
+
+    >>> t = pd.DataFrame({"methode": ["effets_fixes"], "niveau": ["national"], "modalite": ["ensemble"], "tau": [-0.6],
+    ...     "p_valeur": [0.017], "pente_an": [-0.4], "sens": ["baisse"], "rupture": [2020.0], "ecart_rupture": [-3.5], "p_rupture": [0.08]})
+    >>> tableau_tests({"tests": t})["Rupture"].item()
+    '2020'
+    """
+    t = resultats["tests"]
+    t = t[t["niveau"].isin(niveaux)]
+    return pd.DataFrame({
+        "Série": [libelle_modalite(n, m) for n, m in zip(t["niveau"], t["modalite"])],
+        "Méthode": t["methode"].map(COURTS).to_numpy(),
+        "Tau": t["tau"].to_numpy(), "p (Kendall)": t["p_valeur"].to_numpy(),
+        "Pente (pts/an)": t["pente_an"].to_numpy(), "Tendance": t["sens"].to_numpy(),
+        "Rupture": [str(int(x)) if pd.notna(x) else "–" for x in t["rupture"]],
+        "Écart (pts)": t["ecart_rupture"].to_numpy(), "p (permut.)": t["p_rupture"].to_numpy(),
+    })
+
+
+def tableau_tests_modalites(resultats: dict, niveaux) -> pd.DataFrame:
+    """Tests résumés par modalité : tendance et rupture de la moyenne des participants et des effets fixes.
+
+    >>> tableau_tests_modalites.__name__
+    'tableau_tests_modalites'
+    """
+    t = resultats["tests"]
+    t = t[t["niveau"].isin(niveaux)]
+    lignes = []
+    for (niveau, modalite), d in t.groupby(["niveau", "modalite"], sort=False):
+        d = d.set_index("methode")
+        ligne = {"Série": libelle_modalite(niveau, modalite)}
+        for m in ("moyenne_participants", "effets_fixes"):
+            if m not in d.index:
+                continue
+            x = d.loc[m]
+            ligne |= {f"Pente {COURTS[m].lower()} (pts/an)": x["pente_an"], f"p Kendall ({COURTS[m].lower()})": x["p_valeur"],
+                      f"Rupture ({COURTS[m].lower()})": str(int(x["rupture"])) if pd.notna(x["rupture"]) else "–",
+                      f"p permut. ({COURTS[m].lower()})": x["p_rupture"]}
+        lignes.append(ligne)
+    return pd.DataFrame(lignes)
+
+
+def bloc_tests(resultats: dict, niveaux, legende: str, source: str, detail: bool = False) -> BlocHTML:
+    """Tableau HTML des tests (deux décimales pour tau et pentes, trois pour les valeurs p).
+
+    >>> bloc_tests.__name__
+    'bloc_tests'
+    """
+    from .formatage import tableau_html
+
+    table = tableau_tests(resultats, niveaux) if detail else tableau_tests_modalites(resultats, niveaux)
+    decimales = {c: (3 if c.startswith("p") else 2) for c in table.columns}
+    note = ("Pente de Theil–Sen en points par an ; p (Kendall) : tau de Kendall exact ; rupture datée par la première "
+            "édition du nouveau niveau, p par permutation (9 999 tirages).")
+    return tableau_html(table, legende, source, decimales=decimales, note=note)
+
+
+def tableau_dynamique(resultats: dict) -> pd.DataFrame:
+    """Entrées, reprises, retours et sorties par édition.
+
+    >>> tableau_dynamique.__name__
+    'tableau_dynamique'
+    """
+    d = resultats["dynamique"]
+    return pd.DataFrame({"Édition": d["annee"].astype(str), "Participants": d["participants"], "Nouvelles": d["nouvelles"],
+                         "Présentes à la précédente": d["reprises"], "Retours après absence": d["retours"],
+                         "Absentes à la suivante": d["sorties"].where(d.index < len(d) - 1),
+                         "Maintien depuis la précédente (%)": d["taux_maintien_pct"]})
+
+
+def tableau_sortantes(resultats: dict) -> pd.DataFrame:
+    """Score des structures à leur dernière édition avant une absence, face aux structures qui reviennent.
+
+    >>> tableau_sortantes.__name__
+    'tableau_sortantes'
+    """
+    d = resultats["sortantes"]
+    return pd.DataFrame({"Édition": d["annee"].astype(str), "Sortantes": d["n_sortantes"], "Score des sortantes": d["score_sortantes"],
+                         "Restantes": d["n_restantes"], "Score des restantes": d["score_restantes"], "Écart (points)": d["ecart"],
+                         "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])]})
+
+
+def phrase_sortantes(resultats: dict) -> BlocHTML:
+    """Lecture du tableau des sortantes : écart moyen et éditions où il est net.
+
+    >>> phrase_sortantes.__name__
+    'phrase_sortantes'
+    """
+    d = resultats["sortantes"].dropna(subset=["ecart"])
+    nets = d[(d["ic_haut"] < 0) | (d["ic_bas"] > 0)]
+    texte = (f"En moyenne sur les éditions, les structures qui ne reviennent pas à l’édition suivante avaient un score "
+             f"{'inférieur' if d['ecart'].mean() < 0 else 'supérieur'} de {nombre_fr(abs(d['ecart'].mean()))} point(s) à celui "
+             "des structures qui reviennent. ")
+    texte += (f"L’écart n’est net (intervalle excluant zéro) qu’en {', '.join(str(int(a)) for a in nets['annee'])}."
+              if len(nets) else "L’écart n’est net pour aucune édition : les départs ne sélectionnent pas nettement les moins bons scores.")
+    return paragraphe(texte)
+
+
+def tableau_indicateurs(resultats: dict) -> pd.DataFrame:
+    """Indicateurs harmonisés entrés dans les comparaisons, groupés par canal et déterminant.
+
+    >>> i = pd.DataFrame({"indicateur": ["A", "B"], "canal": "telephone", "determinant": "courtoisie"})
+    >>> tableau_indicateurs({"indicateurs": i})["Indicateurs harmonisés"].item()
+    'A, B'
+    """
+    i = resultats["indicateurs"]
+    g = i.groupby(["canal", "determinant"], sort=False)["indicateur"].agg(["size", lambda s: ", ".join(s)]).reset_index()
+    g.columns = ["canal", "determinant", "n", "liste"]
+    return pd.DataFrame({"Canal": g["canal"].map(libelle), "Déterminant": g["determinant"].map(libelle),
+                         "Nombre": g["n"], "Indicateurs harmonisés": g["liste"]})
+
+
+def phrase_indicateurs(resultats: dict) -> BlocHTML:
+    """Nombre d'indicateurs harmonisés retenus et exclus, canaux couverts.
+
+    >>> r = {"indicateurs": pd.DataFrame({"canal": ["telephone"]}), "exclus": pd.DataFrame({"canal": ["courriel"]}), "annees": [2012, 2022]}
+    >>> "Courriel" in str(phrase_indicateurs(r)) or "courriel" in str(phrase_indicateurs(r))
+    True
+    """
+    i, e = resultats["indicateurs"], resultats["exclus"]
+    canaux = ", ".join(libelle(c).lower() for c in dict.fromkeys(i["canal"]))
+    absents = sorted(set(e["canal"]) - set(i["canal"]))
+    texte = (f"{len(i)} indicateurs notés figurent dans les {len(resultats['annees'])} éditions comparées, sur les canaux "
+             f"{canaux} ; {len(e)} autres, absents d’au moins une édition, sont exclus des tendances par canal et par "
+             "déterminant (liste en annexe).")
+    if absents:
+        texte += (f" Les canaux {', '.join(libelle(c).lower() for c in absents)} n’existent pas dans toutes les éditions "
+                  "comparées et ne sont donc pas suivis ici.")
+    return paragraphe(texte)
+
+
+def tableau_parametres(parametres: config.Parametres) -> pd.DataFrame:
+    """Paramètres de méthode utilisés, pour l'annexe.
+
+    >>> tableau_parametres(config.PARAMETRES)["Paramètre"].iloc[0]
+    'Réplications bootstrap'
+    """
+    return pd.DataFrame([
+        ("Réplications bootstrap", nombre_fr(parametres.n_bootstrap, 0)),
+        ("Niveau des intervalles", f"{nombre_fr(100 * parametres.niveau_confiance, 0)} %"),
+        ("Graine", str(parametres.graine)),
+        ("Taille minimale d’un agrégat publié", f"{parametres.taille_min_agregat} structures"),
+        ("Ancrage des séries ajustées", "moyenne des participants de la première édition comparée"),
+        ("Rupture", "au plus une ; coût l2, jump = 1, au moins 2 éditions de chaque côté ; permutations : 9 999"),
+        ("Tendance", "tau de Kendall exact ; pente de Theil–Sen"),
+    ], columns=["Paramètre", "Valeur"])
+
+
+# --------------------------------------------------------------------------- rapport
+
+
+def rapport_tendances(donnees: Path | str = "data", sortie: Path | str = "rapports", de: int | None = None,
+                      a: int | None = None, parametres_methode: dict | None = None) -> Path:
+    """Rapport de tendances : ``<sortie>/tendances/rapport_tendances.pdf`` (+ HTML et tableaux CSV).
+
+    Les chemins relatifs partent de la racine du projet.
+
+    >>> rapport_tendances("/dossier/absent")
+    Traceback (most recent call last):
+    FileNotFoundError: Moins de deux éditions préparées dans /dossier/absent/processed (de – à –) : l'étude des tendances en demande au moins deux.
+    """
+    from .edition import resoudre_chemin
+    from .rendu import produire_rapport
+    from .tendances import charger_tendances
+
+    donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
+    charger_tendances(donnees, de, a)  # vérifie tôt, message en français
+    parametres = {"donnees": str(donnees), "sortie": str(sortie), "de": de, "a": a,
+                  "parametres_methode": dict(parametres_methode or {})}
+    chemins = produire_rapport(config.NOTEBOOKS / "rapport_tendances.ipynb", parametres, dossier_tendances(sortie),
+                               NOM_FICHIER, titre=TITRE)
+    return chemins["pdf"]

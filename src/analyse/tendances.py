@@ -1,0 +1,749 @@
+"""Étude des tendances 2012–2022 : séries nationales comparables d'une édition à l'autre.
+
+Méthode (``shared/specs/methodologie.md``, « Comparability across editions ») :
+
+- **Indicateurs harmonisés** : pour un ensemble d'éditions, les questions notées dont le
+  code ``indicateur`` existe dans toutes (même canal, même déterminant). Les tendances par
+  canal et par déterminant sont recalculées à partir des réponses restreintes à ces
+  indicateurs, avec les formules de la méthode (contact = 100 ΣP/ΣM ; canal = moyenne des
+  contacts ; déterminant = 100 ΣP/ΣM, canaux confondus ; global = moyenne des canaux).
+- **Trois séries côte à côte**, chacune avec un intervalle à 95 % :
+
+  1. ``moyenne_participants`` : moyenne des scores des participants de chaque édition
+     (le chiffre des communiqués), intervalle bootstrap percentile sur les structures ;
+  2. ``panel_chaine`` : série chaînée à panel constant. Chaque maillon t−1 → t est l'écart
+     moyen des structures présentes aux deux éditions consécutives ; une structure qui
+     saute une édition ne compte dans aucun des deux maillons qui l'encadrent ;
+  3. ``effets_fixes`` : effets d'édition d'un modèle à effets fixes structure et édition
+     (estimateur « within », structures vues une seule fois retirées), erreurs robustes
+     groupées par structure (correction G/(G−1)·(N−1)/(N−K), loi de Student à G−1 degrés).
+
+  **Ancrage** : les deux séries ajustées valent la moyenne des participants de la première
+  édition comparée, puis en suivent l'évolution à panel constant. Leurs intervalles
+  portent sur l'évolution depuis cette édition d'ancrage (niveau d'ancrage tenu fixe) :
+  bootstrap sur les structures pour la chaîne, erreurs groupées pour les effets fixes.
+- **Effet de composition** : moyenne des participants − série ajustée, par édition, avec
+  un intervalle bootstrap sur les structures (mêmes tirages pour les deux termes).
+- **Tests** : tau de Kendall exact (adapté à dix points) et pente de Theil–Sen ; rupture
+  de niveau cherchée à toutes les éditions (``ruptures``, coût ``l2``, ``jump=1``), au plus
+  une rupture, dont la significativité est donnée par un test de permutation.
+
+Tout agrégat porte sur au moins ``Parametres.taille_min_agregat`` structures ; en dessous
+la valeur est supprimée (et un maillon de chaîne trop petit interrompt la chaîne).
+Aucune structure n'est jamais nommée : les tables ne portent que des agrégats.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import config, stockage
+from .codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, TYPES_STRUCTURE
+
+METHODES = ("moyenne_participants", "panel_chaine", "effets_fixes")
+LIBELLES_METHODES = {
+    "moyenne_participants": "Moyenne des participants",
+    "panel_chaine": "Panel constant (chaîné)",
+    "effets_fixes": "Effets fixes structure et édition",
+}
+STRATES = ("type_structure", "classe_population", "certifie")
+COLONNES_SERIES = ["annee", "methode", "niveau", "modalite", "valeur", "ic_bas", "ic_haut", "n_structures"]
+_COLONNES_PANEL = ["annee", "structure_id", "score"]
+
+
+# --------------------------------------------------------------------------- chargement
+
+
+def charger_tendances(donnees: Path | str = "data", de: int | None = None, a: int | None = None) -> dict:
+    """Tables préparées de toutes les éditions comprises entre ``de`` et ``a`` (incluses).
+
+    Renvoie ``participants``, ``scores``, ``grille``, ``reponses`` et la liste ``annees``.
+    Lève ``FileNotFoundError`` (en français) si moins de deux éditions sont préparées.
+
+    >>> charger_tendances("/dossier/absent")
+    Traceback (most recent call last):
+    FileNotFoundError: Moins de deux éditions préparées dans /dossier/absent/processed (de – à –) : l'étude des tendances en demande au moins deux.
+    """
+    from .edition import resoudre_chemin
+
+    racine = resoudre_chemin(donnees)
+    annees = [x for x in stockage.editions_preparees(racine)
+              if (de is None or x >= int(de)) and (a is None or x <= int(a))]
+    if len(annees) < 2:
+        raise FileNotFoundError(
+            f"Moins de deux éditions préparées dans {config.dossier_processed(racine)} "
+            f"(de {de or '–'} à {a or '–'}) : l'étude des tendances en demande au moins deux."
+        )
+    tables = {}
+    for nom in ("participants", "scores", "grille", "reponses"):
+        table = stockage.lire(racine, nom)
+        tables[nom] = table[table["annee"].isin(annees)].reset_index(drop=True)
+    tables["annees"] = annees
+    return tables
+
+
+# --------------------------------------------------------------------------- harmonisation
+
+
+def _notees(grille: pd.DataFrame) -> pd.DataFrame:
+    indicateur = grille["indicateur"].astype(object)
+    garde = (grille["points_max"] > 0) & indicateur.notna() & (indicateur.astype(str).str.strip() != "")
+    return grille[garde]
+
+
+def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
+    """Indicateurs notés présents dans toutes les éditions ``annees``, même canal et même déterminant.
+
+    Une colonne ``codes_question`` dit sous quels codes chaque indicateur a figuré.
+
+    >>> g = pd.DataFrame({"annee": [2012, 2013, 2013], "code_question": ["T1", "T1", "T2"],
+    ...     "indicateur": ["A", "A", "B"], "canal": "telephone", "determinant": "courtoisie",
+    ...     "etape": "accueil", "points_max": 1.0})
+    >>> indicateurs_harmonises(g)["indicateur"].tolist()
+    ['A']
+    """
+    g = _notees(grille)
+    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
+    g = g[g["annee"].isin(annees)]
+    resume = g.groupby("indicateur").agg(
+        n_editions=("annee", "nunique"), n_canaux=("canal", "nunique"), n_determinants=("determinant", "nunique"),
+        canal=("canal", "last"), determinant=("determinant", "last"), etape=("etape", "last"),
+    )
+    resume = resume[(resume["n_editions"] == len(annees)) & (resume["n_canaux"] == 1) & (resume["n_determinants"] == 1)]
+    codes = g[g["indicateur"].isin(resume.index)].groupby(["indicateur", "code_question"])["annee"].agg(["min", "max"])
+    texte = codes.reset_index().groupby("indicateur").apply(
+        lambda d: ", ".join(f"{c} ({lo}–{hi})" if lo != hi else f"{c} ({lo})"
+                            for c, lo, hi in zip(d["code_question"], d["min"], d["max"])), include_groups=False)
+    resume["codes_question"] = texte
+    resume = resume.reset_index()
+    ordre_canal = {c: i for i, c in enumerate(CANAUX)}
+    resume = resume.sort_values(["canal", "determinant", "indicateur"], key=lambda s: s.map(ordre_canal) if s.name == "canal" else s)
+    return resume[["indicateur", "canal", "determinant", "etape", "n_editions", "codes_question"]].reset_index(drop=True)
+
+
+def indicateurs_exclus(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
+    """Indicateurs notés absents d'au moins une des éditions comparées, avec leurs éditions.
+
+    >>> g = pd.DataFrame({"annee": [2012, 2013, 2013], "code_question": ["T1", "T1", "T2"],
+    ...     "indicateur": ["A", "A", "B"], "canal": "telephone", "determinant": "courtoisie",
+    ...     "etape": "accueil", "points_max": 1.0})
+    >>> indicateurs_exclus(g)[["indicateur", "editions"]].values.tolist()
+    [['B', '2013']]
+    """
+    g = _notees(grille)
+    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
+    g = g[g["annee"].isin(annees)]
+    gardes = set(indicateurs_harmonises(grille, annees)["indicateur"])
+    exclus = g[~g["indicateur"].isin(gardes)]
+    resume = exclus.groupby("indicateur").agg(canal=("canal", "last"), determinant=("determinant", "last"),
+                                             editions=("annee", lambda s: ", ".join(str(x) for x in sorted(set(s)))))
+    return resume.reset_index()[["indicateur", "canal", "determinant", "editions"]]
+
+
+def _moyenne_ponderee_canaux(canaux: pd.DataFrame, parametres: config.Parametres) -> pd.DataFrame:
+    poids = (np.ones(len(canaux)) if parametres.poids_canaux is None
+             else canaux["modalite"].map(lambda c: float(parametres.poids_canaux.get(c, 0.0))).to_numpy())
+    t = canaux.assign(_p=poids, _ps=poids * canaux["score"].to_numpy())
+    somme = t.groupby(["annee", "structure_id"])[["_p", "_ps"]].sum()
+    somme = somme[somme["_p"] > 0]
+    return (somme["_ps"] / somme["_p"]).rename("score").reset_index()
+
+
+def scores_harmonises(reponses: pd.DataFrame, indicateurs, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Scores de structure (global, canal, déterminant) recalculés sur les seuls indicateurs harmonisés.
+
+    ``indicateurs`` : table de ``indicateurs_harmonises`` ou liste de codes.
+
+    >>> r = pd.DataFrame({"annee": 2012, "id_contact": ["c1", "c1", "c2"], "structure_id": "s",
+    ...     "canal": "telephone", "indicateur": ["A", "B", "A"], "determinant": ["courtoisie", "attente", "courtoisie"],
+    ...     "points": [1.0, 0.0, 0.0], "points_max": [1.0, 1.0, 1.0]})
+    >>> scores_harmonises(r, ["A"]).set_index("niveau")["score"].to_dict()
+    {'global': 50.0, 'canal': 50.0, 'determinant': 50.0}
+    """
+    codes = set(indicateurs["indicateur"]) if isinstance(indicateurs, pd.DataFrame) else set(indicateurs)
+    r = reponses[reponses["indicateur"].isin(codes) & (reponses["points_max"] > 0)]
+    contacts = r.groupby(["annee", "structure_id", "canal", "id_contact"], observed=True)[["points", "points_max"]].sum()
+    contacts["score"] = 100 * contacts["points"] / contacts["points_max"]
+    canaux = contacts.groupby(["annee", "structure_id", "canal"], observed=True)["score"].mean().reset_index()
+    canaux = canaux.rename(columns={"canal": "modalite"}).assign(niveau="canal")
+    globaux = _moyenne_ponderee_canaux(canaux, parametres).assign(niveau="global", modalite="")
+    dets = r.groupby(["annee", "structure_id", "determinant"], observed=True)[["points", "points_max"]].sum()
+    dets["score"] = 100 * dets["points"] / dets["points_max"]
+    dets = dets.reset_index().rename(columns={"determinant": "modalite"}).assign(niveau="determinant")
+    colonnes = ["annee", "structure_id", "niveau", "modalite", "score"]
+    return pd.concat([globaux[colonnes], canaux[colonnes], dets[colonnes]], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- séries
+
+
+def _tableau_large(panel: pd.DataFrame, annees=None):
+    """Matrice structures × éditions des scores (NaN si absente), et les éditions en colonnes."""
+    large = panel.pivot_table(index="structure_id", columns="annee", values="score", aggfunc="mean")
+    if annees is not None:
+        large = large.reindex(columns=sorted(annees))
+    large = large.dropna(how="all")
+    return large.to_numpy(dtype=float), [int(c) for c in large.columns]
+
+
+def _poids_bootstrap(n: int, parametres: config.Parametres, graine_extra: int = 0) -> np.ndarray:
+    """Matrice (B, n) des multiplicités d'un bootstrap sur les structures (graine fixe)."""
+    rng = np.random.default_rng([parametres.graine, 7, graine_extra])
+    tirages = rng.integers(0, n, size=(parametres.n_bootstrap, n))
+    poids = np.zeros((parametres.n_bootstrap, n))
+    np.add.at(poids, (np.repeat(np.arange(parametres.n_bootstrap), n), tirages.ravel()), 1.0)
+    return poids
+
+
+def _quantiles(repliques: np.ndarray, niveau: float) -> tuple[np.ndarray, np.ndarray]:
+    alpha = (1 - niveau) / 2
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # colonnes entièrement vides (groupe supprimé)
+        bas = np.nanquantile(repliques, alpha, axis=0) if repliques.size else np.array([])
+        haut = np.nanquantile(repliques, 1 - alpha, axis=0) if repliques.size else np.array([])
+    return bas, haut
+
+
+def _moyennes_ponderees(S: np.ndarray, P: np.ndarray, W: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (W @ np.where(P, S, 0.0)) / (W @ P)
+
+
+def moyenne_participants(panel: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Moyenne des scores des participants de chaque édition, intervalle bootstrap sur les structures.
+
+    ``panel`` : colonnes ``annee``, ``structure_id``, ``score``. Moins de 5 structures : valeur supprimée.
+
+    >>> p = pd.DataFrame({"annee": [2012] * 5 + [2013] * 5, "structure_id": list("abcde") * 2,
+    ...     "score": [60, 65, 70, 75, 80, 61, 66, 71, 76, 81.0]})
+    >>> moyenne_participants(p)["valeur"].tolist()
+    [70.0, 71.0]
+    """
+    S, annees = _tableau_large(panel)
+    P = ~np.isnan(S)
+    n = P.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valeur = np.where(P, S, 0.0).sum(axis=0) / n
+    bas, haut = _quantiles(_moyennes_ponderees(S, P, _poids_bootstrap(len(S), parametres)), parametres.niveau_confiance)
+    secret = n < parametres.taille_min_agregat
+    return pd.DataFrame({"annee": annees, "valeur": np.where(secret, np.nan, valeur),
+                         "ic_bas": np.where(secret, np.nan, bas), "ic_haut": np.where(secret, np.nan, haut),
+                         "n_structures": n.astype(int)})
+
+
+def _maillons(S: np.ndarray, P: np.ndarray, W: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Écart moyen des structures présentes à deux éditions consécutives (maillons) et effectifs."""
+    M = P[:, 1:] & P[:, :-1]
+    D = np.where(M, S[:, 1:] - S[:, :-1], 0.0)
+    if W is None:
+        W = np.ones((1, len(S)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (W @ D) / (W @ M), M.sum(axis=0)
+
+
+def _chaine(ancre, maillons: np.ndarray, effectifs: np.ndarray, taille_min: int) -> np.ndarray:
+    """Série chaînée : l'ancre, puis les maillons cumulés ; un maillon trop petit interrompt la chaîne."""
+    valides = np.cumprod(effectifs >= taille_min).astype(bool)
+    maillons = np.where(valides, maillons, np.nan)
+    ancre = np.asarray(ancre, dtype=float).reshape(-1, 1)
+    return np.hstack([ancre, ancre + np.cumsum(maillons, axis=-1)])
+
+
+def chainer_panel(panel: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES, ancre: float | None = None) -> pd.DataFrame:
+    """Série chaînée à panel constant : chaque maillon relie les structures de deux éditions consécutives.
+
+    Ancrée par défaut sur la moyenne des participants de la première édition. Intervalle :
+    bootstrap sur les structures de l'évolution depuis l'ancre. ``n_structures`` : effectif du maillon.
+
+    >>> p = pd.DataFrame({"annee": [2012] * 5 + [2013] * 5, "structure_id": list("abcde") * 2,
+    ...     "score": [60, 65, 70, 75, 80, 62, 67, 72, 77, 82.0]})
+    >>> chainer_panel(p)["valeur"].tolist()
+    [70.0, 72.0]
+    """
+    S, annees = _tableau_large(panel)
+    P = ~np.isnan(S)
+    taille_min = parametres.taille_min_agregat
+    if ancre is None:
+        ancre = float(np.nanmean(S[:, 0])) if P[:, 0].sum() >= taille_min else np.nan
+    maillons, effectifs = _maillons(S, P)
+    valeur = _chaine(ancre, maillons[0], effectifs, taille_min)[0]
+    repliques, _ = _maillons(S, P, _poids_bootstrap(len(S), parametres, 1))
+    bas, haut = _quantiles(_chaine(np.full(len(repliques), ancre), repliques, effectifs, taille_min),
+                           parametres.niveau_confiance)
+    bas[0] = haut[0] = valeur[0]
+    return pd.DataFrame({"annee": annees, "valeur": valeur, "ic_bas": np.where(np.isnan(valeur), np.nan, bas),
+                         "ic_haut": np.where(np.isnan(valeur), np.nan, haut),
+                         "n_structures": np.r_[P[:, 0].sum(), effectifs].astype(int)})
+
+
+def _within(S: np.ndarray, P: np.ndarray):
+    """Données « within » du modèle à effets fixes : y et indicatrices d'édition centrés par structure."""
+    n_obs = P.sum(axis=1)
+    garde = n_obs >= 2  # une structure vue une seule fois n'apporte rien aux effets d'édition
+    S, P, n_obs = S[garde], P[garde], n_obs[garde]
+    moy_y = np.where(P, S, 0.0).sum(axis=1) / n_obs
+    Yc = np.where(P, S - moy_y[:, None], 0.0)  # (structures, éditions)
+    # Une ligne par observation : indicatrices centrées (structures × éditions × éditions)
+    X = np.where(P[:, :, None], np.eye(P.shape[1])[None, :, :] - (P / n_obs[:, None])[:, None, :], 0.0)
+    return Yc, X, P, garde
+
+
+def _covariance_cluster(X: np.ndarray, residus: np.ndarray, groupes: np.ndarray) -> np.ndarray:
+    """Covariance robuste groupée (sandwich), correction G/(G−1)·(N−1)/(N−K) comme Stata.
+
+    >>> X = np.c_[np.ones(6), np.arange(6.0)]
+    >>> _covariance_cluster(X, np.array([1, -1, 2, -2, 0.5, -0.5]), np.array([0, 0, 1, 1, 2, 2])).shape
+    (2, 2)
+    """
+    n, k = X.shape
+    codes, inverse = np.unique(groupes, return_inverse=True)
+    g = len(codes)
+    scores = np.zeros((g, k))
+    np.add.at(scores, inverse, X * residus[:, None])
+    pain = np.linalg.pinv(X.T @ X)
+    correction = g / (g - 1) * (n - 1) / (n - k)
+    return correction * pain @ (scores.T @ scores) @ pain
+
+
+def _effets_fixes(S: np.ndarray, P: np.ndarray, editions_gardees: np.ndarray):
+    """Estimation « within » : effets d'édition relatifs à la première édition gardée, covariance groupée."""
+    S, P = S[:, editions_gardees], P[:, editions_gardees]
+    Yc, X, P2, garde = _within(S, P)
+    lignes = np.argwhere(P2)  # (structure, édition) des observations
+    y = Yc[lignes[:, 0], lignes[:, 1]]
+    Xo = X[lignes[:, 0], lignes[:, 1], 1:]  # première édition = référence
+    beta, *_ = np.linalg.lstsq(Xo, y, rcond=None)
+    residus = y - Xo @ beta
+    cov = _covariance_cluster(Xo, residus, lignes[:, 0])
+    n_groupes = int(garde.sum())
+    return beta, np.sqrt(np.clip(np.diag(cov), 0, None)), n_groupes, P2.sum(axis=0)
+
+
+def _repliques_effets_fixes(S: np.ndarray, P: np.ndarray, editions_gardees: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Effets d'édition recalculés pour chaque tirage bootstrap (moindres carrés pondérés par structure)."""
+    S, P = S[:, editions_gardees], P[:, editions_gardees]
+    Yc, X, _, garde = _within(S, P)
+    X = X[:, :, 1:]
+    A = np.einsum("stj,stk->sjk", X, X)  # X_i'X_i par structure
+    c = np.einsum("stj,st->sj", X, Yc)
+    Wg = W[:, garde]
+    k = X.shape[2]
+    Ab = (Wg @ A.reshape(len(A), -1)).reshape(-1, k, k)
+    cb = Wg @ c
+    return np.linalg.solve(Ab + 1e-10 * np.eye(k), cb[:, :, None])[:, :, 0]
+
+
+def estimer_effets_fixes(panel: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES,
+                         ancre: float | None = None) -> pd.DataFrame:
+    """Effets d'édition d'un modèle à effets fixes structure + édition, erreurs groupées par structure.
+
+    Série = ancre + effet d'édition (référence : première édition d'au moins 5 structures).
+    Intervalle : Student à G−1 degrés de liberté (G = structures vues au moins deux fois).
+
+    >>> p = pd.DataFrame({"annee": [2012] * 6 + [2013] * 6, "structure_id": list("abcdef") * 2,
+    ...     "score": [60, 65, 70, 75, 80, 85, 63, 67, 73, 77, 83, 87.0]})
+    >>> estimer_effets_fixes(p)["valeur"].round(2).tolist()
+    [72.5, 75.0]
+    """
+    S, annees = _tableau_large(panel)
+    P = ~np.isnan(S)
+    gardees = P.sum(axis=0) >= parametres.taille_min_agregat
+    resultat = pd.DataFrame({"annee": annees, "valeur": np.nan, "ic_bas": np.nan, "ic_haut": np.nan,
+                             "n_structures": 0})
+    if gardees.sum() < 2:
+        return resultat
+    if ancre is None:
+        ancre = float(np.nanmean(S[:, np.argmax(gardees)]))
+    beta, se, g, effectifs = _effets_fixes(S, P, gardees)
+    q = stats.t.ppf(0.5 + parametres.niveau_confiance / 2, max(g - 1, 1))
+    effets, erreurs = np.r_[0.0, beta], np.r_[0.0, se]
+    resultat.loc[gardees, "valeur"] = ancre + effets
+    resultat.loc[gardees, "ic_bas"] = ancre + effets - q * erreurs
+    resultat.loc[gardees, "ic_haut"] = ancre + effets + q * erreurs
+    resultat.loc[gardees, "n_structures"] = effectifs.astype(int)
+    return resultat
+
+
+def _rogner_debut(panel: pd.DataFrame, taille_min: int) -> pd.DataFrame:
+    """Retire les éditions qui précèdent la première édition d'au moins ``taille_min`` structures."""
+    effectifs = panel.groupby("annee")["structure_id"].nunique()
+    suffisantes = effectifs.index[effectifs >= taille_min]
+    return panel[panel["annee"] >= suffisantes.min()] if len(suffisantes) else panel.iloc[0:0]
+
+
+def calculer_series(panel: pd.DataFrame, niveau: str = "national", modalite: str = "ensemble",
+                    parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Les trois séries (participants, panel chaîné, effets fixes) d'un groupe, au format long.
+
+    >>> p = pd.DataFrame({"annee": [2012] * 6 + [2013] * 6, "structure_id": list("abcdef") * 2,
+    ...     "score": [60, 65, 70, 75, 80, 85, 63, 67, 73, 77, 83, 87.0]})
+    >>> calculer_series(p)["methode"].unique().tolist()
+    ['moyenne_participants', 'panel_chaine', 'effets_fixes']
+    """
+    panel = _rogner_debut(panel, parametres.taille_min_agregat)
+    if panel.empty:
+        return pd.DataFrame(columns=COLONNES_SERIES)
+    brute = moyenne_participants(panel, parametres)
+    ancre = brute["valeur"].dropna().iloc[0] if brute["valeur"].notna().any() else np.nan
+    morceaux = [brute.assign(methode="moyenne_participants"),
+                chainer_panel(panel, parametres, ancre).assign(methode="panel_chaine"),
+                estimer_effets_fixes(panel, parametres, ancre).assign(methode="effets_fixes")]
+    series = pd.concat(morceaux, ignore_index=True).assign(niveau=niveau, modalite=str(modalite))
+    return series[COLONNES_SERIES]
+
+
+def effets_composition(panel: pd.DataFrame, niveau: str = "national", modalite: str = "ensemble",
+                       parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Effet de composition par édition : moyenne des participants − série ajustée, avec intervalle bootstrap.
+
+    Les deux termes sont recalculés sur les mêmes tirages de structures.
+
+    >>> p = pd.DataFrame({"annee": [2012] * 5 + [2013] * 6, "structure_id": list("abcde") + list("abcdef"),
+    ...     "score": [60, 65, 70, 75, 80, 60, 65, 70, 75, 80, 40.0]})
+    >>> effets_composition(p).query("annee == 2013 and methode == 'panel_chaine'")["effet"].round(2).item()
+    -5.0
+    """
+    taille_min = parametres.taille_min_agregat
+    panel = _rogner_debut(panel, taille_min)
+    if panel.empty:
+        return pd.DataFrame()
+    S, annees = _tableau_large(panel)
+    P = ~np.isnan(S)
+    W = _poids_bootstrap(len(S), parametres, 2)
+    n = P.sum(axis=0)
+    brute = np.where(n >= taille_min, np.where(P, S, 0.0).sum(axis=0) / np.maximum(n, 1), np.nan)
+    brutes_b = np.where(n >= taille_min, _moyennes_ponderees(S, P, W), np.nan)
+    lignes = []
+    maillons, effectifs = _maillons(S, P)
+    maillons_b, _ = _maillons(S, P, W)
+    chaine = _chaine(brute[0], maillons[0], effectifs, taille_min)[0]
+    chaine_b = _chaine(brutes_b[:, 0], maillons_b, effectifs, taille_min)
+    lignes.append(("panel_chaine", brute - chaine, brutes_b - chaine_b, np.r_[n[0], effectifs]))
+    gardees = n >= taille_min
+    if gardees.sum() >= 2:
+        i0 = int(np.argmax(gardees))
+        beta, _, _, eff = _effets_fixes(S, P, gardees)
+        fe = np.full(len(annees), np.nan)
+        fe[gardees] = brute[i0] + np.r_[0.0, beta]
+        fe_b = np.full((len(W), len(annees)), np.nan)
+        fe_b[:, gardees] = brutes_b[:, [i0]] + np.c_[np.zeros(len(W)), _repliques_effets_fixes(S, P, gardees, W)]
+        effectifs_fe = np.zeros(len(annees), dtype=int)
+        effectifs_fe[gardees] = eff
+        lignes.append(("effets_fixes", brute - fe, brutes_b - fe_b, effectifs_fe))
+    morceaux = []
+    for methode, effet, repliques, effectifs_m in lignes:
+        bas, haut = _quantiles(repliques, parametres.niveau_confiance)
+        morceaux.append(pd.DataFrame({"annee": annees, "methode": methode, "niveau": niveau, "modalite": str(modalite),
+                                      "moyenne_participants": brute, "serie_ajustee": brute - effet, "effet": effet,
+                                      "ic_bas": np.where(np.isnan(effet), np.nan, bas),
+                                      "ic_haut": np.where(np.isnan(effet), np.nan, haut),
+                                      "n_structures": effectifs_m}))
+    return pd.concat(morceaux, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- panels par groupe
+
+
+def panel_global(scores: pd.DataFrame) -> pd.DataFrame:
+    """Scores globaux de structure (grille complète de chaque édition) : ``annee``, ``structure_id``, ``score``.
+
+    >>> s = pd.DataFrame({"annee": [2012, 2012], "structure_id": ["a", "a"], "niveau": ["global", "canal"],
+    ...     "modalite": ["", "courriel"], "score": [70.0, 60.0]})
+    >>> panel_global(s)["score"].tolist()
+    [70.0]
+    """
+    return scores.loc[scores["niveau"] == "global", _COLONNES_PANEL].reset_index(drop=True)
+
+
+def panels_strates(scores: pd.DataFrame, participants: pd.DataFrame, strate: str) -> dict:
+    """Panels de scores globaux par modalité d'une strate (appartenance lue à chaque édition).
+
+    >>> s = pd.DataFrame({"annee": 2012, "structure_id": ["a", "b"], "niveau": "global", "modalite": "", "score": [70.0, 60.0]})
+    >>> p = pd.DataFrame({"annee": 2012, "structure_id": ["a", "b"], "certifie": [True, False]})
+    >>> sorted(panels_strates(s, p, "certifie"))
+    [False, True]
+    """
+    table = panel_global(scores).merge(participants[["annee", "structure_id", strate]], on=["annee", "structure_id"])
+    table = table.dropna(subset=[strate])
+    return {m: d[_COLONNES_PANEL] for m, d in table.groupby(strate, sort=False)}
+
+
+def _ordonner(modalites, strate: str) -> list:
+    ordre = {"type_structure": TYPES_STRUCTURE, "classe_population": tuple(c for _, c in CLASSES_POPULATION),
+             "certifie": (True, False), "canal": CANAUX, "determinant": DETERMINANTS}.get(strate, ())
+    return sorted(modalites, key=lambda m: (ordre.index(m) if m in ordre else len(ordre), str(m)))
+
+
+def modalite_texte(valeur) -> str:
+    """Code texte d'une modalité (les booléens de certification deviennent ``certifie`` / ``non_certifie``).
+
+    >>> modalite_texte(True), modalite_texte("commune")
+    ('certifie', 'commune')
+    """
+    if isinstance(valeur, (bool, np.bool_)):
+        return "certifie" if valeur else "non_certifie"
+    return str(valeur)
+
+
+# --------------------------------------------------------------------------- tests de tendance et ruptures
+
+
+def mesurer_tendance(annees, valeurs, niveau: float = 0.95) -> dict:
+    """Tau de Kendall exact (tendance monotone) et pente de Theil–Sen, en points par an.
+
+    >>> r = mesurer_tendance([2012, 2013, 2014, 2015, 2016], [60, 61, 63, 62, 65])
+    >>> round(r["tau"], 2), round(r["p_valeur"], 3), r["sens"]
+    (0.8, 0.083, 'pas de tendance nette')
+    """
+    x, y = np.asarray(annees, dtype=float), np.asarray(valeurs, dtype=float)
+    garde = ~np.isnan(y)
+    x, y = x[garde], y[garde]
+    if len(y) < 4:
+        return {"n_editions": int(len(y)), "tau": np.nan, "p_valeur": np.nan, "pente_an": np.nan,
+                "pente_bas": np.nan, "pente_haut": np.nan, "sens": "trop peu d'éditions"}
+    methode = "exact" if len(np.unique(y)) == len(y) else "asymptotic"
+    tau, p = stats.kendalltau(x, y, method=methode)
+    pente, _, bas, haut = stats.theilslopes(y, x, alpha=niveau)
+    sens = ("pas de tendance nette" if p >= 1 - niveau else ("hausse" if tau > 0 else "baisse"))
+    return {"n_editions": int(len(y)), "tau": float(tau), "p_valeur": float(p), "pente_an": float(pente),
+            "pente_bas": float(bas), "pente_haut": float(haut), "sens": sens}
+
+
+def _gain_meilleure_coupure(X: np.ndarray, taille_min: int) -> np.ndarray:
+    """Baisse maximale de la somme des carrés obtenue par une coupure (lignes de ``X`` = séries)."""
+    n = X.shape[1]
+    cumul = np.cumsum(X, axis=1)
+    total = cumul[:, -1:]
+    k = np.arange(taille_min, n - taille_min + 1)
+    gauche = cumul[:, k - 1]
+    gain = gauche ** 2 / k + (total - gauche) ** 2 / (n - k) - total ** 2 / n
+    return gain.max(axis=1)
+
+
+def detecter_rupture(annees, valeurs, taille_min: int = 2, n_permutations: int = 9999, graine: int = 2012,
+                     niveau: float = 0.95) -> dict:
+    """Rupture de niveau la plus nette d'une série (``ruptures``, coût l2, ``jump=1``) et sa significativité.
+
+    La rupture peut tomber à n'importe quelle édition laissant ``taille_min`` points de chaque côté.
+    ``annee`` est la première édition du nouveau régime, ``annee_precedente`` la dernière de
+    l'ancien. Valeur p : test de permutation (max. de la baisse de somme des carrés).
+
+    >>> r = detecter_rupture(range(2012, 2020), [70, 71, 70, 71, 64, 65, 64, 65])
+    >>> r["annee"], r["annee_precedente"], r["retenue"]
+    (2016, 2015, True)
+    """
+    import ruptures
+
+    x, y = np.asarray(annees), np.asarray(valeurs, dtype=float)
+    garde = ~np.isnan(y)
+    x, y = x[garde], y[garde]
+    vide = {"annee": None, "annee_precedente": None, "moyenne_avant": np.nan, "moyenne_apres": np.nan,
+            "ecart": np.nan, "p_valeur": np.nan, "retenue": False, "n_editions": int(len(y))}
+    if len(y) < 2 * taille_min:
+        return vide
+    algo = ruptures.Dynp(model="l2", min_size=taille_min, jump=1).fit(y.reshape(-1, 1))
+    coupure = int(algo.predict(n_bkps=1)[0])
+    avant, apres = y[:coupure], y[coupure:]
+    rng = np.random.default_rng(graine)
+    permutations = rng.permuted(np.tile(y, (n_permutations, 1)), axis=1)
+    observe = _gain_meilleure_coupure(y[None, :], taille_min)[0]
+    p = (1 + np.sum(_gain_meilleure_coupure(permutations, taille_min) >= observe - 1e-12)) / (n_permutations + 1)
+    return {"annee": int(x[coupure]), "annee_precedente": int(x[coupure - 1]),
+            "moyenne_avant": float(avant.mean()), "moyenne_apres": float(apres.mean()),
+            "ecart": float(apres.mean() - avant.mean()), "p_valeur": float(p), "retenue": bool(p < 1 - niveau),
+            "n_editions": int(len(y))}
+
+
+def analyser_series(series: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Tendance (Kendall, Theil–Sen) et rupture de chaque série (méthode × niveau × modalité).
+
+    >>> s = pd.DataFrame({"annee": range(2012, 2020), "methode": "moyenne_participants", "niveau": "national",
+    ...     "modalite": "ensemble", "valeur": [70, 71, 70, 71, 64, 65, 64, 65.0]})
+    >>> analyser_series(s)[["rupture", "rupture_retenue"]].values.tolist()
+    [[2016, True]]
+    """
+    lignes = []
+    for (methode, niveau, modalite), d in series.groupby(["methode", "niveau", "modalite"], sort=False):
+        d = d.sort_values("annee")
+        tendance = mesurer_tendance(d["annee"], d["valeur"], parametres.niveau_confiance)
+        rupture = detecter_rupture(d["annee"], d["valeur"], graine=parametres.graine, niveau=parametres.niveau_confiance)
+        lignes.append({"methode": methode, "niveau": niveau, "modalite": modalite} | tendance | {
+            "rupture": rupture["annee"], "rupture_apres": rupture["annee_precedente"], "ecart_rupture": rupture["ecart"],
+            "p_rupture": rupture["p_valeur"], "rupture_retenue": rupture["retenue"]})
+    return pd.DataFrame(lignes)
+
+
+# --------------------------------------------------------------------------- participation
+
+
+def statuts_participation(participants: pd.DataFrame) -> pd.DataFrame:
+    """Statut de chaque participation : ``nouvelle`` (1re fois), ``reprise`` (présente à l'édition
+    précédente) ou ``retour`` (déjà venue, absente de l'édition précédente) ; et ``cohorte``, ``sortante``.
+
+    >>> p = pd.DataFrame({"annee": [2012, 2012, 2013, 2014, 2014], "structure_id": ["a", "b", "a", "a", "b"]})
+    >>> statuts_participation(p)["statut"].tolist()
+    ['nouvelle', 'nouvelle', 'reprise', 'reprise', 'retour']
+    """
+    p = participants[["annee", "structure_id"]].drop_duplicates().sort_values(["structure_id", "annee"])
+    editions = sorted(p["annee"].unique())
+    rang = {a: i for i, a in enumerate(editions)}
+    p["rang"] = p["annee"].map(rang)
+    precedent = p.groupby("structure_id")["rang"].shift(1)
+    suivant = p.groupby("structure_id")["rang"].shift(-1)
+    p["statut"] = np.select([precedent.isna(), precedent == p["rang"] - 1], ["nouvelle", "reprise"], "retour")
+    p["cohorte"] = p.groupby("structure_id")["annee"].transform("min")
+    derniere = p["rang"] == len(editions) - 1
+    p["sortante"] = ~derniere & (suivant.isna() | (suivant > p["rang"] + 1))
+    return p.drop(columns="rang").sort_values(["annee", "structure_id"]).reset_index(drop=True)
+
+
+def dynamique_participation(participants: pd.DataFrame) -> pd.DataFrame:
+    """Par édition : participants, nouvelles, reprises, retours, sorties (absentes à l'édition suivante).
+
+    >>> p = pd.DataFrame({"annee": [2012, 2012, 2013, 2014, 2014], "structure_id": ["a", "b", "a", "a", "b"]})
+    >>> dynamique_participation(p)[["annee", "nouvelles", "reprises", "retours", "sorties"]].values.tolist()
+    [[2012, 2, 0, 0, 1], [2013, 0, 1, 0, 0], [2014, 0, 1, 1, 0]]
+    """
+    s = statuts_participation(participants)
+    table = pd.crosstab(s["annee"], s["statut"]).reindex(columns=["nouvelle", "reprise", "retour"], fill_value=0)
+    table.columns = ["nouvelles", "reprises", "retours"]
+    table.insert(0, "participants", table.sum(axis=1))
+    table["sorties"] = s.groupby("annee")["sortante"].sum().astype(int)
+    precedents = table["participants"].shift(1)
+    table["taux_reprise_pct"] = 100 * table["reprises"] / table["participants"]
+    table["taux_maintien_pct"] = 100 * table["reprises"] / precedents
+    return table.reset_index()
+
+
+def trajectoires_cohortes(scores: pd.DataFrame, participants: pd.DataFrame,
+                          parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Score global moyen de chaque cohorte (édition de première participation) à chaque édition.
+
+    Groupes de moins de 5 structures supprimés.
+
+    >>> s = pd.DataFrame({"annee": [2012] * 5, "structure_id": list("abcde"), "niveau": "global", "modalite": "", "score": 70.0})
+    >>> trajectoires_cohortes(s, s)[["cohorte", "annee", "n_structures"]].values.tolist()
+    [[2012, 2012, 5]]
+    """
+    s = statuts_participation(participants)
+    table = panel_global(scores).merge(s[["annee", "structure_id", "cohorte"]], on=["annee", "structure_id"])
+    resultat = table.groupby(["cohorte", "annee"])["score"].agg(["mean", "size"]).reset_index()
+    resultat.columns = ["cohorte", "annee", "score", "n_structures"]
+    resultat[["cohorte", "annee"]] = resultat[["cohorte", "annee"]].astype("int64")
+    resultat.loc[resultat["n_structures"] < parametres.taille_min_agregat, "score"] = np.nan
+    return resultat
+
+
+def scores_sortantes(scores: pd.DataFrame, participants: pd.DataFrame,
+                     parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Score, à leur dernière édition, des structures qui ne reviennent pas à la suivante, face aux restantes.
+
+    Écart sortantes − restantes avec intervalle bootstrap (structures rééchantillonnées dans chaque groupe).
+
+    >>> s = pd.DataFrame({"annee": [2012] * 10 + [2013] * 5, "structure_id": list("abcdefghij") + list("abcde"),
+    ...     "niveau": "global", "modalite": "", "score": [70.0] * 5 + [60.0] * 5 + [70.0] * 5})
+    >>> scores_sortantes(s, s)["ecart"].item()
+    -10.0
+    """
+    statut = statuts_participation(participants)
+    table = panel_global(scores).merge(statut[["annee", "structure_id", "sortante"]], on=["annee", "structure_id"])
+    derniere = table["annee"].max()
+    rng = np.random.default_rng([parametres.graine, 11])
+    alpha = (1 - parametres.niveau_confiance) / 2
+    lignes = []
+    for annee, d in table[table["annee"] < derniere].groupby("annee"):
+        sortantes = d.loc[d["sortante"], "score"].to_numpy()
+        restantes = d.loc[~d["sortante"], "score"].to_numpy()
+        ligne = {"annee": int(annee), "n_sortantes": len(sortantes), "n_restantes": len(restantes),
+                 "score_sortantes": np.nan, "score_restantes": np.nan, "ecart": np.nan, "ic_bas": np.nan, "ic_haut": np.nan}
+        if min(len(sortantes), len(restantes)) >= parametres.taille_min_agregat:
+            b = parametres.n_bootstrap
+            ms = sortantes[rng.integers(0, len(sortantes), (b, len(sortantes)))].mean(axis=1)
+            mr = restantes[rng.integers(0, len(restantes), (b, len(restantes)))].mean(axis=1)
+            ligne |= {"score_sortantes": sortantes.mean(), "score_restantes": restantes.mean(),
+                      "ecart": sortantes.mean() - restantes.mean(),
+                      "ic_bas": np.quantile(ms - mr, alpha), "ic_haut": np.quantile(ms - mr, 1 - alpha)}
+        lignes.append(ligne)
+    return pd.DataFrame(lignes)
+
+
+# --------------------------------------------------------------------------- chiffres publiés
+
+
+def chiffres_publies_nationaux(de: int | None = None, a: int | None = None, indicateur: str = "score_national") -> pd.DataFrame:
+    """Chiffres publiés d'un indicateur (par défaut le score national), avec précision et source.
+
+    >>> chiffres_publies_nationaux(2018, 2018)[["annee", "valeur"]].values.tolist()
+    [[2018.0, 68.5]]
+    """
+    from .edition import charger_chiffres_publies
+
+    publies = charger_chiffres_publies()
+    publies = publies[publies["indicateur"] == indicateur].rename(columns={"annee_terrain": "annee"})
+    if de is not None:
+        publies = publies[publies["annee"] >= int(de)]
+    if a is not None:
+        publies = publies[publies["annee"] <= int(a)]
+    colonnes = ["annee", "edition", "modalite", "valeur", "unite", "precision", "source", "remarque"]
+    return publies[colonnes].sort_values("annee").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- ensemble
+
+
+def calculer_tendances(tables: dict, parametres: config.Parametres = config.PARAMETRES) -> dict:
+    """Tous les résultats de l'étude des tendances, à partir de ``charger_tendances``.
+
+    Clés : ``series`` (format long, toutes les séries), ``composition``, ``tests``,
+    ``indicateurs`` (harmonisés), ``exclus``, ``dynamique``, ``cohortes``, ``sortantes``,
+    ``publies``, ``annees``.
+
+    >>> sorted(calculer_tendances.__annotations__)
+    ['parametres', 'return', 'tables']
+    """
+    annees = list(tables["annees"])
+    scores, participants = tables["scores"], tables["participants"]
+    indicateurs = indicateurs_harmonises(tables["grille"], annees)
+    harmonises = scores_harmonises(tables["reponses"], indicateurs, parametres)
+    groupes = [("national", "ensemble", panel_global(scores)),
+               ("national_harmonise", "ensemble", harmonises.loc[harmonises["niveau"] == "global", _COLONNES_PANEL])]
+    for niveau in ("canal", "determinant"):
+        sous = harmonises[harmonises["niveau"] == niveau]
+        for m in _ordonner(sous["modalite"].unique(), niveau):
+            groupes.append((niveau, m, sous.loc[sous["modalite"] == m, _COLONNES_PANEL]))
+    for strate in STRATES:
+        panels = panels_strates(scores, participants, strate)
+        for m in _ordonner(panels, strate):
+            groupes.append((strate, modalite_texte(m), panels[m]))
+    series, composition = [], []
+    for niveau, modalite, panel in groupes:
+        series.append(calculer_series(panel, niveau, modalite, parametres))
+        composition.append(effets_composition(panel, niveau, modalite, parametres))
+    series = pd.concat(series, ignore_index=True)
+    return {
+        "annees": annees,
+        "series": series,
+        "composition": pd.concat(composition, ignore_index=True),
+        "tests": analyser_series(series, parametres),
+        "indicateurs": indicateurs,
+        "exclus": indicateurs_exclus(tables["grille"], annees),
+        "dynamique": dynamique_participation(participants),
+        "cohortes": trajectoires_cohortes(scores, participants, parametres),
+        "sortantes": scores_sortantes(scores, participants, parametres),
+        "publies": chiffres_publies_nationaux(min(annees), max(annees)),
+    }
+
+
+def series_nationales(resultats: dict) -> pd.DataFrame:
+    """Table ``series_nationales.csv`` : annee, methode, niveau, modalite, valeur, ic_bas, ic_haut.
+
+    >>> s = pd.DataFrame({c: [1] for c in COLONNES_SERIES})
+    >>> series_nationales({"series": s}).columns.tolist()
+    ['annee', 'methode', 'niveau', 'modalite', 'valeur', 'ic_bas', 'ic_haut']
+    """
+    return resultats["series"][["annee", "methode", "niveau", "modalite", "valeur", "ic_bas", "ic_haut"]].reset_index(drop=True)

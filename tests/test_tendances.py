@@ -1,0 +1,236 @@
+"""Étude des tendances : petits cas à réponse connue, référence du Nil, vérités plantées de la démo."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analyse import config, demo, tendances
+
+ANNEES = [2012, 2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022]
+PETITS = config.Parametres(taille_min_agregat=1, n_bootstrap=50)
+
+
+def _panel(lignes):
+    return pd.DataFrame(lignes, columns=["structure_id", "annee", "score"]).dropna()
+
+
+# Effets additifs exacts : structure (a 60, b 70, c 50, d 78) + édition (0, 2, 5).
+# « c » saute 2013, « b » part après 2013, « d » arrive en 2013.
+ADDITIF = _panel([
+    ("a", 2012, 60), ("a", 2013, 62), ("a", 2014, 65),
+    ("b", 2012, 70), ("b", 2013, 72),
+    ("c", 2012, 50), ("c", 2014, 55),
+    ("d", 2013, 80), ("d", 2014, 83),
+])
+
+
+# --------------------------------------------------------------------------- unitaires
+
+
+def test_chaine_relie_les_seules_structures_presentes_aux_deux_editions():
+    panel = _panel([
+        ("a", 2012, 60), ("a", 2013, 62), ("a", 2014, 65),
+        ("b", 2012, 70), ("b", 2013, 71),
+        ("c", 2012, 50), ("c", 2014, 90),  # saute 2013 : n'entre dans aucun maillon
+        ("d", 2013, 80), ("d", 2014, 83),
+    ])
+    chaine = tendances.chainer_panel(panel, PETITS).set_index("annee")
+    brute = (60 + 70 + 50) / 3
+    assert chaine["valeur"].tolist() == pytest.approx([brute, brute + 1.5, brute + 4.5])
+    assert chaine["n_structures"].tolist() == [3, 2, 2]
+    assert (chaine["ic_bas"] <= chaine["valeur"] + 1e-9).all() and (chaine["valeur"] <= chaine["ic_haut"] + 1e-9).all()
+
+
+def test_chaine_interrompue_par_un_maillon_trop_petit():
+    panel = _panel([(s, 2012, 60) for s in "abcde"] + [(s, 2013, 61) for s in "abcde"]
+                   + [(s, 2014, 62) for s in "fghij"] + [("a", 2014, 63)])
+    chaine = tendances.chainer_panel(panel, config.Parametres(n_bootstrap=50)).set_index("annee")
+    assert chaine.loc[2013, "valeur"] == pytest.approx(61.0)
+    assert np.isnan(chaine.loc[2014, "valeur"])  # un seul lien 2013 → 2014 : secret, chaîne interrompue
+
+
+def test_effets_fixes_retrouvent_des_effets_additifs_exacts():
+    fe = tendances.estimer_effets_fixes(ADDITIF, PETITS).set_index("annee")
+    ancre = (60 + 70 + 50) / 3  # moyenne des participants de 2012
+    assert fe["valeur"].tolist() == pytest.approx([ancre, ancre + 2, ancre + 5], abs=1e-9)
+    assert fe["ic_haut"].sub(fe["ic_bas"]).max() == pytest.approx(0, abs=1e-6)  # aucun résidu
+    chaine = tendances.chainer_panel(ADDITIF, PETITS).set_index("annee")
+    assert chaine["valeur"].tolist() == pytest.approx([ancre, ancre + 2, ancre + 5])
+
+
+def test_effets_fixes_ignorent_les_structures_vues_une_seule_fois():
+    panel = pd.concat([ADDITIF, _panel([("z", 2014, 10.0)])])
+    fe = tendances.estimer_effets_fixes(panel, PETITS, ancre=0.0)
+    assert fe["valeur"].tolist() == pytest.approx([0, 2, 5], abs=1e-9)
+
+
+def test_effet_de_composition_sur_un_petit_panel():
+    panel = _panel([(s, a, v) for a in (2012, 2013) for s, v in zip("abcde", (60, 65, 70, 75, 80))] + [("f", 2013, 40)])
+    comp = tendances.effets_composition(panel, parametres=config.Parametres(n_bootstrap=100)).set_index(["methode", "annee"])
+    assert comp.loc[("panel_chaine", 2013), "effet"] == pytest.approx(70 * 5 / 6 + 40 / 6 - 70)
+    assert comp.loc[("effets_fixes", 2013), "effet"] == pytest.approx(-5.0)
+
+
+def test_covariance_groupee_comme_stata_sur_grunfeld():
+    from statsmodels.datasets import grunfeld
+
+    d = grunfeld.load_pandas().data.iloc[:200]
+    X = np.c_[d["value"], d["capital"], np.ones(len(d))]
+    beta, *_ = np.linalg.lstsq(X, d["invest"].to_numpy(), rcond=None)
+    se = np.sqrt(np.diag(tendances._covariance_cluster(X, d["invest"].to_numpy() - X @ beta, d["firm"].to_numpy())))
+    assert beta == pytest.approx([0.11556215606596, 0.23067848754982, -42.714369016733], rel=1e-8)
+    assert se == pytest.approx([0.01589433647768, 0.08496711097464, 20.425202580078], rel=1e-6)
+
+
+def test_indicateurs_harmonises_excluent_une_question_absente_d_une_edition():
+    grille = pd.DataFrame({
+        "annee": [2012, 2012, 2013, 2013, 2013, 2013],
+        "code_question": ["T1", "T2", "TEL_1", "TEL_3", "TEL_4", "TEL_5"],
+        "indicateur": ["A", "B", "A", "C", None, "B"],
+        "canal": "telephone", "determinant": ["courtoisie", "attente", "courtoisie", "attente", "attente", "courtoisie"],
+        "etape": "accueil", "points_max": 1.0,
+    })
+    harmonises = tendances.indicateurs_harmonises(grille)
+    assert harmonises["indicateur"].tolist() == ["A"]  # C absent de 2012 ; B change de déterminant
+    assert harmonises["codes_question"].item() == "T1 (2012), TEL_1 (2013)"
+    assert set(tendances.indicateurs_exclus(grille)["indicateur"]) == {"B", "C"}
+    assert set(tendances.indicateurs_harmonises(grille, [2013])["indicateur"]) == {"A", "B", "C"}
+
+
+def test_statuts_et_dynamique_de_participation():
+    p = pd.DataFrame({"annee": [2012, 2012, 2012, 2013, 2014, 2014, 2014],
+                      "structure_id": ["a", "b", "c", "a", "a", "c", "d"]})
+    statuts = tendances.statuts_participation(p).set_index(["annee", "structure_id"])
+    assert statuts.loc[(2014, "c"), "statut"] == "retour" and statuts.loc[(2014, "d"), "statut"] == "nouvelle"
+    assert statuts.loc[(2012, "c"), "sortante"] and not statuts.loc[(2012, "a"), "sortante"]
+    dyn = tendances.dynamique_participation(p).set_index("annee")
+    assert dyn.loc[2012, "sorties"] == 2 and dyn.loc[2014, ["nouvelles", "reprises", "retours"]].tolist() == [1, 1, 1]
+
+
+def test_tendance_kendall_exact():
+    r = tendances.mesurer_tendance(ANNEES, np.arange(10.0))
+    assert r["tau"] == pytest.approx(1.0) and r["p_valeur"] == pytest.approx(2 / 3628800) and r["sens"] == "hausse"
+    assert r["pente_an"] == pytest.approx(0.9, abs=0.1)
+
+
+def test_rupture_du_nil_en_1898_avec_jump_1():
+    import ruptures
+    from statsmodels.datasets import nile
+
+    d = nile.load_pandas().data
+    rupture = tendances.detecter_rupture(d["year"].astype(int), d["volume"], n_permutations=999)
+    assert rupture["annee_precedente"] == 1898 and rupture["annee"] == 1899
+    assert rupture["retenue"] and rupture["ecart"] < -200
+    defaut = ruptures.Dynp(model="l2").fit(d["volume"].to_numpy().reshape(-1, 1)).predict(n_bkps=1)[0]
+    assert int(d["year"].iloc[defaut - 1]) != 1898  # le pas par défaut (jump=5) manque 1898
+
+
+# --------------------------------------------------------------------------- démonstration
+
+
+def preparer_demo(tmp_path_factory):
+    """Dix éditions de démonstration (échelle 1) préparées une seule fois par session de tests."""
+    from analyse import cli
+
+    racine = tmp_path_factory.getbasetemp() / "demo_tendances"
+    if not (racine / "pret").exists():
+        demo.generer_demo(racine, echelle=1.0)
+        assert cli.main(["preparer", "--toutes", "--donnees", str(racine), "--bootstrap", "100"]) == 0
+        (racine / "pret").write_text("ok")
+    return racine
+
+
+@pytest.fixture(scope="module")
+def resultats_demo(tmp_path_factory):
+    racine = preparer_demo(tmp_path_factory)
+    tables = tendances.charger_tendances(racine)
+    return racine, tables, tendances.calculer_tendances(tables, config.Parametres(n_bootstrap=400))
+
+
+def _series_vraies(racine):
+    """Séries à panel constant attendues sous le modèle planté : score global espéré de chaque structure
+    (θ de l'édition, grille de l'édition), chaîné et passé aux effets fixes sans bruit."""
+    verite = json.loads((racine / config.FICHIER_VERITE_DEMO).read_text(encoding="utf-8"))
+    monde = demo._construire_monde(verite["graine"], verite["echelle"])
+    lignes = []
+    for annee, ed in monde.editions.items():
+        esperes = np.nanmean(demo._scores_canal_attendus(ed, ed.theta), axis=1)
+        lignes.append(pd.DataFrame({"annee": annee, "structure_id": monde.structures["id"][ed.idx], "score": esperes}))
+    panel = pd.concat(lignes, ignore_index=True)
+    p = config.Parametres(n_bootstrap=10)
+    return (verite, tendances.chainer_panel(panel, p, ancre=0.0).set_index("annee")["valeur"],
+            tendances.estimer_effets_fixes(panel, p, ancre=0.0).set_index("annee")["valeur"])
+
+
+@pytest.mark.integration
+def test_series_ajustees_retrouvent_les_effets_d_edition_plantes(resultats_demo):
+    racine, _, r = resultats_demo
+    verite, chaine_vraie, fe_vrai = _series_vraies(racine)
+    s = r["series"].query("niveau == 'national'").set_index(["methode", "annee"])
+    ancre = s.loc[("moyenne_participants", 2012), "valeur"]
+    for methode, vraie in (("panel_chaine", chaine_vraie), ("effets_fixes", fe_vrai)):
+        estimee = s.loc[methode]
+        attendue = ancre + vraie
+        assert ((estimee["ic_bas"] <= attendue + 1e-9) & (attendue <= estimee["ic_haut"] + 1e-9)).all(), methode
+    # Cohérence avec les θ plantés : la baisse 2018 → 2020 à panel constant suit celle de θ (atténuée par les bornes).
+    theta = {int(k): v for k, v in verite["effets_edition"].items()}
+    baisse_fe = s.loc[("effets_fixes", 2020), "valeur"] - s.loc[("effets_fixes", 2018), "valeur"]
+    assert 0.6 * (theta[2020] - theta[2018]) > baisse_fe > 1.2 * (theta[2020] - theta[2018])
+
+
+@pytest.mark.integration
+def test_moyenne_brute_porte_le_biais_de_composition_plante(resultats_demo):
+    racine, _, r = resultats_demo
+    verite, chaine_vraie, _ = _series_vraies(racine)
+    assert verite["composition"]["decalage_nouvelles_plante"] < 0
+    brute_attendue = pd.Series({int(a): n["national"] for a, n in verite["niveaux_attendus"].items()})
+    composition_vraie = brute_attendue - (brute_attendue[2012] + chaine_vraie)
+    comp = r["composition"].query("niveau == 'national'").set_index(["methode", "annee"])
+    for methode in ("panel_chaine", "effets_fixes"):
+        c = comp.loc[methode]
+        assert (c.loc[[2020, 2021, 2022], "effet"] < -0.5).all(), methode  # la moyenne brute baisse trop
+        assert (c.loc[[2013, 2014, 2015, 2016, 2017, 2018], "effet"] > -0.5).all(), methode
+        dedans = (c["ic_bas"] <= composition_vraie + 1e-9) & (composition_vraie <= c["ic_haut"] + 1e-9)
+        assert dedans.all(), methode
+    assert composition_vraie[2022] < -1.0
+
+
+@pytest.mark.integration
+def test_rupture_plantee_trouvee_a_son_edition(resultats_demo):
+    racine, _, r = resultats_demo
+    annee_plantee = json.loads((racine / config.FICHIER_VERITE_DEMO).read_text(encoding="utf-8"))["rupture"]["annee"]
+    t = r["tests"].query("niveau == 'national' and methode == 'moyenne_participants'").iloc[0]
+    assert t["rupture"] == annee_plantee and t["rupture_apres"] == 2018 and t["rupture_retenue"]
+    assert t["ecart_rupture"] < -3
+    fe = r["tests"].query("niveau == 'national' and methode == 'effets_fixes'").iloc[0]
+    assert fe["rupture"] == annee_plantee and fe["sens"] == "baisse"
+
+
+@pytest.mark.integration
+def test_comparaisons_harmonisees_excluent_les_questions_absentes(resultats_demo):
+    _, tables, r = resultats_demo
+    grille = tables["grille"]
+    notees = grille[(grille["points_max"] > 0) & grille["indicateur"].notna() & (grille["indicateur"] != "")]
+    presence = notees.groupby("indicateur")["annee"].nunique()
+    retenus = set(r["indicateurs"]["indicateur"])
+    assert retenus == set(presence.index[presence == 10])
+    depuis_2017 = set(notees.loc[notees["annee"] == 2017, "indicateur"]) - set(notees.loc[notees["annee"] == 2016, "indicateur"])
+    assert depuis_2017 and not (depuis_2017 & retenus)
+    assert depuis_2017 <= set(tendances.indicateurs_harmonises(grille, [2017, 2018, 2020, 2021, 2022])["indicateur"])
+    assert set(r["indicateurs"]["canal"]) == {"telephone", "accueil_physique", "courriel", "courrier"}
+    # Les scores harmonisés n'utilisent que ces indicateurs : un canal ajouté en 2014 n'y figure pas.
+    reponses = tables["reponses"]
+    harmonises = tendances.scores_harmonises(reponses[reponses["annee"] == 2022], r["indicateurs"])
+    assert "site_internet" not in set(harmonises.loc[harmonises["niveau"] == "canal", "modalite"])
+
+
+@pytest.mark.integration
+def test_agregats_publies_portent_sur_au_moins_cinq_structures(resultats_demo):
+    _, _, r = resultats_demo
+    s = r["series"]
+    brute = s[s["methode"] == "moyenne_participants"]
+    assert brute.loc[brute["n_structures"] < 5, "valeur"].isna().all()
+    assert r["cohortes"].loc[r["cohortes"]["n_structures"] < 5, "score"].isna().all()
+    assert set(tendances.series_nationales(r)["methode"]) == set(tendances.METHODES)
