@@ -47,6 +47,7 @@ preparer: demo ## Valide et note toutes les éditions (Parquet dans $(DONNEES)/p
 
 rapports: preparer ## Produit tous les rapports (PDF, HTML, CSV) dans $(SORTIE)/
 	$(ANALYSE) rapports edition --toutes --donnees $(DONNEES) --sortie $(SORTIE)
+	$(ANALYSE) rapports determinants --donnees $(DONNEES) --sortie $(SORTIE)
 	$(ANALYSE) rapports tendances --donnees $(DONNEES) --sortie $(SORTIE)
 
 test: $(ETAT) ## Lance toute la suite de tests

@@ -98,6 +98,14 @@ def construire_parseur() -> argparse.ArgumentParser:
     tendances.add_argument("--de", type=int, default=None, help="première édition comparée (défaut : la plus ancienne)")
     tendances.add_argument("--a", type=int, default=None, help="dernière édition comparée (défaut : la plus récente)")
     _option_bootstrap(tendances)
+
+    determinants = types.add_parser("determinants", help="étude des déterminants de la satisfaction",
+                                    description="Importance relative, modèles et priorités : rapports/determinants/.")
+    _options_communes(determinants)
+    determinants.add_argument("--annees", type=_liste_annees, default=None,
+                              help="éditions à empiler, séparées par des virgules "
+                              "(défaut : toutes celles qui ont une enquête en ligne)")
+    _option_bootstrap(determinants)
     return parseur
 
 
@@ -198,7 +206,18 @@ def _rapport_tendances(args) -> int:
     return 0
 
 
-RAPPORTS_DISPONIBLES = {"edition": _rapports_edition, "tendances": _rapport_tendances}
+def _rapport_determinants(args) -> int:
+    from .rapport_determinants import rapport_determinants
+
+    debut = time.perf_counter()
+    chemin = rapport_determinants(args.donnees, args.sortie, annees=args.annees,
+                                  parametres_methode=_parametres_methode(args))
+    print(f"Étude des déterminants : {chemin} ({_duree(time.perf_counter() - debut)})")
+    return 0
+
+
+RAPPORTS_DISPONIBLES = {"edition": _rapports_edition, "tendances": _rapport_tendances,
+                        "determinants": _rapport_determinants}
 
 
 def _entier(n: int) -> str:

@@ -81,16 +81,32 @@ def formateur_fr(decimales: int | None = None) -> FuncFormatter:
     return FuncFormatter(_formater)
 
 
-def _nouvelle_figure(taille=TAILLE):
+def nouvelle_figure(taille=TAILLE, lignes: int = 1, colonnes: int = 1, partage: bool = False):
+    """Figure au style maison (toile Agg, sans pyplot) et ses axes.
+
+    Avec ``lignes = colonnes = 1`` renvoie ``(fig, ax)`` ; sinon ``(fig, axes)``
+    (tableau 2D de petits multiples, axes partagés si ``partage``).
+
+    >>> fig, ax = nouvelle_figure()
+    >>> isinstance(fig, Figure)
+    True
+    """
     appliquer_style()
     fig = Figure(figsize=taille, layout="constrained")
     FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
+    if lignes == colonnes == 1:
+        return fig, fig.add_subplot()
+    return fig, fig.subplots(lignes, colonnes, sharex=partage, sharey=partage, squeeze=False)
 
 
-def _habiller(fig, titre: str, source: str | None, note: str | None = None) -> None:
-    fig.suptitle("\n".join(textwrap.wrap(titre, 70)), x=0.01, ha="left", fontweight="bold", fontsize=10.5)
-    pied = "\n".join(t for t in (note, source) if t)
+def habiller(fig, titre: str, source: str | None, note: str | None = None, largeur: int = 110) -> None:
+    """Titre qui énonce le constat en haut, note et ligne de source en pied de figure.
+
+    >>> fig, ax = nouvelle_figure()
+    >>> habiller(fig, "Le téléphone en tête", "Source : observatoire")
+    """
+    fig.suptitle("\n".join(textwrap.wrap(titre, 72)), x=0.01, ha="left", fontweight="bold", fontsize=10.5)
+    pied = "\n".join(textwrap.fill(t, largeur) for t in (note, source) if t)
     if pied:
         fig.supxlabel(pied, x=0.01, ha="left", fontsize=7.5, color=GRIS)
 
@@ -184,7 +200,7 @@ def barres_intervalles(
     True
     """
     a, note = _publiables(agregats)
-    fig, ax = _nouvelle_figure()
+    fig, ax = nouvelle_figure()
     x = np.arange(len(a))
     fragiles = a["fragile"].astype(bool).to_numpy() if "fragile" in a else np.zeros(len(a), bool)
     barres = ax.bar(x, a[col_score], color=PALETTE["bleu"], width=0.6, zorder=2)
@@ -208,7 +224,7 @@ def barres_intervalles(
         poignees.append(Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor="white", label=NOTE_FRAGILE))
     if poignees:
         _legende(ax, poignees)
-    _habiller(fig, titre, source, note)
+    habiller(fig, titre, source, note)
     return fig
 
 
@@ -236,7 +252,7 @@ def points_intervalles(
     if trier:
         a = a.sort_values(col_score)
     hauteur = max(2.4, 0.9 + 0.32 * len(a))
-    fig, ax = _nouvelle_figure((TAILLE[0], hauteur))
+    fig, ax = nouvelle_figure((TAILLE[0], hauteur))
     y = np.arange(len(a))
     valeurs = facteur * a[col_score].to_numpy(dtype=float)
     fragiles = a["fragile"].astype(bool).to_numpy() if "fragile" in a else np.zeros(len(a), bool)
@@ -260,7 +276,7 @@ def points_intervalles(
                                                 markeredgecolor=PALETTE["bleu"], label=NOTE_FRAGILE))
     if poignees:
         _legende(ax, poignees)
-    _habiller(fig, titre, source, note)
+    habiller(fig, titre, source, note)
     return fig
 
 
@@ -272,7 +288,7 @@ def barres_effectifs(effectifs: pd.DataFrame, titre: str, source: str | None = N
     True
     """
     e = effectifs.sort_values(col)
-    fig, ax = _nouvelle_figure((TAILLE[0], max(2.2, 0.9 + 0.32 * len(e))))
+    fig, ax = nouvelle_figure((TAILLE[0], max(2.2, 0.9 + 0.32 * len(e))))
     y = np.arange(len(e))
     ax.barh(y, e[col], color=PALETTE["vert"], height=0.6, zorder=2)
     for yi, n in zip(y, e[col]):
@@ -283,7 +299,7 @@ def barres_effectifs(effectifs: pd.DataFrame, titre: str, source: str | None = N
     ax.xaxis.set_major_formatter(formateur_fr(0))
     ax.set_xlim(0, max(1, e[col].max()) * 1.12)
     ax.xaxis.grid(True, zorder=0)
-    _habiller(fig, titre, source)
+    habiller(fig, titre, source)
     return fig
 
 

@@ -8,12 +8,10 @@ Aucune structure n'est nommée ; tout agrégat affiché porte sur au moins 5 str
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -21,7 +19,7 @@ from matplotlib.patches import Patch
 from . import config
 from .codes import libelle
 from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
-from .graphiques import GRIS, PALETTE, TAILLE, UNITE_SCORE, appliquer_style, formateur_fr
+from .graphiques import GRIS, PALETTE, TAILLE, UNITE_SCORE, formateur_fr, habiller, nouvelle_figure
 from .tendances import LIBELLES_METHODES, METHODES, series_nationales
 
 TITRE = "Baromètre Expérience Citoyen – Tendances"
@@ -277,21 +275,6 @@ def phrase_composition(resultats: dict) -> BlocHTML:
 # --------------------------------------------------------------------------- graphiques
 
 
-def _figure(taille=TAILLE, lignes: int = 1, colonnes: int = 1, partage: bool = False):
-    appliquer_style()
-    fig = Figure(figsize=taille, layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(lignes, colonnes, sharex=partage, sharey=partage, squeeze=False)
-    return fig, axes
-
-
-def _habiller(fig: Figure, titre: str, source: str | None, note: str | None = None) -> None:
-    fig.suptitle("\n".join(textwrap.wrap(titre, 75)), x=0.01, ha="left", fontweight="bold", fontsize=10.5)
-    pied = "\n".join(textwrap.fill(t, 120) for t in (note, source) if t)
-    if pied:
-        fig.supxlabel(pied, x=0.01, ha="left", fontsize=7.5, color=GRIS)
-
-
 def _axe_annees(ax, annees, etiquettes: bool = True) -> None:
     ax.set_xticks(annees, [str(a) if etiquettes else "" for a in annees], rotation=45 if len(annees) > 6 else 0)
     ax.yaxis.set_major_formatter(formateur_fr())
@@ -336,8 +319,7 @@ def graphique_series_nationales(resultats: dict, source: str) -> Figure:
     >>> graphique_series_nationales.__name__
     'graphique_series_nationales'
     """
-    fig, axes = _figure((TAILLE[0], 4.3))
-    ax = axes[0, 0]
+    fig, ax = nouvelle_figure((TAILLE[0], 4.3))
     _tracer_series(ax, resultats["series"], "national", "ensemble")
     publies = resultats["publies"]
     if len(publies):
@@ -351,7 +333,7 @@ def graphique_series_nationales(resultats: dict, source: str) -> Figure:
     ax.legend(handles=poignees, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, fontsize=7.5, frameon=False)
     note = ("Bandes : intervalles à 95 % (séries ajustées : évolution depuis la première édition). Losanges : chiffres "
             "publiés, non recalculés, avec leurs sources au tableau suivant ; pas d’édition en 2019.")
-    _habiller(fig, titre_series(resultats), source, note)
+    habiller(fig, titre_series(resultats), source, note)
     return fig
 
 
@@ -362,8 +344,7 @@ def graphique_composition(resultats: dict, source: str) -> Figure:
     'graphique_composition'
     """
     comp = resultats["composition"].query("niveau == 'national'")
-    fig, axes = _figure((TAILLE[0], 3.4))
-    ax = axes[0, 0]
+    fig, ax = nouvelle_figure((TAILLE[0], 3.4))
     annees = resultats["annees"]
     x = np.arange(len(annees))
     for k, m in enumerate(("panel_chaine", "effets_fixes")):
@@ -384,7 +365,7 @@ def graphique_composition(resultats: dict, source: str) -> Figure:
     dernier = fe.iloc[-1]
     titre = (f"En {int(dernier['annee'])}, le renouvellement du panel {'abaisse' if dernier['effet'] < 0 else 'relève'} "
              f"la moyenne des participants de {nombre_fr(abs(dernier['effet']))} point(s)")
-    _habiller(fig, titre, source, "Barres : écart en points ; moustaches : intervalles bootstrap à 95 % sur les structures.")
+    habiller(fig, titre, source, "Barres : écart en points ; moustaches : intervalles bootstrap à 95 % sur les structures.")
     return fig
 
 
@@ -412,7 +393,7 @@ def graphique_petits_multiples(resultats: dict, niveau: str, titre: str, source:
     s = s[s["niveau"] == niveau]
     modalites = [m for m in dict.fromkeys(s["modalite"]) if s.loc[s["modalite"] == m, "valeur"].notna().any()]
     lignes = int(np.ceil(len(modalites) / colonnes))
-    fig, axes = _figure((TAILLE[0], 1.0 + 1.75 * lignes), lignes, colonnes, partage=True)
+    fig, axes = nouvelle_figure((TAILLE[0], 1.0 + 1.75 * lignes), lignes, colonnes, partage=True)
     for k, ax in enumerate(axes.ravel()):
         if k >= len(modalites):
             ax.set_visible(False)
@@ -424,7 +405,7 @@ def graphique_petits_multiples(resultats: dict, niveau: str, titre: str, source:
     fig.supylabel(UNITE_SCORE, fontsize=8, color=GRIS)
     poignees = [Line2D([], [], ls=STYLES[m], color=COULEURS[m], label=LIBELLES_METHODES[m]) for m in methodes]
     axes[0, 0].legend(handles=poignees, loc="lower left", fontsize=6.5, frameon=False, handlelength=2.2)
-    _habiller(fig, titre, source, "Bandes : intervalles à 95 %. Groupes de moins de 5 structures non publiés (secret).")
+    habiller(fig, titre, source, "Bandes : intervalles à 95 %. Groupes de moins de 5 structures non publiés (secret).")
     return fig
 
 
@@ -435,8 +416,7 @@ def graphique_participation(resultats: dict, source: str) -> Figure:
     'graphique_participation'
     """
     d = resultats["dynamique"]
-    fig, axes = _figure((TAILLE[0], 3.4))
-    ax = axes[0, 0]
+    fig, ax = nouvelle_figure((TAILLE[0], 3.4))
     x = np.arange(len(d))
     bas = np.zeros(len(d))
     for col, couleur, nom in (("reprises", PALETTE["bleu"], "Présentes à l’édition précédente"),
@@ -452,7 +432,7 @@ def graphique_participation(resultats: dict, source: str) -> Figure:
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, fontsize=7.5, frameon=False)
     titre = (f"Le panel passe de {nombre_fr(d['participants'].iloc[0], 0)} à {nombre_fr(d['participants'].iloc[-1], 0)} "
              f"participants ; {nombre_fr(d['nouvelles'].iloc[1:].sum(), 0)} entrées depuis {int(d['annee'].iloc[0])}")
-    _habiller(fig, titre, source)
+    habiller(fig, titre, source)
     return fig
 
 
@@ -463,8 +443,7 @@ def graphique_cohortes(resultats: dict, source: str) -> Figure:
     'graphique_cohortes'
     """
     c = resultats["cohortes"].dropna(subset=["score"])
-    fig, axes = _figure((TAILLE[0], 3.6))
-    ax = axes[0, 0]
+    fig, ax = nouvelle_figure((TAILLE[0], 3.6))
     cohortes = sorted(c["cohorte"].unique())
     couleurs = list(PALETTE.values())
     for k, co in enumerate(cohortes):
@@ -481,7 +460,7 @@ def graphique_cohortes(resultats: dict, source: str) -> Figure:
                  f"contre {nombre_fr(anciens.mean())} pour les précédentes")
     else:
         titre = "Score moyen de chaque cohorte d’entrée au fil des éditions"
-    _habiller(fig, titre, source, "Cohorte : édition de première participation. Cohortes de moins de 5 structures non publiées.")
+    habiller(fig, titre, source, "Cohorte : édition de première participation. Cohortes de moins de 5 structures non publiées.")
     return fig
 
 
