@@ -70,3 +70,16 @@ def ecrire_edition(racine: Path, annee=2022, sep=";", encodage="utf-8", dates_fr
     if avis is not None:
         _ecrire_csv(dossier / "avis.csv", avis[1], avis[0], sep, encodage, dates_fr)
     return Path(racine)
+
+
+def demo_dix_editions(tmp_path_factory) -> Path:
+    """Les dix éditions de démonstration (échelle 1), préparées une seule fois par session de tests."""
+    from analyse.cli import main
+    from analyse.demo import generer_demo
+
+    racine = tmp_path_factory.getbasetemp() / "demo_dix_editions"
+    if not (racine / "pret").exists():
+        generer_demo(racine, echelle=1.0)
+        assert main(["preparer", "--toutes", "--donnees", str(racine), "--bootstrap", "200"]) == 0
+        (racine / "pret").write_text("ok")
+    return racine

@@ -5,9 +5,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from fabrique import demo_dix_editions
 from scipy import stats
 
-from analyse import cli, config, demo, determinants, stockage
+from analyse import config, determinants, stockage
 from analyse.codes import DETERMINANTS
 
 DONNEES = Path(__file__).parent / "donnees"
@@ -160,10 +161,7 @@ def test_priorites_structure():
 @pytest.fixture(scope="module")
 def demo_preparee(tmp_path_factory):
     """Démonstration à l'échelle 1 sur les cinq éditions avec enquête (la population des vérités plantées)."""
-    racine = tmp_path_factory.mktemp("demo_determinants")
-    demo.generer_demo(racine, echelle=1, annees=[2017, 2018, 2020, 2021, 2022])
-    assert cli.main(["preparer", "--toutes", "--donnees", str(racine), "--bootstrap", "200"]) == 0
-    return racine
+    return demo_dix_editions(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from analyse.cli import main
 from analyse.config import Parametres
 from analyse.lecture import ErreurDonnees
 from analyse.preparation import preparer_edition
-from analyse.stockage import Ecriture, lire
+from analyse.stockage import lire
 from fabrique import AUDITS, COLONNES_AUDITS, GRILLE, PARTICIPANTS, ecrire_edition
 
 P = Parametres(n_bootstrap=50)

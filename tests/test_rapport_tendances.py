@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from analyse import config, rapport_tendances, stockage
-from test_tendances import preparer_demo
+from fabrique import demo_dix_editions
 
 
 def _texte(pdf):
@@ -29,7 +29,7 @@ def test_rapport_absent_message_francais(tmp_path):
 
 @pytest.mark.integration
 def test_rapport_tendances_de_bout_en_bout(tmp_path_factory, tmp_path):
-    donnees = preparer_demo(tmp_path_factory)
+    donnees = demo_dix_editions(tmp_path_factory)
     sortie = tmp_path / "rapports"
     pdf = rapport_tendances.rapport_tendances(donnees, sortie, parametres_methode={"n_bootstrap": 200})
 

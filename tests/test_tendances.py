@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from fabrique import demo_dix_editions
 
 from analyse import config, demo, tendances
 
@@ -130,21 +131,9 @@ def test_rupture_du_nil_en_1898_avec_jump_1():
 # --------------------------------------------------------------------------- démonstration
 
 
-def preparer_demo(tmp_path_factory):
-    """Dix éditions de démonstration (échelle 1) préparées une seule fois par session de tests."""
-    from analyse import cli
-
-    racine = tmp_path_factory.getbasetemp() / "demo_tendances"
-    if not (racine / "pret").exists():
-        demo.generer_demo(racine, echelle=1.0)
-        assert cli.main(["preparer", "--toutes", "--donnees", str(racine), "--bootstrap", "100"]) == 0
-        (racine / "pret").write_text("ok")
-    return racine
-
-
 @pytest.fixture(scope="module")
 def resultats_demo(tmp_path_factory):
-    racine = preparer_demo(tmp_path_factory)
+    racine = demo_dix_editions(tmp_path_factory)
     tables = tendances.charger_tendances(racine)
     return racine, tables, tendances.calculer_tendances(tables, config.Parametres(n_bootstrap=400))
 
