@@ -30,6 +30,9 @@ TABLES = (
     "avis",
     "scores",
     "rejets",
+    "signaux",  # canaux d'écoute (facultatifs) : analyse.signaux
+    "appels",
+    "indicateurs_spplus",
 )
 
 
@@ -93,9 +96,33 @@ def dossier_processed(donnees: Path | str) -> Path:
     return Path(donnees) / "processed"
 
 
+def resoudre_chemin(chemin: Path | str) -> Path:
+    """Chemin absolu ; un chemin relatif est pris depuis la racine du projet
+    (les notebooks s'exécutent dans le dossier du rapport, pas à la racine).
+
+    >>> resoudre_chemin("data") == RACINE / "data"
+    True
+    """
+    chemin = Path(chemin).expanduser()
+    return chemin if chemin.is_absolute() else RACINE / chemin
+
+
 def est_demo(donnees: Path | str) -> bool:
-    """Vrai si la racine de données contient les données fictives de démonstration."""
-    return (Path(donnees) / FICHIER_VERITE_DEMO).exists()
+    """Vrai si la racine de données contient les données fictives de démonstration.
+
+    >>> est_demo("/dossier/absent")
+    False
+    """
+    return (resoudre_chemin(donnees) / FICHIER_VERITE_DEMO).exists()
+
+
+def preparer_parametres(valeurs: dict | None = None) -> Parametres:
+    """Paramètres de méthode d'un rapport : défauts de ``Parametres``, modifiés par ``valeurs``.
+
+    >>> preparer_parametres({"n_bootstrap": 200}).n_bootstrap
+    200
+    """
+    return Parametres.depuis_dict(dict(valeurs or {}))
 
 
 def lire_verite_demo(donnees: Path | str) -> dict:

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import config, determinants, stockage
+from .config import resoudre_chemin
 from .codes import DETERMINANTS, libelle
 from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
 from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, nouvelle_figure
@@ -36,14 +37,6 @@ LIBELLES_CIBLES = {"satisfaction_moyenne": "Satisfaction moyenne (enquête, 0 à
 # --------------------------------------------------------------------------- chargement
 
 
-def resoudre_chemin(chemin: Path | str) -> Path:
-    """Chemin absolu ; un chemin relatif part de la racine du projet.
-
-    >>> resoudre_chemin("data") == config.RACINE / "data"
-    True
-    """
-    chemin = Path(chemin).expanduser()
-    return chemin if chemin.is_absolute() else config.RACINE / chemin
 
 
 def annees_enquete(donnees: Path | str = "data") -> list[int]:
@@ -104,22 +97,8 @@ def charger_tables(donnees: Path | str = "data", annees=None) -> dict:
     return tables
 
 
-def preparer_parametres(valeurs: dict | None = None) -> config.Parametres:
-    """Paramètres de méthode du rapport (défauts de ``config.Parametres``, modifiés par ``valeurs``).
-
-    >>> preparer_parametres({"n_bootstrap": 200}).n_bootstrap
-    200
-    """
-    return config.Parametres.depuis_dict(dict(valeurs or {}))
 
 
-def est_demo(donnees: Path | str) -> bool:
-    """Vrai si la racine de données est celle de la démonstration.
-
-    >>> est_demo("/dossier/absent")
-    False
-    """
-    return config.est_demo(resoudre_chemin(donnees))
 
 
 # --------------------------------------------------------------------------- calculs

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from . import config
+from .config import resoudre_chemin
 from .codes import libelle
 from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
 from .graphiques import GRIS, PALETTE, TAILLE, UNITE_SCORE, formateur_fr, habiller, nouvelle_figure
@@ -37,24 +38,8 @@ LIBELLES_CERTIF = {"certifie": "Structures certifiées", "non_certifie": "Struct
 # --------------------------------------------------------------------------- appui au notebook
 
 
-def preparer_parametres(valeurs: dict | None = None) -> config.Parametres:
-    """Paramètres de méthode du rapport (valeurs par défaut, modifiées par ``valeurs``).
-
-    >>> preparer_parametres({"n_bootstrap": 200}).n_bootstrap
-    200
-    """
-    return config.Parametres.depuis_dict(dict(valeurs or {}))
 
 
-def est_demo(donnees: Path | str) -> bool:
-    """Vrai si la racine de données est celle de la démonstration.
-
-    >>> est_demo("/dossier/absent")
-    False
-    """
-    from .edition import est_demo as _est_demo
-
-    return _est_demo(donnees)
 
 
 def dossier_tendances(sortie: Path | str) -> Path:
@@ -63,8 +48,6 @@ def dossier_tendances(sortie: Path | str) -> Path:
     >>> dossier_tendances("/tmp/rapports").name
     'tendances'
     """
-    from .edition import resoudre_chemin
-
     return resoudre_chemin(sortie) / "tendances"
 
 
@@ -678,7 +661,6 @@ def rapport_tendances(donnees: Path | str = "data", sortie: Path | str = "rappor
     Traceback (most recent call last):
     FileNotFoundError: Moins de deux éditions préparées dans /dossier/absent/processed (de – à –) : l'étude des tendances en demande au moins deux.
     """
-    from .edition import resoudre_chemin
     from .rendu import produire_rapport
     from .tendances import charger_tendances
 
