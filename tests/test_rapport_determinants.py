@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from analyse import cli, demo, stockage
+from analyse import cli, config, demo, stockage
 from analyse import rapport_determinants as rd
 
 
@@ -37,7 +37,7 @@ def test_textes_et_titres():
 
 def test_une_seule_edition_sans_stabilite(petite_demo):
     tables = rd.charger_tables(petite_demo, [2022])
-    resultats = rd.calculer(tables, rd.preparer_parametres({"n_bootstrap": 100}))
+    resultats = rd.calculer(tables, config.preparer_parametres({"n_bootstrap": 100}))
     assert "une seule édition" in str(rd.bloc_stabilite(resultats, "Source"))
     assert resultats["effectifs"]["edition"].tolist() == ["2022", "Ensemble"]
     assert (resultats["lien"]["n_structures"] >= 5).all()
