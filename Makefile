@@ -54,7 +54,7 @@ test: $(ETAT) ## Lance toute la suite de tests
 	$(PY) -m pytest
 
 lab: $(ETAT) ## Ouvre JupyterLab sur notebooks/
-	$(PY) -m jupyterlab --notebook-dir=notebooks
+	$(PY) -m jupyterlab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(ETAT) ## Mesure la préparation à 1×, 10× et 100× (long ; résultats dans benchmarks/)
 	$(PY) benchmarks/bench_preparer.py
