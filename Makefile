@@ -18,7 +18,7 @@ ETAT := .venv/.installe
 endif
 ANALYSE := $(PY) -m analyse.cli
 
-.PHONY: aide env demo preparer rapports test lab bench nettoyer
+.PHONY: aide env demo preparer rapports fiches suivi test lab bench nettoyer
 
 aide: ## Affiche cette aide
 	@echo "Baromètre Expérience Citoyen — espace d'analyse"
@@ -37,18 +37,26 @@ endif
 
 env: $(ETAT) ## Crée l'environnement (.venv ou conda actif) et le noyau Jupyter « analyse »
 
-demo: $(ETAT) ## Écrit les données de démonstration si $(DONNEES)/raw/ est vide
+demo: $(ETAT) ## Écrit les données de démonstration si data/raw/ est vide
 	@if [ -z "$$(ls -A $(DONNEES)/raw 2>/dev/null | grep -v '^README')" ]; then \
 		$(ANALYSE) demo --donnees $(DONNEES) --echelle $(ECHELLE); \
 	else echo "$(DONNEES)/raw/ contient déjà des données : démonstration non générée."; fi
 
-preparer: demo ## Valide et note toutes les éditions (Parquet dans $(DONNEES)/processed/)
+preparer: demo ## Valide et note toutes les éditions (Parquet dans data/processed/)
 	$(ANALYSE) preparer --toutes --donnees $(DONNEES)
 
-rapports: preparer ## Produit tous les rapports (PDF, HTML, CSV) dans $(SORTIE)/
+rapports: preparer ## Produit tous les rapports (PDF, HTML, CSV) dans rapports/
 	$(ANALYSE) rapports edition --toutes --donnees $(DONNEES) --sortie $(SORTIE)
 	$(ANALYSE) rapports determinants --donnees $(DONNEES) --sortie $(SORTIE)
 	$(ANALYSE) rapports tendances --donnees $(DONNEES) --sortie $(SORTIE)
+	$(ANALYSE) rapports structures --donnees $(DONNEES) --sortie $(SORTIE)
+
+fiches: preparer ## Fiches PDF par structure d'une édition (ANNEE=, défaut : la plus récente)
+	$(ANALYSE) rapports structures --donnees $(DONNEES) --sortie $(SORTIE) $(if $(ANNEE),--annee $(ANNEE))
+
+suivi: preparer ## Tableau de bord d'une structure : make suivi STRUCTURE=S00001
+	@test -n "$(STRUCTURE)" || { echo "Précisez la structure : make suivi STRUCTURE=<structure_id>"; exit 2; }
+	$(ANALYSE) rapports suivi --structure $(STRUCTURE) --donnees $(DONNEES) --sortie $(SORTIE)
 
 test: $(ETAT) ## Lance toute la suite de tests
 	$(PY) -m pytest

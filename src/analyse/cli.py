@@ -106,6 +106,24 @@ def construire_parseur() -> argparse.ArgumentParser:
                               help="éditions à empiler, séparées par des virgules "
                               "(défaut : toutes celles qui ont une enquête en ligne)")
     _option_bootstrap(determinants)
+
+    structures = types.add_parser("structures", help="fiches PDF par structure, en lot",
+                                  description="Une fiche PDF par structure participante : "
+                                  "rapports/<annee>/structures/ (reprise par manifeste).")
+    _options_communes(structures)
+    structures.add_argument("--annee", type=int, default=None,
+                            help="édition (défaut : la plus récente des éditions préparées)")
+    structures.add_argument("--structures", default=None, help="identifiants séparés par des virgules (défaut : toutes)")
+    structures.add_argument("--travailleurs", type=int, default=None, help="processus en parallèle (défaut : un par cœur)")
+    structures.add_argument("--executeur", default="local", help="« local » ou « dask://HOTE:PORT » (grappe Dask)")
+    structures.add_argument("--force", action="store_true", help="refait toutes les fiches, même à jour")
+
+    suivi = types.add_parser("suivi", help="tableau de bord d'évaluation continue d'une structure",
+                             description="Canaux d'écoute, cartes de contrôle, lien avec l'audit et renfort "
+                             "téléphonique d'une structure : rapports/suivi/.")
+    _options_communes(suivi)
+    suivi.add_argument("--structure", required=True, help="identifiant de la structure (structure_id)")
+    suivi.add_argument("--annee", type=int, default=None, help="édition de référence (défaut : la plus récente)")
     return parseur
 
 
@@ -216,8 +234,31 @@ def _rapport_determinants(args) -> int:
     return 0
 
 
+def _rapports_structures(args) -> int:
+    from .lot import rapports_structures
+    from .stockage import editions_preparees
+
+    annee = args.annee or max(editions_preparees(args.donnees), default=None)
+    if annee is None:
+        print("Aucune édition préparée : lancez d'abord « analyse preparer --toutes ».", file=sys.stderr)
+        return 1
+    bilan = rapports_structures(annee, args.donnees, args.sortie, structures=args.structures,
+                                travailleurs=args.travailleurs, executeur=args.executeur, forcer=args.force)
+    return bilan.code_sortie
+
+
+def _rapport_suivi(args) -> int:
+    from .rapport_suivi import rapport_suivi
+
+    debut = time.perf_counter()
+    chemin = rapport_suivi(args.structure, donnees=args.donnees, sortie=args.sortie, annee=args.annee)
+    print(f"Tableau de bord de la structure {args.structure} : {chemin} ({_duree(time.perf_counter() - debut)})")
+    return 0
+
+
 RAPPORTS_DISPONIBLES = {"edition": _rapports_edition, "tendances": _rapport_tendances,
-                        "determinants": _rapport_determinants}
+                        "determinants": _rapport_determinants, "structures": _rapports_structures,
+                        "suivi": _rapport_suivi}
 
 
 def _entier(n: int) -> str:

@@ -286,6 +286,10 @@ def generer_demo(donnees, graine: int = 2012, echelle: float = 1.0, annees=None)
         rejets.extend(plantes)
         personnelles[str(annee)] = n_perso
     verite = _verites(monde, annees_ecrites, rejets, personnelles)
+    from .demo_signaux import generer_ecoute  # canaux d'écoute (signaux, appels, Services Publics +)
+
+    lignes_ecoute, verite["ecoute"] = generer_ecoute(racine, monde, annees_ecrites, graine)
+    lignes.update(lignes_ecoute)
     chemin_verite = racine / FICHIER_VERITE_DEMO
     chemin_verite.write_text(json.dumps(verite, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                              encoding="utf-8")

@@ -639,6 +639,11 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
         if table is not None:
             tables[nom], rejets = fonction(table, connues, annee)
             tous_rejets.append(rejets)
+    from .signaux import preparer_ecoute  # canaux d'écoute facultatifs (signaux, appels, Services Publics +)
+
+    ecoute = preparer_ecoute(donnees, annee, connues, editions)
+    tables.update(ecoute.tables)
+    tous_rejets.extend(ecoute.rejets)
     tables["scores"] = scores_structures(contacts, reponses, annee, parametres)
     tables["rejets"] = pd.concat([r.table_rejets() for r in tous_rejets], ignore_index=True)
     tables["rejets"]["annee"] = tables["rejets"]["annee"].astype("int64")

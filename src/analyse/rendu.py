@@ -9,12 +9,14 @@ de couverture, un sommaire paginé et une feuille de style d'impression A4
 from __future__ import annotations
 
 import copy
+import gc
 import html
 import logging
 import re
 import shutil
-import uuid
 import tempfile
+import threading
+import uuid
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -165,18 +167,23 @@ def nettoyer_notebook(nb):
     return nb
 
 
+_EXPORTATEURS: dict = {}
+
+
 def notebook_vers_html(nb) -> str:
     """Fragment HTML des sorties d'un notebook (gabarit ``basic``, sans code ni invites).
 
     >>> notebook_vers_html({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).strip()
     ''
     """
-    from nbconvert import HTMLExporter
+    cle = threading.get_ident()
+    if cle not in _EXPORTATEURS:  # créer l'exportateur coûte ~0,4 s : un par fil suffit
+        from nbconvert import HTMLExporter
 
-    exportateur = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                               exclude_output_prompt=True, exclude_anchor_links=True)
+        _EXPORTATEURS[cle] = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                                          exclude_output_prompt=True, exclude_anchor_links=True)
     with _journaux_silencieux("traitlets", "nbconvert"):
-        corps, _ = exportateur.from_notebook_node(nettoyer_notebook(nb))
+        corps, _ = _EXPORTATEURS[cle].from_notebook_node(nettoyer_notebook(nb))
     return corps
 
 
@@ -261,8 +268,12 @@ def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = 
 
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
-    with _journaux_silencieux("weasyprint", "fontTools"):
-        weasyprint.HTML(string=document, base_url=base_url or str(chemin_pdf.parent)).write_pdf(str(chemin_pdf))
+    gc.disable()  # WeasyPrint crée beaucoup d'objets : le ramasse-miettes coûte ~20 % du rendu
+    try:
+        with _journaux_silencieux("weasyprint", "fontTools"):
+            weasyprint.HTML(string=document, base_url=base_url or str(chemin_pdf.parent)).write_pdf(str(chemin_pdf))
+    finally:
+        gc.enable()
     return chemin_pdf
 
 

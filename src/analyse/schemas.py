@@ -203,6 +203,72 @@ REJETS = DataFrameSchema(
     strict=True,
 )
 
+def _listes_determinants(serie):
+    return serie.map(lambda v: all(d in DETERMINANTS for d in v.split("|") if d))
+
+
+def _schemas_ecoute() -> dict:
+    """Schémas des tables des canaux d'écoute (``analyse.signaux``, ``analyse.spplus``)."""
+    from .signaux import CANAUX_SIGNAL, ISSUES_APPEL, ORIGINES, POLARITES, SOURCES
+
+    signaux = DataFrameSchema(
+        {
+            "annee": _ANNEE,
+            "id_signal": _ID,
+            "structure_id": _ID,
+            "date_signal": Column("datetime64[ns]"),
+            "source": _code(SOURCES),
+            "canal": _code(CANAUX_SIGNAL, nullable=True),
+            "origine": _code(ORIGINES),
+            "note_100": Column(float, Check.in_range(0, 100), nullable=True),
+            "polarite": _code(POLARITES, nullable=True),
+            "origine_polarite": _code(("fichier", "note", "source"), nullable=True),
+            "determinant": _code(DETERMINANTS, nullable=True),
+            "determinants": Column(str, Check(_listes_determinants), coerce=True),
+            "origine_determinant": _code(("fichier", "lexique"), nullable=True),
+            "date_reponse": _DATE,
+            "delai_reponse_jours": Column(float, Check.ge(0), nullable=True),
+            "repondu": Column(bool),
+            "texte": _TEXTE,
+        },
+        unique=["annee", "id_signal"],
+        strict=True,
+    )
+    appels = DataFrameSchema(
+        {
+            "annee": _ANNEE,
+            "id_appel": _ID,
+            "structure_id": _ID,
+            "debut_appel": Column("datetime64[ns]"),
+            "jour_semaine": Column("int64", Check.in_range(0, 6)),
+            "heure": Column("int64", Check.in_range(0, 23)),
+            "attente_secondes": Column(float, Check.ge(0)),
+            "issue": _code(ISSUES_APPEL),
+            "duree_secondes": Column(float, Check.ge(0), nullable=True),
+            "poste": _TEXTE,
+        },
+        unique=["annee", "id_appel"],
+        strict=True,
+    )
+    indicateurs = DataFrameSchema(
+        {
+            "annee": _ANNEE,
+            "structure_id": _ID,
+            "code_spplus": _ID,
+            "type_spplus": _TEXTE,
+            "nom_spplus": _TEXTE,
+            "code_postal": _TEXTE,
+            "ville": _TEXTE,
+            "indicateur": _ID,
+            "valeur": Column(float),
+            "frequence": _TEXTE,
+            "date_maj": _DATE,
+        },
+        strict=True,
+    )
+    return {"signaux": signaux, "appels": appels, "indicateurs_spplus": indicateurs}
+
+
 SCHEMAS = {
     "editions": EDITIONS,
     "participants": PARTICIPANTS,
@@ -215,6 +281,7 @@ SCHEMAS = {
     "scores": SCORES,
     "rejets": REJETS,
 }
+SCHEMAS.update(_schemas_ecoute())
 
 
 def valider(nom_table: str, table):

@@ -1,0 +1,168 @@
+"""Banc d'essai des fiches de structure : fiches par minute, trois façons de faire le même PDF.
+
+1. Lot du paquet (``analyse.lot.rapports_structures``) : noyau chaud par travailleur.
+2. Référence papermill simple : un noyau neuf par fiche, 2 processus, même notebook, même route PDF.
+3. Plancher : mêmes cellules exécutées en Python pur (sans noyau, sans papermill ni nbconvert),
+   mêmes graphiques, même document HTML et même impression WeasyPrint.
+
+Usage (mesure faite à la main, jamais dans les tests) ::
+
+    .venv/bin/python benchmarks/bench_structures.py --annee 2022 --nombre 40
+
+Les fichiers vont dans ``benchmarks/travail/structures/`` (ignoré par git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gc
+import multiprocessing
+import shutil
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from analyse import config, lot, stockage
+from analyse.edition import resoudre_chemin
+from analyse.formatage import nombre_fr
+
+TRAVAIL = config.RACINE / "benchmarks" / "travail" / "structures"
+
+
+def _provenance(annee, sid, donnees, sortie, communs):
+    return {"parametres": {"annee": annee, "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)}} | communs
+
+
+def fiche_papermill_simple(args) -> float:
+    """Référence : papermill standard (noyau neuf pour cette fiche), puis la même route PDF."""
+    annee, sid, nom, donnees, sortie, communs = args
+    import papermill
+
+    from analyse.rendu import _journaux_silencieux, choisir_noyau
+
+    debut = time.perf_counter()
+    dossier = Path(sortie) / str(annee) / "structures"
+    dossier.mkdir(parents=True, exist_ok=True)
+    with _journaux_silencieux("papermill", "traitlets", "asyncio"):
+        nb = papermill.execute_notebook(
+            str(config.NOTEBOOKS / lot.NOTEBOOK_FICHE), str(dossier / f"{sid}.ipynb"),
+            parameters={"annee": annee, "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)},
+            kernel_name=choisir_noyau(), cwd=str(dossier), progress_bar=False, log_output=False,
+            extra_arguments=lot.OPTIONS_NOYAU)
+    lot.rendre_pdf(nb, dossier / f"{lot.nom_fichier(sid, nom)}.pdf", _provenance(annee, sid, donnees, sortie, communs))
+    return time.perf_counter() - debut
+
+
+def _executer_cellule(code: str, espace: dict):
+    """Exécute une cellule comme IPython : renvoie la valeur de la dernière expression."""
+    arbre = ast.parse(code)
+    dernier = arbre.body.pop() if arbre.body and isinstance(arbre.body[-1], ast.Expr) else None
+    exec(compile(arbre, "<cellule>", "exec"), espace)
+    return eval(compile(ast.Expression(dernier.value), "<cellule>", "eval"), espace) if dernier else None
+
+
+def fiche_python_pur(args) -> float:
+    """Plancher : les cellules du notebook exécutées dans un dictionnaire, HTML assemblé à la main."""
+    annee, sid, nom, donnees, sortie, communs = args
+    import mistune
+    import nbformat
+
+    from analyse.rendu import MetaRapport, document_html
+
+    debut = time.perf_counter()
+    nb = nbformat.read(str(config.NOTEBOOKS / lot.NOTEBOOK_FICHE), as_version=4)
+    espace = {"annee": annee, "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)}
+    morceaux, meta = [], {}
+    for cellule in nb.cells:
+        etiquettes = set(cellule.metadata.get("tags", []))
+        if etiquettes & {"parameters", "masquer"}:
+            continue
+        if cellule.cell_type == "markdown":
+            morceaux.append(mistune.html(cellule.source))
+            continue
+        valeur = _executer_cellule(cellule.source, espace)
+        if isinstance(valeur, MetaRapport):
+            meta |= valeur.meta
+        elif hasattr(valeur, "_repr_html_"):
+            morceaux.append(f"<div>{valeur._repr_html_()}</div>")
+    corps = "".join(morceaux) + lot.page_provenance(_provenance(annee, sid, donnees, sortie, communs))
+    document = document_html(corps, titre=meta.get("titre", ""), sous_titre=meta.get("sous_titre", ""),
+                             demo=bool(meta.get("demo")))
+    dossier = Path(sortie) / str(annee) / "structures"
+    from analyse.rendu import html_vers_pdf
+
+    gc.disable()  # même réglage que le lot pour WeasyPrint
+    try:
+        html_vers_pdf(document, dossier / f"{lot.nom_fichier(sid, nom)}.pdf")
+    finally:
+        gc.enable()
+    return time.perf_counter() - debut
+
+
+def _pool(fonction, taches, travailleurs) -> tuple[float, list]:
+    debut = time.perf_counter()
+    with ProcessPoolExecutor(travailleurs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        durees = list(pool.map(fonction, taches))
+    return time.perf_counter() - debut, durees
+
+
+def _ligne(nom: str, n: int, secondes: float) -> dict:
+    return {"mode": nom, "fiches": n, "secondes": secondes, "par_minute": 60 * n / secondes}
+
+
+def main(argv=None) -> int:
+    parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parseur.add_argument("--annee", type=int, default=2022)
+    parseur.add_argument("--nombre", type=int, default=40)
+    parseur.add_argument("--donnees", default="data")
+    parseur.add_argument("--travailleurs", type=int, default=2)
+    parseur.add_argument("--sans-reference", action="store_true", help="ne mesure pas la référence papermill")
+    args = parseur.parse_args(argv)
+
+    donnees = resoudre_chemin(args.donnees)
+    participants = stockage.lire(donnees, "participants", annee=args.annee)
+    choix = participants.head(args.nombre)
+    ids = choix["structure_id"].tolist()
+    shutil.rmtree(TRAVAIL, ignore_errors=True)
+    communs = {"empreinte_donnees": lot.empreinte_donnees(donnees, args.annee),
+               "empreinte_notebook": lot.empreinte_notebook(), "version": lot.version_paquet()}
+    resultats = []
+
+    print(f"{len(ids)} fiches de l'édition {args.annee}, {args.travailleurs} travailleurs.", flush=True)
+    bilan = lot.rapports_structures(args.annee, donnees, TRAVAIL / "lot", structures=ids,
+                                    travailleurs=args.travailleurs, forcer=True, progression=False)
+    assert bilan.code_sortie == 0, bilan.resume()
+    resultats.append(_ligne("lot du paquet (noyau chaud)", len(ids), bilan.duree_s))
+    execution = statistics.median(e["execution_s"] for e in bilan.etapes)
+    rendu = statistics.median(e["rendu_s"] for e in bilan.etapes)
+    print(f"  lot : médiane par fiche {nombre_fr(statistics.median(bilan.durees), 2)} s "
+          f"(exécution du notebook {nombre_fr(execution, 2)} s, HTML + PDF {nombre_fr(rendu, 2)} s)", flush=True)
+
+    taches = [(args.annee, sid, nom, str(donnees), str(TRAVAIL / "reference"), communs)
+              for sid, nom in zip(ids, choix["nom"])]
+    if not args.sans_reference:
+        secondes, durees = _pool(fiche_papermill_simple, taches, args.travailleurs)
+        resultats.append(_ligne("papermill simple (noyau neuf par fiche)", len(ids), secondes))
+        print(f"  référence : médiane par fiche {nombre_fr(statistics.median(durees), 2)} s", flush=True)
+    taches = [t[:4] + (str(TRAVAIL / "plancher"), t[5]) for t in taches]
+    secondes, durees = _pool(fiche_python_pur, taches, args.travailleurs)
+    resultats.append(_ligne("plancher (Python pur, sans notebook)", len(ids), secondes))
+    print(f"  plancher : médiane par fiche {nombre_fr(statistics.median(durees), 2)} s", flush=True)
+
+    print("\n| Mode | Fiches | Durée (s) | Fiches par minute |\n|---|---:|---:|---:|")
+    for r in resultats:
+        print(f"| {r['mode']} | {r['fiches']} | {nombre_fr(r['secondes'])} | {nombre_fr(r['par_minute'])} |")
+    lot_, plancher = resultats[0]["par_minute"], resultats[-1]["par_minute"]
+    print(f"\nCible ≥ 60 fiches/min : {'atteinte' if lot_ >= 60 else 'non atteinte'} ({nombre_fr(lot_)}).")
+    if not args.sans_reference:
+        facteur = lot_ / resultats[1]["par_minute"]
+        print(f"Gain sur papermill simple : × {nombre_fr(facteur, 2)} (cible ≥ 2,5).")
+    print(f"Écart au plancher : × {nombre_fr(plancher / lot_, 2)} (cible ≤ 1,5).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

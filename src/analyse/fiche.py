@@ -1,0 +1,746 @@
+"""Contenu de la fiche de résultats d'une structure (gabarit ``notebooks/fiche_structure.ipynb``).
+
+La fiche ne montre que les résultats de la structure et des agrégats (national, sa strate,
+quartiles), jamais ceux d'un autre participant nommé ; tout agrégat porte sur au moins
+``Parametres.taille_min_agregat`` structures. Les textes libres sont masqués
+(``confidentialite``).
+
+Les tables d'une édition et les agrégats nationaux sont calculés une seule fois par
+processus : un cache de module, indexé par la racine des données, l'édition et les dates
+de modification des fichiers, survit à la remise à zéro de l'espace de noms du noyau
+entre deux fiches (``lot``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib
+import importlib.util
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config, edition
+from .codes import CANAUX, DETERMINANTS, ETAPES, libelle
+from .confidentialite import masquer_texte
+from .formatage import BlocHTML, date_fr, intervalle_fr, nombre_fr, pourcent_fr, tableau_html
+
+TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
+RESOLUTION_FIGURES = 100  # points par pouce : lisible à l'impression, léger à produire
+MIN_REPONDANTS = 5  # en dessous, la distribution des réponses d'usagers n'est pas montrée
+N_PRIORITES = 3
+N_CITATIONS = 5
+
+# Indicateurs de délai (moyenne des délais observés, contacts ayant reçu une réponse).
+DELAIS = (
+    {"code": "delai_courriel_jours", "libelle": "Délai moyen de réponse aux courriels (jours ouvrés)",
+     "canal": "courriel", "indicateur": "COURRIEL_DELAI_JOURS"},
+    {"code": "delai_courrier_jours", "libelle": "Délai moyen de réponse aux courriers (jours)",
+     "canal": "courrier", "indicateur": "COURRIER_DELAI_JOURS"},
+)
+
+# Thèmes des textes d'usagers : mots-clés (minuscules, sans prétention d'exhaustivité).
+THEMES = {
+    "Joignabilité, téléphone": ("joindre", "décroche", "rappel", "messagerie", "injoignable", "téléphone"),
+    "Attente": ("attente", "attendre", "interminable", "longtemps"),
+    "Amabilité, écoute": ("aimable", "accueil", "écoute", "sympathique", "poli", "personnel"),
+    "Clarté et qualité de la réponse": ("réponse", "clair", "claire", "efficace", "incomplète", "renseign"),
+    "Orientation entre services": ("renvoyé", "service en service", "orient", "transf"),
+    "Site et démarches en ligne": ("site", "en ligne", "démarche", "internet"),
+}
+
+_CACHE: dict = {}
+
+
+# --------------------------------------------------------------------------- chargement (cache)
+
+
+def _signature(racine: Path) -> tuple:
+    processed = config.dossier_processed(racine)
+    fichiers = sorted(p for t in TABLES_FICHE for p in (processed / t).glob("annee=*/*.parquet"))
+    return tuple((str(p.relative_to(processed)), p.stat().st_mtime_ns, p.stat().st_size) for p in fichiers)
+
+
+def charger_donnees_fiche(annee: int, donnees: Path | str = "data",
+                          parametres: config.Parametres = config.PARAMETRES) -> dict:
+    """Tables de l'édition et agrégats nationaux, calculés une fois par processus (cache).
+
+    La clé du cache est (racine, édition, paramètres, dates et tailles des fichiers) :
+    une donnée modifiée est relue, une donnée inchangée ne l'est pas.
+
+    >>> charger_donnees_fiche(1900, "/dossier/absent")
+    Traceback (most recent call last):
+    FileNotFoundError: Aucune table préparée « participants » ou « scores » pour l'édition 1900 dans /dossier/absent/processed : lancez d'abord la préparation de l'édition.
+    """
+    racine = edition.resoudre_chemin(donnees)
+    cle = (str(racine), int(annee), repr(parametres), _signature(racine))
+    if cle not in _CACHE:
+        _CACHE.clear()  # un seul jeu en mémoire par processus
+        _CACHE[cle] = _calculer_donnees(int(annee), racine, parametres)
+    return _CACHE[cle]
+
+
+def _calculer_donnees(annee: int, racine: Path, parametres) -> dict:
+    tables = edition.charger_edition(annee, racine)
+    for nom in ("enquete", "avis"):
+        tables[nom] = edition.lire_table(racine, nom, annee)
+    scores, participants = tables["scores"], tables["participants"]
+    historique = _historique(racine)
+    nationaux = {
+        "national": edition.score_national(scores, parametres),
+        "distribution": edition.distribution_scores(scores, parametres),
+        "canal": edition.scores_nationaux(scores, "canal", parametres),
+        "determinant": edition.scores_nationaux(scores, "determinant", parametres),
+        "etape": edition.scores_nationaux(scores, "etape", parametres),
+        "type_structure": edition.scores_par_strate(scores, participants, "type_structure", parametres),
+        "classe_population": edition.scores_par_strate(scores, participants, "classe_population", parametres),
+        "certifie": edition.scores_par_strate(scores, participants, "certifie", parametres),
+        "indicateurs": edition.indicateurs_operationnels(tables["reponses"], parametres),
+        "delais": _delais_structures(tables["reponses"]),
+    }
+    reponses = tables["reponses"]
+    return {
+        "annee": annee, "racine": racine, "parametres": parametres, "tables": tables,
+        "reponses_par_structure": dict(tuple(reponses.groupby("structure_id", sort=False))),
+        "globaux": scores.loc[scores["niveau"] == "global", ["structure_id", "score"]].dropna(),
+        "nationaux": nationaux, "historique": historique,
+        "importance": importance_nationale(annee, racine, tables["enquete"]),
+        "demo": config.est_demo(racine),
+    }
+
+
+def _historique(racine: Path) -> pd.DataFrame:
+    """Scores globaux de toutes les éditions (pour la trajectoire) et moyenne nationale par édition."""
+    try:
+        scores = config_lire(racine, "scores", ["structure_id", "niveau", "score", "ic_bas", "ic_haut"])
+    except FileNotFoundError:
+        return pd.DataFrame(columns=["annee", "structure_id", "score", "ic_bas", "ic_haut", "moyenne_nationale",
+                                     "n_structures"])
+    globaux = scores[scores["niveau"] == "global"].drop(columns="niveau")
+    moyennes = globaux.groupby("annee")["score"].agg(moyenne_nationale="mean", n_structures="size").reset_index()
+    return globaux.merge(moyennes, on="annee")
+
+
+def config_lire(racine: Path, table: str, colonnes) -> pd.DataFrame:
+    """Lit une table préparée de toutes les éditions (colonnes choisies, ``annee`` incluse).
+
+    >>> config_lire(Path("/dossier/absent"), "scores", ["score"])
+    Traceback (most recent call last):
+    FileNotFoundError: La table préparée « scores » est absente de /dossier/absent/processed/scores : lancez d'abord « analyse preparer ».
+    """
+    from .stockage import lire
+
+    return lire(racine, table, colonnes=[*colonnes, "annee"])
+
+
+def _delais_structures(reponses: pd.DataFrame) -> pd.DataFrame:
+    codes = [d["indicateur"] for d in DELAIS]
+    sous = reponses[reponses["indicateur"].isin(codes) & reponses["valeur"].notna()]
+    return sous.groupby(["indicateur", "structure_id"])["valeur"].mean().rename("delai").reset_index()
+
+
+# --------------------------------------------------------------------------- importance
+
+
+def importance_nationale(annee: int, donnees: Path | str, enquete: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Importance nationale de chaque déterminant : colonnes determinant, importance, methode.
+
+    Utilise ``analyse.determinants`` s'il expose une importance nationale ; à défaut,
+    repli signalé : corrélation entre la satisfaction globale et la note du déterminant
+    (enquête en ligne de l'édition, toutes structures).
+
+    >>> e = pd.DataFrame({"satisfaction": [2, 5, 8, 9, 3] * 2, **{f"note_{d}": [1, 3, 4, 5, 2] * 2 for d in DETERMINANTS}})
+    >>> importance_nationale(1900, "/dossier/absent", e)["importance"].round(2).tolist()[:2]
+    [0.99, 0.99]
+    """
+    externe = _importance_externe(annee, donnees)
+    if externe is not None:
+        return externe
+    enquete = edition.lire_table(donnees, "enquete", annee) if enquete is None else enquete
+    lignes = []
+    for d in DETERMINANTS:
+        colonne = f"note_{d}"
+        valeur = np.nan
+        if not enquete.empty and colonne in enquete:
+            paire = enquete[["satisfaction", colonne]].astype(float).dropna()
+            if len(paire) >= 10 and paire[colonne].std() > 0 and paire["satisfaction"].std() > 0:
+                valeur = float(np.corrcoef(paire["satisfaction"], paire[colonne])[0, 1])
+        lignes.append({"determinant": d, "importance": valeur,
+                       "methode": "corrélation satisfaction – note du déterminant (repli)"})
+    return pd.DataFrame(lignes)
+
+
+def _importance_externe(annee: int, donnees) -> pd.DataFrame | None:
+    """Importance fournie par ``analyse.determinants`` si le module existe et l'expose (sinon ``None``)."""
+    if importlib.util.find_spec("analyse.determinants") is None:
+        return None
+    try:
+        module = importlib.import_module("analyse.determinants")
+        for nom in ("importance_nationale", "importances_nationales", "importance_determinants"):
+            fonction = getattr(module, nom, None)
+            if callable(fonction):
+                table = pd.DataFrame(fonction(annee=annee, donnees=edition.resoudre_chemin(donnees)))
+                colonne = next(c for c in ("importance", "lmg", "part_r2", "valeur") if c in table)
+                table = table.rename(columns={colonne: "importance"})[["determinant", "importance"]]
+                return table.assign(methode=f"analyse.determinants.{nom} (décomposition LMG du R²)")
+    except Exception:  # module en cours d'écriture ou interface différente : repli
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- calcul de la fiche
+
+
+def calculer_fiche(annee: int, structure_id: str, donnees: Path | str = "data",
+                   parametres: config.Parametres = config.PARAMETRES) -> dict:
+    """Tous les éléments chiffrés de la fiche d'une structure (dictionnaire).
+
+    >>> calculer_fiche(2022, "S00001", "/dossier/absent")
+    Traceback (most recent call last):
+    FileNotFoundError: Aucune table préparée « participants » ou « scores » pour l'édition 2022 dans /dossier/absent/processed : lancez d'abord la préparation de l'édition.
+    """
+    d = charger_donnees_fiche(annee, donnees, parametres)
+    participants = d["tables"]["participants"]
+    ligne = participants[participants["structure_id"] == structure_id]
+    if ligne.empty:
+        raise KeyError(f"La structure « {structure_id} » n'a pas participé à l'édition {annee} "
+                       f"(table participants de {config.dossier_processed(d['racine'])}).")
+    structure = ligne.iloc[0].to_dict()
+    scores = d["tables"]["scores"]
+    propres = scores[scores["structure_id"] == structure_id]
+    if not (propres["niveau"] == "global").any():
+        raise ValueError(f"Données incohérentes : la structure « {structure_id} » figure dans la table participants "
+                         f"de l'édition {annee} mais n'a aucun score global dans "
+                         f"{config.dossier_processed(d['racine']) / 'scores'}.")
+    reponses = d["reponses_par_structure"].get(structure_id, d["tables"]["reponses"].iloc[:0])
+    fiche = {
+        "annee": int(annee), "structure": structure, "demo": d["demo"], "parametres": parametres,
+        "numero_edition": edition.numero_edition(d["tables"]["editions"], annee),
+        "global": propres[propres["niveau"] == "global"].iloc[0].to_dict(),
+        "national": d["nationaux"]["national"].iloc[0].to_dict(),
+        "distribution": d["nationaux"]["distribution"],
+        "strates": _strates(structure, d["nationaux"]),
+        "contacts": _contacts(d["tables"]["contacts"], structure_id),
+    }
+    for niveau, ordre in (("canal", CANAUX), ("determinant", DETERMINANTS), ("etape", ETAPES)):
+        fiche[niveau] = _comparer(propres, d["nationaux"][niveau], niveau, ordre)
+    fiche["position"] = _position(fiche["global"], d["globaux"], parametres)
+    fiche["trajectoire"] = _trajectoire(d["historique"], structure_id, annee)
+    fiche["evolution"] = _evolution(fiche["trajectoire"], annee)
+    fiche["indicateurs"] = _indicateurs(reponses, d["nationaux"], structure_id, parametres)
+    fiche["priorites"] = _matrice(fiche["determinant"], d["importance"])
+    fiche["usagers"] = _usagers(d["tables"]["enquete"], d["tables"]["avis"], structure_id)
+    return fiche
+
+
+def _strates(structure: dict, nationaux: dict) -> list[dict]:
+    strates = []
+    for strate, valeur, nom in (
+        ("type_structure", structure.get("type_structure"), libelle(str(structure.get("type_structure")))),
+        ("classe_population", structure.get("classe_population"), f"Population {structure.get('classe_population')} habitants"),
+        ("certifie", bool(structure.get("certifie")), edition.LIBELLES_CERTIFICATION[bool(structure.get("certifie"))]),
+    ):
+        if valeur is None or (isinstance(valeur, float) and np.isnan(valeur)) or pd.isna(valeur):
+            continue
+        table = nationaux[strate]
+        ligne = table[table["modalite"] == valeur]
+        if ligne.empty:
+            continue
+        strates.append({"strate": strate, "libelle": nom} | ligne.iloc[0].to_dict() | {"libelle": nom})
+    return strates
+
+
+def _contacts(contacts: pd.DataFrame, structure_id: str) -> pd.DataFrame:
+    propres = contacts[contacts["structure_id"] == structure_id]
+    return propres.groupby("canal").size().rename("n_contacts").reset_index()
+
+
+def _comparer(propres: pd.DataFrame, nationaux: pd.DataFrame, niveau: str, ordre: tuple) -> pd.DataFrame:
+    sous = propres[propres["niveau"] == niveau][["modalite", "score", "ic_bas", "ic_haut", "n_contacts", "fragile"]]
+    ref = nationaux[["modalite", "score", "n_structures", "supprime"]].rename(
+        columns={"score": "score_national", "n_structures": "n_structures_national", "supprime": "national_supprime"})
+    table = sous.merge(ref, on="modalite", how="left")
+    table["score_national"] = table["score_national"].where(~table["national_supprime"].fillna(True).astype(bool))
+    table["ecart"] = table["score"] - table["score_national"]
+    table["libelle"] = table["modalite"].map(libelle)
+    rang = {m: i for i, m in enumerate(ordre)}
+    return table.sort_values("modalite", key=lambda s: s.map(lambda m: rang.get(m, 99))).reset_index(drop=True)
+
+
+def _position(glob: dict | None, globaux: pd.DataFrame, parametres) -> dict:
+    x = globaux["score"]
+    if glob is None or len(x) < parametres.taille_min_agregat:
+        return {}
+    q1, q2, q3 = (float(x.quantile(q)) for q in (0.25, 0.5, 0.75))
+    quartile = 1 + int(glob["score"] >= q1) + int(glob["score"] >= q2) + int(glob["score"] >= q3)
+    return {"q1": q1, "mediane": q2, "q3": q3, "quartile": quartile, "n_structures": int(len(x)),
+            "part_en_dessous": float((x < glob["score"]).mean()),
+            "performante": bool(glob["score"] >= parametres.seuil_performance)}
+
+
+def _trajectoire(historique: pd.DataFrame, structure_id: str, annee: int) -> pd.DataFrame:
+    t = historique[(historique["structure_id"] == structure_id) & (historique["annee"] <= annee)]
+    return t.sort_values("annee").reset_index(drop=True)
+
+
+def _evolution(trajectoire: pd.DataFrame, annee: int) -> dict | None:
+    avant = trajectoire[trajectoire["annee"] < annee]
+    actuelle = trajectoire[trajectoire["annee"] == annee]
+    if avant.empty or actuelle.empty:
+        return None
+    precedente = avant.iloc[-1]
+    return {"annee_precedente": int(precedente["annee"]), "score_precedent": float(precedente["score"]),
+            "ecart": float(actuelle["score"].iloc[0] - precedente["score"]),
+            "ecart_national": float(actuelle["moyenne_nationale"].iloc[0] - precedente["moyenne_nationale"])}
+
+
+def _indicateurs(reponses: pd.DataFrame, nationaux: dict, structure_id: str, parametres) -> pd.DataFrame:
+    lignes = []
+    nat = nationaux["indicateurs"].set_index("code")
+    seuil_un = config.Parametres.depuis_dict(parametres.vers_dict() | {"taille_min_agregat": 1})
+    propres = edition.indicateurs_operationnels(reponses, seuil_un).set_index("code")
+    for definition in edition.INDICATEURS_OPERATIONNELS:
+        propre, ref = propres.loc[definition["code"]], nat.loc[definition["code"]]
+        disponible = propre["statut"] == "disponible"
+        lignes.append({"libelle": definition["libelle"], "canal": libelle(definition["canal"]), "unite": "part",
+                       "n": int(propre["n_reponses"]) if disponible else 0,
+                       "valeur": propre["proportion"] if disponible else np.nan,
+                       "ic_bas": propre["ic_bas"] if disponible else np.nan,
+                       "ic_haut": propre["ic_haut"] if disponible else np.nan,
+                       "national": ref["proportion"] if ref["statut"] == "disponible" else np.nan})
+    delais = nationaux["delais"]
+    for definition in DELAIS:
+        sous = reponses[(reponses["indicateur"] == definition["indicateur"]) & reponses["valeur"].notna()]
+        nat_d = delais.loc[delais["indicateur"] == definition["indicateur"], "delai"]
+        lignes.append({"libelle": definition["libelle"], "canal": libelle(definition["canal"]), "unite": "jours",
+                       "n": int(len(sous)), "valeur": float(sous["valeur"].mean()) if len(sous) else np.nan,
+                       "ic_bas": np.nan, "ic_haut": np.nan,
+                       "national": float(nat_d.mean()) if len(nat_d) >= parametres.taille_min_agregat else np.nan})
+    return pd.DataFrame(lignes)
+
+
+def _matrice(determinants: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:
+    table = determinants.merge(importance, left_on="modalite", right_on="determinant", how="left")
+    seuil = table["importance"].median()
+    importante = table["importance"] >= seuil
+    en_retrait = table["ecart"] < 0
+    table["quadrant"] = np.select(
+        [importante & en_retrait, importante & ~en_retrait, ~importante & en_retrait],
+        ["Priorité", "Atout à préserver", "À surveiller"], "Secondaire")
+    table["urgence"] = table["importance"].rank(pct=True) * (-table["ecart"]).clip(lower=0)
+    table["priorite"] = table["quadrant"].eq("Priorité")
+    return table.sort_values(["priorite", "urgence"], ascending=[False, False]).reset_index(drop=True)
+
+
+def _usagers(enquete: pd.DataFrame, avis: pd.DataFrame, structure_id: str) -> dict:
+    e = enquete[enquete["structure_id"] == structure_id] if not enquete.empty else enquete
+    a = avis[avis["structure_id"] == structure_id] if not avis.empty else avis
+    textes = pd.concat([e["commentaire"] if "commentaire" in e else pd.Series(dtype=object),
+                        a["texte"] if "texte" in a else pd.Series(dtype=object)]).dropna()
+    textes = textes[textes.astype(str).str.strip() != ""].astype(str)
+    return {"enquete": e, "avis": a, "textes": textes}
+
+
+# --------------------------------------------------------------------------- blocs affichés
+
+
+def source_fiche(fiche: dict) -> str:
+    """Ligne de source des tableaux et graphiques de la fiche.
+
+    >>> source_fiche({"annee": 2022, "demo": False})
+    "Source : Baromètre Expérience Citoyen, édition 2022 ; calculs de l'observatoire"
+    """
+    return edition.source_edition(fiche["annee"], fiche["demo"])
+
+
+def couverture_fiche(fiche: dict):
+    """Informations de couverture (nom, édition, mention de démonstration) pour le rendu PDF.
+
+    >>> couverture_fiche({"annee": 2022, "demo": True, "numero_edition": "10e édition", "structure": {"nom": "Mairie"}}).meta["titre"]
+    'Mairie'
+    """
+    from .rendu import declarer_couverture
+
+    return declarer_couverture(titre=str(fiche["structure"]["nom"]), demo=fiche["demo"],
+                               sous_titre=f"Fiche de résultats – {fiche['numero_edition']} du Baromètre "
+                                          f"Expérience Citoyen (terrain {fiche['annee']})")
+
+
+def _points(x) -> str:
+    return f"{nombre_fr(x)} points sur 100"
+
+
+def _ecart_fr(x) -> str:
+    if pd.isna(x):
+        return "–"
+    return ("+" if x > 0 else "") + nombre_fr(x)
+
+
+def bloc_synthese(fiche: dict) -> BlocHTML:
+    """Synthèse d'une page : score global, position nationale, strate, quartiles, évolution.
+
+    >>> callable(bloc_synthese)
+    True
+    """
+    s, nat, pos = fiche["structure"], fiche["national"], fiche["position"]
+    e = lambda t: html.escape(t, quote=False)  # noqa: E731
+    blocs = []
+    if fiche["demo"]:
+        blocs.append('<p class="avertissement">Données fictives de démonstration : cette fiche ne décrit '
+                     "aucune structure réelle.</p>")
+    g = fiche["global"]
+    if g is None:
+        return BlocHTML("".join(blocs) + "<p>Aucun score global n'a pu être calculé pour cette édition.</p>")
+    texte = (f"<p>Lors de la {e(fiche['numero_edition'])} (terrain {fiche['annee']}), <strong>{e(str(s['nom']))}</strong> "
+             f"obtient un score global de <strong>{_points(g['score'])}</strong> (intervalle de confiance à 95 % "
+             f"{intervalle_fr(g['ic_bas'], g['ic_haut'])}), sur {nombre_fr(g['n_contacts'], 0)} contacts mystère.")
+    if not nat.get("supprime", True):
+        position = "au-dessus de" if g["ic_bas"] > nat["score"] else ("en dessous de" if g["ic_haut"] < nat["score"]
+                                                                      else "comparable à")
+        texte += (f" Ce score est <strong>{position} la moyenne nationale</strong> ({_points(nat['score'])}, "
+                  f"{nombre_fr(nat['n_structures'], 0)} structures).")
+    blocs.append(texte + "</p>")
+    items = []
+    if pos:
+        rang_quartile = {1: "le premier quart (les 25 % de scores les plus bas)", 2: "le deuxième quart",
+                         3: "le troisième quart", 4: "le quart supérieur (les 25 % de scores les plus hauts)"}
+        items.append(f"Position : dans {rang_quartile[pos['quartile']]} des structures participantes "
+                     f"(quartiles nationaux {nombre_fr(pos['q1'])}, {nombre_fr(pos['mediane'])} et {nombre_fr(pos['q3'])}).")
+        seuil = nombre_fr(fiche["parametres"].seuil_performance, 0)
+        items.append(f"Seuil de performance ({seuil} points) : {'atteint' if pos['performante'] else 'non atteint'}.")
+    for strate in fiche["strates"]:
+        if strate["supprime"]:
+            items.append(f"{e(strate['libelle'])} : moins de 5 structures, moyenne non publiée.")
+        else:
+            items.append(f"{e(strate['libelle'])} : moyenne {_points(strate['score'])} "
+                         f"({nombre_fr(strate['n_structures'], 0)} structures{', groupe fragile' if strate['fragile'] else ''}).")
+    ev = fiche["evolution"]
+    if ev:
+        items.append(f"Évolution depuis sa participation précédente ({ev['annee_precedente']}) : "
+                     f"{_ecart_fr(ev['ecart'])} points (moyenne nationale : {_ecart_fr(ev['ecart_national'])} points). "
+                     "Les grilles changent d'une édition à l'autre : l'écart est indicatif.")
+    else:
+        items.append("Première participation de la structure au baromètre (pas d'évolution à présenter).")
+    prio = fiche["priorites"]
+    noms = [libelle(m).lower() for m in prio.loc[prio["priorite"], "modalite"].head(N_PRIORITES)]
+    if noms:
+        items.append(f"Priorités suggérées : {', '.join(noms)} (voir la section « Priorités d'action »).")
+    blocs.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+    return BlocHTML("".join(blocs))
+
+
+def _tableau_comparaison(table: pd.DataFrame, entete: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        entete: table["libelle"],
+        "Score de la structure": table["score"],
+        "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(table["ic_bas"], table["ic_haut"])],
+        "Moyenne nationale": table["score_national"],
+        "Écart (points)": table["ecart"].map(_ecart_fr),
+        "Contacts": table["n_contacts"],
+        "Fragile": table["fragile"],
+    })
+
+
+def tableau_niveau(fiche: dict, niveau: str) -> BlocHTML:
+    """Tableau des scores d'un niveau (``canal``, ``determinant``, ``etape``) face à la moyenne nationale.
+
+    >>> callable(tableau_niveau)
+    True
+    """
+    entetes = {"canal": "Canal", "determinant": "Déterminant", "etape": "Étape du parcours"}
+    legendes = {"canal": "Scores par canal de contact", "determinant": "Scores par déterminant de la qualité de l'accueil",
+                "etape": "Scores par étape du parcours de l'usager"}
+    table = fiche[niveau]
+    if table.empty:
+        return BlocHTML("<p>Aucun score disponible à ce niveau pour cette édition.</p>")
+    return tableau_html(_tableau_comparaison(table, entetes[niveau]), legendes[niveau], source_fiche(fiche),
+                        note="Fragile : score reposant sur moins de 3 contacts sur un canal. "
+                             "Moyenne nationale : moyenne des structures participantes (chacune compte une fois).")
+
+
+def _figure_png(fig) -> str:
+    tampon = io.BytesIO()
+    fig.savefig(tampon, format="png", dpi=RESOLUTION_FIGURES)
+    return base64.b64encode(tampon.getvalue()).decode("ascii")
+
+
+def _figure_html(fig, legende: str) -> BlocHTML:
+    titre = fig._suptitle.get_text().replace("\n", " ") if fig._suptitle is not None else legende
+    return BlocHTML(f'<figure class="graphique"><img src="data:image/png;base64,{_figure_png(fig)}" '
+                    f'alt="{html.escape(titre)}"/><figcaption>{html.escape(legende, quote=False)}</figcaption></figure>')
+
+
+def _nouvelle_figure(hauteur: float, gauche: float = 0.1):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .graphiques import appliquer_style
+
+    appliquer_style()
+    fig = Figure(figsize=(6.3, hauteur))  # marges fixes : plus rapide que la mise en page automatique
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=gauche, right=0.97, top=1 - 0.75 / hauteur, bottom=0.62 / hauteur)
+    return fig, fig.add_subplot()
+
+
+def _habiller(fig, titre: str, source: str) -> None:
+    import textwrap
+
+    from .graphiques import GRIS
+
+    fig.suptitle("\n".join(textwrap.wrap(titre, 75)), x=0.01, y=0.99, ha="left", va="top", fontweight="bold",
+                 fontsize=10)
+    fig.text(0.01, 0.01, source, ha="left", va="bottom", fontsize=7, color=GRIS)
+
+
+def titre_determinants(fiche: dict) -> str:
+    """Titre qui énonce le constat sur les déterminants (meilleur, plus en retrait).
+
+    >>> t = pd.DataFrame({"libelle": ["Courtoisie", "Attente"], "ecart": [6.0, -4.0], "score": [80.0, 60.0]})
+    >>> titre_determinants({"determinant": t})
+    'Courtoisie : point fort (+6,0 points sur la moyenne) ; Attente : le plus en retrait (-4,0)'
+    """
+    t = fiche["determinant"].dropna(subset=["ecart"]).sort_values("ecart")
+    if t.empty:
+        return "Scores par déterminant de la structure"
+    haut, bas = t.iloc[-1], t.iloc[0]
+    if bas["ecart"] >= 0:
+        return f"Tous les déterminants au niveau ou au-dessus de la moyenne nationale, {haut['libelle']} en tête"
+    if haut["ecart"] <= 0:
+        return f"Tous les déterminants sous la moyenne nationale, {bas['libelle']} le plus en retrait ({_ecart_fr(bas['ecart'])} points)"
+    return (f"{haut['libelle']} : point fort ({_ecart_fr(haut['ecart'])} points sur la moyenne) ; "
+            f"{bas['libelle']} : le plus en retrait ({_ecart_fr(bas['ecart'])})")
+
+
+def figure_determinants(fiche: dict) -> BlocHTML:
+    """Graphique : score de la structure par déterminant (intervalle) et moyenne nationale.
+
+    >>> callable(figure_determinants)
+    True
+    """
+    from .graphiques import GRIS, PALETTE, formateur_fr
+
+    t = fiche["determinant"].sort_values("score")
+    if t.empty:
+        return BlocHTML("")
+    fig, ax = _nouvelle_figure(max(2.8, 1.4 + 0.3 * len(t)), gauche=0.31)
+    y = np.arange(len(t))
+    ax.errorbar(t["score"], y, xerr=[t["score"] - t["ic_bas"], t["ic_haut"] - t["score"]], fmt="none",
+                ecolor=GRIS, lw=1.2, capsize=2)
+    ax.scatter(t["score"], y, s=34, color=PALETTE["bleu"], zorder=3, label="Structure (IC à 95 %)")
+    ax.scatter(t["score_national"], y, s=40, marker="D", facecolor="white", edgecolor=PALETTE["vermillon"],
+               lw=1.4, zorder=4, label="Moyenne nationale")
+    ax.set_yticks(y, list(t["libelle"]))
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("Score (points sur 100)")
+    ax.xaxis.set_major_formatter(formateur_fr())
+    ax.xaxis.grid(True)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=7.5, frameon=False, borderaxespad=0.1)
+    _habiller(fig, titre_determinants(fiche), source_fiche(fiche))
+    return _figure_html(fig, "Score de la structure par déterminant (intervalle de confiance à 95 %, bootstrap sur "
+                             "ses contacts) et moyenne nationale des structures.")
+
+
+def tableau_indicateurs(fiche: dict) -> BlocHTML:
+    """Indicateurs opérationnels de la structure (décroché, répondeur, réponses et délais) et référence nationale.
+
+    >>> callable(tableau_indicateurs)
+    True
+    """
+    t = fiche["indicateurs"]
+    valeur, ic, ref = [], [], []
+    for _, r in t.iterrows():
+        if r["unite"] == "part":
+            valeur.append(pourcent_fr(r["valeur"]) if r["n"] else "non testé")
+            ic.append(intervalle_fr(100 * r["ic_bas"], 100 * r["ic_haut"]))
+            ref.append(pourcent_fr(r["national"]))
+        else:
+            valeur.append(f"{nombre_fr(r['valeur'])} j" if r["n"] else "non mesuré")
+            ic.append("–")
+            ref.append(f"{nombre_fr(r['national'])} j" if pd.notna(r["national"]) else "–")
+    table = pd.DataFrame({"Indicateur": t["libelle"], "Canal": t["canal"], "Contacts": t["n"].astype(int),
+                          "Structure": valeur, "IC à 95 % (Wilson, %)": ic, "National": ref})
+    return tableau_html(table, "Indicateurs opérationnels", source_fiche(fiche),
+                        note="Parts de contacts, intervalle de Wilson à 95 %. Délais : moyenne des contacts ayant reçu "
+                             "une réponse ; national : moyenne des structures.")
+
+
+def titre_trajectoire(fiche: dict) -> str:
+    """Titre qui énonce l'évolution du score global sur les éditions de participation.
+
+    >>> titre_trajectoire({"trajectoire": pd.DataFrame({"annee": [2022], "score": [70.0]}), "evolution": None})
+    'Première participation : 70,0 points sur 100 en 2022'
+    """
+    t, ev = fiche["trajectoire"], fiche["evolution"]
+    if ev is None:
+        return f"Première participation : {_points(t['score'].iloc[-1])} en {int(t['annee'].iloc[-1])}" if len(t) else \
+            "Aucune participation antérieure"
+    sens = "en hausse" if ev["ecart"] > 1 else ("en baisse" if ev["ecart"] < -1 else "stable")
+    return (f"Score global {sens} depuis {ev['annee_precedente']} ({_ecart_fr(ev['ecart'])} points), "
+            f"{len(t)} participation(s) depuis {int(t['annee'].iloc[0])}")
+
+
+def bloc_trajectoire(fiche: dict) -> BlocHTML:
+    """Trajectoire de la structure sur ses éditions : graphique (si plusieurs) et tableau.
+
+    >>> callable(bloc_trajectoire)
+    True
+    """
+    from .graphiques import PALETTE, formateur_fr
+
+    t = fiche["trajectoire"]
+    if t.empty:
+        return BlocHTML("<p>Aucun score global disponible.</p>")
+    blocs = []
+    if len(t) >= 2:
+        fig, ax = _nouvelle_figure(3.0)
+        ax.fill_between(t["annee"], t["ic_bas"], t["ic_haut"], color=PALETTE["bleu_ciel"], alpha=0.3, lw=0)
+        ax.plot(t["annee"], t["score"], marker="o", color=PALETTE["bleu"], label="Structure (IC à 95 %)")
+        ax.plot(t["annee"], t["moyenne_nationale"], marker="D", ls="--", color=PALETTE["vermillon"],
+                label="Moyenne nationale de l'édition")
+        ax.set_ylim(max(0, min(t["ic_bas"].min(), t["moyenne_nationale"].min()) - 10), 100)
+        ax.set_ylabel("Score global (points sur 100)")
+        ax.set_xticks(list(t["annee"]), [str(a) for a in t["annee"]])
+        ax.yaxis.set_major_formatter(formateur_fr())
+        ax.yaxis.grid(True)
+        ax.legend(loc="lower left", fontsize=7.5, frameon=False)
+        _habiller(fig, titre_trajectoire(fiche), source_fiche(fiche).replace(f"édition {fiche['annee']}", "éditions successives"))
+        blocs.append(str(_figure_html(fig, "Score global de la structure à chaque édition à laquelle elle a "
+                                           "participé, et moyenne nationale de l'édition.")))
+    else:
+        blocs.append(f"<p>{html.escape(titre_trajectoire(fiche), quote=False)}.</p>")
+    table = pd.DataFrame({"Édition (terrain)": t["annee"].astype(str), "Score global": t["score"],
+                          "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
+                          "Moyenne nationale": t["moyenne_nationale"],
+                          "Écart à la moyenne": (t["score"] - t["moyenne_nationale"]).map(_ecart_fr)})
+    blocs.append(str(tableau_html(table, "Trajectoire du score global", source_fiche(fiche),
+                                  note="Les grilles d'audit évoluent d'une édition à l'autre : les comparaisons "
+                                       "entre éditions sont indicatives.")))
+    return BlocHTML("".join(blocs))
+
+
+def bloc_priorites(fiche: dict) -> BlocHTML:
+    """Priorités issues de la matrice importance–performance, chacune avec ses bonnes pratiques.
+
+    >>> callable(bloc_priorites)
+    True
+    """
+    from .pratiques import pratiques_pour
+
+    m = fiche["priorites"]
+    methode = m["methode"].dropna().iloc[0] if m["methode"].notna().any() else "non disponible"
+    blocs = [f"<p>L'importance de chaque déterminant vient de l'analyse nationale de la satisfaction des usagers "
+             f"(méthode : {html.escape(methode, quote=False)}) ; la performance est le score de la structure comparé à la "
+             "moyenne nationale. Un déterminant <strong>important</strong> (importance au moins égale à la médiane) "
+             "et <strong>en retrait</strong> (sous la moyenne nationale) devient une priorité.</p>"]
+    prio = m[m["priorite"]].head(N_PRIORITES)
+    if prio.empty:
+        blocs.append("<p>Aucun déterminant important n'est sous la moyenne nationale : l'enjeu est de préserver "
+                     "les points forts.</p>")
+    for i, (_, r) in enumerate(prio.iterrows(), start=1):
+        blocs.append(f"<h3>Priorité {i} : {html.escape(r['libelle'], quote=False)}</h3>"
+                     f"<p>Score {nombre_fr(r['score'])} contre {nombre_fr(r['score_national'])} en moyenne nationale "
+                     f"({_ecart_fr(r['ecart'])} points).</p>")
+        pratiques = pratiques_pour(r["modalite"])
+        items = "".join(f"<li><strong>{html.escape(p['pratique'], quote=False)}.</strong> {html.escape(p['description'], quote=False)}</li>"
+                        for _, p in pratiques.head(3).iterrows())
+        blocs.append(f"<p>Bonnes pratiques qui traitent ce déterminant :</p><ul>{items}</ul>")
+    table = pd.DataFrame({"Déterminant": m["libelle"], "Importance nationale": m["importance"],
+                          "Score de la structure": m["score"], "Écart à la moyenne": m["ecart"].map(_ecart_fr),
+                          "Lecture": m["quadrant"]})
+    blocs.append(str(tableau_html(table, "Matrice importance–performance", source_fiche(fiche), decimales={
+        "Importance nationale": 2, "Score de la structure": 1})))
+    return BlocHTML("".join(blocs))
+
+
+def _themes(textes: pd.Series) -> pd.DataFrame:
+    bas = textes.str.lower()
+    lignes = [{"Thème": theme, "Textes qui l'évoquent": int(bas.map(lambda t: any(m in t for m in mots)).sum())}
+              for theme, mots in THEMES.items()]
+    return pd.DataFrame(lignes).sort_values("Textes qui l'évoquent", ascending=False, kind="stable")
+
+
+def bloc_usagers(fiche: dict) -> BlocHTML:
+    """Ce que disent les usagers : enquête en ligne et avis (effectifs, distributions, thèmes, extraits masqués).
+
+    >>> callable(bloc_usagers)
+    True
+    """
+    u, source = fiche["usagers"], source_fiche(fiche)
+    e, a = u["enquete"], u["avis"]
+    blocs = []
+    n_e, n_a = len(e), len(a)
+    phrase = f"<p>{nombre_fr(n_e, 0)} réponse(s) à l'enquête en ligne et {nombre_fr(n_a, 0)} avis en ligne"
+    if n_e >= MIN_REPONDANTS:
+        phrase += f" ; satisfaction moyenne <strong>{nombre_fr(e['satisfaction'].astype(float).mean())} sur 10</strong>"
+    if n_a >= MIN_REPONDANTS:
+        phrase += f" ; note moyenne des avis <strong>{nombre_fr(a['note'].astype(float).mean())} sur 5</strong>"
+    blocs.append(phrase + ".</p>")
+    if n_e >= MIN_REPONDANTS:
+        classes = pd.cut(e["satisfaction"].astype(float), [-0.5, 4.5, 6.5, 8.5, 10.5],
+                         labels=["0 à 4", "5 à 6", "7 à 8", "9 à 10"])
+        dist = classes.value_counts(sort=False)
+        blocs.append(str(tableau_html(pd.DataFrame({"Satisfaction (sur 10)": dist.index.astype(str),
+                                                    "Répondants": dist.values.astype(int),
+                                                    "Part": [pourcent_fr(v / n_e) for v in dist.values]}),
+                                      "Satisfaction déclarée dans l'enquête en ligne", source)))
+    if n_a >= MIN_REPONDANTS:
+        dist = a["note"].astype(float).value_counts().reindex([1.0, 2.0, 3.0, 4.0, 5.0], fill_value=0)
+        repondus = a["date_reponse"].notna() if "date_reponse" in a else pd.Series(False, index=a.index)
+        delai = a["delai_reponse_jours"].astype(float).mean() if "delai_reponse_jours" in a else np.nan
+        blocs.append(str(tableau_html(pd.DataFrame({"Note (sur 5)": [f"{int(k)} étoile(s)" for k in dist.index],
+                                                    "Avis": dist.values.astype(int),
+                                                    "Part": [pourcent_fr(v / n_a) for v in dist.values]}),
+                                      "Notes des avis en ligne", source,
+                                      note=f"Avis ayant reçu une réponse de la structure : {pourcent_fr(repondus.mean())}"
+                                           f" ; délai moyen de réponse : {nombre_fr(delai)} jours.")))
+    if n_e + n_a < MIN_REPONDANTS:
+        blocs.append("<p>Trop peu de réponses d'usagers pour présenter des distributions.</p>")
+    textes = u["textes"]
+    if len(textes):
+        blocs.append(str(tableau_html(_themes(textes), "Thèmes évoqués dans les commentaires et avis", source,
+                                      note="Repérage par mots-clés ; un texte peut évoquer plusieurs thèmes.")))
+        extraits = pd.unique(pd.Series([masquer_texte(t).replace("\n", " ") for t in textes]))[:N_CITATIONS]
+        blocs.append("<p>Quelques extraits (données personnelles masquées) :</p><ul class=\"citations\">"
+                     + "".join(f"<li>« {html.escape(t, quote=False)} »</li>" for t in extraits) + "</ul>")
+    return BlocHTML("".join(blocs))
+
+
+def tableau_echantillon(fiche: dict) -> BlocHTML:
+    """Annexe : contacts par canal, score et drapeau de fragilité.
+
+    >>> callable(tableau_echantillon)
+    True
+    """
+    c = fiche["canal"]
+    table = pd.DataFrame({"Canal": c["libelle"], "Contacts mystère": c["n_contacts"], "Score": c["score"],
+                          "Fragile (moins de 3 contacts)": c["fragile"]})
+    return tableau_html(table, "Taille d'échantillon par canal", source_fiche(fiche))
+
+
+def bloc_methode(fiche: dict) -> BlocHTML:
+    """Annexe : rappel de méthode (scores, intervalles, références, confidentialité).
+
+    >>> "bootstrap" in str(bloc_methode({"parametres": config.PARAMETRES, "national": {"n_structures": 300}}))
+    True
+    """
+    p = fiche["parametres"]
+    return BlocHTML(
+        "<p><strong>Scores.</strong> Le score d'un contact vaut 100 × points obtenus / points maximum sur les réponses "
+        "notées ; le score d'un canal est la moyenne des contacts du canal ; le score global est la moyenne des "
+        "scores de canal (poids égaux). Les scores par déterminant et par étape cumulent les points de toutes les "
+        "réponses concernées, tous canaux confondus.</p>"
+        f"<p><strong>Incertitude.</strong> Intervalles bootstrap percentiles à {nombre_fr(100 * p.niveau_confiance, 0)} % "
+        f"({nombre_fr(p.n_bootstrap, 0)} réplications, contacts rééchantillonnés au sein de chaque canal) ; "
+        "intervalles de Wilson pour les parts. Un score reposant sur moins de "
+        f"{p.min_contacts_canal} contacts sur un canal est signalé fragile.</p>"
+        f"<p><strong>Références.</strong> La moyenne nationale et celles des strates sont des moyennes de structures "
+        f"({nombre_fr(fiche['national'].get('n_structures', 0), 0)} participantes) ; aucun agrégat de moins de "
+        f"{p.taille_min_agregat} structures n'est publié.</p>"
+        "<p><strong>Confidentialité.</strong> Cette fiche est adressée à la seule structure concernée ; elle ne "
+        "présente aucun résultat d'un autre participant. Les textes d'usagers sont reproduits après masquage des "
+        "noms, adresses électroniques et numéros de téléphone.</p>"
+    )

@@ -1,0 +1,215 @@
+"""Palmarès d'une édition : lauréats par catégorie, avec intervalles de rang bootstrap.
+
+Règles (``shared/specs/methodologie.md``, « Palmarès and confidentiality ») :
+
+- catégories : type de structure × classe de population (structures territoriales),
+  « Structures certifiées » et « Autres services publics » ;
+- une catégorie de moins de ``taille_min_agregat`` structures est fusionnée avec la classe
+  de population voisine du même type ; un type entier trop petit est supprimé ;
+- seuls les 3 premiers de chaque catégorie sont nommés ; les autres ne sont jamais
+  listés ni classés ;
+- chaque lauréat porte un intervalle de rang à 95 % (bootstrap des contacts au sein de
+  chaque canal de chaque structure, score global recalculé, rangs dans la catégorie).
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .codes import CLASSES_POPULATION, TYPES_STRUCTURE, libelle
+from .formatage import BlocHTML, intervalle_fr, nombre_fr, tableau_html
+
+N_LAUREATS = 3
+TYPES_TERRITORIAUX = ("commune", "mairie_annexe", "epci", "departement", "region")
+ORDRE_CLASSES = tuple(c for _, c in CLASSES_POPULATION)
+
+
+def _fusionner_classes(effectifs: list[tuple[str, int]], minimum: int) -> list[list[str]]:
+    """Regroupe des classes ordonnées voisines jusqu'à ce que chaque groupe atteigne ``minimum``."""
+    groupes = [[c] for c, _ in effectifs]
+    tailles = [n for _, n in effectifs]
+    while len(groupes) > 1 and min(tailles) < minimum:
+        i = tailles.index(min(tailles))
+        j = i + 1 if i + 1 < len(groupes) and (i == 0 or tailles[i + 1] <= tailles[i - 1]) else i - 1
+        a, b = sorted((i, j))
+        groupes[a:b + 1] = [groupes[a] + groupes[b]]
+        tailles[a:b + 1] = [tailles[a] + tailles[b]]
+    return groupes
+
+
+def _libelle_classes(classes: list[str]) -> str:
+    if len(classes) == 1:
+        return f"{classes[0]} habitants"
+    bas = classes[0].split("–")[0].replace("< ", "moins de ").replace("≥ ", "")
+    haut = classes[-1]
+    if haut.startswith("≥"):
+        return f"{bas} habitants et plus" if not bas.startswith("moins") else "toutes tailles"
+    return f"{bas} à {haut.split('–')[-1].replace('< ', '')} habitants".replace("moins de 2 000 à", "moins de")
+
+
+def categories_palmares(participants: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+    """Appartenance des structures aux catégories du palmarès (une structure peut être dans deux catégories).
+
+    Colonnes : structure_id, categorie, ordre. Les catégories de moins de ``taille_min_agregat``
+    structures sont fusionnées (classes voisines) ou supprimées.
+
+    >>> p = pd.DataFrame({"structure_id": list("abcdefg"), "type_structure": "commune", "certifie": False,
+    ...                   "classe_population": ["< 2 000"] * 5 + ["≥ 100 000"] * 2})
+    >>> categories_palmares(p)["categorie"].unique().tolist()
+    ['Communes – toutes tailles']
+    """
+    minimum = parametres.taille_min_agregat
+    lignes = []
+    for rang_type, type_structure in enumerate(TYPES_STRUCTURE):
+        du_type = participants[participants["type_structure"] == type_structure]
+        if len(du_type) < minimum:
+            continue
+        if type_structure not in TYPES_TERRITORIAUX:
+            lignes += [(s, libelle(type_structure), (rang_type, 0)) for s in du_type["structure_id"]]
+            continue
+        classes = du_type["classe_population"].astype(object).where(du_type["classe_population"].notna(), None)
+        effectifs = [(c, int((classes == c).sum())) for c in ORDRE_CLASSES if (classes == c).any()]
+        for k, groupe in enumerate(_fusionner_classes(effectifs, minimum)):
+            membres = du_type.loc[classes.isin(groupe), "structure_id"]
+            if len(membres) >= minimum:
+                nom = f"{libelle(type_structure)} – {_libelle_classes(groupe)}"
+                lignes += [(s, nom, (rang_type, k)) for s in membres]
+    certifiees = participants.loc[participants["certifie"].astype(bool), "structure_id"]
+    if len(certifiees) >= minimum:
+        lignes += [(s, "Structures certifiées", (len(TYPES_STRUCTURE), 0)) for s in certifiees]
+    return pd.DataFrame(lignes, columns=["structure_id", "categorie", "ordre"])
+
+
+def repliques_scores(contacts: pd.DataFrame, n_bootstrap: int, graine: int,
+                     poids_canaux=None) -> tuple[list[str], np.ndarray]:
+    """Scores globaux bootstrap par structure (contacts rééchantillonnés dans chaque canal).
+
+    Renvoie (identifiants, tableau n_structures × n_bootstrap).
+
+    >>> c = pd.DataFrame({"structure_id": ["a"] * 4, "canal": ["telephone"] * 4, "score": [50.0, 60, 70, 80]})
+    >>> ids, r = repliques_scores(c, 200, 1)
+    >>> ids, r.shape, bool(50 <= r.min() and r.max() <= 80)
+    (['a'], (1, 200), True)
+    """
+    rng = np.random.default_rng(graine)
+    contacts = contacts.dropna(subset=["score"])
+    ids = sorted(contacts["structure_id"].astype(str).unique())
+    position = {s: i for i, s in enumerate(ids)}
+    somme = np.zeros((len(ids), n_bootstrap))
+    poids_total = np.zeros(len(ids))
+    for (sid, canal), groupe in contacts.groupby(["structure_id", "canal"], sort=True):
+        x = groupe["score"].to_numpy(dtype=float)
+        tirages = x[rng.integers(0, len(x), size=(n_bootstrap, len(x)))].mean(axis=1)
+        poids = 1.0 if poids_canaux is None else float(poids_canaux.get(canal, 0.0))
+        somme[position[str(sid)]] += poids * tirages
+        poids_total[position[str(sid)]] += poids
+    return ids, somme / np.where(poids_total > 0, poids_total, np.nan)[:, None]
+
+
+def intervalles_de_rang(scores: pd.Series, repliques: np.ndarray, niveau: float = 0.95) -> pd.DataFrame:
+    """Rang observé (1 = meilleur) et intervalle de rang percentile dans un groupe.
+
+    >>> s = pd.Series([90.0, 50.0], index=["a", "b"])
+    >>> intervalles_de_rang(s, np.array([[89, 91, 90], [49, 51, 50.0]]))[["rang", "rang_bas", "rang_haut"]].values.tolist()
+    [[1, 1, 1], [2, 2, 2]]
+    """
+    rangs = (-repliques).argsort(axis=0).argsort(axis=0) + 1
+    alpha = (1 - niveau) / 2
+    return pd.DataFrame({
+        "structure_id": scores.index,
+        "score": scores.to_numpy(),
+        "rang": scores.rank(ascending=False, method="min").astype(int).to_numpy(),
+        "rang_bas": np.floor(np.quantile(rangs, alpha, axis=1)).astype(int),
+        "rang_haut": np.ceil(np.quantile(rangs, 1 - alpha, axis=1)).astype(int),
+    })
+
+
+def calculer_palmares(tables: dict, parametres: config.Parametres = config.PARAMETRES) -> dict[str, pd.DataFrame]:
+    """Palmarès d'une édition : ``categories`` (effectifs et moyenne) et ``laureats`` (3 par catégorie).
+
+    ``tables`` : participants, contacts, scores de l'édition (``edition.charger_edition``).
+
+    >>> sorted(calculer_palmares.__annotations__)[:1]
+    ['parametres']
+    """
+    participants, scores = tables["participants"], tables["scores"]
+    membres = categories_palmares(participants, parametres)
+    globaux = scores[scores["niveau"] == "global"].set_index("structure_id")[["score", "ic_bas", "ic_haut"]]
+    ids, repliques = repliques_scores(tables["contacts"], parametres.n_bootstrap, parametres.graine,
+                                      parametres.poids_canaux)
+    ligne_de = {s: i for i, s in enumerate(ids)}
+    noms = participants.set_index("structure_id")["nom"]
+    resume, laureats = [], []
+    for (ordre, categorie), groupe in membres.groupby(["ordre", "categorie"], sort=True):
+        sids = [s for s in groupe["structure_id"] if s in globaux.index and s in ligne_de]
+        if len(sids) < parametres.taille_min_agregat:
+            continue
+        observe = globaux.loc[sids, "score"]
+        rangs = intervalles_de_rang(observe, repliques[[ligne_de[s] for s in sids]], parametres.niveau_confiance)
+        resume.append({"categorie": categorie, "n_structures": len(sids), "score_moyen": float(observe.mean())})
+        tete = rangs.sort_values(["rang", "structure_id"]).head(N_LAUREATS)
+        for _, r in tete.iterrows():
+            laureats.append({"categorie": categorie, "rang": int(r["rang"]), "structure_id": r["structure_id"],
+                             "nom": str(noms.get(r["structure_id"], r["structure_id"])), "score": r["score"],
+                             "ic_bas": globaux.loc[r["structure_id"], "ic_bas"],
+                             "ic_haut": globaux.loc[r["structure_id"], "ic_haut"],
+                             "rang_bas": int(r["rang_bas"]), "rang_haut": int(r["rang_haut"]),
+                             "n_structures": len(sids)})
+    return {"categories": pd.DataFrame(resume, columns=["categorie", "n_structures", "score_moyen"]),
+            "laureats": pd.DataFrame(laureats, columns=["categorie", "rang", "structure_id", "nom", "score", "ic_bas",
+                                                        "ic_haut", "rang_bas", "rang_haut", "n_structures"])}
+
+
+def _ordinal(rang: int) -> str:
+    return "1er" if rang == 1 else f"{rang}e"
+
+
+def _intervalle_rang(bas: int, haut: int) -> str:
+    return _ordinal(bas) if bas == haut else f"{_ordinal(bas)} à {_ordinal(haut)}"
+
+
+def bloc_palmares(palmares: dict, source: str) -> BlocHTML:
+    """Section du rapport national : un tableau des 3 lauréats par catégorie, rien sur les autres.
+
+    >>> "Aucune catégorie" in str(bloc_palmares({"categories": pd.DataFrame(), "laureats": pd.DataFrame()}, "Source"))
+    True
+    """
+    categories, laureats = palmares["categories"], palmares["laureats"]
+    if categories.empty:
+        return BlocHTML("<p>Aucune catégorie ne compte assez de structures pour établir un palmarès.</p>")
+    blocs = []
+    for _, c in categories.iterrows():
+        t = laureats[laureats["categorie"] == c["categorie"]]
+        table = pd.DataFrame({
+            "Rang": [_ordinal(r) for r in t["rang"]],
+            "Structure": t["nom"],
+            "Score global": t["score"],
+            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
+            "Rang : intervalle à 95 %": [_intervalle_rang(b, h) for b, h in zip(t["rang_bas"], t["rang_haut"])],
+        })
+        blocs.append(str(tableau_html(
+            table, f"{c['categorie']} ({nombre_fr(c['n_structures'], 0)} structures, moyenne {nombre_fr(c['score_moyen'])})",
+            source)))
+    note = ("<p class=\"note\">Seuls les trois premiers de chaque catégorie sont nommés ; les autres participants ne sont "
+            "ni cités ni classés. Un intervalle de rang large, ou qui recouvre celui d'un autre lauréat, signale un "
+            "ordre incertain : l'écart de score n'est alors pas net. Catégories de moins de 5 structures fusionnées "
+            "avec la classe de population voisine, ou supprimées.</p>")
+    return BlocHTML(note + "".join(blocs))
+
+
+def phrase_palmares(palmares: dict) -> BlocHTML:
+    """Phrase d'introduction : nombre de catégories et méthode des intervalles de rang.
+
+    >>> "catégorie" in str(phrase_palmares({"categories": pd.DataFrame({"categorie": ["A"]}), "laureats": pd.DataFrame()}))
+    True
+    """
+    n = len(palmares["categories"])
+    return BlocHTML(
+        f"<p>Le palmarès distingue {n} catégorie(s) : type de structure croisé avec la classe de population, "
+        "structures certifiées et autres services publics. L'intervalle de rang à 95 % vient d'un bootstrap des "
+        "contacts de chaque structure (au sein de chaque canal), le rang étant recalculé dans la catégorie à "
+        f"chaque réplication.</p>".replace("{n}", html.escape(str(n))))

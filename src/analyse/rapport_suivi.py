@@ -1,0 +1,814 @@
+"""Tableau de bord de l'écoute usagers d'une structure : graphiques, tableaux, textes, rendu PDF.
+
+Les calculs sont dans ``analyse.suivi`` ; ce module les met en forme (style maison de
+``analyse.graphiques``, nombres à la française de ``analyse.formatage``) et produit le
+rapport par la route commune de ``analyse.rendu`` (papermill → HTML → PDF) dans
+``<sortie>/suivi/``. Confidentialité : seule la structure concernée est nommée ; les
+comparaisons portent sur des moyennes d'au moins 5 structures ; les textes libres sont
+masqués (``analyse.confidentialite``) avant d'être cités.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from . import config
+from .codes import DETERMINANTS, libelle
+from .confidentialite import masquer_texte
+from .formatage import BlocHTML, date_fr, ecrire_csv, intervalle_fr, nombre_fr, paragraphe, pourcent_fr, tableau_html
+from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, nouvelle_figure
+from .signaux import LIBELLES_SOURCES, SOURCES
+from .suivi import JOURS, ParametresSuivi
+
+TITRE = "Tableau de bord de l’écoute usagers"
+MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+COULEURS_SOURCES = dict(zip(SOURCES, (PALETTE["bleu"], PALETTE["vermillon"], PALETTE["orange"], PALETTE["vert"],
+                                      PALETTE["pourpre"], PALETTE["bleu_ciel"], PALETTE["jaune"], GRIS)))
+
+
+# --------------------------------------------------------------------------- appui au notebook
+
+
+def preparer_parametres(valeurs: dict | None = None) -> ParametresSuivi:
+    """Paramètres du tableau de bord (défauts, modifiés par ``valeurs``).
+
+    >>> preparer_parametres({"delai_cible_jours": 10}).delai_cible_jours
+    10
+    """
+    return ParametresSuivi.depuis_dict(valeurs)
+
+
+def dossier_suivi(sortie: Path | str) -> Path:
+    """Dossier des tableaux de bord : ``<sortie>/suivi``.
+
+    >>> dossier_suivi("/tmp/rapports").name
+    'suivi'
+    """
+    from .edition import resoudre_chemin
+
+    return resoudre_chemin(sortie) / "suivi"
+
+
+def nom_fichier(structure_id: str) -> str:
+    """Nom des fichiers du tableau de bord d'une structure (caractères sûrs seulement).
+
+    >>> nom_fichier("S/001 é")
+    'suivi_S_001__'
+    """
+    return "suivi_" + re.sub(r"[^0-9A-Za-z_-]", "_", str(structure_id))
+
+
+def mois_fr(mois) -> str:
+    """Mois en toutes lettres : « juin 2022 ».
+
+    >>> mois_fr(pd.Timestamp("2022-06-01"))
+    'juin 2022'
+    """
+    return date_fr(mois).split(" ", 1)[1]
+
+
+def _mois_court(mois) -> str:
+    m = pd.Timestamp(mois)
+    return f"{MOIS_COURTS[m.month - 1]}\n{m.year}" if m.month == 1 else MOIS_COURTS[m.month - 1]
+
+
+def source_suivi(tables: dict, demo: bool = False) -> str:
+    """Ligne de source sous chaque graphique et tableau.
+
+    >>> source_suivi({"annee": 2022})
+    'Source : canaux d’écoute de la structure et Baromètre Expérience Citoyen 2022 ; calculs de l’observatoire'
+    """
+    fictif = " (données fictives de démonstration)" if demo else ""
+    return (f"Source : canaux d’écoute de la structure et Baromètre Expérience Citoyen {tables['annee']}{fictif} ; "
+            "calculs de l’observatoire")
+
+
+def couverture(tables: dict, demo: bool = False):
+    """Informations de couverture transmises au rendu PDF.
+
+    >>> couverture({"structure": {"nom": "Mairie de Zébrinville"}, "annee": 2022}).meta["sous_titre"]
+    'Mairie de Zébrinville — suivi continu jusqu’à fin 2022'
+    """
+    from .rendu import declarer_couverture
+
+    return declarer_couverture(titre=TITRE, sous_titre=f"{tables['structure']['nom']} — suivi continu jusqu’à fin "
+                               f"{tables['annee']}", demo=demo)
+
+
+def _liste(elements) -> BlocHTML:
+    items = "".join(f"<li>{html.escape(e, quote=False)}</li>" for e in elements)
+    return BlocHTML(f"<ul>{items}</ul>")
+
+
+# --------------------------------------------------------------------------- textes
+
+
+def synthese(tables: dict, resultats: dict) -> BlocHTML:
+    """Points clés : volume et sources, alertes, réclamations, téléphone, lien avec l'audit.
+
+    >>> synthese.__name__  # voir tests/test_rapport_suivi.py
+    'synthese'
+    """
+    points = []
+    s = tables["signaux"]
+    if len(s):
+        sources = s["source"].value_counts()
+        periode = f"de {mois_fr(s['date_signal'].min())} à {mois_fr(s['date_signal'].max())}"
+        points.append(f"{nombre_fr(len(s), 0)} signaux recueillis {periode} par {len(sources)} canaux d’écoute ; "
+                      f"le premier est « {LIBELLES_SOURCES[sources.index[0]].lower()} » "
+                      f"({pourcent_fr(sources.iloc[0] / len(s), 0)}).")
+        points.append(_phrase_alertes(resultats))
+        r = resultats["reclamations"]
+        if len(r):
+            dernier = s["date_signal"].max().year
+            annee = r[r["mois"].dt.year == dernier]
+            points.append(f"Réclamations de {dernier} : {pourcent_fr(_moyenne_ponderee(annee, 'part_repondues'), 0)} "
+                          f"ont reçu une réponse, délai médian mensuel de {nombre_fr(annee['delai_median_jours'].median(), 0)} "
+                          f"jours (cible : {resultats['parametres'].delai_cible_jours} jours).")
+    else:
+        points.append("Aucun signal n’est enregistré pour cette structure : seuls l’audit et le téléphone sont suivis.")
+    if "renfort" in resultats:
+        t, f = resultats["telephone"], resultats["renfort"]
+        points.append(f"Téléphone : {pourcent_fr(t['part_dans_cible'], 0)} des appels décrochés en moins de "
+                      f"{nombre_fr(resultats['parametres'].cible_attente_secondes, 0)} secondes, "
+                      f"{pourcent_fr(t['part_abandons'], 0)} d’abandons ; atteindre l’objectif demande "
+                      f"{nombre_fr(f['heures_par_semaine'], 0)} heures de renfort par semaine "
+                      f"({nombre_fr(f['etp'], 2)} ETP).")
+    h = resultats["historique"].dropna(subset=["score_audit"])
+    if len(h):
+        dernier = h.iloc[-1]
+        points.append(f"Audit {int(dernier['annee'])} : score global {nombre_fr(dernier['score_audit'])} sur 100 "
+                      f"(moyenne des participants : {nombre_fr(dernier['score_national'])}).")
+    return _liste(points)
+
+
+def _moyenne_ponderee(table: pd.DataFrame, colonne: str) -> float:
+    return float((table[colonne] * table["n"]).sum() / table["n"].sum()) if table["n"].sum() else np.nan
+
+
+def _phrase_alertes(resultats: dict) -> str:
+    a = resultats["alertes"]
+    if a.empty:
+        return "Aucune alerte des cartes de contrôle : pas de dégradation significative détectée."
+    premier = a["mois"].min()
+    mois = sorted(a["mois"].unique())
+    return (f"Alerte : dégradation significative détectée dès {mois_fr(premier)} "
+            f"({len(mois)} mois signalés, dernier : {mois_fr(mois[-1])}).")
+
+
+def phrase_cartes(resultats: dict) -> BlocHTML:
+    """Lecture des cartes de contrôle : référence, limites, mois signalés.
+
+    >>> phrase_cartes.__name__
+    'phrase_cartes'
+    """
+    p, e = resultats["carte_p"], resultats["carte_ewma"]
+    ref = p[p["reference"]]
+    texte = (f"Période de référence : {mois_fr(ref['mois'].min())} à {mois_fr(ref['mois'].max())} "
+             f"({len(ref)} mois) ; part de signaux négatifs de référence : {pourcent_fr(p['p_barre'].iloc[0])}, "
+             f"note moyenne de référence : {nombre_fr(e['mu0'].iloc[0])} sur 100. ")
+    texte += _phrase_alertes(resultats)
+    return paragraphe(texte)
+
+
+# --------------------------------------------------------------------------- graphiques
+
+
+def _axe_mois(ax, mois) -> None:
+    x = np.arange(len(mois))
+    pas = 1 if len(mois) <= 18 else 2
+    ax.set_xticks(x[::pas], [_mois_court(m) for m in list(mois)[::pas]], fontsize=7.5)
+    ax.set_xlim(-0.6, len(mois) - 0.4)
+
+
+def graphique_volumes(resultats: dict, source: str) -> Figure:
+    """Signaux par mois, empilés par source.
+
+    >>> graphique_volumes.__name__
+    'graphique_volumes'
+    """
+    d = resultats["par_source"].pivot_table(index="mois", columns="source", values="n", fill_value=0)
+    d = d[[s for s in SOURCES if s in d.columns]]
+    fig, ax = nouvelle_figure((TAILLE[0], 3.4))
+    x = np.arange(len(d))
+    bas = np.zeros(len(d))
+    for src in d.columns:
+        ax.bar(x, d[src], bottom=bas, color=COULEURS_SOURCES[src], width=0.75, label=LIBELLES_SOURCES[src], zorder=2)
+        bas = bas + d[src].to_numpy()
+    _axe_mois(ax, d.index)
+    ax.set_ylabel("Signaux par mois")
+    ax.yaxis.set_major_formatter(formateur_fr(0))
+    ax.yaxis.grid(True, zorder=0)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
+    total = d.sum(axis=1)
+    titre = (f"{nombre_fr(total.mean(), 0)} signaux par mois en moyenne ; "
+             f"{LIBELLES_SOURCES[d.sum().idxmax()].lower()} en tête")
+    habiller(fig, titre, source)
+    return fig
+
+
+def graphique_carte_p(resultats: dict, source: str) -> Figure:
+    """Carte p′ : part mensuelle de signaux négatifs, limites, mois signalés.
+
+    >>> graphique_carte_p.__name__
+    'graphique_carte_p'
+    """
+    c = resultats["carte_p"]
+    fig, ax = nouvelle_figure((TAILLE[0], 3.3))
+    x = np.arange(len(c))
+    ax.fill_between(x, 100 * c["limite_basse"], 100 * c["limite_haute"], color=PALETTE["bleu_ciel"], alpha=0.25,
+                    step="mid", lw=0, label="Zone de variation habituelle")
+    ax.axhline(100 * c["p_barre"].iloc[0], color=GRIS, ls="--", lw=1, label="Niveau de référence")
+    ax.plot(x, 100 * c["p"], marker="o", ms=3.5, color=PALETTE["bleu"], lw=1.3, label="Part de négatifs", zorder=3)
+    alertes = c["alerte"].to_numpy()
+    ax.scatter(x[alertes], 100 * c["p"][alertes], s=55, color=PALETTE["vermillon"], zorder=4, label="Alerte")
+    ref = c["reference"].to_numpy()
+    if ref.any():
+        ax.axvspan(-0.5, np.flatnonzero(ref).max() + 0.5, color="#eeeeee", zorder=0)
+    _axe_mois(ax, c["mois"])
+    ax.set_ylabel("Signaux négatifs (%)")
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(formateur_fr(0))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
+    premier = c.loc[c["alerte"], "mois"]
+    titre = (f"La part de signaux négatifs sort de sa zone habituelle en {mois_fr(premier.iloc[0])}"
+             if len(premier) else "La part de signaux négatifs reste dans sa zone de variation habituelle")
+    habiller(fig, titre, source, "Fond gris : mois de référence. Carte p′ de Laney, limites à 3 écarts-types ; "
+             "mois de moins de 5 signaux non évalués.")
+    return fig
+
+
+def graphique_ewma(resultats: dict, source: str) -> Figure:
+    """Carte EWMA de la note moyenne mensuelle (sur 100).
+
+    >>> graphique_ewma.__name__
+    'graphique_ewma'
+    """
+    c = resultats["carte_ewma"]
+    fig, ax = nouvelle_figure((TAILLE[0], 3.3))
+    x = np.arange(len(c))
+    ax.plot(x, c["note_moyenne"], ls="none", marker="o", ms=3, color=GRIS, label="Note moyenne du mois")
+    ax.plot(x, c["ewma"], color=PALETTE["bleu"], lw=1.6, label="Moyenne lissée (EWMA)", zorder=3)
+    ax.plot(x, c["limite_basse"], color=PALETTE["vermillon"], ls="--", lw=1.1, label="Limite basse")
+    ax.axhline(c["mu0"].iloc[0], color=GRIS, ls=":", lw=1, label="Référence")
+    alertes = c["alerte"].to_numpy()
+    ax.scatter(x[alertes], c["ewma"][alertes], s=50, color=PALETTE["vermillon"], zorder=4)
+    _axe_mois(ax, c["mois"])
+    ax.set_ylabel("Note ramenée sur 100")
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(formateur_fr(0))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
+    premier = c.loc[c["alerte"], "mois"]
+    titre = (f"La note moyenne lissée passe sous sa limite basse en {mois_fr(premier.iloc[0])}"
+             if len(premier) else "La note moyenne lissée reste au-dessus de sa limite basse")
+    habiller(fig, titre, source, f"Notes des enquêtes et avis ramenées sur 100 ; EWMA λ = "
+             f"{nombre_fr(resultats['parametres'].lambda_ewma, 1)}, limite à {nombre_fr(resultats['parametres'].largeur_limites, 0)} écarts-types.")
+    return fig
+
+
+def graphique_determinants(resultats: dict, source: str, minimum: int = 5) -> Figure:
+    """Carte de chaleur : part de signaux négatifs par déterminant et par trimestre (cases maigres grisées).
+
+    Le trimestre regroupe assez de signaux par déterminant pour que la part soit lisible.
+
+    >>> graphique_determinants.__name__
+    'graphique_determinants'
+    """
+    d = resultats["par_determinant"].assign(
+        trimestre=lambda x: x["mois"].dt.to_period("Q").dt.to_timestamp())
+    g = d.groupby(["determinant", "trimestre"])[["n_negatifs", "n_polarises"]].sum()
+    part = (g["n_negatifs"] / g["n_polarises"]).where(g["n_polarises"] > 0).unstack("trimestre")
+    n = g["n_polarises"].unstack("trimestre").fillna(0)
+    ordre = [x for x in DETERMINANTS if x in part.index]
+    part, n = part.reindex(ordre), n.reindex(ordre)
+    valeurs = np.ma.masked_where((n.to_numpy() < minimum) | np.isnan(part.to_numpy(dtype=float)),
+                                 100 * part.to_numpy(dtype=float))
+    fig, ax = nouvelle_figure((TAILLE[0], 3.4))
+    palette = ListedColormap(["#f7fbff", "#deebf7", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"])
+    palette.set_bad("#e6e6e6")
+    image = ax.imshow(valeurs, aspect="auto", cmap=palette, vmin=0, vmax=100, interpolation="nearest")
+    for i in range(valeurs.shape[0]):
+        for j in range(valeurs.shape[1]):
+            if not np.ma.is_masked(valeurs[i, j]):
+                ax.text(j, i, nombre_fr(valeurs[i, j], 0), ha="center", va="center", fontsize=6.5,
+                        color="white" if valeurs[i, j] > 60 else "black")
+    ax.set_yticks(np.arange(len(ordre)), [libelle(x) for x in ordre], fontsize=7.5)
+    ax.set_xticks(np.arange(len(part.columns)), [f"T{(m.month - 1) // 3 + 1}\n{m.year}" for m in part.columns],
+                  fontsize=7.5)
+    barre = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    barre.set_label("Signaux négatifs (%)", fontsize=7.5)
+    barre.ax.yaxis.set_major_formatter(formateur_fr(0))
+    dernier = g.xs(part.columns[-1], level="trimestre") if len(part.columns) else g.iloc[:0]
+    titre = (f"Au dernier trimestre, « {libelle(dernier['n_negatifs'].idxmax()).lower()} » concentre le plus de "
+             "signaux négatifs" if len(dernier) and dernier["n_negatifs"].max() > 0 else
+             "Part de signaux négatifs par déterminant et par trimestre")
+    habiller(fig, titre, source, f"Cases grises : moins de {minimum} signaux polarisés. Un signal peut concerner "
+             "plusieurs déterminants (classement par lexique ou catégorie du fichier).")
+    return fig
+
+
+def graphique_reclamations(resultats: dict, source: str) -> Figure:
+    """Délai médian de réponse aux réclamations et part répondue dans le délai cible, par mois.
+
+    >>> graphique_reclamations.__name__
+    'graphique_reclamations'
+    """
+    r = resultats["reclamations"]
+    cible = resultats["parametres"].delai_cible_jours
+    fig, ax = nouvelle_figure((TAILLE[0], 3.2))
+    x = np.arange(len(r))
+    ax.bar(x, r["delai_median_jours"], color=PALETTE["bleu"], width=0.7, zorder=2, label="Délai médian (jours)")
+    ax.axhline(cible, color=PALETTE["vermillon"], ls="--", lw=1.2, label=f"Délai cible ({cible} jours)")
+    ax2 = ax.twinx()
+    ax2.plot(x, 100 * r["part_dans_delai"], color=PALETTE["orange"], marker="o", ms=3, lw=1.3,
+             label="Réponses dans le délai (%)")
+    ax2.set_ylim(0, 105)
+    ax2.set_ylabel("Réponses dans le délai (%)")
+    ax2.yaxis.set_major_formatter(formateur_fr(0))
+    ax2.spines["right"].set_visible(True)
+    _axe_mois(ax, r["mois"])
+    ax.set_ylabel("Délai médian (jours)")
+    ax.yaxis.set_major_formatter(formateur_fr(0))
+    ax.yaxis.grid(True, zorder=0)
+    poignees = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(handles=poignees, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3, fontsize=7, frameon=False)
+    depasse = r[r["delai_median_jours"] > cible]
+    titre = (f"Le délai médian dépasse la cible de {cible} jours pendant {len(depasse)} mois sur {len(r)}"
+             if len(depasse) else f"Le délai médian reste sous la cible de {cible} jours")
+    habiller(fig, titre, source, "Mois de dépôt de la réclamation ; les réclamations récentes sans réponse "
+             "peuvent encore en recevoir une.")
+    return fig
+
+
+def graphique_lien_audit(resultats: dict, source: str) -> Figure:
+    """Par déterminant : score d'audit de la structure (et moyenne des participants) face à la part de signaux négatifs.
+
+    >>> graphique_lien_audit.__name__
+    'graphique_lien_audit'
+    """
+    d = resultats["lien_audit"].iloc[::-1].reset_index(drop=True)
+    fig, axes = nouvelle_figure((TAILLE[0], 3.4), 1, 2)
+    a1, a2 = axes[0]
+    y = np.arange(len(d))
+    a1.errorbar(d["score_audit"], y, xerr=np.vstack([d["score_audit"] - d["ic_bas"], d["ic_haut"] - d["score_audit"]]),
+                fmt="o", color=PALETTE["bleu"], ms=4, capsize=2, lw=1, label="Structure")
+    a1.scatter(d["score_national"], y, marker="|", s=120, color=PALETTE["vermillon"], label="Moyenne des participants")
+    a1.set_yticks(y, [libelle(x) for x in d["determinant"]], fontsize=7.5)
+    a1.set_xlim(0, 100)
+    a1.set_xlabel("Score d’audit (sur 100)")
+    a1.xaxis.set_major_formatter(formateur_fr(0))
+    a1.xaxis.grid(True)
+    a1.legend(loc="lower left", bbox_to_anchor=(0, 1.01), fontsize=7, frameon=False, ncols=1)
+    a2.barh(y, 100 * d["part_negatifs"].fillna(0), color=PALETTE["orange"], height=0.6)
+    for yi, v, n in zip(y, d["part_negatifs"], d["n_signaux"]):
+        a2.annotate(f"{nombre_fr(100 * v, 0)} % ({n})" if pd.notna(v) else "–", (0 if pd.isna(v) else 100 * v, yi),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+    a2.set_yticks(y, [""] * len(y))
+    a2.set_xlim(0, 115)
+    a2.set_xlabel("Signaux négatifs de l’année (%)")
+    a2.xaxis.set_major_formatter(formateur_fr(0))
+    d2 = d.dropna(subset=["score_audit", "part_negatifs"])
+    if len(d2):
+        faible = d2.sort_values("score_audit").iloc[0]["determinant"]
+        critique = d2[d2["n_signaux"] >= 5].sort_values("part_negatifs").iloc[-1]["determinant"] \
+            if (d2["n_signaux"] >= 5).any() else faible
+        titre = (f"Audit : « {libelle(faible).lower()} » est le point le plus faible ; usagers : "
+                 f"« {libelle(critique).lower()} » suscite le plus de critiques")
+    else:
+        titre = "Scores d’audit et signaux des usagers par déterminant"
+    habiller(fig, titre, source, "Entre parenthèses : nombre de signaux de l’année concernant le déterminant. "
+             "Moyenne des participants calculée sur au moins 5 structures.")
+    return fig
+
+
+def graphique_charge(resultats: dict, source: str) -> Figure:
+    """Appels par heure selon le jour et l'heure, et agents manquants par créneau.
+
+    >>> graphique_charge.__name__
+    'graphique_charge'
+    """
+    d = resultats["dimensionnement"]
+    jours = sorted(d["jour_semaine"].unique())
+    heures = sorted(d["heure"].unique())
+    grille = d.pivot_table(index="jour_semaine", columns="heure", values="appels_par_heure").reindex(jours)[heures]
+    renfort = d.pivot_table(index="jour_semaine", columns="heure", values="renfort_agents").reindex(jours)[heures]
+    fig, ax = nouvelle_figure((TAILLE[0], 2.9))
+    image = ax.imshow(grille.to_numpy(), aspect="auto", cmap="Blues", interpolation="nearest")
+    for i in range(len(jours)):
+        for j in range(len(heures)):
+            v, r = grille.iat[i, j], renfort.iat[i, j]
+            if pd.notna(v):
+                texte = nombre_fr(v, 0) + (f"\n+{int(r)}" if r and r > 0 else "")
+                ax.text(j, i, texte, ha="center", va="center", fontsize=7,
+                        color="white" if v > np.nanmax(grille.to_numpy()) * 0.6 else "black")
+    ax.set_xticks(np.arange(len(heures)), [f"{h} h" for h in heures])
+    ax.set_yticks(np.arange(len(jours)), [JOURS[j].capitalize() for j in jours])
+    barre = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    barre.set_label("Appels par heure", fontsize=7.5)
+    pic = d.loc[d["appels_par_heure"].idxmax()]
+    titre = (f"Pic d’appels le {JOURS[int(pic['jour_semaine'])]} à {int(pic['heure'])} h "
+             f"({nombre_fr(pic['appels_par_heure'], 0)} appels par heure)")
+    habiller(fig, titre, source, "Dans chaque case : appels par heure (moyenne des jours observés) et, après « + », "
+             "agents à ajouter pour atteindre l’objectif (modèle d’Erlang C).")
+    return fig
+
+
+# --------------------------------------------------------------------------- tableaux
+
+
+def tableau_alertes(resultats: dict) -> pd.DataFrame:
+    """Mois signalés par les cartes, valeur et limite.
+
+    >>> tableau_alertes({"alertes": pd.DataFrame({"mois": pd.to_datetime(["2022-06-01"]), "carte": ["c"],
+    ...     "valeur": [64.0], "limite": [55.0], "sens": ["au-dessus"]})})["Mois"].item()
+    'juin 2022'
+    """
+    a = resultats["alertes"]
+    return pd.DataFrame({"Mois": [mois_fr(m) for m in a["mois"]], "Carte": a["carte"], "Valeur": a["valeur"],
+                         "Limite": a["limite"], "Sens du franchissement": a["sens"]})
+
+
+def tableau_sources(tables: dict) -> pd.DataFrame:
+    """Signaux par source : nombre, part de négatifs, note moyenne, part avec texte.
+
+    >>> tableau_sources.__name__
+    'tableau_sources'
+    """
+    s = tables["signaux"]
+    lignes = []
+    for src in SOURCES:
+        x = s[s["source"] == src]
+        if x.empty:
+            continue
+        polarises = x["polarite"].notna()
+        lignes.append({"Source": LIBELLES_SOURCES[src], "Signaux": len(x),
+                       "Négatifs (%)": 100 * x["polarite"].eq("negatif").sum() / polarises.sum() if polarises.any() else np.nan,
+                       "Note moyenne (sur 100)": x["note_100"].mean(),
+                       "Avec texte (%)": 100 * x["texte"].notna().mean(),
+                       "Services Publics + (%)": 100 * x["origine"].eq("services_publics_plus").mean()})
+    return pd.DataFrame(lignes)
+
+
+def tableau_lien_audit(resultats: dict) -> pd.DataFrame:
+    """Scores d'audit par déterminant, moyenne des participants, signaux de l'année.
+
+    >>> tableau_lien_audit.__name__
+    'tableau_lien_audit'
+    """
+    d = resultats["lien_audit"]
+    return pd.DataFrame({"Déterminant": d["determinant"].map(libelle), "Score d’audit": d["score_audit"],
+                         "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])],
+                         "Moyenne des participants": d["score_national"], "Signaux de l’année": d["n_signaux"],
+                         "Négatifs (%)": 100 * d["part_negatifs"]})
+
+
+def tableau_historique(resultats: dict) -> pd.DataFrame:
+    """Score global d'audit par édition, moyenne des participants, part annuelle de signaux négatifs.
+
+    >>> tableau_historique({"historique": pd.DataFrame({"annee": [2022], "score_audit": [60.0],
+    ...     "score_national": [64.0], "part_negatifs": [0.3]})})["Négatifs (%)"].item()
+    30.0
+    """
+    h = resultats["historique"]
+    return pd.DataFrame({"Année": h["annee"].astype(str), "Score global d’audit": h["score_audit"],
+                         "Moyenne des participants": h["score_national"], "Négatifs (%)": 100 * h["part_negatifs"]})
+
+
+def tableau_dimensionnement(resultats: dict, seulement_renfort: bool = False) -> pd.DataFrame:
+    """Par créneau : appels par heure, abandons, décrochés dans la cible, équipe, besoin selon Erlang C, renfort.
+
+    >>> tableau_dimensionnement.__name__
+    'tableau_dimensionnement'
+    """
+    d = resultats["dimensionnement"]
+    if seulement_renfort:
+        d = d[d["renfort_agents"] > 0]
+    return pd.DataFrame({
+        "Créneau": [f"{JOURS[int(j)].capitalize()} {int(h)} h" for j, h in zip(d["jour_semaine"], d["heure"])],
+        "Appels par heure": d["appels_par_heure"], "Durée moyenne (s)": d["duree_moyenne_secondes"],
+        "Abandons (%)": 100 * d["part_abandons"], "Décrochés dans la cible (%)": 100 * d["part_dans_cible"],
+        "Agents observés": d["agents_actuels"].astype(int), "Agents nécessaires": d["agents_necessaires"].astype(int),
+        "Renfort (agents)": d["renfort_agents"].astype(int),
+        "Niveau de service prévu (%)": 100 * d["niveau_service_cible"],
+    })
+
+
+def tableau_jours(resultats: dict) -> pd.DataFrame:
+    """Par jour de semaine : appels par jour, abandons, décrochés dans la cible, heures de renfort par semaine.
+
+    >>> tableau_jours.__name__
+    'tableau_jours'
+    """
+    d = resultats["dimensionnement"]
+    n = d["appels_par_heure"]
+    g = d.assign(_abandons=n * d["part_abandons"], _cible=n * d["part_dans_cible"]).groupby("jour_semaine").agg(
+        appels=("appels_par_heure", "sum"), abandons=("_abandons", "sum"), cible=("_cible", "sum"),
+        renfort=("renfort_agents", "sum"), pire=("niveau_service_actuel", "min"))
+    return pd.DataFrame({"Jour": [JOURS[int(j)].capitalize() for j in g.index], "Appels par jour": g["appels"],
+                         "Abandons (%)": 100 * g["abandons"] / g["appels"],
+                         "Décrochés dans la cible (%)": 100 * g["cible"] / g["appels"],
+                         "Heures de renfort par semaine": g["renfort"].astype(int)})
+
+
+def phrase_telephone(resultats: dict) -> BlocHTML:
+    """Lecture du journal : période, niveau de service, abandons, renfort en heures et en ETP.
+
+    >>> phrase_telephone.__name__
+    'phrase_telephone'
+    """
+    t, f, p = resultats["telephone"], resultats["renfort"], resultats["parametres"]
+    texte = (f"Journal du {date_fr(t['debut'])} au {date_fr(t['fin'])} ({t['n_jours']} jours, "
+             f"{nombre_fr(t['n_appels'], 0)} appels) : {pourcent_fr(t['part_dans_cible'])} des appels décrochés en "
+             f"moins de {nombre_fr(p.cible_attente_secondes, 0)} secondes pour un objectif de "
+             f"{pourcent_fr(p.objectif_niveau_service, 0)}, {pourcent_fr(t['part_abandons'])} d’abandons, attente "
+             f"moyenne de {nombre_fr(t['attente_moyenne_secondes'], 0)} secondes. ")
+    if f["heures_par_semaine"] > 0:
+        texte += (f"Pour atteindre l’objectif sur chaque créneau, il faudrait {nombre_fr(f['heures_par_semaine'], 0)} "
+                  f"heures d’agents en plus par semaine, soit {nombre_fr(f['etp'], 2)} équivalent temps plein "
+                  f"(35 heures par semaine ; {nombre_fr(f['heures_par_an'], 0)} heures par an) : c’est le volume "
+                  "d’une équipe de bénévoles ou d’agents d’autres services formés au décroché, à répartir sur "
+                  f"{len(f['creneaux'])} créneaux.")
+    else:
+        texte += "L’équipe actuelle atteint l’objectif sur tous les créneaux : aucun renfort n’est nécessaire."
+    return paragraphe(texte)
+
+
+def tableau_telephone_audit(resultats: dict) -> pd.DataFrame:
+    """Indicateurs des appels mystères (sans journal d'appels).
+
+    >>> tableau_telephone_audit({"telephone_audit": pd.DataFrame({"indicateur": ["x"], "structure": [0.5],
+    ...     "n_appels": [4], "ensemble": [0.7], "n_structures": [30]})})["Structure"].item()
+    0.5
+    """
+    t = resultats["telephone_audit"]
+    return pd.DataFrame({"Indicateur": t["indicateur"], "Structure": t["structure"], "Appels mystères": t["n_appels"],
+                         "Ensemble des participants": t["ensemble"], "Structures": t["n_structures"]})
+
+
+def tableau_spplus(tables: dict) -> pd.DataFrame:
+    """Indicateurs publiés par Services Publics + pour la structure.
+
+    >>> tableau_spplus({"spplus": pd.DataFrame()}).empty
+    True
+    """
+    s = tables["spplus"]
+    if s.empty:
+        return pd.DataFrame()
+    return pd.DataFrame({"Indicateur": s["indicateur"], "Valeur": s["valeur"], "Fréquence": s["frequence"].fillna("–"),
+                         "Mise à jour": s["date_maj"]})
+
+
+def tableau_classement(metriques: pd.DataFrame) -> pd.DataFrame:
+    """Précision et rappel du lexique par déterminant (en %), avec le nombre de textes concernés.
+
+    >>> m = pd.DataFrame({"determinant": ["attente", "micro"], "support": [10, 10], "precision": [0.9, 0.9],
+    ...     "rappel": [0.5, 0.5], "f1": [0.64, 0.64]})
+    >>> tableau_classement(m)["Déterminant"].tolist()
+    ['Temps d\u2019attente', 'Ensemble (micro-moyenne)']
+    """
+    noms = {"micro": "Ensemble (micro-moyenne)", "macro": "Moyenne des déterminants (macro)"}
+    return pd.DataFrame({"Déterminant": [noms.get(d, libelle(d).replace("'", "’")) for d in metriques["determinant"]],
+                         "Textes concernés": metriques["support"].astype(int),
+                         "Précision (%)": 100 * metriques["precision"], "Rappel (%)": 100 * metriques["rappel"],
+                         "F1 (%)": 100 * metriques["f1"]})
+
+
+def phrase_classement(controle: pd.DataFrame, developpement: pd.DataFrame, n_controle: int) -> BlocHTML:
+    """Lecture des métriques du lexique (partie de contrôle), et écart avec la partie de développement.
+
+    >>> m = pd.DataFrame({"determinant": ["micro"], "precision": [0.9], "rappel": [0.6]})
+    >>> "90" in str(phrase_classement(m, m, 50))
+    True
+    """
+    c = controle.set_index("determinant").loc["micro"]
+    d = developpement.set_index("determinant").loc["micro"]
+    return paragraphe(
+        f"Sur {n_controle} textes de contrôle étiquetés à la main, jamais utilisés pour régler le lexique, le "
+        f"classement automatique a une précision de {pourcent_fr(c['precision'], 0)} (un déterminant attribué est "
+        f"juste) et un rappel de {pourcent_fr(c['rappel'], 0)} (un déterminant réellement évoqué est retrouvé). Sur "
+        f"les textes de développement, qui ont servi à corriger le lexique, ces chiffres montent à "
+        f"{pourcent_fr(d['precision'], 0)} et {pourcent_fr(d['rappel'], 0)} : l’écart mesure l’optimisme d’une "
+        "évaluation sur les textes déjà vus. Le classement sous-estime donc les déterminants évoqués en termes "
+        "imprévus ; le lexique (ressources/lexique_determinants.csv) se complète d’une ligne par terme.")
+
+
+def extraits(tables: dict, n: int = 6) -> BlocHTML:
+    """Derniers signaux négatifs avec texte, masqués (courriels, téléphones, noms), tronqués à 200 caractères.
+
+    >>> s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-06-01"]), "polarite": ["negatif"], "source": ["elu"],
+    ...     "determinant": ["attente"], "texte": ["Appeler Mme Odile Fermenthal au 06 12 34 56 78"]})
+    >>> "Fermenthal" in str(extraits({"signaux": s}))
+    False
+    """
+    s = tables["signaux"]
+    s = s[s["polarite"].eq("negatif") & s["texte"].notna()].sort_values("date_signal", ascending=False).head(n)
+    if s.empty:
+        return paragraphe("Aucun signal négatif avec texte.")
+    lignes = []
+    for _, x in s.iterrows():
+        texte = masquer_texte(x["texte"])
+        texte = texte if len(texte) <= 200 else texte[:199] + "…"
+        contexte = f"{date_fr(x['date_signal'])}, {LIBELLES_SOURCES.get(x['source'], x['source']).lower()}"
+        if pd.notna(x["determinant"]):
+            contexte += f", {libelle(x['determinant']).lower()}"
+        lignes.append(f"<li><q>{html.escape(texte, quote=False)}</q> <span class=\"note\">({html.escape(contexte)})"
+                      "</span></li>")
+    return BlocHTML(f"<ul class=\"extraits\">{''.join(lignes)}</ul>")
+
+
+def tableau_parametres(parametres: ParametresSuivi) -> pd.DataFrame:
+    """Paramètres utilisés, pour l'annexe.
+
+    >>> tableau_parametres(ParametresSuivi())["Paramètre"].iloc[0]
+    'Attente cible au téléphone'
+    """
+    p = parametres
+    return pd.DataFrame([
+        ("Attente cible au téléphone", f"{nombre_fr(p.cible_attente_secondes, 0)} secondes"),
+        ("Objectif de niveau de service", pourcent_fr(p.objectif_niveau_service, 0)),
+        ("Occupation maximale des agents", "non imposée" if p.occupation_max is None else pourcent_fr(p.occupation_max, 0)),
+        ("Temps de traitement après appel", f"{nombre_fr(p.traitement_apres_appel_secondes, 0)} secondes"),
+        ("Équipe actuelle", "déduite des postes du journal" if p.agents_actuels is None else f"{p.agents_actuels} agent(s)"),
+        ("Délai cible de réponse aux réclamations", f"{p.delai_cible_jours} jours"),
+        ("Mois de référence des cartes", f"jusqu’à {p.mois_reference} (au plus la moitié de la série)"),
+        ("Largeur des limites", f"{nombre_fr(p.largeur_limites, 0)} écarts-types"),
+        ("Lissage EWMA (λ)", nombre_fr(p.lambda_ewma, 1)),
+        ("Signaux minimum pour évaluer un mois", str(p.min_signaux_mois)),
+        ("Un ETP", "35 heures par semaine, 1 607 heures par an"),
+    ], columns=["Paramètre", "Valeur"])
+
+
+def exporter_tableaux(tables: dict, resultats: dict, dossier: Path | str) -> list[Path]:
+    """Écrit les tableaux CSV du tableau de bord dans ``dossier/<nom_fichier>_tableaux``.
+
+    >>> exporter_tableaux.__name__
+    'exporter_tableaux'
+    """
+    cible = Path(dossier) / f"{nom_fichier(tables['structure_id'])}_tableaux"
+    fichiers = []
+    for cle in ("mensuel", "par_source", "par_determinant", "carte_p", "carte_ewma", "alertes", "reclamations",
+                "lien_audit", "historique", "dimensionnement", "telephone_audit"):
+        if cle in resultats:
+            fichiers.append(ecrire_csv(resultats[cle], cible, cle))
+    return fichiers
+
+
+# --------------------------------------------------------------------------- rapport
+
+
+def rapport_suivi(structure_id: str, donnees: Path | str = "data", sortie: Path | str = "rapports",
+                  annee: int | None = None, parametres_suivi: dict | None = None) -> Path:
+    """Tableau de bord d'une structure : ``<sortie>/suivi/suivi_<structure_id>.pdf`` (+ HTML et CSV).
+
+    Les chemins relatifs partent de la racine du projet.
+
+    >>> rapport_suivi("S0001", "/dossier/absent")
+    Traceback (most recent call last):
+    FileNotFoundError: Structure « S0001 » absente des participants préparés dans /dossier/absent/processed : lancez d'abord « analyse preparer ».
+    """
+    from .edition import resoudre_chemin
+    from .rendu import produire_rapport
+    from .suivi import charger_suivi
+
+    donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
+    tables = charger_suivi(structure_id, donnees, annee)  # vérifie tôt, message en français
+    ParametresSuivi.depuis_dict(parametres_suivi)
+    parametres = {"structure_id": str(structure_id), "donnees": str(donnees), "sortie": str(sortie),
+                  "annee": tables["annee"], "parametres_suivi": dict(parametres_suivi or {})}
+    chemins = produire_rapport(config.NOTEBOOKS / "rapport_suivi.ipynb", parametres, dossier_suivi(sortie),
+                               nom_fichier(structure_id), titre=TITRE)
+    return chemins["pdf"]
+
+
+# --------------------------------------------------------------------------- sections (appelées par le notebook)
+
+
+def _joindre(*blocs) -> BlocHTML:
+    return BlocHTML("".join(str(b) for b in blocs if b is not None))
+
+
+def _sans_signaux() -> BlocHTML:
+    return paragraphe("Aucun signal enregistré pour cette structure sur la période : section sans objet.")
+
+
+def section_canaux(tables: dict, resultats: dict, source: str) -> BlocHTML:
+    """Volumes mensuels par source et tableau des sources.
+
+    >>> section_canaux({"signaux": pd.DataFrame()}, {}, "")._repr_html_().startswith("<p>")
+    True
+    """
+    from .graphiques import figure_html
+
+    if not len(tables["signaux"]):
+        return _sans_signaux()
+    return _joindre(
+        figure_html(graphique_volumes(resultats, source), "Signaux reçus chaque mois, par canal d’écoute."),
+        tableau_html(tableau_sources(tables), "Signaux par canal d’écoute sur toute la période", source,
+                     decimales=0, note="Négatifs : parmi les signaux dont la polarité est connue (note, ressenti "
+                     "ou réclamation). Note : enquêtes et avis, ramenés sur 100."),
+    )
+
+
+def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
+    """Cartes de contrôle (p′ et EWMA), lecture et mois signalés.
+
+    >>> section_cartes({"signaux": pd.DataFrame()}, {}, "")._repr_html_().startswith("<p>")
+    True
+    """
+    from .graphiques import figure_html
+
+    if not len(tables["signaux"]):
+        return _sans_signaux()
+    alertes = resultats["alertes"]
+    return _joindre(
+        phrase_cartes(resultats),
+        figure_html(graphique_carte_p(resultats, source), "Part mensuelle de signaux négatifs et ses limites de contrôle."),
+        figure_html(graphique_ewma(resultats, source), "Note moyenne mensuelle et sa moyenne lissée (EWMA)."),
+        tableau_html(tableau_alertes(resultats), "Mois signalés par les cartes de contrôle", source,
+                     decimales=1, note="Valeurs en % (carte p′) ou en points sur 100 (EWMA). Une alerte isolée peut "
+                     "être fortuite ; deux mois de suite, ou les deux cartes ensemble, confirment une dégradation.")
+        if len(alertes) else None,
+        figure_html(graphique_determinants(resultats, source), "Part de signaux négatifs par déterminant et par trimestre."),
+    )
+
+
+def section_reclamations(tables: dict, resultats: dict, source: str) -> BlocHTML:
+    """Délais de réponse aux réclamations.
+
+    >>> section_reclamations({"signaux": pd.DataFrame()}, {}, "")._repr_html_().startswith("<p>")
+    True
+    """
+    from .graphiques import figure_html
+
+    if not len(tables["signaux"]) or resultats["reclamations"].empty:
+        return paragraphe("Aucune réclamation enregistrée sur la période.")
+    return figure_html(graphique_reclamations(resultats, source),
+                       "Délai médian de réponse aux réclamations et part répondue dans le délai cible.")
+
+
+def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
+    """Lien avec l'audit annuel : déterminants et historique.
+
+    >>> section_audit.__name__
+    'section_audit'
+    """
+    from .graphiques import figure_html
+
+    blocs = [figure_html(graphique_lien_audit(resultats, source),
+                         f"Scores d’audit {tables['annee']} par déterminant et part de signaux négatifs de l’année."),
+             tableau_html(tableau_lien_audit(resultats), f"Audit {tables['annee']} et signaux des usagers par "
+                          "déterminant", source, decimales=1),
+             tableau_html(tableau_historique(resultats), "Score global d’audit et signaux négatifs, année par année",
+                          source, decimales=1)]
+    spplus = tableau_spplus(tables)
+    if len(spplus):
+        blocs.append(tableau_html(spplus, "Indicateurs publiés par Services Publics + pour la structure", source,
+                                  decimales=1))
+    return _joindre(*blocs)
+
+
+def section_telephone(tables: dict, resultats: dict, source: str) -> BlocHTML:
+    """Téléphone : charge, niveau de service, Erlang C et renfort ; à défaut, appels mystères de l'audit.
+
+    >>> section_telephone({}, {"telephone_audit": pd.DataFrame(columns=["indicateur", "structure", "n_appels",
+    ...     "ensemble", "n_structures"])}, "")._repr_html_().startswith("<p>")
+    True
+    """
+    from .graphiques import figure_html
+
+    if "dimensionnement" not in resultats:
+        texte = paragraphe("Aucun journal d’appels (appels.csv) pour cette structure : la charge téléphonique et le "
+                           "renfort ne peuvent pas être calculés. Repères tirés des appels mystères de l’audit :")
+        t = resultats["telephone_audit"]
+        if t.empty:
+            return _joindre(texte, paragraphe("Aucun appel mystère enregistré."))
+        return _joindre(texte, tableau_html(tableau_telephone_audit(resultats), "Appels mystères de l’audit",
+                                            source, decimales=2))
+    return _joindre(
+        phrase_telephone(resultats),
+        figure_html(graphique_charge(resultats, source), "Appels par heure selon le jour et l’heure ; renfort nécessaire."),
+        tableau_html(tableau_jours(resultats), "Appels et renfort nécessaire par jour de la semaine", source,
+                     decimales=0, note="Renfort : agents à ajouter sur chaque créneau d’une heure pour atteindre "
+                     "l’objectif selon Erlang C (appels abandonnés comptés dans la demande), additionnés sur la "
+                     "journée. Détail par créneau dans le fichier CSV « dimensionnement »."),
+    )
+
+
+def bloc_classement(controle: pd.DataFrame) -> BlocHTML:
+    """Tableau HTML de la précision et du rappel du lexique (textes de contrôle), avec sa source.
+
+    >>> m = pd.DataFrame({"determinant": ["micro"], "support": [10], "precision": [0.9], "rappel": [0.5], "f1": [0.64]})
+    >>> "ressources" in str(bloc_classement(m))
+    True
+    """
+    return tableau_html(tableau_classement(controle), "Précision et rappel du lexique sur les textes de contrôle",
+                        "Source : échantillon étiqueté de l’observatoire (ressources/textes_etiquetes.csv)",
+                        decimales=0)

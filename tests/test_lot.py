@@ -1,0 +1,141 @@
+"""Lot de fiches : noyau chaud (isolation prouvée), manifeste et reprise, échecs isolés, Dask."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+from pypdf import PdfReader
+
+import analyse
+from analyse import lot, rendu, stockage
+from analyse.rendu import choisir_noyau
+from test_fiche import ANNEE, donnees_demo
+
+
+@pytest.fixture(scope="module")
+def donnees(tmp_path_factory):
+    return donnees_demo(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def ids(donnees):
+    return stockage.lire(donnees, "participants", annee=ANNEE)["structure_id"].tolist()
+
+
+def _sorties(nb) -> list:
+    """Sorties visibles d'un notebook exécuté (texte, HTML, images) et compteurs d'exécution."""
+    return [(c.get("execution_count"), [{k: v for k, v in o.items() if k != "metadata"} for o in c.get("outputs", [])])
+            for c in nb.cells if c.cell_type == "code"]
+
+
+def _sonde():
+    """Notebook qui liste l'espace de noms visible du noyau."""
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "sorted(k for k in globals() if not k.startswith('_'))")])
+
+
+def test_noyau_chaud_isole_les_fiches(donnees, ids, tmp_path):
+    a, b = ids[0], ids[1]
+    try:
+        neuf = lot.executer_fiche(ANNEE, a, donnees, tmp_path, moteur=None, dossier=tmp_path)
+        lot.executer_fiche(ANNEE, b, donnees, tmp_path, dossier=tmp_path)  # noyau chaud : B d'abord…
+        noyau = lot.noyau_chaud()
+        reutilise = lot.executer_fiche(ANNEE, a, donnees, tmp_path, dossier=tmp_path)  # … puis A, même noyau
+        assert noyau is lot.noyau_chaud() and noyau.n_notebooks >= 2
+        assert _sorties(reutilise) == _sorties(neuf)  # chiffres, textes, graphiques et compteurs identiques
+        assert rendu.notebook_vers_html(reutilise) == rendu.notebook_vers_html(neuf)
+
+        # Aucune variable de la fiche précédente n'est visible dans la suivante.
+        lot.enregistrer_moteur()
+        chaud = papermill.execute_notebook(_sonde(), None, engine_name=lot.MOTEUR, progress_bar=False, cwd=str(tmp_path),
+                                          kernel_name=choisir_noyau())
+        frais = papermill.execute_notebook(_sonde(), None, progress_bar=False, cwd=str(tmp_path),
+                                          kernel_name=choisir_noyau())
+        visibles = chaud.cells[0].outputs[0]["data"]["text/plain"]
+        assert visibles == frais.cells[0].outputs[0]["data"]["text/plain"]
+        for nom in ("resultats", "structure_id", "annee", "f"):
+            assert f"'{nom}'" not in visibles
+        # Le cache des données survit à la remise à zéro (chargé une fois par travailleur).
+        probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "import analyse.fiche as m\nlen(m._CACHE)")])
+        sortie = papermill.execute_notebook(probe, None, engine_name=lot.MOTEUR, progress_bar=False, cwd=str(tmp_path),
+                                          kernel_name=choisir_noyau())
+        assert sortie.cells[0].outputs[0]["data"]["text/plain"] == "1"
+    finally:
+        lot.arreter_noyaux()
+
+
+def test_lot_reprise_manifeste_et_provenance(donnees, ids, tmp_path):
+    sortie = tmp_path / "rapports"
+    choix = ids[:4]
+    bilan = lot.rapports_structures(ANNEE, donnees, sortie, structures=choix, travailleurs=2, progression=False)
+    assert bilan.code_sortie == 0 and sorted(bilan.reussis) == sorted(choix), bilan.resume()
+    pdfs = sorted((sortie / str(ANNEE) / "structures").glob("*.pdf"))
+    assert len(pdfs) == 4 and all(p.name.split("-")[0] in choix for p in pdfs)
+    manifeste = json.loads((sortie / str(ANNEE) / "manifeste.json").read_text(encoding="utf-8"))
+    entree = manifeste["rapports"][choix[0]]
+    assert entree["statut"] == "reussi" and entree["duree_s"] > 0
+    assert entree["parametres"]["structure_id"] == choix[0]
+    assert entree["version"].startswith(analyse.__version__ + "+") and len(entree["empreinte_donnees"]) == 64
+    derniere = PdfReader(sortie / str(ANNEE) / entree["fichier"]).pages[-1].extract_text().replace("\n", "")
+    assert "Provenance du document" in derniere
+    assert entree["empreinte_donnees"] in derniere and entree["empreinte_notebook"] in derniere
+
+    # Relance : rien n'a changé, rien n'est refait.
+    relance = lot.rapports_structures(ANNEE, donnees, sortie, structures=choix, travailleurs=1, progression=False)
+    assert relance.reussis == [] and sorted(relance.ignores) == sorted(choix) and relance.code_sortie == 0
+    # forcer : tout est refait.
+    force = lot.rapports_structures(ANNEE, donnees, sortie, structures=choix[:1], travailleurs=1, forcer=True,
+                                    progression=False)
+    assert force.reussis == choix[:1]
+    lot.arreter_noyaux()
+
+
+def test_echec_isole_et_reprise(donnees, ids, tmp_path):
+    copie = tmp_path / "donnees"
+    shutil.copytree(donnees / "processed", copie / "processed")
+    casse = ids[2]
+    fichier = next((copie / "processed" / "scores" / f"annee={ANNEE}").glob("*.parquet"))
+    scores = pd.read_parquet(fichier)
+    scores[scores["structure_id"] != casse].to_parquet(fichier)  # données incohérentes pour une structure
+
+    sortie = tmp_path / "rapports"
+    choix = [ids[0], casse, "INCONNUE"]
+    bilan = lot.rapports_structures(ANNEE, copie, sortie, structures=choix, travailleurs=1, progression=False)
+    assert bilan.code_sortie == 1 and bilan.reussis == [ids[0]]
+    echecs = {e["structure_id"]: e for e in bilan.echecs}
+    assert set(echecs) == {casse, "INCONNUE"}
+    assert echecs[casse]["cellule"] is not None and "aucun score global" in echecs[casse]["message"]
+    assert "calculer_fiche" in echecs[casse]["code"]
+    assert casse in bilan.resume() and "ÉCHEC" in bilan.resume()
+    manifeste = json.loads((sortie / str(ANNEE) / "manifeste.json").read_text(encoding="utf-8"))
+    assert manifeste["rapports"][casse]["statut"] == "echec"
+
+    # Relance sans changement : l'échec est retenté, la réussite n'est pas refaite.
+    relance = lot.rapports_structures(ANNEE, copie, sortie, structures=choix[:2], travailleurs=1, progression=False)
+    assert relance.ignores == [ids[0]] and [e["structure_id"] for e in relance.echecs] == [casse]
+    # Données réparées : l'empreinte des données change, les deux fiches sont refaites.
+    scores.to_parquet(fichier)
+    repare = lot.rapports_structures(ANNEE, copie, sortie, structures=choix[:2], travailleurs=1, progression=False)
+    assert sorted(repare.reussis) == sorted(choix[:2]) and repare.code_sortie == 0
+    lot.arreter_noyaux()
+
+
+def test_noms_de_fichiers_surs():
+    assert lot.nom_fichier("S1", "Mairie d'Œuilly / « Annexe » : n°2") == "S1-mairie-d-oeuilly-annexe-n2"
+    assert lot.nom_fichier("../../etc", "..") == "etc-structure"
+    assert "/" not in lot.nom_fichier("a/b", "c/d")
+
+
+def test_executeur_dask_sur_grappe_locale(donnees, ids, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as grappe:
+        bilan = lot.rapports_structures(ANNEE, donnees, tmp_path, structures=ids[:2],
+                                        executeur=f"dask://{grappe.scheduler_address}", progression=False)
+    assert bilan.code_sortie == 0, bilan.resume()
+    assert len(list((tmp_path / str(ANNEE) / "structures").glob("*.pdf"))) == 2

@@ -1,0 +1,65 @@
+"""Tableau de bord de suivi : rendu PDF de bout en bout sur une petite démonstration, confidentialité."""
+
+import json
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from analyse import rapport_suivi as rs
+from analyse.cli import main
+from analyse.config import NOTEBOOKS
+from analyse.demo import generer_demo
+from analyse.stockage import lire
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    racine = tmp_path_factory.mktemp("demo_rapport_suivi")
+    generer_demo(racine, echelle=0.3, annees=[2021, 2022])
+    assert main(["preparer", "--toutes", "--donnees", str(racine), "--bootstrap", "50"]) == 0
+    return racine, json.loads((racine / "verite_demo.json").read_text(encoding="utf-8"))["ecoute"]
+
+
+def test_notebook_mince_sans_sorties():
+    nb = nbformat.read(NOTEBOOKS / "rapport_suivi.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    for cellule in code:
+        assert not cellule.get("outputs") and cellule.get("execution_count") is None
+        assert "def " not in cellule.source and "class " not in cellule.source
+        assert len(cellule.source.splitlines()) <= 10
+
+
+def test_rapport_de_bout_en_bout(demo, tmp_path):
+    racine, verite = demo
+    ident = verite["structure_degradee"]
+    pdf = rs.rapport_suivi(ident, racine, tmp_path)
+    assert pdf == tmp_path / "suivi" / f"suivi_{ident}.pdf" and pdf.with_suffix(".html").exists()
+    texte = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    participants = lire(racine, "participants", 2022).set_index("structure_id")
+    assert participants.loc[ident, "nom"] in texte.replace("\n", " ")
+    for autre in participants.index.drop(ident):  # aucune autre structure nommée
+        assert participants.loc[autre, "nom"] not in texte
+    assert "Données fictives de démonstration" in texte
+    assert "juin 2022" in texte  # la dégradation plantée est signalée dès son mois
+    assert "ETP" in texte and "Erlang" in texte
+    assert "Précision" in texte and "Rappel" in texte
+    for interdit in ("Traceback", "Warning", "import ", "def ", "@exemple.fr", "Fermenthal", "Brasdelune"):
+        assert interdit not in texte, interdit
+    tableaux = list((tmp_path / "suivi" / f"suivi_{ident}_tableaux").glob("*.csv"))
+    assert {"carte_p.csv", "dimensionnement.csv", "lien_audit.csv"} <= {t.name for t in tableaux}
+
+
+def test_rapport_sans_journal_d_appels(demo, tmp_path):
+    racine, verite = demo
+    ident = verite["structures"][3]
+    pdf = rs.rapport_suivi(ident, racine, tmp_path, annee=2022, parametres_suivi={"delai_cible_jours": 10})
+    texte = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Aucun journal d’appels" in texte.replace("\n", " ") and "appels mystères" in texte
+
+
+def test_parametres_inconnus_refuses(demo, tmp_path):
+    racine, verite = demo
+    with pytest.raises(ValueError, match="inconnu"):
+        rs.rapport_suivi(verite["structures"][0], racine, tmp_path, parametres_suivi={"vitesse": 3})

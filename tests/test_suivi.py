@@ -1,0 +1,140 @@
+"""Suivi continu : cartes de contrôle sur des séries à baisse plantée, délais, téléphone."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analyse import suivi
+from analyse.cli import main
+from analyse.demo import generer_demo
+
+P = suivi.ParametresSuivi()
+
+
+def _signaux_plantes(graine=3, mois_baisse=18, n_par_mois=40, p_avant=0.25, p_apres=0.50):
+    """24 mois de signaux ; à partir du 19e mois, la part de négatifs passe de 25 % à ``p_apres``
+    (la note moyenne baisse avec elle)."""
+    rng = np.random.default_rng(graine)
+    lignes = []
+    for k, mois in enumerate(pd.date_range("2021-01-01", periods=24, freq="MS")):
+        p = p_apres if k >= mois_baisse else p_avant
+        for _ in range(n_par_mois):
+            negatif = rng.random() < p
+            note = rng.normal(35 if negatif else 75, 12)
+            lignes.append({"date_signal": mois + pd.Timedelta(days=int(rng.integers(0, 28))),
+                           "polarite": "negatif" if negatif else "positif", "note_100": float(np.clip(note, 0, 100)),
+                           "source": "enquete_satisfaction", "determinant": "attente", "determinants": "attente"})
+    return pd.DataFrame(lignes)
+
+
+def test_carte_p_signale_la_baisse_plantee_des_le_mois_concerne():
+    """Saut de 25 % à 60 % de négatifs avec 60 signaux par mois : la limite haute à 3 sigmas
+    (≈ 42 %) est franchie dès le premier mois de baisse (probabilité de le manquer ≈ 0,2 %)."""
+    s = _signaux_plantes(n_par_mois=60, p_apres=0.60)
+    carte = suivi.carte_p(suivi.indicateurs_mensuels(s), P)
+    assert not carte["alerte"].iloc[:18].any()  # aucune fausse alerte avant la baisse
+    assert suivi.premier_mois_alerte(carte) == pd.Timestamp("2022-07-01")  # 19e mois = premier mois de baisse
+    assert carte["alerte"].iloc[18:].mean() >= 0.8
+    assert carte["reference"].sum() == 12
+    assert carte["p_barre"].iloc[0] == pytest.approx(0.25, abs=0.05)
+
+
+def test_ewma_signale_la_baisse_de_note():
+    carte = suivi.carte_ewma(_signaux_plantes(), P)
+    assert not carte["alerte"].iloc[:18].any()
+    premier = suivi.premier_mois_alerte(carte)
+    assert pd.Timestamp("2022-07-01") <= premier <= pd.Timestamp("2022-08-01")
+    assert carte["alerte"].iloc[20:].all()
+
+
+def test_pas_d_alerte_sans_baisse():
+    for graine in range(5):
+        s = _signaux_plantes(graine=graine, p_apres=0.25)
+        assert not suivi.carte_p(suivi.indicateurs_mensuels(s), P)["alerte"].any()
+
+
+def test_mois_trop_maigres_non_evalues():
+    s = _signaux_plantes(n_par_mois=3)
+    carte = suivi.carte_p(suivi.indicateurs_mensuels(s), P)
+    assert carte["p"].isna().all() and not carte["alerte"].any()
+
+
+def test_indicateurs_par_determinant_et_mois_vides():
+    s = _signaux_plantes().query("date_signal < '2021-03-01' or date_signal >= '2021-04-01'")
+    m = suivi.indicateurs_mensuels(s, "determinant")
+    mars = m[m["mois"] == pd.Timestamp("2021-03-01")]
+    assert mars["n"].tolist() == [0] and len(m) == 24
+
+
+def test_delais_reclamations():
+    s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-01-03", "2022-01-10", "2022-02-01"]),
+                      "source": "reclamation", "repondu": [True, True, False],
+                      "delai_reponse_jours": [10.0, 30.0, np.nan]})
+    d = suivi.delais_reclamations(s, P).set_index("mois")
+    assert d.loc["2022-01-01", "delai_median_jours"] == 20 and d.loc["2022-01-01", "part_dans_delai"] == 0.5
+    assert d.loc["2022-02-01", "part_repondues"] == 0
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    racine = tmp_path_factory.mktemp("demo_suivi")
+    generer_demo(racine, echelle=0.3, annees=[2021, 2022])
+    assert main(["preparer", "--toutes", "--donnees", str(racine), "--bootstrap", "50"]) == 0
+    return racine, json.loads((racine / "verite_demo.json").read_text(encoding="utf-8"))["ecoute"]
+
+
+def test_demo_rupture_retrouvee(demo):
+    racine, verite = demo
+    tables = suivi.charger_suivi(verite["structure_degradee"], racine)
+    r = suivi.calculer_suivi(tables)
+    rupture = pd.Timestamp(verite["mois_rupture"] + "-01")
+    assert suivi.premier_mois_alerte(r["carte_p"]) == rupture or suivi.premier_mois_alerte(r["carte_ewma"]) == rupture
+    assert not r["alertes"]["mois"].lt(rupture).any()
+    for ident in verite["structures"][3:]:  # témoins sans rupture (ni exports Services Publics +)
+        t = suivi.calculer_suivi(suivi.charger_suivi(ident, racine))
+        assert t["alertes"].empty, ident
+
+
+def test_demo_agents_necessaires_proches_de_la_verite(demo):
+    racine, verite = demo
+    v = verite["appels"]
+    ident = v["structures"][0]
+    r = suivi.calculer_suivi(suivi.charger_suivi(ident, racine))
+    d = r["dimensionnement"]
+    assert set(d["agents_actuels"]) == {v["agents_actuels"]}
+    vrais = np.array([v["agents_necessaires"][ident][f"{j}-{h}"] for j, h in zip(d["jour_semaine"], d["heure"])])
+    ecarts = np.abs(d["agents_necessaires"].to_numpy() - vrais)
+    assert ecarts.max() <= 1 and (ecarts == 0).mean() >= 0.6
+    taux = np.array([v["appels_par_heure"][ident][f"{j}-{h}"] for j, h in zip(d["jour_semaine"], d["heure"])])
+    assert np.corrcoef(taux, d["appels_par_heure"])[0, 1] > 0.8
+    assert r["renfort"]["heures_par_semaine"] > 0 and r["renfort"]["etp"] == r["renfort"]["heures_par_semaine"] / 35
+    assert 0 < r["telephone"]["part_abandons"] < 0.5
+
+
+def test_sans_journal_les_appels_mysteres(demo):
+    racine, verite = demo
+    ident = verite["structures"][2]  # pas de journal d'appels pour cette structure
+    r = suivi.calculer_suivi(suivi.charger_suivi(ident, racine))
+    assert "charge" not in r and not r["telephone_audit"].empty
+    assert r["telephone_audit"]["n_structures"].min() >= 5
+
+
+def test_lien_audit(demo):
+    racine, verite = demo
+    tables = suivi.charger_suivi(verite["structure_degradee"], racine)
+    lien = suivi.lien_audit(tables)
+    assert lien["determinant"].tolist()[:2] == ["accessibilite", "reactivite"]
+    assert lien["score_audit"].notna().any() and lien["score_national"].notna().all()
+    assert lien.set_index("determinant").loc["attente", "n_signaux"] > 0
+    h = suivi.historique_audit(tables)
+    assert h["annee"].tolist() == [2021, 2022] and h["part_negatifs"].iloc[1] > h["part_negatifs"].iloc[0]
+
+
+def test_structure_inconnue(demo):
+    racine, _ = demo
+    with pytest.raises(FileNotFoundError, match="absente"):
+        suivi.charger_suivi("INCONNUE", racine)
+    with pytest.raises(ValueError, match="inconnu"):
+        suivi.ParametresSuivi.depuis_dict({"cible": 3})
