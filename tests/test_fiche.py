@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -70,16 +71,28 @@ def test_priorites_reliees_aux_pratiques(donnees):
         assert pratiques.pratiques_pour(ligne["modalite"])["pratique"].iloc[0] in texte
 
 
-def test_importance_de_repli_sans_module_determinants(donnees, monkeypatch):
-    import importlib.util
+def test_importance_nationale_lmg_et_repli_sur_toutes_les_editions(donnees):
+    from analyse import determinants
 
-    reel = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda nom, *a: None if nom == "analyse.determinants" else reel(nom, *a))
     table = fiche.importance_nationale(ANNEE, donnees)
-    assert list(table["determinant"]) == list(DETERMINANTS)
-    assert table["methode"].str.contains("repli").all()
-    assert table["importance"].notna().all()
+    attendu = determinants.importance_nationale(annee=ANNEE, donnees=donnees).set_index("determinant")["importance"]
+    assert list(table["determinant"]) == list(attendu.index)
+    assert np.allclose(table["importance"], attendu.to_numpy())
+    assert (table["source"] == f"enquête en ligne de l'édition {ANNEE}").all()
+    sans_enquete = fiche.importance_nationale(1990, donnees)  # édition sans enquête : toutes les éditions
+    assert sans_enquete["source"].str.contains("toutes les éditions").all()
+    assert sans_enquete["importance"].notna().all()
+
+
+def test_points_de_vigilance_sans_priorite(donnees):
+    sid = stockage.lire(donnees, "participants", annee=ANNEE)["structure_id"].iloc[1]
+    f = fiche.calculer_fiche(ANNEE, sid, donnees)
+    m = f["priorites"].copy()
+    m["priorite"] = False
+    m["quadrant"] = ["Second plan"] + ["Acquis"] * (len(m) - 1)
+    texte = str(fiche.bloc_priorites({**f, "priorites": m}))
+    assert "Point de vigilance 1" in texte and "Priorité 1" not in texte
+    assert pratiques.pratiques_pour(m["modalite"].iloc[0])["pratique"].iloc[0] in texte
 
 
 def test_cache_relit_une_donnee_modifiee(donnees, tmp_path):

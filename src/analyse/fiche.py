@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
-import importlib.util
 import io
 from pathlib import Path
 
@@ -26,7 +24,7 @@ import pandas as pd
 from . import config, edition
 from .codes import CANAUX, DETERMINANTS, ETAPES, libelle
 from .confidentialite import masquer_texte
-from .formatage import BlocHTML, date_fr, intervalle_fr, nombre_fr, pourcent_fr, tableau_html
+from .formatage import BlocHTML, intervalle_fr, nombre_fr, pourcent_fr, tableau_html
 
 TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
 RESOLUTION_FIGURES = 100  # points par pouce : lisible à l'impression, léger à produire
@@ -107,7 +105,7 @@ def _calculer_donnees(annee: int, racine: Path, parametres) -> dict:
         "reponses_par_structure": dict(tuple(reponses.groupby("structure_id", sort=False))),
         "globaux": scores.loc[scores["niveau"] == "global", ["structure_id", "score"]].dropna(),
         "nationaux": nationaux, "historique": historique,
-        "importance": importance_nationale(annee, racine, tables["enquete"]),
+        "importance": importance_nationale(annee, racine),
         "demo": config.est_demo(racine),
     }
 
@@ -145,50 +143,28 @@ def _delais_structures(reponses: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- importance
 
 
-def importance_nationale(annee: int, donnees: Path | str, enquete: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Importance nationale de chaque déterminant : colonnes determinant, importance, methode.
+def importance_nationale(annee: int, donnees: Path | str) -> pd.DataFrame:
+    """Importance nationale de chaque déterminant (part LMG du R² de la satisfaction perçue).
 
-    Utilise ``analyse.determinants`` s'il expose une importance nationale ; à défaut,
-    repli signalé : corrélation entre la satisfaction globale et la note du déterminant
-    (enquête en ligne de l'édition, toutes structures).
+    Vient de ``analyse.determinants`` : l'enquête en ligne de l'édition, ou, pour une
+    édition sans enquête, toutes les éditions qui en ont une. Colonnes ``determinant``,
+    ``importance`` et ``source`` (phrase pour la fiche) ; importance absente si aucune
+    enquête n'est préparée.
 
-    >>> e = pd.DataFrame({"satisfaction": [2, 5, 8, 9, 3] * 2, **{f"note_{d}": [1, 3, 4, 5, 2] * 2 for d in DETERMINANTS}})
-    >>> importance_nationale(1900, "/dossier/absent", e)["importance"].round(2).tolist()[:2]
-    [0.99, 0.99]
+    >>> importance_nationale(1900, "/dossier/absent")["importance"].isna().all()
+    True
     """
-    externe = _importance_externe(annee, donnees)
-    if externe is not None:
-        return externe
-    enquete = edition.lire_table(donnees, "enquete", annee) if enquete is None else enquete
-    lignes = []
-    for d in DETERMINANTS:
-        colonne = f"note_{d}"
-        valeur = np.nan
-        if not enquete.empty and colonne in enquete:
-            paire = enquete[["satisfaction", colonne]].astype(float).dropna()
-            if len(paire) >= 10 and paire[colonne].std() > 0 and paire["satisfaction"].std() > 0:
-                valeur = float(np.corrcoef(paire["satisfaction"], paire[colonne])[0, 1])
-        lignes.append({"determinant": d, "importance": valeur,
-                       "methode": "corrélation satisfaction – note du déterminant (repli)"})
-    return pd.DataFrame(lignes)
+    from .determinants import importance_nationale as importance_lmg
 
-
-def _importance_externe(annee: int, donnees) -> pd.DataFrame | None:
-    """Importance fournie par ``analyse.determinants`` si le module existe et l'expose (sinon ``None``)."""
-    if importlib.util.find_spec("analyse.determinants") is None:
-        return None
-    try:
-        module = importlib.import_module("analyse.determinants")
-        for nom in ("importance_nationale", "importances_nationales", "importance_determinants"):
-            fonction = getattr(module, nom, None)
-            if callable(fonction):
-                table = pd.DataFrame(fonction(annee=annee, donnees=edition.resoudre_chemin(donnees)))
-                colonne = next(c for c in ("importance", "lmg", "part_r2", "valeur") if c in table)
-                table = table.rename(columns={colonne: "importance"})[["determinant", "importance"]]
-                return table.assign(methode=f"analyse.determinants.{nom} (décomposition LMG du R²)")
-    except Exception:  # module en cours d'écriture ou interface différente : repli
-        return None
-    return None
+    racine = edition.resoudre_chemin(donnees)
+    for choix, source in ((annee, f"enquête en ligne de l'édition {annee}"),
+                          (None, "enquête en ligne de toutes les éditions disponibles")):
+        try:
+            table = importance_lmg(annee=choix, donnees=racine)
+            return table[["determinant", "importance"]].assign(source=source)
+        except FileNotFoundError:
+            continue
+    return pd.DataFrame({"determinant": list(DETERMINANTS), "importance": np.nan, "source": "non disponible"})
 
 
 # --------------------------------------------------------------------------- calcul de la fiche
@@ -323,16 +299,17 @@ def _indicateurs(reponses: pd.DataFrame, nationaux: dict, structure_id: str, par
 
 
 def _matrice(determinants: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:
-    table = determinants.merge(importance, left_on="modalite", right_on="determinant", how="left")
-    seuil = table["importance"].median()
-    importante = table["importance"] >= seuil
-    en_retrait = table["ecart"] < 0
-    table["quadrant"] = np.select(
-        [importante & en_retrait, importante & ~en_retrait, ~importante & en_retrait],
-        ["Priorité", "Atout à préserver", "À surveiller"], "Secondaire")
-    table["urgence"] = table["importance"].rank(pct=True) * (-table["ecart"]).clip(lower=0)
+    """Matrice importance–performance de la structure (``determinants.priorites_structure``) :
+    importance nationale × score de la structure, comparé à la moyenne nationale."""
+    from .determinants import priorites_structure
+
+    scores = determinants.set_index("modalite")
+    table = priorites_structure(importance.set_index("determinant")["importance"], scores["score"],
+                                reference=scores["score_national"])
+    table["source"] = importance["source"].iloc[0] if len(importance) else "non disponible"
     table["priorite"] = table["quadrant"].eq("Priorité")
-    return table.sort_values(["priorite", "urgence"], ascending=[False, False]).reset_index(drop=True)
+    return table.rename(columns={"determinant": "modalite", "performance": "score",
+                                 "reference": "score_national", "ecart_reference": "ecart"})
 
 
 def _usagers(enquete: pd.DataFrame, avis: pd.DataFrame, structure_id: str) -> dict:
@@ -625,35 +602,42 @@ def bloc_trajectoire(fiche: dict) -> BlocHTML:
 def bloc_priorites(fiche: dict) -> BlocHTML:
     """Priorités issues de la matrice importance–performance, chacune avec ses bonnes pratiques.
 
+    Sans priorité, les déterminants « second plan » (sous la moyenne nationale, moins liés
+    à la satisfaction) deviennent des points de vigilance, avec leurs bonnes pratiques.
+
     >>> callable(bloc_priorites)
     True
     """
-    from .pratiques import pratiques_pour
-
     m = fiche["priorites"]
-    methode = m["methode"].dropna().iloc[0] if m["methode"].notna().any() else "non disponible"
-    blocs = [f"<p>L'importance de chaque déterminant vient de l'analyse nationale de la satisfaction des usagers "
-             f"(méthode : {html.escape(methode, quote=False)}) ; la performance est le score de la structure comparé à la "
-             "moyenne nationale. Un déterminant <strong>important</strong> (importance au moins égale à la médiane) "
-             "et <strong>en retrait</strong> (sous la moyenne nationale) devient une priorité.</p>"]
-    prio = m[m["priorite"]].head(N_PRIORITES)
-    if prio.empty:
+    blocs = [f"<p>L'importance d'un déterminant est sa part de la satisfaction des usagers expliquée "
+             f"(décomposition de Shapley du R², {html.escape(m['source'].iloc[0], quote=False)}) ; la performance "
+             "est le score de la structure comparé à la moyenne nationale. Un déterminant <strong>important</strong> "
+             "(part supérieure à la moyenne des huit) et <strong>en retrait</strong> (sous la moyenne nationale) "
+             "devient une priorité. Ce sont des associations, pas des effets démontrés.</p>"]
+    retenus, titre = m[m["priorite"]].head(N_PRIORITES), "Priorité"
+    if retenus.empty:
+        retenus, titre = m[m["quadrant"] == "Second plan"].head(N_PRIORITES), "Point de vigilance"
         blocs.append("<p>Aucun déterminant important n'est sous la moyenne nationale : l'enjeu est de préserver "
-                     "les points forts.</p>")
-    for i, (_, r) in enumerate(prio.iterrows(), start=1):
-        blocs.append(f"<h3>Priorité {i} : {html.escape(r['libelle'], quote=False)}</h3>"
+                     "les points forts" + (" et de surveiller les points ci-dessous." if len(retenus) else ".") + "</p>")
+    for i, (_, r) in enumerate(retenus.iterrows(), start=1):
+        blocs.append(f"<h3>{titre} {i} : {html.escape(r['libelle'], quote=False)}</h3>"
                      f"<p>Score {nombre_fr(r['score'])} contre {nombre_fr(r['score_national'])} en moyenne nationale "
-                     f"({_ecart_fr(r['ecart'])} points).</p>")
-        pratiques = pratiques_pour(r["modalite"])
-        items = "".join(f"<li><strong>{html.escape(p['pratique'], quote=False)}.</strong> {html.escape(p['description'], quote=False)}</li>"
-                        for _, p in pratiques.head(3).iterrows())
-        blocs.append(f"<p>Bonnes pratiques qui traitent ce déterminant :</p><ul>{items}</ul>")
-    table = pd.DataFrame({"Déterminant": m["libelle"], "Importance nationale": m["importance"],
-                          "Score de la structure": m["score"], "Écart à la moyenne": m["ecart"].map(_ecart_fr),
+                     f"({_ecart_fr(r['ecart'])} points).</p>" + _bloc_pratiques(r["modalite"]))
+    table = pd.DataFrame({"Déterminant": m["libelle"], "Part de la satisfaction expliquée (%)": m["importance_pct"],
+                          "Score de la structure": m["score"], "Écart à la moyenne nationale": m["ecart"],
                           "Lecture": m["quadrant"]})
     blocs.append(str(tableau_html(table, "Matrice importance–performance", source_fiche(fiche), decimales={
-        "Importance nationale": 2, "Score de la structure": 1})))
+        "Part de la satisfaction expliquée (%)": 1, "Score de la structure": 1, "Écart à la moyenne nationale": 1})))
     return BlocHTML("".join(blocs))
+
+
+def _bloc_pratiques(determinant: str) -> str:
+    from .pratiques import pratiques_pour
+
+    items = "".join(f"<li><strong>{html.escape(p['pratique'], quote=False)}.</strong> "
+                    f"{html.escape(p['description'], quote=False)}</li>"
+                    for _, p in pratiques_pour(determinant).head(3).iterrows())
+    return f"<p>Bonnes pratiques qui traitent ce déterminant :</p><ul>{items}</ul>" if items else ""
 
 
 def _themes(textes: pd.Series) -> pd.DataFrame:
