@@ -372,7 +372,8 @@ def importance_nationale(repondants: pd.DataFrame | None = None, n_bootstrap: in
     ``repondants`` vient de ``preparer_repondants`` ; à défaut, l'enquête préparée est lue
     dans ``donnees`` (édition ``annee``, ou toutes les éditions si ``annee`` est ``None``) :
     c'est l'appel des rapports par structure. Colonnes ``determinant``, ``libelle``,
-    ``importance`` (= ``part``, part LMG du R²) et celles de ``intervalles_lmg``.
+    ``importance`` (= ``part``, part LMG du R²) et celles de ``intervalles_lmg`` ;
+    ``n_bootstrap=0`` donne les parts seules, sans intervalles.
 
     >>> importance_nationale(annee=1900, donnees="/dossier/absent")
     Traceback (most recent call last):
@@ -380,6 +381,10 @@ def importance_nationale(repondants: pd.DataFrame | None = None, n_bootstrap: in
     """
     if repondants is None:
         repondants = _lire_repondants(donnees, annee)
+    if n_bootstrap == 0:  # parts seules, sans intervalles (fiches par structure : rapide)
+        parts = lmg(repondants, CIBLE_REPONDANT, PREDICTEURS_PERCUS)
+        return pd.DataFrame({"determinant": parts.index, "libelle": parts.index.map(libelle),
+                             "importance": parts.to_numpy(), "part": parts.to_numpy()})
     table = intervalles_lmg(repondants, CIBLE_REPONDANT, PREDICTEURS_PERCUS, COLONNE_GRAPPE, n_bootstrap, graine, niveau)
     table.insert(1, "libelle", table["predicteur"].map(libelle))
     table.insert(2, "importance", table["part"])

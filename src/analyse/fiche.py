@@ -160,7 +160,7 @@ def importance_nationale(annee: int, donnees: Path | str) -> pd.DataFrame:
     for choix, source in ((annee, f"enquête en ligne de l'édition {annee}"),
                           (None, "enquête en ligne de toutes les éditions disponibles")):
         try:
-            table = importance_lmg(annee=choix, donnees=racine)
+            table = importance_lmg(annee=choix, donnees=racine, n_bootstrap=0)
             return table[["determinant", "importance"]].assign(source=source)
         except FileNotFoundError:
             continue

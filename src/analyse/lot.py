@@ -31,6 +31,7 @@ import html
 import json
 import os
 import re
+import tempfile
 import threading
 import time
 import unicodedata
@@ -419,17 +420,39 @@ def produire_fiche(tache: dict) -> dict:
 
 
 def _prechauffer(tache: dict) -> None:
-    """Démarre le noyau chaud et charge les données de l'édition une fois (avant la première fiche)."""
+    """Démarre le noyau chaud et y charge les données de l'édition une fois (avant la première fiche).
+
+    Le chargement dans le noyau tourne pendant que le travailleur importe ses propres
+    bibliothèques de rendu (nbconvert, WeasyPrint) : les deux attentes se recouvrent.
+    """
     Path(tache["pdf"]).parent.mkdir(parents=True, exist_ok=True)
     code = (f"from analyse import fiche as _f\n_f.charger_donnees_fiche({int(tache['annee'])}, {str(tache['donnees'])!r})\n"
             "del _f\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc\n")  # données figées hors du ramasse-miettes
     noyau = noyau_chaud(dossier=str(Path(tache["pdf"]).parent))
     if noyau.n_notebooks == 0 and not getattr(noyau, "prechauffe", False):
-        try:
-            noyau.executer(code)
-        except RuntimeError:
-            pass  # l'erreur réelle sera consignée par l'exécution de la fiche
+        fil = threading.Thread(target=_executer_sans_erreur, args=(noyau, code), daemon=True)
+        fil.start()
+        _preparer_rendu()
+        fil.join()
         noyau.prechauffe = True
+
+
+def _executer_sans_erreur(noyau: NoyauChaud, code: str) -> None:
+    try:
+        noyau.executer(code)
+    except RuntimeError:
+        pass  # l'erreur réelle sera consignée par l'exécution de la fiche
+
+
+def _preparer_rendu() -> None:
+    """Importe et initialise la route HTML → PDF du travailleur (exportateur nbconvert, WeasyPrint)."""
+    import nbformat
+
+    from .rendu import html_vers_pdf, notebook_vers_html
+
+    notebook_vers_html(nbformat.v4.new_notebook())
+    with tempfile.TemporaryDirectory() as dossier:
+        html_vers_pdf("<p>Préchauffage</p>", Path(dossier) / "prechauffage.pdf")
 
 
 # --------------------------------------------------------------------------- provenance et manifeste
