@@ -151,7 +151,7 @@ def importance_nationale(annee: int, donnees: Path | str) -> pd.DataFrame:
     ``importance`` et ``source`` (phrase pour la fiche) ; importance absente si aucune
     enquête n'est préparée.
 
-    >>> importance_nationale(1900, "/dossier/absent")["importance"].isna().all()
+    >>> bool(importance_nationale(1900, "/dossier/absent")["importance"].isna().all())
     True
     """
     from .determinants import importance_nationale as importance_lmg
