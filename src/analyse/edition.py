@@ -488,8 +488,9 @@ def source_edition(annee: int, demo: bool = False) -> str:
     >>> source_edition(2022)
     "Source : Baromètre Expérience Citoyen, édition 2022 ; calculs de l'observatoire"
     """
-    fictif = " (données fictives de démonstration)" if demo else ""
-    return f"Source : Baromètre Expérience Citoyen, édition {annee}{fictif} ; calculs de l'observatoire"
+    from .graphiques import ligne_source
+
+    return ligne_source(f"édition {annee}", demo)
 
 
 def introduction(tables: dict, resultats: dict, demo: bool = False) -> BlocHTML:

@@ -99,6 +99,16 @@ def nouvelle_figure(taille=TAILLE, lignes: int = 1, colonnes: int = 1, partage: 
     return fig, fig.subplots(lignes, colonnes, sharex=partage, sharey=partage, squeeze=False)
 
 
+def ligne_source(perimetre: str, demo: bool = False, origine: str = "Baromètre Expérience Citoyen") -> str:
+    """Ligne de source placée sous chaque graphique et tableau (mention des données fictives).
+
+    >>> ligne_source("édition 2022", demo=True)
+    "Source : Baromètre Expérience Citoyen, édition 2022 (données fictives de démonstration) ; calculs de l'observatoire"
+    """
+    fictif = " (données fictives de démonstration)" if demo else ""
+    return f"Source : {origine}, {perimetre}{fictif} ; calculs de l'observatoire"
+
+
 def habiller(fig, titre: str, source: str | None, note: str | None = None, largeur: int = 110) -> None:
     """Titre qui énonce le constat en haut, note et ligne de source en pied de figure.
 

@@ -20,7 +20,7 @@ from . import config, determinants, stockage
 from .config import resoudre_chemin
 from .codes import DETERMINANTS, libelle
 from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
-from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, nouvelle_figure
+from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, ligne_source, nouvelle_figure
 
 TITRE = "Déterminants de la satisfaction des usagers"
 NOM_FICHIER = "rapport_determinants"
@@ -235,8 +235,7 @@ def source(annees, demo: bool = False) -> str:
     >>> source([2021, 2022])
     "Source : Baromètre Expérience Citoyen, enquête en ligne et audits, éditions 2021 et 2022 ; calculs de l'observatoire"
     """
-    fictif = " (données fictives de démonstration)" if demo else ""
-    return f"Source : Baromètre Expérience Citoyen, enquête en ligne et audits, {periode(annees)}{fictif} ; calculs de l'observatoire"
+    return ligne_source(f"enquête en ligne et audits, {periode(annees)}", demo)
 
 
 def couverture(tables: dict, demo: bool = False):

@@ -18,13 +18,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from . import config
 from .codes import DETERMINANTS, libelle
 from .confidentialite import masquer_texte
 from .formatage import BlocHTML, date_fr, ecrire_csv, intervalle_fr, nombre_fr, paragraphe, pourcent_fr, tableau_html
-from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, nouvelle_figure
+from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, ligne_source, nouvelle_figure
 from .signaux import LIBELLES_SOURCES, SOURCES
 from .suivi import JOURS, ParametresSuivi
 
@@ -84,11 +83,10 @@ def source_suivi(tables: dict, demo: bool = False) -> str:
     """Ligne de source sous chaque graphique et tableau.
 
     >>> source_suivi({"annee": 2022})
-    'Source : canaux d’écoute de la structure et Baromètre Expérience Citoyen 2022 ; calculs de l’observatoire'
+    "Source : canaux d'écoute de la structure et Baromètre Expérience Citoyen, édition 2022 ; calculs de l'observatoire"
     """
-    fictif = " (données fictives de démonstration)" if demo else ""
-    return (f"Source : canaux d’écoute de la structure et Baromètre Expérience Citoyen {tables['annee']}{fictif} ; "
-            "calculs de l’observatoire")
+    return ligne_source(f"édition {tables['annee']}", demo,
+                        origine="canaux d'écoute de la structure et Baromètre Expérience Citoyen")
 
 
 def couverture(tables: dict, demo: bool = False):

@@ -20,7 +20,7 @@ from . import config
 from .config import resoudre_chemin
 from .codes import libelle
 from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
-from .graphiques import GRIS, PALETTE, TAILLE, UNITE_SCORE, formateur_fr, habiller, nouvelle_figure
+from .graphiques import GRIS, PALETTE, TAILLE, UNITE_SCORE, formateur_fr, habiller, ligne_source, nouvelle_figure
 from .tendances import LIBELLES_METHODES, METHODES, series_nationales
 
 TITRE = "Baromètre Expérience Citoyen – Tendances"
@@ -67,9 +67,8 @@ def source_tendances(resultats: dict, demo: bool = False) -> str:
     >>> source_tendances({"annees": [2012, 2022]})
     "Source : Baromètre Expérience Citoyen, éditions 2012 à 2022 ; calculs de l'observatoire"
     """
-    fictif = " (données fictives de démonstration)" if demo else ""
     a = resultats["annees"]
-    return f"Source : Baromètre Expérience Citoyen, éditions {min(a)} à {max(a)}{fictif} ; calculs de l'observatoire"
+    return ligne_source(f"éditions {min(a)} à {max(a)}", demo)
 
 
 def couverture(resultats: dict, demo: bool = False):
