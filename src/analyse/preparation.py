@@ -121,7 +121,7 @@ def _rejets_vides() -> pd.DataFrame:
     )
 
 
-def _colonne(table: TableBrute, nom: str) -> pd.Series:
+def colonne_ou_vide(table: TableBrute, nom: str) -> pd.Series:
     """Colonne d'une table brute, ou colonne vide si elle est facultative et absente."""
     if nom in table.donnees.columns:
         return table.donnees[nom]
@@ -150,7 +150,7 @@ def _premiere_occurrence(serie: pd.Series, lignes: np.ndarray) -> pd.Series:
     return premieres
 
 
-def _rejeter_doublons(rejets: Rejets, colonne: str, quoi: str) -> None:
+def rejeter_doublons(rejets: Rejets, colonne: str, quoi: str) -> None:
     table = rejets.table
     serie = table.donnees[colonne]
     rejets.ajouter(serie.isna().to_numpy(), colonne, f"{quoi} manquant")
@@ -165,19 +165,27 @@ def _rejeter_doublons(rejets: Rejets, colonne: str, quoi: str) -> None:
 MOTIF_DATE = "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)"
 
 
-def _rejeter_structures_inconnues(rejets: Rejets, connues) -> None:
+def rejeter_structures_inconnues(rejets: Rejets, connues) -> None:
     serie = rejets.table.donnees["structure_id"]
     rejets.ajouter(~serie.isin(connues).to_numpy(), "structure_id", "structure inconnue (absente des participants acceptés)")
 
 
-def _dates(rejets: Rejets, colonne: str, obligatoire: bool = True) -> pd.Series:
+def lire_dates(rejets: Rejets, colonne: str, obligatoire: bool = True) -> pd.Series:
     """Dates d'une colonne ; les lignes à date invalide (ou absente si obligatoire) sont rejetées."""
-    serie = rejets.table.donnees[colonne]
+    serie = colonne_ou_vide(rejets.table, colonne)
     dates, invalides = convertir_dates(serie)
     if obligatoire:
         invalides |= serie.isna()
-    rejets.ajouter(invalides.to_numpy(), colonne, MOTIF_DATE)
+    rejets.ajouter(invalides.to_numpy(), colonne, MOTIF_DATE, serie)
     return dates
+
+
+def rejeter_hors_periode(rejets: Rejets, colonne: str, dates: pd.Series, periode) -> None:
+    """Rejette les lignes datées hors de ``periode`` (début, fin)."""
+    debut, fin = periode
+    hors = dates.notna() & ((dates < debut) | (dates > fin))
+    rejets.ajouter(hors.to_numpy(), colonne, f"date hors de la période du fichier "
+                   f"({debut:%d/%m/%Y} – {fin:%d/%m/%Y})")
 
 
 # --- editions.csv ---------------------------------------------------------------------
@@ -234,17 +242,17 @@ def preparer_participants(table: TableBrute, annee: int) -> tuple[pd.DataFrame, 
     table.exiger_colonnes(("structure_id", "nom", "type_structure"))
     d = table.donnees
     rejets = Rejets(table, annee)
-    _rejeter_doublons(rejets, "structure_id", "identifiant de structure")
+    rejeter_doublons(rejets, "structure_id", "identifiant de structure")
     rejets.ajouter(d["nom"].isna().to_numpy(), "nom", "nom de structure manquant")
     type_ko = (d["type_structure"].isna() | ~d["type_structure"].isin(TYPES_STRUCTURE)).to_numpy()
     rejets.ajouter(type_ko, "type_structure", f"type de structure invalide (attendu : {', '.join(TYPES_STRUCTURE)})")
-    population, population_ko = convertir_entiers(_colonne(table, "population"), 0)
+    population, population_ko = convertir_entiers(colonne_ou_vide(table, "population"), 0)
     rejets.ajouter(population_ko.to_numpy(), "population", "population invalide (entier positif attendu)",
-                   _colonne(table, "population"))
-    certifications, certif_ko = _lire_certifications(_colonne(table, "certifications"))
+                   colonne_ou_vide(table, "population"))
+    certifications, certif_ko = _lire_certifications(colonne_ou_vide(table, "certifications"))
     rejets.ajouter(certif_ko, "certifications",
                    f"certification inconnue (attendu parmi : {', '.join(CERTIFICATIONS)}, séparées par |)",
-                   _colonne(table, "certifications"))
+                   colonne_ou_vide(table, "certifications"))
     garde = rejets.acceptees
     participants = pd.DataFrame(
         {
@@ -252,10 +260,10 @@ def preparer_participants(table: TableBrute, annee: int) -> tuple[pd.DataFrame, 
             "structure_id": d["structure_id"],
             "nom": d["nom"],
             "type_structure": d["type_structure"],
-            "sous_type": _texte(_colonne(table, "sous_type")),
+            "sous_type": texte_ou_none(colonne_ou_vide(table, "sous_type")),
             "population": population,
-            "code_geo": _texte(_colonne(table, "code_geo")),
-            "region": _texte(_colonne(table, "region")),
+            "code_geo": texte_ou_none(colonne_ou_vide(table, "code_geo")),
+            "region": texte_ou_none(colonne_ou_vide(table, "region")),
             "certifications": certifications,
             "certifie": certifications != "",
         }
@@ -264,7 +272,7 @@ def preparer_participants(table: TableBrute, annee: int) -> tuple[pd.DataFrame, 
     return participants, rejets
 
 
-def _texte(serie: pd.Series) -> pd.Series:
+def texte_ou_none(serie: pd.Series) -> pd.Series:
     return serie.astype(object).where(serie.notna(), None)
 
 
@@ -310,14 +318,14 @@ def preparer_grille(table: TableBrute, annee: int) -> pd.DataFrame:
         {
             "annee": np.int64(annee),
             "code_question": d["code_question"],
-            "libelle": _texte(d["libelle"]),
+            "libelle": texte_ou_none(d["libelle"]),
             "canal": d["canal"],
             "etape": d["etape"],
             "determinant": d["determinant"],
             "type_reponse": d["type_reponse"],
             "points_max": points_max.astype(float),
-            "bareme": _texte(d["bareme"].where(d["type_reponse"] == "nombre")),
-            "indicateur": _texte(d["indicateur"]),
+            "bareme": texte_ou_none(d["bareme"].where(d["type_reponse"] == "nombre")),
+            "indicateur": texte_ou_none(d["indicateur"]),
         }
     )
 
@@ -391,12 +399,12 @@ def _valeurs_reponses(serie: pd.Series, type_reponse: str) -> tuple[np.ndarray, 
 def _rejeter_contacts(rejets: Rejets, structures_connues, edition: pd.Series, parametres: Parametres):
     """Contrôles des colonnes fixes d'un contact ; renvoie dates et vagues converties."""
     d = rejets.table.donnees
-    _rejeter_doublons(rejets, "id_contact", "identifiant de contact")
-    _rejeter_structures_inconnues(rejets, structures_connues)
+    rejeter_doublons(rejets, "id_contact", "identifiant de contact")
+    rejeter_structures_inconnues(rejets, structures_connues)
     rejets.ajouter(~d["canal"].isin(CANAUX).to_numpy(), "canal", f"canal invalide (attendu : {', '.join(CANAUX)})")
     rejets.ajouter(~d["scenario"].isin(SCENARIOS).to_numpy(), "scenario",
                    f"scénario invalide (attendu : {', '.join(SCENARIOS)})")
-    dates = _dates(rejets, "date_contact")
+    dates = lire_dates(rejets, "date_contact")
     marge = pd.Timedelta(days=parametres.tolerance_dates_jours)
     hors = dates.notna() & _hors_periode(dates, edition, marge)
     rejets.ajouter(hors.to_numpy(), "date_contact",
@@ -491,7 +499,7 @@ def _table_reponses(table, questions, valeurs, garde, annee) -> pd.DataFrame:
                       "type_reponse"), ("valeur", "points", "points_max"), annee)
     reponses = pd.concat(morceaux, ignore_index=True)
     reponses.insert(0, "annee", np.int64(annee))
-    reponses["indicateur"] = _texte(reponses["indicateur"])
+    reponses["indicateur"] = texte_ou_none(reponses["indicateur"])
     return reponses
 
 
@@ -521,7 +529,7 @@ def _table_textes(table, questions, garde, annee) -> pd.DataFrame:
         return _vide(("id_contact", "structure_id", "canal", "code_question", "indicateur", "texte"), (), annee)
     textes = pd.concat(morceaux, ignore_index=True)
     textes.insert(0, "annee", np.int64(annee))
-    textes["indicateur"] = _texte(textes["indicateur"])
+    textes["indicateur"] = texte_ou_none(textes["indicateur"])
     return textes
 
 
@@ -549,9 +557,9 @@ def preparer_enquete(table: TableBrute, structures_connues, annee: int) -> tuple
     table.exiger_colonnes(("id_reponse", "structure_id", "date_reponse", "canal", "satisfaction", *notes, "commentaire"))
     d = table.donnees
     rejets = Rejets(table, annee)
-    _rejeter_doublons(rejets, "id_reponse", "identifiant de réponse")
-    _rejeter_structures_inconnues(rejets, structures_connues)
-    dates = _dates(rejets, "date_reponse")
+    rejeter_doublons(rejets, "id_reponse", "identifiant de réponse")
+    rejeter_structures_inconnues(rejets, structures_connues)
+    dates = lire_dates(rejets, "date_reponse")
     rejets.ajouter((d["canal"].notna() & ~d["canal"].isin(CANAUX)).to_numpy(), "canal",
                    f"canal invalide (attendu : {', '.join(CANAUX)} ou vide)")
     satisfaction, satisfaction_ko = convertir_entiers(d["satisfaction"], 0, 10)
@@ -566,10 +574,10 @@ def preparer_enquete(table: TableBrute, structures_connues, annee: int) -> tuple
         "id_reponse": d["id_reponse"],
         "structure_id": d["structure_id"],
         "date_reponse": dates,
-        "canal": _texte(d["canal"]),
+        "canal": texte_ou_none(d["canal"]),
         "satisfaction": satisfaction,
         **valeurs_notes,
-        "commentaire": _texte(d["commentaire"]),
+        "commentaire": texte_ou_none(d["commentaire"]),
     })
     return enquete.loc[rejets.acceptees].reset_index(drop=True), rejets
 
@@ -579,21 +587,21 @@ def preparer_avis(table: TableBrute, structures_connues, annee: int) -> tuple[pd
     table.exiger_colonnes(("id_avis", "structure_id", "plateforme", "date_avis", "note", "texte", "date_reponse"))
     d = table.donnees
     rejets = Rejets(table, annee)
-    _rejeter_doublons(rejets, "id_avis", "identifiant d'avis")
-    _rejeter_structures_inconnues(rejets, structures_connues)
-    date_avis = _dates(rejets, "date_avis")
+    rejeter_doublons(rejets, "id_avis", "identifiant d'avis")
+    rejeter_structures_inconnues(rejets, structures_connues)
+    date_avis = lire_dates(rejets, "date_avis")
     note, note_ko = convertir_entiers(d["note"], 1, 5)
     rejets.ajouter((note_ko | d["note"].isna()).to_numpy(), "note", "note invalide (entier de 1 à 5 attendu)")
-    date_reponse = _dates(rejets, "date_reponse", obligatoire=False)
+    date_reponse = lire_dates(rejets, "date_reponse", obligatoire=False)
     rejets.ajouter((date_reponse < date_avis).to_numpy(), "date_reponse", "date de réponse antérieure à l'avis")
     avis = pd.DataFrame({
         "annee": np.int64(annee),
         "id_avis": d["id_avis"],
         "structure_id": d["structure_id"],
-        "plateforme": _texte(d["plateforme"]),
+        "plateforme": texte_ou_none(d["plateforme"]),
         "date_avis": date_avis,
         "note": note,
-        "texte": _texte(d["texte"]),
+        "texte": texte_ou_none(d["texte"]),
         "date_reponse": date_reponse,
         "delai_reponse_jours": (date_reponse - date_avis).dt.days.astype(float),
     })

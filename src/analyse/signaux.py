@@ -26,15 +26,17 @@ import pandas as pd
 from .codes import CANAUX, DETERMINANTS
 from .config import dossier_raw
 from .confidentialite import masquer_serie
-from .lecture import TableBrute, convertir_dates, convertir_nombres, lire_table, normaliser_entete
+from .lecture import TableBrute, convertir_nombres, lire_table, normaliser_entete
 from .lexique import charger_lexique, classer_textes
 from .preparation import (
-    MOTIF_DATE,
     Rejets,
-    _colonne,
-    _rejeter_doublons,
-    _rejeter_structures_inconnues,
+    colonne_ou_vide,
+    lire_dates,
     pseudonymiser,
+    rejeter_doublons,
+    rejeter_hors_periode,
+    rejeter_structures_inconnues,
+    texte_ou_none,
 )
 
 SOURCES = ("enquete_satisfaction", "reclamation", "elu", "conseil_ecole", "comite_usagers", "avis_en_ligne",
@@ -126,10 +128,6 @@ def _codes(serie: pd.Series) -> pd.Series:
     return serie.map(lambda v: normaliser_entete(v) if isinstance(v, str) else v)
 
 
-def _texte(serie: pd.Series) -> pd.Series:
-    return serie.astype(object).where(serie.notna(), None)
-
-
 def periode_fichier(annee: int, editions: pd.DataFrame | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Période couverte par les fichiers de ``raw/<annee>/`` : du 1er janvier qui suit l'édition
     précédente au 31 décembre de l'année (l'année seule pour la première édition).
@@ -140,13 +138,6 @@ def periode_fichier(annee: int, editions: pd.DataFrame | None = None) -> tuple[p
     precedentes = [] if editions is None else [int(a) for a in editions["annee"] if int(a) < annee]
     debut = max(precedentes) + 1 if precedentes else annee
     return pd.Timestamp(f"{debut}-01-01"), pd.Timestamp(f"{annee}-12-31 23:59:59")
-
-
-def _rejeter_hors_periode(rejets: Rejets, colonne: str, dates: pd.Series, periode) -> None:
-    debut, fin = periode
-    hors = dates.notna() & ((dates < debut) | (dates > fin))
-    rejets.ajouter(hors.to_numpy(), colonne, f"date hors de la période du fichier "
-                   f"({debut:%d/%m/%Y} – {fin:%d/%m/%Y})")
 
 
 # --------------------------------------------------------------------------- signaux.csv
@@ -162,50 +153,41 @@ def preparer_signaux(table: TableBrute, structures_connues, annee: int, periode=
     table.exiger_colonnes(COLONNES_SIGNAUX)
     d = table.donnees
     rejets = Rejets(table, annee)
-    _rejeter_doublons(rejets, "id_signal", "identifiant de signal")
-    _rejeter_structures_inconnues(rejets, structures_connues)
-    dates = _dates(rejets, "date_signal", True)
+    rejeter_doublons(rejets, "id_signal", "identifiant de signal")
+    rejeter_structures_inconnues(rejets, structures_connues)
+    dates = lire_dates(rejets, "date_signal", True)
     if periode is not None:
-        _rejeter_hors_periode(rejets, "date_signal", dates, periode)
+        rejeter_hors_periode(rejets, "date_signal", dates, periode)
     source = _codes(d["source"])
     rejets.ajouter(~source.isin(SOURCES).to_numpy(), "source", f"source invalide (attendu : {', '.join(SOURCES)})")
-    canal = _codes(_colonne(table, "canal"))
+    canal = _codes(colonne_ou_vide(table, "canal"))
     rejets.ajouter((canal.notna() & ~canal.isin(CANAUX_SIGNAL)).to_numpy(), "canal",
-                   f"canal invalide (attendu : {', '.join(CANAUX_SIGNAL)} ou vide)", _colonne(table, "canal"))
+                   f"canal invalide (attendu : {', '.join(CANAUX_SIGNAL)} ou vide)", colonne_ou_vide(table, "canal"))
     note_100 = _notes(rejets, table)
-    polarite_fichier = _codes(_colonne(table, "polarite"))
+    polarite_fichier = _codes(colonne_ou_vide(table, "polarite"))
     rejets.ajouter((polarite_fichier.notna() & ~polarite_fichier.isin(POLARITES)).to_numpy(), "polarite",
-                   "polarité invalide (attendu : negatif, neutre, positif ou vide)", _colonne(table, "polarite"))
-    determinant = _codes(_colonne(table, "determinant"))
+                   "polarité invalide (attendu : negatif, neutre, positif ou vide)", colonne_ou_vide(table, "polarite"))
+    determinant = _codes(colonne_ou_vide(table, "determinant"))
     rejets.ajouter((determinant.notna() & ~determinant.isin(DETERMINANTS)).to_numpy(), "determinant",
-                   f"déterminant invalide (attendu : {', '.join(DETERMINANTS)} ou vide)", _colonne(table, "determinant"))
-    date_reponse = _dates(rejets, "date_reponse", False)
+                   f"déterminant invalide (attendu : {', '.join(DETERMINANTS)} ou vide)", colonne_ou_vide(table, "determinant"))
+    date_reponse = lire_dates(rejets, "date_reponse", False)
     rejets.ajouter((date_reponse < dates).to_numpy(), "date_reponse", "date de réponse antérieure au signal",
-                   _colonne(table, "date_reponse"))
+                   colonne_ou_vide(table, "date_reponse"))
     garde = rejets.acceptees
     brut = pd.DataFrame({
         "id_signal": d["id_signal"], "structure_id": d["structure_id"], "date_signal": dates,
         "source": source, "canal": canal, "note_100": note_100, "polarite": polarite_fichier,
-        "determinant": determinant, "date_reponse": date_reponse, "texte": _colonne(table, "texte"),
+        "determinant": determinant, "date_reponse": date_reponse, "texte": colonne_ou_vide(table, "texte"),
     }).loc[garde].reset_index(drop=True)
     return construire_signaux(brut, annee, "signaux.csv", lexique), rejets
 
 
-def _dates(rejets: Rejets, colonne: str, obligatoire: bool) -> pd.Series:
-    serie = _colonne(rejets.table, colonne)
-    dates, invalides = convertir_dates(serie)
-    if obligatoire:
-        invalides |= serie.isna()
-    rejets.ajouter(invalides.to_numpy(), colonne, MOTIF_DATE, serie)
-    return dates
-
-
 def _notes(rejets: Rejets, table: TableBrute) -> pd.Series:
     """Note ramenée sur 100 d'après son échelle ; rejette note illisible, hors échelle ou sans échelle."""
-    brute = _colonne(table, "note")
+    brute = colonne_ou_vide(table, "note")
     note, note_ko = convertir_nombres(brute)
     rejets.ajouter(note_ko.to_numpy(), "note", "note invalide (nombre attendu)", brute)
-    echelle = _colonne(table, "echelle")
+    echelle = colonne_ou_vide(table, "echelle")
     bas, haut, echelle_ko = lire_echelle(echelle)
     rejets.ajouter(echelle_ko.to_numpy(), "echelle", "échelle invalide (attendu min-max, ex. 1-5 ou 0-10)", echelle)
     rejets.ajouter((note.notna() & echelle.isna()).to_numpy(), "echelle", "échelle manquante pour une note", echelle)
@@ -247,12 +229,12 @@ def construire_signaux(brut: pd.DataFrame, annee: int, origine: str, lexique: pd
         "structure_id": s["structure_id"].astype(str),
         "date_signal": s["date_signal"].astype("datetime64[ns]"),
         "source": s["source"].astype(str),
-        "canal": _texte(s["canal"]),
+        "canal": texte_ou_none(s["canal"]),
         "origine": origine,
         "note_100": s["note_100"].astype(float),
-        "polarite": _texte(polarite),
+        "polarite": texte_ou_none(polarite),
         "origine_polarite": pd.Series(origine_polarite, dtype=object).replace("", None),
-        "determinant": _texte(determinant),
+        "determinant": texte_ou_none(determinant),
         "determinants": determinants.astype(str),
         "origine_determinant": pd.Series(origine_determinant, dtype=object).replace("", None),
         "date_reponse": s["date_reponse"].astype("datetime64[ns]"),
@@ -274,13 +256,13 @@ def preparer_appels(table: TableBrute, structures_connues, annee: int, periode=N
     table.exiger_colonnes(COLONNES_APPELS)
     d = table.donnees
     rejets = Rejets(table, annee)
-    _rejeter_doublons(rejets, "id_appel", "identifiant d'appel")
-    _rejeter_structures_inconnues(rejets, structures_connues)
+    rejeter_doublons(rejets, "id_appel", "identifiant d'appel")
+    rejeter_structures_inconnues(rejets, structures_connues)
     debut, debut_ko = convertir_horodatages(d["debut_appel"])
     rejets.ajouter((debut_ko | d["debut_appel"].isna()).to_numpy(), "debut_appel",
                    "horodatage invalide (attendu JJ/MM/AAAA HH:MM[:SS] ou AAAA-MM-JJ HH:MM[:SS])")
     if periode is not None:
-        _rejeter_hors_periode(rejets, "debut_appel", debut, periode)
+        rejeter_hors_periode(rejets, "debut_appel", debut, periode)
     attente, attente_ko = convertir_nombres(d["attente_secondes"])
     rejets.ajouter((attente_ko | d["attente_secondes"].isna() | (attente < 0)).to_numpy(), "attente_secondes",
                    "attente invalide (nombre de secondes ≥ 0 attendu)")
@@ -293,7 +275,7 @@ def preparer_appels(table: TableBrute, structures_connues, annee: int, periode=N
                    "durée de conversation manquante pour un appel répondu")
     rejets.ajouter(((issue == "abandonne") & (duree > 0)).to_numpy(), "duree_secondes",
                    "durée de conversation pour un appel abandonné (doit être vide ou 0)")
-    poste = _colonne(table, "poste")
+    poste = colonne_ou_vide(table, "poste")
     appels = pd.DataFrame({
         "annee": np.int64(annee),
         "id_appel": d["id_appel"],

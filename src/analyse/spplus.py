@@ -34,7 +34,7 @@ import pandas as pd
 from .config import dossier_raw
 from .lecture import ErreurDonnees, TableBrute, convertir_dates, convertir_nombres, lire_table, normaliser_entete
 from .lexique import chemin_ressource, normaliser_texte
-from .preparation import MOTIF_DATE, Rejets, _rejeter_doublons, _rejeter_structures_inconnues
+from .preparation import MOTIF_DATE, Rejets, rejeter_doublons, rejeter_hors_periode, rejeter_structures_inconnues
 
 EXPORTS = ("experiences", "indicateurs")
 FICHIERS = {"experiences": "spplus_experiences.csv", "indicateurs": "spplus_indicateurs.csv"}
@@ -204,19 +204,17 @@ def importer_experiences(chemin: Path | str, structures: pd.DataFrame | Path | s
     d = table.donnees
     rejets = Rejets(table, annee)
     _signaler_colonnes(rejets, inconnues)
-    _rejeter_doublons(rejets, "id_experience", "identifiant d'expérience")
+    rejeter_doublons(rejets, "id_experience", "identifiant d'expérience")
     dates, dates_ko = _dates_souples(d["date"])
     rejets.ajouter((dates_ko | d["date"].isna()).to_numpy(), "date", MOTIF_DATE)
     if periode is not None:
-        hors = dates.notna() & ((dates < periode[0]) | (dates > periode[1]))
-        rejets.ajouter(hors.to_numpy(), "date", f"date hors de la période du fichier "
-                       f"({periode[0]:%d/%m/%Y} – {periode[1]:%d/%m/%Y})")
+        rejeter_hors_periode(rejets, "date", dates, periode)
     ressenti = d["ressenti"].map(lambda v: RESSENTIS.get(normaliser_entete(v)) if isinstance(v, str) else None)
     rejets.ajouter(ressenti.isna().to_numpy(), "ressenti", "ressenti illisible (attendu : négatif, neutre ou positif)")
     d["structure_id"] = _apparier(None, d["structure"], structures)
     rejets.ajouter(d["structure_id"].isna().to_numpy(), "structure", MOTIF_SANS_CORRESPONDANCE)
     if structures_connues is not None:
-        _rejeter_structures_inconnues(rejets, structures_connues)
+        rejeter_structures_inconnues(rejets, structures_connues)
     reponse = d["reponse"] if "reponse" in d else pd.Series(np.nan, index=d.index, dtype=object)
     experiences = pd.DataFrame({
         "id_experience": d["id_experience"], "structure_id": d["structure_id"], "date": dates,
@@ -254,7 +252,7 @@ def importer_indicateurs(chemin: Path | str, structures: pd.DataFrame | Path | s
     d["structure_id"] = _apparier(d["code_spplus"], d["nom"], structures)
     rejets.ajouter(d["structure_id"].isna().to_numpy(), "code_spplus", MOTIF_SANS_CORRESPONDANCE)
     if structures_connues is not None:
-        _rejeter_structures_inconnues(rejets, structures_connues)
+        rejeter_structures_inconnues(rejets, structures_connues)
     cles = d[["code_spplus", "indicateur"]].fillna("").agg("|".join, axis=1)
     doublons = (cles.duplicated() & date_maj.duplicated()).to_numpy()
     rejets.ajouter(doublons & cles.duplicated(keep="first").to_numpy(), "indicateur",
