@@ -1,6 +1,6 @@
 """Banc d'essai des fiches de structure : fiches par minute, trois façons de faire le même PDF.
 
-1. Lot du paquet (``analyse.lot.rapports_structures``) : noyau chaud par travailleur.
+1. Lot du paquet (``analyse.rapports.lot.rapports_structures``) : noyau chaud par travailleur.
 2. Référence papermill simple : un noyau neuf par fiche, 2 processus, même notebook, même route PDF.
 3. Plancher : mêmes cellules exécutées en Python pur (sans noyau, sans papermill ni nbconvert),
    mêmes graphiques, même document HTML et même impression WeasyPrint.
@@ -25,8 +25,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from analyse import config, lot, stockage
-from analyse.edition import resoudre_chemin
+from analyse import config
+from analyse.rapports import lot
+from analyse.donnees import stockage
+from analyse.config import resoudre_chemin
 from analyse.formatage import nombre_fr
 
 TRAVAIL = config.RACINE / "benchmarks" / "travail" / "structures"
@@ -41,7 +43,7 @@ def fiche_papermill_simple(args) -> float:
     annee, sid, nom, donnees, sortie, communs = args
     import papermill
 
-    from analyse.rendu import _journaux_silencieux, choisir_noyau
+    from analyse.rapports.rendu import _journaux_silencieux, choisir_noyau
 
     debut = time.perf_counter()
     dossier = Path(sortie) / str(annee) / "structures"
@@ -70,7 +72,7 @@ def fiche_python_pur(args) -> float:
     import mistune
     import nbformat
 
-    from analyse.rendu import MetaRapport, document_html
+    from analyse.rapports.rendu import MetaRapport, document_html
 
     debut = time.perf_counter()
     nb = nbformat.read(str(config.NOTEBOOKS / lot.NOTEBOOK_FICHE), as_version=4)
@@ -92,7 +94,7 @@ def fiche_python_pur(args) -> float:
     document = document_html(corps, titre=meta.get("titre", ""), sous_titre=meta.get("sous_titre", ""),
                              demo=bool(meta.get("demo")))
     dossier = Path(sortie) / str(annee) / "structures"
-    from analyse.rendu import html_vers_pdf
+    from analyse.rapports.rendu import html_vers_pdf
 
     gc.disable()  # même réglage que le lot pour WeasyPrint
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analyse import codes, schemas
+from analyse.donnees import codes, schemas
 
 # (type_structure, nombre) : deux types sous le seuil de 5 structures (secret).
 REPARTITION_TYPES = (("commune", 22), ("mairie_annexe", 3), ("epci", 6), ("departement", 4), ("autre_service_public", 5))

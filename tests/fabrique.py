@@ -75,7 +75,7 @@ def ecrire_edition(racine: Path, annee=2022, sep=";", encodage="utf-8", dates_fr
 def demo_dix_editions(tmp_path_factory) -> Path:
     """Les dix éditions de démonstration (échelle 1), préparées une seule fois par session de tests."""
     from analyse.cli import main
-    from analyse.demo import generer_demo
+    from analyse.demo.editions import generer_demo
 
     racine = tmp_path_factory.getbasetemp() / "demo_dix_editions"
     if not (racine / "pret").exists():

@@ -8,10 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-from analyse import confidentialite as c
-from analyse import lot, rendu, stockage
-from analyse.codes import libelle
-from analyse.demo import _NOMS_PERSONNES, _PRENOMS
+from analyse.donnees import confidentialite as c
+from analyse.rapports import lot, rendu
+from analyse.donnees import stockage
+from analyse.donnees.codes import libelle
+from analyse.demo.editions import _NOMS_PERSONNES, _PRENOMS
 from analyse.formatage import nombre_fr
 from test_fiche import ANNEE, donnees_demo
 

@@ -9,8 +9,8 @@ import numpy as np
 import openpyxl
 import pytest
 
-from analyse import demo
-from analyse.codes import CANAUX, DETERMINANTS
+from analyse.demo import editions as demo
+from analyse.donnees.codes import CANAUX, DETERMINANTS
 from analyse.config import FICHIER_VERITE_DEMO, est_demo, lire_verite_demo
 
 COLONNES = {

@@ -8,8 +8,10 @@ import pytest
 from fabrique import demo_dix_editions
 from scipy import stats
 
-from analyse import config, determinants, stockage
-from analyse.codes import DETERMINANTS
+from analyse import config
+from analyse.statistiques import determinants
+from analyse.donnees import stockage
+from analyse.donnees.codes import DETERMINANTS
 
 DONNEES = Path(__file__).parent / "donnees"
 TOLERANCE = 1e-6

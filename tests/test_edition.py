@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyse import config, edition
+from analyse import config
+from analyse.rapports import edition as rapport_edition
+from analyse.statistiques import edition
 
 
 def _scores_globaux(valeurs, niveau="global", modalite=""):
@@ -66,7 +68,7 @@ def test_suppression_des_agregats_de_moins_de_5_structures():
     assert strates.loc["epci", "supprime"]
     assert strates.loc["epci", "n_structures"] == 4
     assert strates.loc["epci", ["score", "ic_bas", "ic_haut"]].isna().all()
-    affiche = edition.tableau_agregats(strates.reset_index())
+    affiche = rapport_edition.tableau_agregats(strates.reset_index())
     assert "74" not in " ".join(affiche.astype(str).to_numpy().ravel())
 
 
@@ -159,5 +161,5 @@ def test_calculer_edition_sur_donnees_synthetiques(tmp_path):
     comparaison = resultats["comparaison"].set_index(["indicateur", "modalite"])
     assert comparaison.loc[("nb_structures", "ensemble"), "valeur_calculee"] == 40
     assert not np.isnan(comparaison.loc[("score_type", "collectivites"), "valeur_calculee"])
-    fichiers = edition.exporter_tableaux(resultats, tmp_path / "csv")
+    fichiers = rapport_edition.exporter_tableaux(resultats, tmp_path / "csv")
     assert {f.stem for f in fichiers} >= {"canaux", "determinants", "strates_type", "indicateurs", "comparaison"}

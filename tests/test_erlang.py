@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from analyse import erlang
+from analyse.statistiques import erlang
 
 
 def test_petit_exemple_refait_a_la_main():

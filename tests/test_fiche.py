@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyse import fiche, pratiques, stockage
-from analyse.codes import DETERMINANTS
+from analyse.rapports import fiche
+from analyse.statistiques import pratiques
+from analyse.donnees import stockage
+from analyse.donnees.codes import DETERMINANTS
 from analyse.formatage import nombre_fr
 
 ANNEE = 2022
@@ -21,7 +23,7 @@ def donnees_demo(tmp_path_factory) -> Path:
     """Petite démo (échelle 0,1 ; éditions 2021 et 2022) préparée une fois par session de tests."""
     if "racine" not in _DONNEES:
         from analyse import cli
-        from analyse.demo import generer_demo
+        from analyse.demo.editions import generer_demo
 
         racine = tmp_path_factory.mktemp("demo_fiches")
         generer_demo(racine, echelle=0.1, annees=[2021, 2022])
@@ -72,7 +74,7 @@ def test_priorites_reliees_aux_pratiques(donnees):
 
 
 def test_importance_nationale_lmg_et_repli_sur_toutes_les_editions(donnees):
-    from analyse import determinants
+    from analyse.statistiques import determinants
 
     table = fiche.importance_nationale(ANNEE, donnees)
     attendu = determinants.importance_nationale(annee=ANNEE, donnees=donnees).set_index("determinant")["importance"]

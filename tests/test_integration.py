@@ -13,14 +13,14 @@ import pytest
 from fabrique import demo_dix_editions
 from pypdf import PdfReader
 
-from analyse import edition as ed
+from analyse.statistiques import edition as ed
 from analyse.cli import main
 from analyse.config import Parametres
-from analyse.demo import ANNEES as ANNEES_DEMO
-from analyse.demo import generer_demo
+from analyse.demo.editions import ANNEES as ANNEES_DEMO
+from analyse.demo.editions import generer_demo
 from analyse.formatage import nombre_fr
-from analyse.lecture import decoder, lire_table
-from analyse.stockage import lire
+from analyse.donnees.lecture import decoder, lire_table
+from analyse.donnees.stockage import lire
 
 pytestmark = pytest.mark.integration
 ANNEES = tuple(ANNEES_DEMO)

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analyse.lecture import (
+from analyse.donnees.lecture import (
     ErreurDonnees,
     convertir_dates,
     convertir_entiers,

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from analyse import lexique as lx
-from analyse.codes import DETERMINANTS
-from analyse.lecture import ErreurDonnees
+from analyse.ecoute import lexique as lx
+from analyse.donnees.codes import DETERMINANTS
+from analyse.donnees.lecture import ErreurDonnees
 
 
 def test_normalisation_et_types_de_termes():
@@ -67,7 +67,7 @@ def test_precision_et_rappel_sur_l_echantillon_etiquete():
 
 def test_etiquettes_de_la_demonstration(tmp_path):
     """Textes de la démonstration (étiquettes vraies plantées) : rappel et précision mesurés."""
-    from analyse.demo import generer_demo
+    from analyse.demo.editions import generer_demo
     from analyse.config import lire_verite_demo
 
     generer_demo(tmp_path, echelle=0.3, annees=[2022])

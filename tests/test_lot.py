@@ -12,8 +12,9 @@ import pytest
 from pypdf import PdfReader
 
 import analyse
-from analyse import lot, rendu, stockage
-from analyse.rendu import choisir_noyau
+from analyse.rapports import lot, rendu
+from analyse.donnees import stockage
+from analyse.rapports.rendu import choisir_noyau
 from test_fiche import ANNEE, donnees_demo
 
 
@@ -62,7 +63,7 @@ def test_noyau_chaud_isole_les_fiches(donnees, ids, tmp_path):
             assert f"'{nom}'" not in visibles
         # Le cache des données survit à la remise à zéro (chargé une fois par travailleur).
         probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-            "import analyse.fiche as m\nlen(m._CACHE)")])
+            "import analyse.rapports.fiche as m\nlen(m._CACHE)")])
         sortie = papermill.execute_notebook(probe, None, engine_name=lot.MOTEUR, progress_bar=False, cwd=str(tmp_path),
                                           kernel_name=choisir_noyau())
         assert sortie.cells[0].outputs[0]["data"]["text/plain"] == "1"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analyse.config import Parametres
-from analyse.notation import (
+from analyse.donnees.notation import (
     lire_bareme,
     points_echelle4,
     points_nombre,
@@ -122,7 +122,7 @@ def test_bootstrap_deterministe_et_intervalle_contenant_le_score():
 
 def test_bootstrap_en_blocs_identique_a_un_seul_bloc(monkeypatch):
     """Le découpage mémoire en blocs ne change pas les estimations ponctuelles ni la validité."""
-    import analyse.notation as notation
+    import analyse.donnees.notation as notation
 
     contacts, reponses = _contacts_reponses()
     contacts = scores_contacts(contacts, reponses)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analyse import config, edition, palmares
+from analyse import config
+from analyse.rapports import palmares as rapport_palmares
+from analyse.statistiques import edition, palmares
 from test_fiche import ANNEE, donnees_demo
 
 
@@ -46,7 +48,7 @@ def test_palmares_ne_nomme_que_les_laureats(tmp_path_factory):
     for categorie, groupe in laureats.groupby("categorie"):
         meilleurs = scores[membres.loc[membres["categorie"] == categorie, "structure_id"]].nlargest(len(groupe))
         assert set(groupe["structure_id"]) == set(meilleurs.index)
-    texte = str(palmares.bloc_palmares(resultat, "Source"))
+    texte = str(rapport_palmares.bloc_palmares(resultat, "Source"))
     nommes = {n for n in tables["participants"]["nom"] if n in texte}
     assert nommes == set(laureats["nom"])
     assert not any(s in texte for s in tables["participants"]["structure_id"])

@@ -7,9 +7,9 @@ import pytest
 
 from analyse.cli import main
 from analyse.config import Parametres
-from analyse.lecture import ErreurDonnees
-from analyse.preparation import preparer_edition
-from analyse.stockage import lire
+from analyse.donnees.lecture import ErreurDonnees
+from analyse.chaine import preparer_edition
+from analyse.donnees.stockage import lire
 from fabrique import AUDITS, COLONNES_AUDITS, GRILLE, PARTICIPANTS, ecrire_edition
 
 P = Parametres(n_bootstrap=50)

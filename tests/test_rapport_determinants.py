@@ -4,8 +4,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from analyse import cli, config, demo, stockage
-from analyse import rapport_determinants as rd
+from analyse import cli, config
+from analyse.demo import editions as demo
+from analyse.donnees import stockage
+from analyse.rapports import determinants as rd
 
 
 def _texte(pdf):

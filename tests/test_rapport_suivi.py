@@ -6,11 +6,11 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from analyse import rapport_suivi as rs
+from analyse.rapports import suivi as rs
 from analyse.cli import main
 from analyse.config import NOTEBOOKS
-from analyse.demo import generer_demo
-from analyse.stockage import lire
+from analyse.demo.editions import generer_demo
+from analyse.donnees.stockage import lire
 
 
 @pytest.fixture(scope="module")

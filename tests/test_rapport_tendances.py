@@ -6,7 +6,9 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from analyse import config, rapport_tendances, stockage
+from analyse import config
+from analyse.rapports import tendances as rapport_tendances
+from analyse.donnees import stockage
 from fabrique import demo_dix_editions
 
 

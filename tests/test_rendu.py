@@ -5,7 +5,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from analyse import rendu
+from analyse.rapports import rendu
+from analyse.rapports.edition import rapport_edition
 from conftest_rapport import creer_donnees_synthetiques
 
 A4 = (595.28, 841.89)  # points
@@ -50,7 +51,7 @@ def test_pdf_sans_mention_demo(tmp_path):
 def test_rapport_edition_de_bout_en_bout(tmp_path):
     donnees = creer_donnees_synthetiques(tmp_path / "donnees", annee=2020, demo=True)
     sortie = tmp_path / "rapports"
-    pdf = rendu.rapport_edition(2020, donnees, sortie, parametres_methode={"n_bootstrap": 200})
+    pdf = rapport_edition(2020, donnees, sortie, parametres_methode={"n_bootstrap": 200})
 
     assert pdf == sortie / "2020" / "rapport_edition_2020.pdf" and pdf.exists()
     assert (sortie / "2020" / "rapport_edition_2020.html").exists()

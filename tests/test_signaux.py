@@ -7,10 +7,10 @@ import pytest
 
 from analyse.cli import main
 from analyse.config import Parametres
-from analyse.lecture import ErreurDonnees
-from analyse.preparation import preparer_edition
-from analyse.signaux import convertir_horodatages, lire_echelle, periode_fichier, polarite_depuis_note
-from analyse.stockage import lire
+from analyse.donnees.lecture import ErreurDonnees
+from analyse.chaine import preparer_edition
+from analyse.ecoute.signaux import convertir_horodatages, lire_echelle, periode_fichier, polarite_depuis_note
+from analyse.donnees.stockage import lire
 from fabrique import _ecrire_csv, ecrire_edition
 
 P = Parametres(n_bootstrap=20)

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from analyse.config import Parametres
-from analyse.lecture import ErreurDonnees
-from analyse.preparation import preparer_edition
-from analyse.spplus import (
+from analyse.donnees.lecture import ErreurDonnees
+from analyse.chaine import preparer_edition
+from analyse.ecoute.spplus import (
     charger_correspondance_colonnes,
     charger_structures,
     importer_experiences,
@@ -90,7 +90,7 @@ def test_entete_renomme_une_ligne_a_ajouter(fichiers, tmp_path):
 
 def test_correspondance_editable_depuis_un_fichier(fichiers, tmp_path):
     chemin = tmp_path / "correspondance.csv"
-    from analyse.lexique import chemin_ressource
+    from analyse.ecoute.lexique import chemin_ressource
 
     lignes = chemin_ressource("correspondance_spplus.csv").read_text(encoding="utf-8")
     chemin.write_text(lignes + "experiences;ressenti;Humeur de l'usager;oui\n", encoding="utf-8")

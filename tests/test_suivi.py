@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyse import suivi
+from analyse.statistiques import suivi
 from analyse.cli import main
-from analyse.demo import generer_demo
+from analyse.demo.editions import generer_demo
 
 P = suivi.ParametresSuivi()
 

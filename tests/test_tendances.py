@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from fabrique import demo_dix_editions
 
-from analyse import config, demo, tendances
+from analyse import config
+from analyse.demo import editions as demo
+from analyse.statistiques import tendances
 
 ANNEES = [2012, 2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022]
 PETITS = config.Parametres(taille_min_agregat=1, n_bootstrap=50)

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from .config import DONNEES, PARAMETRES, RAPPORTS, Parametres, dossier_raw
-from .lecture import ErreurDonnees
+from analyse.config import DONNEES, PARAMETRES, RAPPORTS, Parametres, dossier_raw
+from analyse.donnees.lecture import ErreurDonnees
 
 
 _TRADUCTIONS_ARGPARSE = {
@@ -150,7 +150,7 @@ def _raw_vide(donnees: Path) -> bool:
 
 def commande_demo(args) -> int:
     """Écrit les données de démonstration."""
-    from .demo import generer_demo
+    from analyse.demo.editions import generer_demo
 
     if not _raw_vide(args.donnees) and not args.forcer:
         print(f"{dossier_raw(args.donnees)} n'est pas vide : rien n'est écrit (option --forcer pour écraser).",
@@ -167,8 +167,9 @@ def commande_demo(args) -> int:
 
 def commande_preparer(args) -> int:
     """Prépare une ou toutes les éditions et affiche les bilans de lecture."""
-    from .preparation import annees_disponibles, lire_editions, preparer_edition
-    from .stockage import Ecriture
+    from analyse.chaine import preparer_edition
+    from analyse.donnees.preparation import annees_disponibles, lire_editions
+    from analyse.donnees.stockage import Ecriture
 
     parametres = Parametres.depuis_dict({**PARAMETRES.vers_dict(), "n_bootstrap": args.bootstrap,
                                          "graine": args.graine})
@@ -200,8 +201,8 @@ def commande_rapports(args) -> int:
 
 
 def _rapports_edition(args) -> int:
-    from .rendu import rapport_edition
-    from .stockage import editions_preparees
+    from analyse.rapports.edition import rapport_edition
+    from analyse.donnees.stockage import editions_preparees
 
     annees = editions_preparees(args.donnees) if args.toutes else [args.annee]
     if not annees:
@@ -215,7 +216,7 @@ def _rapports_edition(args) -> int:
 
 
 def _rapport_tendances(args) -> int:
-    from .rapport_tendances import rapport_tendances
+    from analyse.rapports.tendances import rapport_tendances
 
     debut = time.perf_counter()
     chemin = rapport_tendances(args.donnees, args.sortie, de=args.de, a=args.a,
@@ -225,7 +226,7 @@ def _rapport_tendances(args) -> int:
 
 
 def _rapport_determinants(args) -> int:
-    from .rapport_determinants import rapport_determinants
+    from analyse.rapports.determinants import rapport_determinants
 
     debut = time.perf_counter()
     chemin = rapport_determinants(args.donnees, args.sortie, annees=args.annees,
@@ -235,8 +236,8 @@ def _rapport_determinants(args) -> int:
 
 
 def _rapports_structures(args) -> int:
-    from .lot import rapports_structures
-    from .stockage import editions_preparees
+    from analyse.rapports.lot import rapports_structures
+    from analyse.donnees.stockage import editions_preparees
 
     annee = args.annee or max(editions_preparees(args.donnees), default=None)
     if annee is None:
@@ -248,7 +249,7 @@ def _rapports_structures(args) -> int:
 
 
 def _rapport_suivi(args) -> int:
-    from .rapport_suivi import rapport_suivi
+    from analyse.rapports.suivi import rapport_suivi
 
     debut = time.perf_counter()
     chemin = rapport_suivi(args.structure, donnees=args.donnees, sortie=args.sortie, annee=args.annee)

@@ -30,7 +30,7 @@ TABLES = (
     "avis",
     "scores",
     "rejets",
-    "signaux",  # canaux d'écoute (facultatifs) : analyse.signaux
+    "signaux",  # canaux d'écoute (facultatifs) : analyse.ecoute.signaux
     "appels",
     "indicateurs_spplus",
 )

@@ -1,11 +1,11 @@
 """Tableau de bord de l'écoute usagers d'une structure : graphiques, tableaux, textes, rendu PDF.
 
-Les calculs sont dans ``analyse.suivi`` ; ce module les met en forme (style maison de
-``analyse.graphiques``, nombres à la française de ``analyse.formatage``) et produit le
-rapport par la route commune de ``analyse.rendu`` (papermill → HTML → PDF) dans
+Les calculs sont dans ``analyse.statistiques.suivi`` ; ce module les met en forme (style maison de
+``analyse.rapports.graphiques``, nombres à la française de ``analyse.formatage``) et produit le
+rapport par la route commune de ``analyse.rapports.rendu`` (papermill → HTML → PDF) dans
 ``<sortie>/suivi/``. Confidentialité : seule la structure concernée est nommée ; les
 comparaisons portent sur des moyennes d'au moins 5 structures ; les textes libres sont
-masqués (``analyse.confidentialite``) avant d'être cités.
+masqués (``analyse.donnees.confidentialite``) avant d'être cités.
 """
 
 from __future__ import annotations
@@ -19,13 +19,30 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from . import config
-from .codes import DETERMINANTS, libelle
-from .confidentialite import masquer_texte
-from .formatage import BlocHTML, date_fr, ecrire_csv, intervalle_fr, nombre_fr, paragraphe, pourcent_fr, tableau_html
-from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, ligne_source, nouvelle_figure
-from .signaux import LIBELLES_SOURCES, SOURCES
-from .suivi import JOURS, ParametresSuivi
+from analyse import config
+from analyse.donnees.codes import DETERMINANTS, libelle
+from analyse.donnees.confidentialite import masquer_texte
+from analyse.formatage import (
+    BlocHTML,
+    date_fr,
+    ecrire_csv,
+    intervalle_fr,
+    nombre_fr,
+    paragraphe,
+    pourcent_fr,
+    tableau_html,
+)
+from analyse.rapports.graphiques import (
+    GRIS,
+    PALETTE,
+    TAILLE,
+    formateur_fr,
+    habiller,
+    ligne_source,
+    nouvelle_figure,
+)
+from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
+from analyse.statistiques.suivi import JOURS, ParametresSuivi
 
 TITRE = "Tableau de bord de l’écoute usagers"
 MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
@@ -51,7 +68,7 @@ def dossier_suivi(sortie: Path | str) -> Path:
     >>> dossier_suivi("/tmp/rapports").name
     'suivi'
     """
-    from .edition import resoudre_chemin
+    from analyse.config import resoudre_chemin
 
     return resoudre_chemin(sortie) / "suivi"
 
@@ -95,7 +112,7 @@ def couverture(tables: dict, demo: bool = False):
     >>> couverture({"structure": {"nom": "Mairie de Zébrinville"}, "annee": 2022}).meta["sous_titre"]
     'Mairie de Zébrinville — suivi continu jusqu’à fin 2022'
     """
-    from .rendu import declarer_couverture
+    from analyse.rapports.rendu import declarer_couverture
 
     return declarer_couverture(titre=TITRE, sous_titre=f"{tables['structure']['nom']} — suivi continu jusqu’à fin "
                                f"{tables['annee']}", demo=demo)
@@ -672,9 +689,9 @@ def rapport_suivi(structure_id: str, donnees: Path | str = "data", sortie: Path 
     Traceback (most recent call last):
     FileNotFoundError: Structure « S0001 » absente des participants préparés dans /dossier/absent/processed : lancez d'abord « analyse preparer ».
     """
-    from .edition import resoudre_chemin
-    from .rendu import produire_rapport
-    from .suivi import charger_suivi
+    from analyse.config import resoudre_chemin
+    from analyse.rapports.rendu import produire_rapport
+    from analyse.statistiques.suivi import charger_suivi
 
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
     tables = charger_suivi(structure_id, donnees, annee)  # vérifie tôt, message en français
@@ -703,7 +720,7 @@ def section_canaux(tables: dict, resultats: dict, source: str) -> BlocHTML:
     >>> section_canaux({"signaux": pd.DataFrame()}, {}, "")._repr_html_().startswith("<p>")
     True
     """
-    from .graphiques import figure_html
+    from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]):
         return _sans_signaux()
@@ -721,7 +738,7 @@ def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
     >>> section_cartes({"signaux": pd.DataFrame()}, {}, "")._repr_html_().startswith("<p>")
     True
     """
-    from .graphiques import figure_html
+    from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]):
         return _sans_signaux()
@@ -744,7 +761,7 @@ def section_reclamations(tables: dict, resultats: dict, source: str) -> BlocHTML
     >>> section_reclamations({"signaux": pd.DataFrame()}, {}, "")._repr_html_().startswith("<p>")
     True
     """
-    from .graphiques import figure_html
+    from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]) or resultats["reclamations"].empty:
         return paragraphe("Aucune réclamation enregistrée sur la période.")
@@ -758,7 +775,7 @@ def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
     >>> section_audit.__name__
     'section_audit'
     """
-    from .graphiques import figure_html
+    from analyse.rapports.graphiques import figure_html
 
     blocs = [figure_html(graphique_lien_audit(resultats, source),
                          f"Scores d’audit {tables['annee']} par déterminant et part de signaux négatifs de l’année."),
@@ -780,7 +797,7 @@ def section_telephone(tables: dict, resultats: dict, source: str) -> BlocHTML:
     ...     "ensemble", "n_structures"])}, "")._repr_html_().startswith("<p>")
     True
     """
-    from .graphiques import figure_html
+    from analyse.rapports.graphiques import figure_html
 
     if "dimensionnement" not in resultats:
         texte = paragraphe("Aucun journal d’appels (appels.csv) pour cette structure : la charge téléphonique et le "

@@ -30,8 +30,10 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from .codes import CANAUX, DETERMINANTS, SCENARIOS, TYPES_STRUCTURE
-from .config import FICHIER_VERITE_DEMO, dossier_raw
+from analyse.donnees.codes import CANAUX, DETERMINANTS, SCENARIOS, TYPES_STRUCTURE
+from analyse.config import FICHIER_VERITE_DEMO, dossier_raw
+from analyse.demo.ecoute import generer_ecoute
+from analyse.demo.conventions import CONVENTION_EDITIONS, CONVENTIONS, Convention
 
 # --- Paramètres du monde fictif -------------------------------------------------------
 
@@ -104,36 +106,6 @@ _USAGES = {"panel": 1, "noms": 2, "plan": 3, "contacts": 4, "reponses": 5, "enqu
            "avis": 7, "rejets": 8, "lmg": 9, "banque": 10}
 
 
-@dataclasses.dataclass(frozen=True)
-class _Convention:
-    """Conventions d'écriture d'une édition (ce que le prestataire a produit)."""
-
-    encodage: str
-    separateur: str
-    decimale: str
-    format_date: str
-    milliers: str
-    fin_ligne: str
-    casse_mixte: bool = False
-    jeton_manquant: str = ""  # jeton écrit pour une réponse sans objet (une fois sur deux)
-
-
-_FR_BOM = dict(encodage="utf-8-sig", separateur=";", decimale=",", format_date="%d/%m/%Y", fin_ligne="\r\n")
-_FR_1252 = dict(encodage="cp1252", separateur=";", decimale=",", format_date="%d/%m/%Y", fin_ligne="\r\n")
-_ISO = dict(encodage="utf-8", separateur=",", decimale=".", format_date="%Y-%m-%d", milliers="", fin_ligne="\n")
-_CONVENTIONS = {
-    2012: _Convention(**_FR_1252, milliers=" "),
-    2013: _Convention(**_FR_BOM, milliers="\u00a0"),
-    2014: _Convention(**_ISO),
-    2015: _Convention(**_FR_BOM, milliers=" ", jeton_manquant="Sans objet"),
-    2016: _Convention(**_ISO, casse_mixte=True),
-    2017: _Convention(**_FR_1252, milliers="\u00a0"),
-    2018: _Convention(**_ISO, jeton_manquant="NA"),
-    2020: _Convention(**_FR_BOM, milliers="\u00a0", casse_mixte=True),
-    2021: _Convention(**_ISO, jeton_manquant="NC"),
-    2022: _Convention(**_FR_BOM, milliers=" ", jeton_manquant="Sans objet"),
-}
-_CONVENTION_EDITIONS = _Convention(**_FR_BOM, milliers=" ")
 
 # --- Banque de questions --------------------------------------------------------------
 
@@ -286,7 +258,6 @@ def generer_demo(donnees, graine: int = 2012, echelle: float = 1.0, annees=None)
         rejets.extend(plantes)
         personnelles[str(annee)] = n_perso
     verite = _verites(monde, annees_ecrites, rejets, personnelles)
-    from .demo_signaux import generer_ecoute  # canaux d'écoute (signaux, appels, Services Publics +)
 
     lignes_ecoute, verite["ecoute"] = generer_ecoute(racine, monde, annees_ecrites, graine)
     lignes.update(lignes_ecoute)
@@ -671,7 +642,7 @@ def _ecrire_edition(dossier: Path, monde, annee):
     """Écrit les fichiers d'une édition ; renvoie (lignes par fichier, rejets plantés, données perso)."""
     dossier.mkdir(parents=True, exist_ok=True)
     edition = monde.editions[annee]
-    conv = _CONVENTIONS[annee]
+    conv = CONVENTIONS[annee]
     ecrits, rejets, personnelles = {}, [], {}
     ecrits["participants.csv"], plantes = _ecrire_participants(dossier, monde, edition, conv)
     rejets += plantes
@@ -690,7 +661,7 @@ def _ecrire_edition(dossier: Path, monde, annee):
     return ecrits, rejets, personnelles
 
 
-def _ecrire_csv(chemin: Path, entetes, blocs, conv: _Convention) -> int:
+def _ecrire_csv(chemin: Path, entetes, blocs, conv: Convention) -> int:
     """Écrit un CSV par blocs (tableaux 2-D d'objets chaînes) selon la convention ; renvoie le nb de lignes."""
     n = 0
     with open(chemin, "w", encoding=conv.encodage, newline="") as f:
@@ -981,7 +952,7 @@ def _planter_audits(rng, monde, edition, contacts, blocs):
             "reponse_invalide_oui_non": (questions_tel["oui_non"], "Peut-être"),
             "reponse_invalide_echelle4": (questions_tel["echelle4"], "7"),
             "reponse_invalide_nombre": (questions_tel["nombre"], "abc"),
-            "date_invalide": ("date_contact", _date_impossible(edition.annee, _CONVENTIONS[edition.annee])),
+            "date_invalide": ("date_contact", _date_impossible(edition.annee, CONVENTIONS[edition.annee])),
             "reponse_hors_canal": (hors_canal, "Oui"),
         }[motif]
         plantes.append(dict(source=source, motif=motif, colonne=colonne, valeur=valeur,
@@ -1175,7 +1146,7 @@ def _ecrire_avis(dossier, monde, edition, conv):
 
 
 def _ecrire_editions(brut: Path) -> int:
-    conv = _CONVENTION_EDITIONS
+    conv = CONVENTION_EDITIONS
     lignes = []
     for numero, annee in enumerate(ANNEES, 1):
         debut, fin = (np.datetime64(d).astype(object) for d in _TERRAIN[annee])
@@ -1213,7 +1184,7 @@ def _verites(monde, annees_ecrites, rejets, personnelles):
         "satisfaction": _verite_satisfaction(monde),
         "rupture": {"annee": ANNEE_RUPTURE},
         "conventions": {str(a): dataclasses.asdict(c) | {"audits": "audits.xlsx" if a == 2014 and monde.echelle <= 2
-                                                         else "audits.csv"} for a, c in _CONVENTIONS.items()},
+                                                         else "audits.csv"} for a, c in CONVENTIONS.items()},
         "rejets_plantes": sorted(rejets, key=lambda r: (r["annee"], r["fichier"], r["ligne"])),
         "donnees_personnelles_plantees": personnelles,
     }

@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .codes import DETERMINANTS, libelle
+from analyse.donnees.codes import DETERMINANTS, libelle
 
 CIBLE_REPONDANT = "satisfaction"
 COLONNE_GRAPPE = "structure_id"
@@ -392,7 +392,8 @@ def importance_nationale(repondants: pd.DataFrame | None = None, n_bootstrap: in
 
 
 def _lire_repondants(donnees, annee) -> pd.DataFrame:
-    from . import config, stockage
+    from analyse import config
+    from analyse.donnees import stockage
 
     racine = config.RACINE / "data" if donnees is None else donnees
     try:

@@ -1,8 +1,8 @@
 """Rapport « Tendances 2012–2022 » : graphiques, tableaux et textes, puis rendu PDF.
 
-Les calculs sont dans ``analyse.tendances`` ; ce module les met en forme (style maison
-de ``analyse.graphiques``, nombres à la française de ``analyse.formatage``) et produit
-le rapport avec la route commune de ``analyse.rendu`` (papermill → HTML → PDF).
+Les calculs sont dans ``analyse.statistiques.tendances`` ; ce module les met en forme (style maison
+de ``analyse.rapports.graphiques``, nombres à la française de ``analyse.formatage``) et produit
+le rapport avec la route commune de ``analyse.rapports.rendu`` (papermill → HTML → PDF).
 Aucune structure n'est nommée ; tout agrégat affiché porte sur au moins 5 structures.
 """
 
@@ -16,12 +16,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import config
-from .config import resoudre_chemin
-from .codes import libelle
-from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
-from .graphiques import GRIS, PALETTE, TAILLE, UNITE_SCORE, formateur_fr, habiller, ligne_source, nouvelle_figure
-from .tendances import LIBELLES_METHODES, METHODES, series_nationales
+from analyse import config
+from analyse.config import resoudre_chemin
+from analyse.donnees.codes import libelle
+from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
+from analyse.rapports.graphiques import (
+    GRIS,
+    PALETTE,
+    TAILLE,
+    UNITE_SCORE,
+    formateur_fr,
+    habiller,
+    ligne_source,
+    nouvelle_figure,
+)
+from analyse.statistiques.tendances import LIBELLES_METHODES, METHODES, series_nationales
 
 TITRE = "Baromètre Expérience Citoyen – Tendances"
 NOM_FICHIER = "rapport_tendances"
@@ -77,7 +86,7 @@ def couverture(resultats: dict, demo: bool = False):
     >>> couverture({"annees": [2012, 2022]}).meta["sous_titre"]
     'Évolution de la qualité de l’accueil, 2012–2022 (2 éditions)'
     """
-    from .rendu import declarer_couverture
+    from analyse.rapports.rendu import declarer_couverture
 
     return declarer_couverture(titre=TITRE, sous_titre=f"Évolution de la qualité de l’accueil, {periode(resultats)}",
                                demo=demo)
@@ -547,7 +556,7 @@ def bloc_tests(resultats: dict, niveaux, legende: str, source: str, detail: bool
     >>> bloc_tests.__name__
     'bloc_tests'
     """
-    from .formatage import tableau_html
+    from analyse.formatage import tableau_html
 
     table = tableau_tests(resultats, niveaux) if detail else tableau_tests_modalites(resultats, niveaux)
     decimales = {c: (3 if c.startswith("p") else 2) for c in table.columns}
@@ -660,8 +669,8 @@ def rapport_tendances(donnees: Path | str = "data", sortie: Path | str = "rappor
     Traceback (most recent call last):
     FileNotFoundError: Moins de deux éditions préparées dans /dossier/absent/processed (de – à –) : l'étude des tendances en demande au moins deux.
     """
-    from .rendu import produire_rapport
-    from .tendances import charger_tendances
+    from analyse.rapports.rendu import produire_rapport
+    from analyse.statistiques.tendances import charger_tendances
 
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
     charger_tendances(donnees, de, a)  # vérifie tôt, message en français

@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from . import config
-from .formatage import aujourd_hui_fr
+from analyse import config
+from analyse.formatage import aujourd_hui_fr
 
 MIME_META = "application/vnd.analyse.rapport+json"
 TITRE_EDITION = "Baromètre Expérience Citoyen"
@@ -320,27 +320,3 @@ def produire_rapport(
     return chemins
 
 
-def rapport_edition(annee: int, donnees: Path | str = "data", sortie: Path | str = "rapports",
-                    parametres_methode: dict | None = None) -> Path:
-    """Rapport national d'une édition : ``<sortie>/<annee>/rapport_edition_<annee>.pdf`` (+ HTML, CSV).
-
-    Les chemins relatifs partent de la racine du projet.
-
-    >>> rapport_edition(1900, "/dossier/absent")
-    Traceback (most recent call last):
-    FileNotFoundError: Aucune table préparée pour l'édition 1900 dans /dossier/absent/processed.
-    """
-    from .edition import lire_table, resoudre_chemin
-
-    donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
-    if lire_table(donnees, "participants", annee).empty:
-        raise FileNotFoundError(
-            f"Aucune table préparée pour l'édition {annee} dans {config.dossier_processed(donnees)}."
-        )
-    parametres = {"annee": int(annee), "donnees": str(donnees), "sortie": str(sortie),
-                  "parametres_methode": dict(parametres_methode or {})}
-    chemins = produire_rapport(
-        config.NOTEBOOKS / "rapport_edition.ipynb", parametres, sortie / str(annee),
-        f"rapport_edition_{annee}", titre=TITRE_EDITION,
-    )
-    return chemins["pdf"]

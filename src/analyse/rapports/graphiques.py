@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .formatage import BlocHTML, nombre_fr
+from analyse.formatage import BlocHTML, nombre_fr
 
 # Palette Okabe-Ito (Okabe et Ito, 2008), sûre pour les daltoniens.
 PALETTE = {

@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, edition
-from .codes import CANAUX, DETERMINANTS, ETAPES, libelle
-from .confidentialite import masquer_texte
-from .formatage import BlocHTML, intervalle_fr, nombre_fr, pourcent_fr, tableau_html
+from analyse import config
+from analyse.rapports.edition import numero_edition, source_edition
+from analyse.statistiques import edition
+from analyse.donnees.codes import CANAUX, DETERMINANTS, ETAPES, libelle
+from analyse.donnees.confidentialite import masquer_texte
+from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr, pourcent_fr, tableau_html
 
 TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
 RESOLUTION_FIGURES = 100  # points par pouce : lisible à l'impression, léger à produire
@@ -129,7 +131,7 @@ def config_lire(racine: Path, table: str, colonnes) -> pd.DataFrame:
     Traceback (most recent call last):
     FileNotFoundError: La table préparée « scores » est absente de /dossier/absent/processed/scores : lancez d'abord « analyse preparer ».
     """
-    from .stockage import lire
+    from analyse.donnees.stockage import lire
 
     return lire(racine, table, colonnes=[*colonnes, "annee"])
 
@@ -146,7 +148,7 @@ def _delais_structures(reponses: pd.DataFrame) -> pd.DataFrame:
 def importance_nationale(annee: int, donnees: Path | str) -> pd.DataFrame:
     """Importance nationale de chaque déterminant (part LMG du R² de la satisfaction perçue).
 
-    Vient de ``analyse.determinants`` : l'enquête en ligne de l'édition, ou, pour une
+    Vient de ``analyse.statistiques.determinants`` : l'enquête en ligne de l'édition, ou, pour une
     édition sans enquête, toutes les éditions qui en ont une. Colonnes ``determinant``,
     ``importance`` et ``source`` (phrase pour la fiche) ; importance absente si aucune
     enquête n'est préparée.
@@ -154,7 +156,7 @@ def importance_nationale(annee: int, donnees: Path | str) -> pd.DataFrame:
     >>> bool(importance_nationale(1900, "/dossier/absent")["importance"].isna().all())
     True
     """
-    from .determinants import importance_nationale as importance_lmg
+    from analyse.statistiques.determinants import importance_nationale as importance_lmg
 
     racine = edition.resoudre_chemin(donnees)
     for choix, source in ((annee, f"enquête en ligne de l'édition {annee}"),
@@ -194,7 +196,7 @@ def calculer_fiche(annee: int, structure_id: str, donnees: Path | str = "data",
     reponses = d["reponses_par_structure"].get(structure_id, d["tables"]["reponses"].iloc[:0])
     fiche = {
         "annee": int(annee), "structure": structure, "demo": d["demo"], "parametres": parametres,
-        "numero_edition": edition.numero_edition(d["tables"]["editions"], annee),
+        "numero_edition": numero_edition(d["tables"]["editions"], annee),
         "global": propres[propres["niveau"] == "global"].iloc[0].to_dict(),
         "national": d["nationaux"]["national"].iloc[0].to_dict(),
         "distribution": d["nationaux"]["distribution"],
@@ -301,7 +303,7 @@ def _indicateurs(reponses: pd.DataFrame, nationaux: dict, structure_id: str, par
 def _matrice(determinants: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:
     """Matrice importance–performance de la structure (``determinants.priorites_structure``) :
     importance nationale × score de la structure, comparé à la moyenne nationale."""
-    from .determinants import priorites_structure
+    from analyse.statistiques.determinants import priorites_structure
 
     scores = determinants.set_index("modalite")
     table = priorites_structure(importance.set_index("determinant")["importance"], scores["score"],
@@ -330,7 +332,7 @@ def source_fiche(fiche: dict) -> str:
     >>> source_fiche({"annee": 2022, "demo": False})
     "Source : Baromètre Expérience Citoyen, édition 2022 ; calculs de l'observatoire"
     """
-    return edition.source_edition(fiche["annee"], fiche["demo"])
+    return source_edition(fiche["annee"], fiche["demo"])
 
 
 def couverture_fiche(fiche: dict):
@@ -339,7 +341,7 @@ def couverture_fiche(fiche: dict):
     >>> couverture_fiche({"annee": 2022, "demo": True, "numero_edition": "10e édition", "structure": {"nom": "Mairie"}}).meta["titre"]
     'Mairie'
     """
-    from .rendu import declarer_couverture
+    from analyse.rapports.rendu import declarer_couverture
 
     return declarer_couverture(titre=str(fiche["structure"]["nom"]), demo=fiche["demo"],
                                sous_titre=f"Fiche de résultats – {fiche['numero_edition']} du Baromètre "
@@ -454,7 +456,7 @@ def _nouvelle_figure(hauteur: float, gauche: float = 0.1):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .graphiques import appliquer_style
+    from analyse.rapports.graphiques import appliquer_style
 
     appliquer_style()
     fig = Figure(figsize=(6.3, hauteur))  # marges fixes : plus rapide que la mise en page automatique
@@ -466,7 +468,7 @@ def _nouvelle_figure(hauteur: float, gauche: float = 0.1):
 def _habiller(fig, titre: str, source: str) -> None:
     import textwrap
 
-    from .graphiques import GRIS
+    from analyse.rapports.graphiques import GRIS
 
     fig.suptitle("\n".join(textwrap.wrap(titre, 75)), x=0.01, y=0.99, ha="left", va="top", fontweight="bold",
                  fontsize=10)
@@ -498,7 +500,7 @@ def figure_determinants(fiche: dict) -> BlocHTML:
     >>> callable(figure_determinants)
     True
     """
-    from .graphiques import GRIS, PALETTE, formateur_fr
+    from analyse.rapports.graphiques import GRIS, PALETTE, formateur_fr
 
     t = fiche["determinant"].sort_values("score")
     if t.empty:
@@ -566,7 +568,7 @@ def bloc_trajectoire(fiche: dict) -> BlocHTML:
     >>> callable(bloc_trajectoire)
     True
     """
-    from .graphiques import PALETTE, formateur_fr
+    from analyse.rapports.graphiques import PALETTE, formateur_fr
 
     t = fiche["trajectoire"]
     if t.empty:
@@ -632,7 +634,7 @@ def bloc_priorites(fiche: dict) -> BlocHTML:
 
 
 def _bloc_pratiques(determinant: str) -> str:
-    from .pratiques import pratiques_pour
+    from analyse.statistiques.pratiques import pratiques_pour
 
     items = "".join(f"<li><strong>{html.escape(p['pratique'], quote=False)}.</strong> "
                     f"{html.escape(p['description'], quote=False)}</li>"

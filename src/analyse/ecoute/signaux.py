@@ -6,7 +6,7 @@ Fichiers facultatifs de ``raw/<annee>/`` (contrat : ``docs/contrat-donnees-brute
   conseil d'école, comité d'usagers, avis en ligne, réseaux sociaux, autre) ;
 - ``appels.csv`` : le journal téléphonique (un appel par ligne) ;
 - ``spplus_experiences.csv`` et ``spplus_indicateurs.csv`` : exports publics de
-  Services Publics + (lus par ``analyse.spplus``).
+  Services Publics + (lus par ``analyse.ecoute.spplus``).
 
 Mêmes règles que les autres fichiers : une faute de fichier arrête tout avec un message
 en français, une faute de ligne envoie la ligne dans ``rejets`` avec son motif, et
@@ -17,18 +17,16 @@ lignes lues = lignes acceptées + lignes rejetées. Tout atterrit dans ``process
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import numpy as np
 import pandas as pd
 
-from .codes import CANAUX, DETERMINANTS
-from .config import dossier_raw
-from .confidentialite import masquer_serie
-from .lecture import TableBrute, convertir_nombres, lire_table, normaliser_entete
-from .lexique import charger_lexique, classer_textes
-from .preparation import (
+from analyse.donnees.codes import CANAUX, DETERMINANTS
+from analyse.donnees.confidentialite import masquer_serie
+from analyse.donnees.lecture import TableBrute, convertir_nombres, normaliser_entete
+from analyse.ecoute.lexique import charger_lexique, classer_textes
+from analyse.donnees.preparation import (
     Rejets,
     colonne_ou_vide,
     lire_dates,
@@ -58,14 +56,6 @@ SEUILS_POLARITE = (0.4, 0.6)  # position relative sur l'échelle : < 0,4 négati
 _RE_ECHELLE = re.compile(r"^\s*(-?\d+)\s*[-–àa/]\s*(\d+)\s*$")
 _RE_HORO_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?$")
 _RE_HORO_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
-
-
-@dataclasses.dataclass
-class Ecoute:
-    """Tables préparées des canaux d'écoute d'une édition et leurs rejets (un par fichier lu)."""
-
-    tables: dict
-    rejets: list
 
 
 # --------------------------------------------------------------------------- conversions
@@ -200,7 +190,7 @@ def construire_signaux(brut: pd.DataFrame, annee: int, origine: str, lexique: pd
     """Table ``signaux`` depuis des lignes déjà validées : polarité et déterminants complétés, texte masqué.
 
     Polarité : celle du fichier, sinon celle de la note, sinon « négatif » pour une réclamation.
-    Déterminants : celui du fichier s'il est donné, sinon ceux du lexique (``analyse.lexique``).
+    Déterminants : celui du fichier s'il est donné, sinon ceux du lexique (``analyse.ecoute.lexique``).
 
     >>> b = pd.DataFrame({"id_signal": ["S1"], "structure_id": ["001"], "date_signal": [pd.Timestamp("2022-03-01")],
     ...     "source": ["reclamation"], "canal": [None], "note_100": [np.nan], "polarite": [None], "determinant": [None],
@@ -291,43 +281,3 @@ def preparer_appels(table: TableBrute, structures_connues, annee: int, periode=N
     appels["jour_semaine"] = appels["jour_semaine"].astype("int64")
     appels["heure"] = appels["heure"].astype("int64")
     return appels, rejets
-
-
-# --------------------------------------------------------------------------- une édition
-
-
-def _facultatif(donnees, annee: int, nom: str) -> TableBrute | None:
-    chemin = dossier_raw(donnees) / str(annee) / nom
-    return lire_table(chemin, f"raw/{annee}/{nom}") if chemin.exists() else None
-
-
-def preparer_ecoute(donnees, annee: int, structures_connues, editions: pd.DataFrame | None = None) -> Ecoute:
-    """Lit les fichiers d'écoute présents dans ``raw/<annee>/`` : tables ``signaux``,
-    ``appels`` et ``indicateurs_spplus`` (seulement celles qui ont une source) et leurs rejets.
-
-    >>> preparer_ecoute("/dossier/absent", 2022, set()).tables
-    {}
-    """
-    from . import spplus
-
-    periode = periode_fichier(annee, editions)
-    tables, tous_rejets, morceaux = {}, [], []
-    lexique = None
-    table = _facultatif(donnees, annee, "signaux.csv")
-    if table is not None:
-        lexique = charger_lexique()
-        signaux, rejets = preparer_signaux(table, structures_connues, annee, periode, lexique)
-        morceaux.append(signaux)
-        tous_rejets.append(rejets.liberer())
-    resultat = spplus.preparer_spplus(donnees, annee, structures_connues, periode, lexique)
-    morceaux += resultat.signaux
-    tous_rejets += resultat.rejets
-    if resultat.indicateurs is not None:
-        tables["indicateurs_spplus"] = resultat.indicateurs
-    if morceaux:
-        tables["signaux"] = pd.concat(morceaux, ignore_index=True)
-    table = _facultatif(donnees, annee, "appels.csv")
-    if table is not None:
-        tables["appels"], rejets = preparer_appels(table, structures_connues, annee, periode)
-        tous_rejets.append(rejets.liberer())
-    return Ecoute(tables, tous_rejets)

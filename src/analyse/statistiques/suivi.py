@@ -1,6 +1,6 @@
 """Évaluation continue d'une structure : indicateurs mensuels, cartes de contrôle, téléphone.
 
-Sources : tables ``signaux`` et ``appels`` (``analyse.signaux``), ``indicateurs_spplus``,
+Sources : tables ``signaux`` et ``appels`` (``analyse.ecoute.signaux``), ``indicateurs_spplus``,
 et, pour le lien avec l'audit annuel, ``scores`` et ``reponses``.
 
 - Indicateurs mensuels par source et par déterminant : volume, part de signaux négatifs
@@ -12,7 +12,7 @@ et, pour le lien avec l'audit annuel, ``scores`` et ``reponses``.
   mois (au plus la moitié de la série, au moins 3).
 - Réclamations : délai de réponse (médiane, part répondue dans le délai cible).
 - Téléphone : charge par jour et par heure, niveau de service observé, abandons, agents
-  nécessaires selon Erlang C (``analyse.erlang``) et renfort bénévole (heures par semaine
+  nécessaires selon Erlang C (``analyse.statistiques.erlang``) et renfort bénévole (heures par semaine
   et ETP). Sans journal d'appels : indicateurs des appels mystères de l'audit.
 """
 
@@ -23,8 +23,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from . import erlang, stockage
-from .codes import DETERMINANTS
+from analyse.statistiques import erlang
+from analyse.donnees import stockage
+from analyse.donnees.codes import DETERMINANTS
 
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -88,7 +89,7 @@ def charger_suivi(structure_id: str, donnees="data", annee: int | None = None) -
     Traceback (most recent call last):
     FileNotFoundError: Structure « S0001 » absente des participants préparés dans /dossier/absent/processed : lancez d'abord « analyse preparer ».
     """
-    from .config import dossier_processed
+    from analyse.config import dossier_processed
 
     participants = _lire(donnees, "participants")
     propres = participants[participants["structure_id"] == structure_id] if len(participants) else participants

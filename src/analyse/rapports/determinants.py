@@ -1,7 +1,7 @@
 """Rapport « Déterminants de la satisfaction » : chargement, calculs, tableaux, graphiques et textes.
 
 Le notebook ``notebooks/rapport_determinants.ipynb`` n'appelle que ce module (et
-``formatage``) ; les statistiques sont dans ``analyse.determinants``. Le rapport ne nomme
+``formatage``) ; les statistiques sont dans ``analyse.statistiques.determinants``. Le rapport ne nomme
 aucune structure : il ne publie que des agrégats nationaux (tous les agrégats couvrent au
 moins ``Parametres.taille_min_agregat`` structures). Le vocabulaire reste celui de
 l'association (« va de pair avec », « est associé à ») : ce ne sont pas des effets causaux.
@@ -16,11 +16,21 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import config, determinants, stockage
-from .config import resoudre_chemin
-from .codes import DETERMINANTS, libelle
-from .formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
-from .graphiques import GRIS, PALETTE, TAILLE, formateur_fr, habiller, ligne_source, nouvelle_figure
+from analyse import config
+from analyse.statistiques import determinants
+from analyse.donnees import stockage
+from analyse.config import resoudre_chemin
+from analyse.donnees.codes import DETERMINANTS, libelle
+from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.rapports.graphiques import (
+    GRIS,
+    PALETTE,
+    TAILLE,
+    formateur_fr,
+    habiller,
+    ligne_source,
+    nouvelle_figure,
+)
 
 TITRE = "Déterminants de la satisfaction des usagers"
 NOM_FICHIER = "rapport_determinants"
@@ -244,7 +254,7 @@ def couverture(tables: dict, demo: bool = False):
     >>> couverture({"annees": [2021, 2022]}).meta["sous_titre"]
     'Importance relative, modèles et priorités – éditions 2021 et 2022'
     """
-    from .rendu import declarer_couverture
+    from analyse.rapports.rendu import declarer_couverture
 
     return declarer_couverture(titre=TITRE, sous_titre=f"Importance relative, modèles et priorités – {periode(tables['annees'])}",
                                demo=demo)
@@ -781,15 +791,15 @@ def bloc_stabilite(resultats: dict, source_: str):
     >>> "une seule édition" in str(bloc_stabilite({"stabilite": pd.DataFrame({"annee": [2022]})}, "Source"))
     True
     """
-    from .formatage import paragraphe
-    from .graphiques import figure_html
+    from analyse.formatage import paragraphe
+    from analyse.rapports.graphiques import figure_html
 
     stab = resultats["stabilite"]
     if stab.empty or stab["annee"].nunique() < 2:
         return paragraphe("Le rapport porte sur une seule édition : la stabilité d'une édition à l'autre ne peut pas être examinée.")
     figure = figure_html(graphique_stabilite(stab, source_),
                          "Part du R² expliqué par chaque déterminant, édition par édition, intervalles bootstrap à 95 %.")
-    from .formatage import tableau_html
+    from analyse.formatage import tableau_html
 
     tableau = tableau_html(tableau_stabilite(stab), "Part du R² expliqué (%) et intervalle à 95 %, par édition", source_)
     return BlocHTML(str(figure) + str(tableau))
@@ -912,7 +922,7 @@ def rapport_determinants(donnees: Path | str = "data", sortie: Path | str = "rap
     Traceback (most recent call last):
     FileNotFoundError: Aucune enquête en ligne préparée dans /dossier/absent/processed : lancez d'abord « analyse preparer ».
     """
-    from .rendu import produire_rapport
+    from analyse.rapports.rendu import produire_rapport
 
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
     choisies = choisir_annees(donnees, annees)

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import erlang
-from .codes import DETERMINANTS
-from .config import FICHIER_VERITE_DEMO, dossier_raw
+from analyse.statistiques import erlang
+from analyse.donnees.codes import DETERMINANTS
+from analyse.config import FICHIER_VERITE_DEMO, dossier_raw
+from analyse.demo.conventions import CONVENTIONS
 
 FICHIERS_ECOUTE = ("signaux.csv", "appels.csv", "spplus_experiences.csv", "spplus_indicateurs.csv",
                    "spplus_structures.csv")
@@ -129,17 +130,16 @@ def generer_ecoute(racine: Path | str, monde, annees_ecrites, graine: int) -> tu
     structures = _choisir_structures(monde, annees, graine)
     degradee = structures[0]
     lignes, etiquettes = {}, {}
-    from .demo import _CONVENTIONS
 
     for annee in annees:
-        conv = _CONVENTIONS[annee]
+        conv = CONVENTIONS[annee]
         dernier = annee == annees[-1]
         chemin = dossier_raw(racine) / str(annee) / "signaux.csv"
         n, etiquettes[str(annee)] = _ecrire_signaux(chemin, monde, structures, degradee, annee, dernier, conv, graine)
         lignes[f"raw/{annee}/signaux.csv"] = n
     annee = annees[-1]
     appels_ids = [structures[0], structures[1]]
-    conv = _CONVENTIONS[annee]  # chaque fichier d'une édition suit la convention de l'édition
+    conv = CONVENTIONS[annee]  # chaque fichier d'une édition suit la convention de l'édition
     n, verite_appels = _ecrire_appels(dossier_raw(racine) / str(annee) / "appels.csv", monde, appels_ids, annee, graine,
                                       conv)
     lignes[f"raw/{annee}/appels.csv"] = n

@@ -7,7 +7,7 @@ Rapidité. Chaque travailleur garde **un noyau Jupyter chaud** : le moteur paper
 paquet (``MOTEUR``, inscrit au registre des moteurs de papermill) remet l'espace de noms
 du noyau à zéro entre deux fiches (``%reset -f``, compteur d'exécution remis à 1, dossier
 de travail rétabli) au lieu de démarrer un noyau et de réimporter les bibliothèques à
-chaque fiche. Les modules importés restent chargés : le cache de ``analyse.fiche``
+chaque fiche. Les modules importés restent chargés : le cache de ``analyse.rapports.fiche``
 (tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur.
 
 Robustesse. L'échec d'une fiche (donnée manquante, erreur de cellule) n'arrête pas le
@@ -37,7 +37,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from . import __version__, config
+from analyse import __version__, config
 
 MOTEUR = "analyse_noyau_chaud"
 NOTEBOOK_FICHE = "fiche_structure.ipynb"
@@ -182,7 +182,7 @@ def noyau_chaud(nom_noyau: str | None = None, dossier: str | None = None, precha
     >>> callable(noyau_chaud)
     True
     """
-    from .rendu import choisir_noyau
+    from analyse.rapports.rendu import choisir_noyau
 
     nom_noyau = nom_noyau or choisir_noyau()
     cle = (os.getpid(), threading.get_ident(), nom_noyau)
@@ -302,7 +302,7 @@ def executer_fiche(annee: int, structure_id: str, donnees: Path | str, sortie: P
     """
     import papermill
 
-    from .rendu import _journaux_silencieux, choisir_noyau
+    from analyse.rapports.rendu import _journaux_silencieux, choisir_noyau
 
     if moteur == MOTEUR:
         enregistrer_moteur()
@@ -336,7 +336,7 @@ def texte_couverture(nb) -> str:
     >>> texte_couverture({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     ''
     """
-    from .rendu import lire_meta
+    from analyse.rapports.rendu import lire_meta
 
     return " ".join(str(v) for v in lire_meta(nb).values())
 
@@ -368,7 +368,13 @@ def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
     >>> callable(rendre_pdf)
     True
     """
-    from .rendu import TITRE_EDITION, document_html, html_vers_pdf, lire_meta, notebook_vers_html
+    from analyse.rapports.rendu import (
+        TITRE_EDITION,
+        document_html,
+        html_vers_pdf,
+        lire_meta,
+        notebook_vers_html,
+    )
 
     meta = lire_meta(nb)
     corps = notebook_vers_html(nb) + (page_provenance(provenance) if provenance else "")
@@ -448,7 +454,7 @@ def _preparer_rendu() -> None:
     """Importe et initialise la route HTML → PDF du travailleur (exportateur nbconvert, WeasyPrint)."""
     import nbformat
 
-    from .rendu import html_vers_pdf, notebook_vers_html
+    from analyse.rapports.rendu import html_vers_pdf, notebook_vers_html
 
     notebook_vers_html(nbformat.v4.new_notebook())
     with tempfile.TemporaryDirectory() as dossier:
@@ -493,9 +499,8 @@ def empreinte_notebook(chemin: Path | str | None = None) -> str:
     return hashlib.sha256(Path(chemin or config.NOTEBOOKS / NOTEBOOK_FICHE).read_bytes()).hexdigest()
 
 
-MODULES_FICHE = ("fiche.py", "confidentialite.py", "pratiques.py", "edition.py", "determinants.py", "formatage.py",
-                 "graphiques.py", "rendu.py", "lot.py", "codes.py", "config.py", "stockage.py", "__init__.py",
-                 "ressources/bonnes_pratiques.csv", "ressources/rapport.css")
+MODULES_FICHE = ("config.py", "formatage.py", "__init__.py", "donnees/*.py", "statistiques/*.py", "rapports/*.py",
+                 "gabarits/*", "ressources/bonnes_pratiques.csv", "ressources/rapport.css")
 
 
 def version_paquet() -> str:
@@ -504,8 +509,8 @@ def version_paquet() -> str:
     >>> version_paquet().startswith(__version__ + "+")
     True
     """
-    racine = Path(__file__).parent
-    fichiers = [racine / m for m in MODULES_FICHE if (racine / m).exists()]
+    racine = Path(__file__).resolve().parents[1]
+    fichiers = sorted(f for motif in MODULES_FICHE for f in racine.glob(motif) if f.is_file())
     return f"{__version__}+{_hacher_fichiers(fichiers, racine)[:12]}"
 
 
@@ -570,7 +575,7 @@ class BilanLot:
 
     def resume(self) -> str:
         """Résumé en français, prêt à afficher en fin de commande."""
-        from .formatage import nombre_fr
+        from analyse.formatage import nombre_fr
 
         lignes = [f"Fiches de structure, édition {self.annee} : {len(self.reussis)} produite(s), "
                   f"{len(self.ignores)} à jour (non refaite(s)), {len(self.echecs)} en échec, "
@@ -610,7 +615,8 @@ def rapports_structures(annee: int, donnees: Path | str = "data", sortie: Path |
     Traceback (most recent call last):
     FileNotFoundError: Aucune table préparée pour l'édition 1900 dans /dossier/absent/processed.
     """
-    from .edition import lire_table, resoudre_chemin
+    from analyse.donnees.stockage import lire_table
+    from analyse.config import resoudre_chemin
 
     debut = time.perf_counter()
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)

@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .config import TABLES, dossier_processed
-from .schemas import valider
+from analyse.config import TABLES, dossier_processed
+from analyse.donnees.schemas import valider
 
 
 def _ecrire_partition(table: pd.DataFrame, dossier: Path) -> None:
@@ -89,3 +89,17 @@ def editions_preparees(donnees) -> list[int]:
     """Années dont la table ``scores`` est préparée."""
     chemin = dossier_processed(donnees) / "scores"
     return sorted(int(p.name.split("=", 1)[1]) for p in chemin.glob("annee=*")) if chemin.exists() else []
+
+
+def lire_table(donnees, table: str, annee: int) -> pd.DataFrame:
+    """Lit une table préparée pour une édition ; tableau vide si la table n'existe pas.
+
+    >>> lire_table("/dossier/absent", "scores", 2022).empty
+    True
+    """
+    from analyse.config import resoudre_chemin
+
+    try:
+        return lire(resoudre_chemin(donnees), table, annee=annee).reset_index(drop=True)
+    except FileNotFoundError:
+        return pd.DataFrame()

@@ -31,10 +31,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import dossier_raw
-from .lecture import ErreurDonnees, TableBrute, convertir_dates, convertir_nombres, lire_table, normaliser_entete
-from .lexique import chemin_ressource, normaliser_texte
-from .preparation import MOTIF_DATE, Rejets, rejeter_doublons, rejeter_hors_periode, rejeter_structures_inconnues
+from analyse.config import dossier_raw
+from analyse.donnees.lecture import (
+    ErreurDonnees,
+    TableBrute,
+    convertir_dates,
+    convertir_nombres,
+    lire_table,
+    normaliser_entete,
+)
+from analyse.ecoute.lexique import chemin_ressource, normaliser_texte
+from analyse.ecoute.signaux import construire_signaux
+from analyse.donnees.preparation import (
+    MOTIF_DATE,
+    Rejets,
+    rejeter_doublons,
+    rejeter_hors_periode,
+    rejeter_structures_inconnues,
+)
 
 EXPORTS = ("experiences", "indicateurs")
 FICHIERS = {"experiences": "spplus_experiences.csv", "indicateurs": "spplus_indicateurs.csv"}
@@ -111,7 +125,7 @@ def charger_structures(chemin: Path | str) -> pd.DataFrame:
 
     >>> charger_structures("/absent.csv")
     Traceback (most recent call last):
-    analyse.lecture.ErreurDonnees: Erreur de données — fichier « /absent.csv » : fichier introuvable
+    analyse.donnees.lecture.ErreurDonnees: Erreur de données — fichier « /absent.csv » : fichier introuvable
     """
     chemin = Path(chemin)
     table = lire_table(chemin, str(chemin))
@@ -281,8 +295,6 @@ def experiences_vers_signaux(experiences: pd.DataFrame, annee: int, lexique: pd.
     >>> experiences_vers_signaux(e, 2022)[["id_signal", "polarite", "determinant"]].iloc[0].tolist()
     ['SPP-42', 'negatif', 'transfert']
     """
-    from .signaux import construire_signaux
-
     brut = pd.DataFrame({
         "id_signal": PREFIXE_ID + experiences["id_experience"].astype(str), "structure_id": experiences["structure_id"],
         "date_signal": experiences["date"], "source": "avis_en_ligne", "canal": "site_internet",

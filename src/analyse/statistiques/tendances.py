@@ -42,8 +42,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import config, stockage
-from .codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, TYPES_STRUCTURE
+from analyse import config
+from analyse.donnees import stockage
+from analyse.donnees.codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, TYPES_STRUCTURE
 
 METHODES = ("moyenne_participants", "panel_chaine", "effets_fixes")
 LIBELLES_METHODES = {
@@ -69,7 +70,7 @@ def charger_tendances(donnees: Path | str = "data", de: int | None = None, a: in
     Traceback (most recent call last):
     FileNotFoundError: Moins de deux éditions préparées dans /dossier/absent/processed (de – à –) : l'étude des tendances en demande au moins deux.
     """
-    from .edition import resoudre_chemin
+    from analyse.config import resoudre_chemin
 
     racine = resoudre_chemin(donnees)
     annees = [x for x in stockage.editions_preparees(racine)
@@ -681,7 +682,7 @@ def chiffres_publies_nationaux(de: int | None = None, a: int | None = None, indi
     >>> chiffres_publies_nationaux(2018, 2018)[["annee", "valeur"]].values.tolist()
     [[2018.0, 68.5]]
     """
-    from .edition import charger_chiffres_publies
+    from analyse.statistiques.edition import charger_chiffres_publies
 
     publies = charger_chiffres_publies()
     publies = publies[publies["indicateur"] == indicateur].rename(columns={"annee_terrain": "annee"})

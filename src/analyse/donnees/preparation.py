@@ -16,7 +16,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from .codes import (
+from analyse.donnees.codes import (
     CANAUX,
     CERTIFICATIONS,
     DETERMINANTS,
@@ -26,8 +26,8 @@ from .codes import (
     TYPES_STRUCTURE,
     classe_population,
 )
-from .config import PARAMETRES, Parametres, dossier_raw
-from .lecture import (
+from analyse.config import PARAMETRES, Parametres, dossier_raw
+from analyse.donnees.lecture import (
     ErreurDonnees,
     TableBrute,
     convertir_dates,
@@ -35,7 +35,7 @@ from .lecture import (
     convertir_nombres,
     lire_table,
 )
-from .notation import lire_bareme, points_reponses, scores_contacts, scores_structures
+from analyse.donnees.notation import lire_bareme, points_reponses, scores_contacts, scores_structures
 
 COLONNES_FIXES_AUDITS = ("id_contact", "structure_id", "canal", "scenario", "date_contact", "vague", "enqueteur")
 CLE_PSEUDONYMISATION_DEFAUT = "barometre-experience-citoyen"
@@ -331,7 +331,7 @@ def preparer_grille(table: TableBrute, annee: int) -> pd.DataFrame:
 
 
 def _normaliser_code(code: str) -> str:
-    from .lecture import normaliser_entete
+    from analyse.donnees.lecture import normaliser_entete
 
     return normaliser_entete(code)
 
@@ -620,8 +620,13 @@ def _facultatif(donnees, annee: int, nom: str) -> TableBrute | None:
     return lire_table(chemin, f"raw/{annee}/{nom}") if chemin.exists() else None
 
 
-def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, editions=None) -> Edition:
+def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, editions=None,
+                     complements=()) -> Edition:
     """Lit, valide et note une édition ; renvoie ses tables et ses bilans (rien n'est écrit).
+
+    ``complements`` : fonctions ``(donnees, annee, structures_connues, editions)`` qui renvoient
+    des tables facultatives (``.tables``) et leurs rejets (``.rejets``), par exemple les canaux
+    d'écoute (``analyse.ecoute``) ; ``analyse.chaine.preparer_edition`` les branche toutes.
 
     >>> preparer_edition("data", 2022).tables["scores"]  # doctest: +SKIP
     """
@@ -647,11 +652,10 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
         if table is not None:
             tables[nom], rejets = fonction(table, connues, annee)
             tous_rejets.append(rejets)
-    from .signaux import preparer_ecoute  # canaux d'écoute facultatifs (signaux, appels, Services Publics +)
-
-    ecoute = preparer_ecoute(donnees, annee, connues, editions)
-    tables.update(ecoute.tables)
-    tous_rejets.extend(ecoute.rejets)
+    for complement in complements:
+        supplement = complement(donnees, annee, connues, editions)
+        tables.update(supplement.tables)
+        tous_rejets.extend(supplement.rejets)
     tables["scores"] = scores_structures(contacts, reponses, annee, parametres)
     tables["rejets"] = pd.concat([r.table_rejets() for r in tous_rejets], ignore_index=True)
     tables["rejets"]["annee"] = tables["rejets"]["annee"].astype("int64")

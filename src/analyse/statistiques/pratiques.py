@@ -12,7 +12,7 @@ from importlib import resources
 
 import pandas as pd
 
-from .codes import DETERMINANTS
+from analyse.donnees.codes import DETERMINANTS
 
 
 @lru_cache(maxsize=1)

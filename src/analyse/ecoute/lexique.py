@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import DETERMINANTS
-from .lecture import ErreurDonnees, lire_table
+from analyse.donnees.codes import DETERMINANTS
+from analyse.donnees.lecture import ErreurDonnees, lire_table
 
 TYPES_TERMES = ("mot", "racine", "expression")
 _NON_MOT = re.compile(r"[^0-9a-z]+")

@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .codes import DETERMINANTS, ETAPES
-from .config import PARAMETRES, Parametres
+from analyse.donnees.codes import DETERMINANTS, ETAPES
+from analyse.config import PARAMETRES, Parametres
 
 _OCTETS_PAR_BLOC = 128 * 1024**2
 
