@@ -62,9 +62,12 @@ def parametres_declares(notebook: Path | str) -> dict:
     >>> parametres_declares(config.NOTEBOOKS / "rapport_edition.ipynb")["annee"]
     '2022'
     """
-    import papermill
+    from papermill.translators import PythonTranslator
 
-    return {nom: p["default"] for nom, p in papermill.inspect_notebook(str(notebook)).items()}
+    for cellule in _lire(Path(notebook)).cells:
+        if cellule.cell_type == "code" and "parameters" in cellule.metadata.get("tags", []):
+            return {p.name: p.default for p in PythonTranslator.inspect(cellule)}
+    return {}
 
 
 def titre_notebook(notebook: Path | str) -> str | None:
