@@ -72,3 +72,23 @@ def test_make_env_installe_le_verrou_avec_empreintes():
     assert "pip install --quiet --no-deps -e ." in makefile
     assert "uv pip compile pyproject.toml --extra dev --python-version 3.11" in makefile
     assert "--generate-hashes" in makefile
+
+
+def test_pre_commit_ruff_a_la_version_du_verrou_et_nettoie_les_notebooks():
+    configuration = yaml.safe_load((config.RACINE / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    crochets = {c["id"]: c for depot in configuration["repos"] for c in depot["hooks"]}
+    assert {"ruff-check", "ruff-format", "nbstripout"} <= set(crochets)
+    ruff = f"ruff=={epingles_verrou()['ruff']}"
+    assert (
+        crochets["ruff-check"]["additional_dependencies"]
+        == crochets["ruff-format"]["additional_dependencies"]
+        == [ruff]
+    )
+
+
+def test_ruff_configure_dans_pyproject():
+    ruff = PYPROJECT["tool"]["ruff"]
+    assert ruff["line-length"] == 120
+    assert {"E", "F", "W", "I", "UP", "B"} <= set(ruff["lint"]["select"])
+    makefile = (config.RACINE / "Makefile").read_text(encoding="utf-8")
+    assert "test: $(ETAT) lint" in makefile and "ruff format --check" in makefile
