@@ -74,6 +74,12 @@ def test_liste_des_etudes(capsys):
     assert "paramètres : donnees = None, annee = None" in sortie
 
 
+def test_make_etudes_construit_les_notebooks_du_dossier_etudes():
+    makefile = (config.RACINE / "Makefile").read_text(encoding="utf-8")
+    assert "ETUDES := $(sort $(wildcard notebooks/etudes/*.ipynb))" in makefile
+    assert "$(ANALYSE) rapports notebook $(ETUDES) --donnees $(DONNEES) --sortie $(SORTIE)/etudes" in makefile
+
+
 def test_message_echec_nomme_la_cellule_sans_trace(tmp_path):
     nb = _ecrire_notebook(tmp_path / "etude.ipynb", "import math", "y = math.sqrt(x)\nz = y / 0")
     origine = papermill.PapermillExecutionError(

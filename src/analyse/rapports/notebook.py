@@ -226,7 +226,8 @@ def rapport_notebook(
     if "donnees" in declares:
         parametres.setdefault("donnees", str(racine))
     nb = _lire(notebook)
-    nb.cells.append(cellule_provenance(prov.provenance(racine, parametres, notebook=notebook)))
+    effectifs = declares | parametres  # valeurs par défaut (texte du notebook) remplacées par celles passées
+    nb.cells.append(cellule_provenance(prov.provenance(racine, effectifs, notebook=notebook)))
     with tempfile.TemporaryDirectory(prefix="etude_") as temporaire, _variable_donnees(racine):
         copie = Path(temporaire) / notebook.name
         nbformat.write(nb, str(copie))
