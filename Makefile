@@ -17,25 +17,35 @@ PY := .venv/bin/python
 ETAT := .venv/.installe
 endif
 ANALYSE := $(PY) -m analyse.cli
+# Verrou : versions exactes et empreintes SHA-256 de toutes les dépendances (Python 3.11, Linux x86_64).
+VERROU := requirements.lock
+ETUDES := $(sort $(wildcard notebooks/etudes/*.ipynb))
 
-.PHONY: aide env demo preparer rapports fiches suivi test lab bench nettoyer
+.PHONY: aide env maj-dependances demo preparer rapports etudes fiches suivi lint test dictionnaire lab bench nettoyer
 
 aide: ## Affiche cette aide
 	@echo "Baromètre Expérience Citoyen — espace d'analyse"
 	@echo
-	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(ETAT): pyproject.toml
+$(ETAT): $(VERROU) pyproject.toml
 ifeq ($(strip $(CONDA_PREFIX)),)
 	@test -x .venv/bin/python || python3 -m venv .venv
 endif
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(VERROU)
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name analyse --display-name "Python (analyse)" >/dev/null
 	@bash outils/verifier_systeme.sh $(PY)
 	@mkdir -p $(dir $(ETAT)) && touch $(ETAT)
 
-env: $(ETAT) ## Crée l'environnement (.venv ou conda actif) et le noyau Jupyter « analyse »
+env: $(ETAT) ## Crée l'environnement (.venv ou conda actif) depuis le verrou, et le noyau « analyse »
+
+maj-dependances: $(ETAT) ## Régénère le verrou requirements.lock depuis pyproject.toml (puis : make env)
+	$(dir $(PY))uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --generate-hashes --quiet \
+		--custom-compile-command "make maj-dependances" -o $(VERROU)
+	@echo "Verrou $(VERROU) régénéré : vérifiez environment.yml (tests/test_environnement.py), puis make env."
 
 demo: $(ETAT) ## Écrit les données de démonstration si data/raw/ est vide
 	@if [ -z "$$(ls -A $(DONNEES)/raw 2>/dev/null | grep -v '^README')" ]; then \
@@ -51,6 +61,9 @@ rapports: preparer ## Produit tous les rapports (PDF, HTML, CSV) dans rapports/
 	$(ANALYSE) rapports tendances --donnees $(DONNEES) --sortie $(SORTIE)
 	$(ANALYSE) rapports structures --donnees $(DONNEES) --sortie $(SORTIE)
 
+etudes: preparer ## Construit en PDF les études de notebooks/etudes/ (rapports/etudes/)
+	$(ANALYSE) rapports notebook $(ETUDES) --donnees $(DONNEES) --sortie $(SORTIE)/etudes
+
 fiches: preparer ## Fiches PDF par structure d'une édition (ANNEE=, défaut : la plus récente)
 	$(ANALYSE) rapports structures --donnees $(DONNEES) --sortie $(SORTIE) $(if $(ANNEE),--annee $(ANNEE))
 
@@ -58,8 +71,15 @@ suivi: preparer ## Tableau de bord d'une structure : make suivi STRUCTURE=S00001
 	@test -n "$(STRUCTURE)" || { echo "Précisez la structure : make suivi STRUCTURE=<structure_id>"; exit 2; }
 	$(ANALYSE) rapports suivi --structure $(STRUCTURE) --donnees $(DONNEES) --sortie $(SORTIE)
 
-test: $(ETAT) ## Lance toute la suite de tests
+lint: $(ETAT) ## Vérifie le style (ruff check et ruff format --check)
+	$(PY) -m ruff check src tests notebooks outils benchmarks
+	$(PY) -m ruff format --check src tests notebooks outils benchmarks
+
+test: $(ETAT) lint ## Vérifie le style puis lance toute la suite de tests
 	$(PY) -m pytest
+
+dictionnaire: $(ETAT) ## Régénère docs/dictionnaire-donnees.md depuis les schémas des tables
+	$(PY) outils/generer_dictionnaire.py
 
 lab: $(ETAT) ## Ouvre JupyterLab sur notebooks/
 	$(PY) -m jupyterlab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)

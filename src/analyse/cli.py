@@ -124,7 +124,21 @@ def construire_parseur() -> argparse.ArgumentParser:
     _options_communes(suivi)
     suivi.add_argument("--structure", required=True, help="identifiant de la structure (structure_id)")
     suivi.add_argument("--annee", type=int, default=None, help="édition de référence (défaut : la plus récente)")
+    _parseur_notebook(types)
     return parseur
+
+
+def _parseur_notebook(types) -> None:
+    notebook = types.add_parser("notebook", help="n'importe quel notebook en PDF (études de notebooks/etudes/)",
+                                description="Exécute des notebooks paramétrés (papermill, noyau du projet) et les met "
+                                "en page comme les autres rapports (code masqué, couverture, sommaire, provenance).")
+    notebook.add_argument("notebooks", nargs="*", type=Path, metavar="CHEMIN.ipynb", help="notebook(s) à rendre en PDF")
+    notebook.add_argument("-p", "--parametre", nargs=2, action="append", default=[], metavar=("NOM", "VALEUR"),
+                          help="remplace un paramètre de la cellule « parameters » (répétable)")
+    notebook.add_argument("--liste", action="store_true", help="liste les études de notebooks/etudes/ et leurs paramètres")
+    notebook.add_argument("--donnees", type=Path, default=None,
+                          help="racine des données (défaut : variable ANALYSE_DONNEES, sinon data/)")
+    notebook.add_argument("--sortie", type=Path, default=None, help="dossier des PDF produits (défaut : rapports/etudes/)")
 
 
 def _option_bootstrap(parseur: argparse.ArgumentParser) -> None:
@@ -257,9 +271,33 @@ def _rapport_suivi(args) -> int:
     return 0
 
 
+def _rapport_notebook(args) -> int:
+    from analyse.rapports import notebook
+
+    if args.liste:
+        print(notebook.texte_liste_etudes(notebook.lister_etudes()))
+        return 0
+    if not args.notebooks:
+        print("Précisez au moins un notebook (CHEMIN.ipynb), ou --liste.", file=sys.stderr)
+        return 2
+    try:
+        parametres = notebook.lire_parametres(args.parametre)
+        for chemin in args.notebooks:
+            debut = time.perf_counter()
+            produits = notebook.rapport_notebook(chemin, parametres, donnees=args.donnees, sortie=args.sortie)
+            print(f"{chemin} : {produits['pdf']} ({_duree(time.perf_counter() - debut)})")
+    except (ValueError, FileNotFoundError) as erreur:
+        print(f"Erreur : {erreur}", file=sys.stderr)
+        return 2
+    except notebook.ErreurNotebook as erreur:
+        print(f"Erreur : {erreur}", file=sys.stderr)
+        return 1
+    return 0
+
+
 RAPPORTS_DISPONIBLES = {"edition": _rapports_edition, "tendances": _rapport_tendances,
                         "determinants": _rapport_determinants, "structures": _rapports_structures,
-                        "suivi": _rapport_suivi}
+                        "suivi": _rapport_suivi, "notebook": _rapport_notebook}
 
 
 def _entier(n: int) -> str:

@@ -27,7 +27,6 @@ import copy
 import dataclasses
 import datetime as _dt
 import hashlib
-import html
 import json
 import os
 import re
@@ -342,24 +341,17 @@ def texte_couverture(nb) -> str:
 
 
 def page_provenance(provenance: dict) -> str:
-    """Dernière page du PDF : paramètres, empreintes des entrées et version (comme le manifeste).
+    """Dernière page du PDF : paramètres (chemins relatifs), empreintes, versions (``rapports.provenance``).
 
     >>> "Empreinte des données" in page_provenance({"parametres": {"annee": 2022}, "empreinte_donnees": "ab", "empreinte_notebook": "cd", "version": "0.1.0"})
     True
     """
-    e = lambda t: html.escape(str(t), quote=False)  # noqa: E731
-    parametres = ", ".join(f"{e(k)} = {e(v)}" for k, v in provenance["parametres"].items())
-    lignes = [("Paramètres du notebook", parametres),
-              ("Empreinte des données (SHA-256)", provenance["empreinte_donnees"]),
-              ("Empreinte du notebook (SHA-256)", provenance["empreinte_notebook"]),
-              ("Version du paquet analyse", provenance["version"])]
-    corps = "".join(f"<tr><td>{e(k)}</td><td class=\"empreinte\">{e(v)}</td></tr>" for k, v in lignes)
-    return ('<div class="provenance"><h2>Provenance du document</h2><p>Cette fiche a été produite '
-            "automatiquement ; les éléments ci-dessous permettent de la reproduire à l'identique et figurent "
-            f"aussi dans le manifeste du lot ({NOM_MANIFESTE}).</p><div class=\"tableau\"><table><thead><tr><th>Élément</th>"
-            f"<th>Valeur</th></tr></thead><tbody>{corps}</tbody></table></div>"
-            "<style>.provenance td.empreinte { font-family: monospace; font-size: 7.5pt; word-break: break-all; }"
-            "</style></div>")
+    from analyse.rapports import provenance as prov
+
+    donnees = provenance["parametres"].get("donnees")
+    page = provenance | {"parametres": prov.parametres_relatifs(provenance["parametres"], [donnees] if donnees else []),
+                         "bibliotheques": provenance.get("bibliotheques") or prov.versions_bibliotheques()}
+    return prov.page_provenance(page, note=f" ; ils figurent aussi dans le manifeste du lot ({NOM_MANIFESTE})")
 
 
 def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
