@@ -259,3 +259,109 @@ def test_cli_affiche_les_bilans(tmp_path, capsys):
     assert "raw/2022/audits.csv : 7 lues, 6 acceptées, 1 rejetées" in sortie
     rejets = lire(racine, "rejets")
     assert rejets[["fichier", "ligne", "colonne"]].values.tolist() == [["raw/2022/audits.csv", 8, "canal"]]
+
+
+# --- issue 12 : rien de perdu, aucune trace Python ---------------------------------------
+
+
+def _preparer_cli(racine, *options):
+    return main(["preparer", "--annee", "2022", "--donnees", str(racine), "--bootstrap", "20", *options])
+
+
+def _octets_processed(racine):
+    return {p.relative_to(racine): p.read_bytes() for p in sorted((racine / "processed").rglob("*")) if p.is_file()}
+
+
+def _reduire_a_l_entete(chemin):
+    chemin.write_bytes(chemin.read_bytes().splitlines(keepends=True)[0])
+
+
+def test_participants_reduit_a_son_entete_ne_vide_rien(tmp_path, capsys):
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    avant = _octets_processed(racine)
+    _reduire_a_l_entete(racine / "raw/2022/participants.csv")
+    assert _preparer_cli(racine) == 2
+    erreur = capsys.readouterr().err
+    assert "raw/2022/participants.csv" in erreur and "aucun participant" in erreur and "Traceback" not in erreur
+    assert _octets_processed(racine) == avant
+
+
+def test_audits_reduit_a_son_entete_faute_de_fichier(tmp_path, capsys):
+    racine = ecrire_edition(tmp_path)
+    _reduire_a_l_entete(racine / "raw/2022/audits.csv")
+    assert _preparer_cli(racine) == 2
+    erreur = capsys.readouterr().err
+    assert "raw/2022/audits.csv" in erreur and "aucun contact" in erreur and "Traceback" not in erreur
+    assert not (racine / "processed").exists() or not any((racine / "processed").rglob("*.parquet"))
+
+
+def test_aucun_contact_accepte_faute_de_fichier(tmp_path):
+    audits = [_audit(id_contact=f"Z{i}", canal="tel") for i in range(3)]
+    with pytest.raises(ErreurDonnees, match=r"audits\.csv.*aucun contact d'audit accepté \(3 lignes lues, 3 rejetées"):
+        preparer_edition(ecrire_edition(tmp_path, audits=audits), 2022, P)
+
+
+def test_forte_baisse_refusee_sauf_avec_remplacer(tmp_path, capsys):
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    avant = _octets_processed(racine)
+    ecrire_edition(tmp_path, participants=PARTICIPANTS[:1], audits=AUDITS[:3])
+    assert _preparer_cli(racine) == 3
+    erreur = capsys.readouterr().err
+    assert "raw/2022/participants.csv" in erreur and "1 participant" in erreur and "3" in erreur
+    assert "--remplacer" in erreur and "Traceback" not in erreur
+    assert _octets_processed(racine) == avant
+    assert _preparer_cli(racine, "--remplacer") == 0
+    assert lire(racine, "participants", annee=2022)["structure_id"].tolist() == ["00101"]
+
+
+def test_baisse_moderee_acceptee(tmp_path):
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    ecrire_edition(tmp_path, participants=PARTICIPANTS[:2], audits=AUDITS[:5])
+    assert _preparer_cli(racine) == 0
+    assert len(lire(racine, "participants", annee=2022)) == 2
+
+
+def test_population_invalide_motif_explicite_et_signale(tmp_path, capsys):
+    fautif = ("00103", "CCAS de Vorlange", "autre_service_public", "CCAS", "beaucoup", "", "Normandie", "")
+    racine = ecrire_edition(tmp_path, participants=PARTICIPANTS[:2] + [fautif], enquete=_enquete(
+        ("R1", "00103", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "")))
+    assert _preparer_cli(racine) == 0
+    sortie = capsys.readouterr().out
+    rejets = lire(racine, "rejets")
+    for fichier in ("audits.csv", "enquete.csv"):
+        motif = rejets.loc[rejets["fichier"].str.endswith(fichier), "motif"]
+        assert len(motif) == 1
+        assert "structure rejetée" in motif.iloc[0] and "raw/2022/participants.csv ligne 4" in motif.iloc[0]
+        assert "population invalide" in motif.iloc[0] and "inconnue" not in motif.iloc[0]
+    assert "Attention" in sortie and "00103" in sortie and "2 ligne(s)" in sortie
+
+
+def test_garde_cli_erreur_inattendue_sans_trace(tmp_path, capsys, monkeypatch):
+    import analyse.chaine
+
+    def panne(*_args, **_kw):
+        raise ValueError("panne simulée")
+
+    monkeypatch.setattr(analyse.chaine, "preparer_edition", panne)
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 4
+    erreur = capsys.readouterr().err
+    assert "Traceback" not in erreur and "Erreur inattendue" in erreur and "panne simulée" in erreur
+    journaux = list((racine / "journaux").glob("analyse-*.log"))
+    assert len(journaux) == 1 and str(journaux[0]) in erreur
+    contenu = journaux[0].read_text(encoding="utf-8")
+    assert "Traceback" in contenu and "ValueError: panne simulée" in contenu and "preparer" in contenu
+
+
+def test_codes_de_sortie_listes_dans_le_readme():
+    from pathlib import Path
+
+    from analyse.cli import CODES_SORTIE
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert {0, 1, 2, 3, 4} <= set(CODES_SORTIE)
+    for code, sens in CODES_SORTIE.items():
+        assert f"| {code} | {sens} |" in readme

@@ -62,6 +62,8 @@ class Edition:
     annee: int
     tables: dict
     bilans: list
+    fichiers: dict = dataclasses.field(default_factory=dict)  # table préparée -> fichier brut d'origine
+    avertissements: list = dataclasses.field(default_factory=list)
 
 
 class Rejets:
@@ -74,12 +76,14 @@ class Rejets:
         self.rejetee = np.zeros(len(table), dtype=bool)
         self.lignes = []
 
-    def ajouter(self, masque, colonne: str, motif: str, valeurs=None) -> None:
-        """Rejette les lignes du masque qui ne l'étaient pas encore."""
+    def ajouter(self, masque, colonne: str, motif, valeurs=None) -> None:
+        """Rejette les lignes du masque qui ne l'étaient pas encore (``motif`` : texte, ou un par ligne)."""
         nouveaux = np.asarray(masque, dtype=bool) & ~self.rejetee
         if not nouveaux.any():
             return
         positions = np.flatnonzero(nouveaux)
+        if not isinstance(motif, str):  # un motif par ligne du fichier
+            motif = np.asarray(motif, dtype=object)[positions]
         source = self.table.donnees[colonne] if valeurs is None and colonne in self.table.donnees else valeurs
         texte = None if source is None else pd.Series(source).iloc[positions].astype(object)
         self.lignes.append(
@@ -165,9 +169,42 @@ def rejeter_doublons(rejets: Rejets, colonne: str, quoi: str) -> None:
 MOTIF_DATE = "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)"
 
 
+MOTIF_STRUCTURE_REJETEE = "structure rejetée"
+
+
+class StructuresConnues(set):
+    """Identifiants des participants acceptés ; ``rejetees`` : identifiant d'un participant
+    rejeté -> où et pourquoi (« raw/2022/participants.csv ligne 4 : population invalide… »)."""
+
+    def __init__(self, acceptees=(), rejetees=None):
+        super().__init__(acceptees)
+        self.rejetees = dict(rejetees or {})
+
+
 def rejeter_structures_inconnues(rejets: Rejets, connues) -> None:
+    """Rejette les lignes dont la structure n'est pas un participant accepté ; si le participant
+    a été rejeté, le motif renvoie à sa ligne de participants et à son motif."""
     serie = rejets.table.donnees["structure_id"]
+    raisons = serie.map(getattr(connues, "rejetees", {}))
+    rejetees = raisons.notna().to_numpy()
+    if rejetees.any():
+        motifs = (MOTIF_STRUCTURE_REJETEE + " (" + raisons.fillna("") + ")").to_numpy()
+        rejets.ajouter(rejetees, "structure_id", motifs)
     rejets.ajouter(~serie.isin(connues).to_numpy(), "structure_id", "structure inconnue (absente des participants acceptés)")
+
+
+def structures_connues(participants: pd.DataFrame, rejets: Rejets) -> StructuresConnues:
+    """Participants acceptés, et pour chaque identifiant seulement rejeté la ligne et le motif du rejet."""
+    acceptees = set(participants["structure_id"])
+    table = rejets.table_rejets()
+    ids = rejets.table.donnees["structure_id"].to_numpy()[rejets.rejetee]
+    lignes = rejets.table.lignes[rejets.rejetee]
+    motifs = dict(zip(table["ligne"], table["motif"]))
+    rejetees = {}
+    for sid, ligne in zip(ids, lignes):
+        if isinstance(sid, str) and sid not in acceptees and sid not in rejetees:
+            rejetees[sid] = f"{rejets.fichier} ligne {ligne} : {motifs.get(ligne, 'rejetée')}"
+    return StructuresConnues(acceptees, rejetees)
 
 
 def lire_dates(rejets: Rejets, colonne: str, obligatoire: bool = True) -> pd.Series:
@@ -425,11 +462,14 @@ def _hors_periode(dates: pd.Series, edition: pd.Series, marge) -> pd.Series:
 
 
 def preparer_audits(table, grille, participants, edition, parametres=PARAMETRES):
-    """Contacts, réponses notées et textes acceptés, avec les rejets du fichier d'audits."""
+    """Contacts, réponses notées et textes acceptés, avec les rejets du fichier d'audits.
+
+    ``participants`` : table des participants acceptés, ou ``StructuresConnues``."""
     annee = int(edition["annee"])
     par_code = _colonnes_questions(table, grille)
     rejets = Rejets(table, annee)
-    dates, vagues = _rejeter_contacts(rejets, set(participants["structure_id"]), edition, parametres)
+    connues = participants if isinstance(participants, set) else set(participants["structure_id"])
+    dates, vagues = _rejeter_contacts(rejets, connues, edition, parametres)
     canal = table.donnees["canal"].to_numpy()
     questions = grille.assign(_cle=grille["code_question"].map(_normaliser_code)).set_index("_cle")
     valeurs = {}
@@ -443,6 +483,9 @@ def preparer_audits(table, grille, participants, edition, parametres=PARAMETRES)
             valeurs[cle], invalides, motif = _valeurs_reponses(serie, q["type_reponse"])
             rejets.ajouter(invalides, cle, motif)
     garde = rejets.acceptees
+    if not garde.any():
+        raise ErreurDonnees(table.fichier, f"aucun contact d'audit accepté ({len(garde)} lignes lues, "
+                            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans contact est refusée")
     contacts = _table_contacts(table, dates, vagues, garde, annee)
     reponses = _table_reponses(table, questions, valeurs, garde, annee)
     textes = _table_textes(table, questions, garde, annee)
@@ -638,15 +681,19 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
         raise ErreurDonnees(f"raw/{annee}/", "dossier de l'édition introuvable")
     edition = ligne.iloc[0]
     participants, rejets_p = preparer_participants(_lire(donnees, annee, "participants.csv"), annee)
+    if participants.empty:
+        raise ErreurDonnees(rejets_p.fichier, f"aucun participant accepté ({len(rejets_p.rejetee)} lignes lues, "
+                            f"{int(rejets_p.rejetee.sum())} rejetées) : une édition sans participant est refusée")
+    connues = structures_connues(participants, rejets_p)
+    rejets_p.liberer()
     grille = preparer_grille(_lire(donnees, annee, "grille.csv"), annee)
     chemin = chemin_audits(donnees, annee)
     audits = lire_table(chemin, f"raw/{annee}/{chemin.name}")
-    contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, participants, edition, parametres)
+    contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, connues, edition, parametres)
     del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
     tous_rejets = [rejets_p, rejets_a]
     tables = {"editions": ligne.reset_index(drop=True), "participants": participants, "grille": grille,
               "contacts": contacts, "reponses": reponses, "textes_audit": textes}
-    connues = set(participants["structure_id"])
     for nom, fonction in (("enquete", preparer_enquete), ("avis", preparer_avis)):
         table = _facultatif(donnees, annee, f"{nom}.csv")
         if table is not None:
@@ -660,4 +707,16 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
     tables["rejets"] = pd.concat([r.table_rejets() for r in tous_rejets], ignore_index=True)
     tables["rejets"]["annee"] = tables["rejets"]["annee"].astype("int64")
     bilans = [r.bilan() for r in tous_rejets]
-    return Edition(annee, tables, bilans)
+    fichiers = {"participants": rejets_p.fichier, "contacts": rejets_a.fichier}
+    return Edition(annee, tables, bilans, fichiers, _avertissements(tables["rejets"], connues, rejets_p.fichier))
+
+
+def _avertissements(rejets: pd.DataFrame, connues, fichier_participants: str) -> list[str]:
+    """Signale les lignes d'autres fichiers rejetées parce que leur participant l'a été."""
+    en_cascade = rejets["motif"].str.startswith(MOTIF_STRUCTURE_REJETEE, na=False)
+    if not en_cascade.any():
+        return []
+    ids = sorted(set(rejets.loc[en_cascade, "valeur"].dropna()) & set(connues.rejetees))
+    return [f"Attention : {len(ids)} structure(s) rejetée(s) dans {fichier_participants} ({', '.join(ids[:10])}"
+            f"{'…' if len(ids) > 10 else ''}) : {int(en_cascade.sum())} ligne(s) d'autres fichiers rejetée(s) "
+            "avec elles (motif « structure rejetée » dans la table rejets)."]
