@@ -220,6 +220,16 @@ def test_enqueteurs_pseudonymises(tmp_path):
     assert all(c.startswith("ENQ-") for c in codes) and len(codes) == 4
 
 
+def test_codes_d_enqueteurs_masques_dans_les_textes_libres(tmp_path):
+    audits = [tuple("Vu avec Xav-77 puis ENQ02." if v == "Très aimable" else v for v in a) for a in AUDITS]
+    audits[0] = tuple("Xav-77" if v == "ENQ01" else v for v in audits[0])
+    racine = ecrire_edition(tmp_path, audits=audits, enquete=_enquete(
+        ("R1", "00101", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "Merci à enq03 et à ENQ04 !")))
+    edition = preparer_edition(racine, 2022, P)
+    assert edition.tables["textes_audit"]["texte"].tolist() == ["Vu avec [code masqué] puis [code masqué]."]
+    assert edition.tables["enquete"]["commentaire"].tolist() == ["Très bien", "Merci à [code masqué] et à [code masqué] !"]
+
+
 def test_ecriture_idempotente_et_lisible_avec_pandas(tmp_path):
     racine = ecrire_edition(tmp_path, enquete=_enquete(), avis=_avis())
     for _ in range(2):

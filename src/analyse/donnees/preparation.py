@@ -27,6 +27,7 @@ from analyse.donnees.codes import (
     classe_population,
 )
 from analyse.config import PARAMETRES, Parametres, dossier_raw
+from analyse.donnees.confidentialite import masquer_codes_serie
 from analyse.donnees.lecture import (
     ErreurDonnees,
     TableBrute,
@@ -39,6 +40,8 @@ from analyse.donnees.notation import lire_bareme, points_reponses, scores_contac
 
 COLONNES_FIXES_AUDITS = ("id_contact", "structure_id", "canal", "scenario", "date_contact", "vague", "enqueteur")
 CLE_PSEUDONYMISATION_DEFAUT = "barometre-experience-citoyen"
+# Textes libres où les codes d'enquêteurs de l'édition (tout format) sont masqués dès la préparation.
+TEXTES_LIBRES = {"textes_audit": "texte", "enquete": "commentaire", "avis": "texte", "signaux": "texte"}
 
 
 @dataclasses.dataclass
@@ -690,6 +693,7 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
     chemin = chemin_audits(donnees, annee)
     audits = lire_table(chemin, f"raw/{annee}/{chemin.name}")
     contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, connues, edition, parametres)
+    codes_enqueteurs = audits.donnees["enqueteur"].dropna().unique().tolist()
     del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
     tous_rejets = [rejets_p, rejets_a]
     tables = {"editions": ligne.reset_index(drop=True), "participants": participants, "grille": grille,
@@ -703,12 +707,20 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
         supplement = complement(donnees, annee, connues, editions)
         tables.update(supplement.tables)
         tous_rejets.extend(supplement.rejets)
+    _masquer_codes_enqueteurs(tables, codes_enqueteurs)
     tables["scores"] = scores_structures(contacts, reponses, annee, parametres)
     tables["rejets"] = pd.concat([r.table_rejets() for r in tous_rejets], ignore_index=True)
     tables["rejets"]["annee"] = tables["rejets"]["annee"].astype("int64")
     bilans = [r.bilan() for r in tous_rejets]
     fichiers = {"participants": rejets_p.fichier, "contacts": rejets_a.fichier}
     return Edition(annee, tables, bilans, fichiers, _avertissements(tables["rejets"], connues, rejets_p.fichier))
+
+
+def _masquer_codes_enqueteurs(tables: dict, codes) -> None:
+    """Aucun code d'enquêteur en clair dans les textes libres préparés, quel que soit son format."""
+    for nom, colonne in TEXTES_LIBRES.items():
+        if nom in tables and colonne in tables[nom].columns:
+            tables[nom][colonne] = masquer_codes_serie(tables[nom][colonne], codes)
 
 
 def _avertissements(rejets: pd.DataFrame, connues, fichier_participants: str) -> list[str]:
