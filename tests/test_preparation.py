@@ -375,3 +375,69 @@ def test_codes_de_sortie_listes_dans_le_readme():
     assert {0, 1, 2, 3, 4} <= set(CODES_SORTIE)
     for code, sens in CODES_SORTIE.items():
         assert f"| {code} | {sens} |" in readme
+
+
+# --- clé de pseudonymisation par installation ------------------------------------------------
+
+
+@pytest.fixture
+def cle_installation(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANALYSE_CLE_PSEUDONYMISATION", raising=False)
+    chemin = tmp_path / "config" / "analyse" / "cle_pseudonymisation"
+    monkeypatch.setenv("ANALYSE_FICHIER_CLE", str(chemin))
+    return chemin
+
+
+def test_cle_generee_au_premier_usage_proprietaire_seul(tmp_path, cle_installation, capsys):
+    import hashlib
+    import hmac
+    import stat
+
+    racine = ecrire_edition(tmp_path / "d")
+    assert not cle_installation.exists()
+    assert _preparer_cli(racine) == 0
+    assert stat.S_IMODE(cle_installation.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cle_installation.parent.stat().st_mode) == 0o700
+    cle = cle_installation.read_text().strip()
+    assert len(cle) == 64
+    codes = set(lire(racine, "contacts")["enqueteur"])
+    attendus = {"ENQ-" + hmac.new(cle.encode(), c.encode(), hashlib.sha256).hexdigest()[:10]
+                for c in ("ENQ01", "ENQ02", "ENQ03", "ENQ04")}
+    assert codes == attendus
+    ancienne = "barometre-experience-citoyen".encode()  # l'ancienne clé fixe, écrite dans le code
+    assert not codes & {"ENQ-" + hmac.new(ancienne, c.encode(), hashlib.sha256).hexdigest()[:10]
+                        for c in ("ENQ01", "ENQ02")}
+    sorties = capsys.readouterr()
+    assert cle not in sorties.out + sorties.err
+    assert not any(cle.encode() in p.read_bytes() for p in (racine / "processed").rglob("*") if p.is_file())
+
+
+def test_meme_cle_memes_pseudonymes_autre_cle_autres(tmp_path, cle_installation, monkeypatch):
+    racine = ecrire_edition(tmp_path / "d")
+    premiere = preparer_edition(racine, 2022, P).tables["contacts"]
+    pd.testing.assert_frame_equal(preparer_edition(racine, 2022, P).tables["contacts"], premiere)
+    monkeypatch.setenv("ANALYSE_CLE_PSEUDONYMISATION", "une autre clé secrète de l'observatoire")
+    autre = preparer_edition(racine, 2022, P).tables["contacts"]
+    assert not set(autre["enqueteur"]) & set(premiere["enqueteur"])
+
+
+def test_cle_fixe_seulement_pour_la_demo(tmp_path, cle_installation):
+    from analyse.config import CLE_DEMO, FICHIER_VERITE_DEMO, cle_pseudonymisation
+
+    racine = ecrire_edition(tmp_path / "d")
+    (racine / FICHIER_VERITE_DEMO).write_text("{}")
+    assert cle_pseudonymisation(racine) == CLE_DEMO.encode()
+    preparer_edition(racine, 2022, P)
+    assert not cle_installation.exists()
+    (racine / FICHIER_VERITE_DEMO).unlink()
+    assert cle_pseudonymisation(racine) != CLE_DEMO.encode() and cle_installation.exists()
+
+
+def test_fichier_de_cle_dans_le_depot_refuse(tmp_path, monkeypatch, capsys):
+    from analyse.config import RACINE
+
+    monkeypatch.delenv("ANALYSE_CLE_PSEUDONYMISATION", raising=False)
+    monkeypatch.setenv("ANALYSE_FICHIER_CLE", str(RACINE / "cle_pseudonymisation"))
+    assert _preparer_cli(ecrire_edition(tmp_path)) == 2
+    assert "hors du dépôt" in capsys.readouterr().err
+    assert not (RACINE / "cle_pseudonymisation").exists()

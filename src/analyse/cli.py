@@ -17,7 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
-from analyse.config import DONNEES, PARAMETRES, RAPPORTS, Parametres, dossier_raw
+from analyse.config import DONNEES, PARAMETRES, RAPPORTS, ErreurConfiguration, Parametres, dossier_raw
 from analyse.donnees.lecture import ErreurDonnees
 
 CODES_SORTIE = {
@@ -304,7 +304,7 @@ def main(argv=None) -> int:
         print(str(erreur), file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return 3 if isinstance(erreur, RemplacementRefuse) else 2
-    except FileNotFoundError as erreur:
+    except (FileNotFoundError, ErreurConfiguration) as erreur:
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 2
     except RuntimeError as erreur:  # échec d'exécution ou de rendu d'un rapport

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-import os
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ from analyse.donnees.codes import (
     TYPES_STRUCTURE,
     classe_population,
 )
-from analyse.config import PARAMETRES, Parametres, dossier_raw
+from analyse.config import PARAMETRES, Parametres, cle_en_usage, cle_pseudonymisation, dossier_raw
 from analyse.donnees.confidentialite import masquer_codes_serie
 from analyse.donnees.lecture import (
     ErreurDonnees,
@@ -39,7 +38,6 @@ from analyse.donnees.lecture import (
 from analyse.donnees.notation import lire_bareme, points_reponses, scores_contacts, scores_structures
 
 COLONNES_FIXES_AUDITS = ("id_contact", "structure_id", "canal", "scenario", "date_contact", "vague", "enqueteur")
-CLE_PSEUDONYMISATION_DEFAUT = "barometre-experience-citoyen"
 # Textes libres où les codes d'enquêteurs de l'édition (tout format) sont masqués dès la préparation.
 TEXTES_LIBRES = {"textes_audit": "texte", "enquete": "commentaire", "avis": "texte", "signaux": "texte"}
 
@@ -582,13 +580,14 @@ def _table_textes(table, questions, garde, annee) -> pd.DataFrame:
 def pseudonymiser(codes: pd.Series) -> pd.Series:
     """Code d'enquêteur -> pseudonyme stable (HMAC-SHA256 tronqué), jamais le code d'origine.
 
-    La clé vient de la variable d'environnement ``ANALYSE_CLE_PSEUDONYMISATION``
-    (l'observatoire y met sa clé secrète) ; à défaut, une clé de projet fixe.
+    La clé est celle de ``analyse.config.cle_pseudonymisation`` : variable d'environnement
+    ``ANALYSE_CLE_PSEUDONYMISATION``, sinon clé fixe des données de démonstration, sinon clé
+    secrète de l'installation (créée au premier usage, hors du dépôt).
 
     >>> pseudonymiser(pd.Series(["ENQ0421"])).str.startswith("ENQ-").tolist()
     [True]
     """
-    cle = os.environ.get("ANALYSE_CLE_PSEUDONYMISATION", CLE_PSEUDONYMISATION_DEFAUT).encode()
+    cle = cle_pseudonymisation()
     uniques = {c: "ENQ-" + hmac.new(cle, str(c).encode(), hashlib.sha256).hexdigest()[:10]
                for c in codes.dropna().unique()}
     return codes.map(uniques).astype(object).where(codes.notna(), None)
@@ -676,6 +675,11 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
 
     >>> preparer_edition("data", 2022).tables["scores"]  # doctest: +SKIP
     """
+    with cle_en_usage(cle_pseudonymisation(donnees)):
+        return _preparer_edition(donnees, annee, parametres, editions, complements)
+
+
+def _preparer_edition(donnees, annee, parametres, editions, complements) -> Edition:
     editions = lire_editions(donnees) if editions is None else editions
     ligne = editions.loc[editions["annee"] == annee]
     if ligne.empty:
