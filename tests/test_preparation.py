@@ -366,6 +366,18 @@ def test_garde_cli_erreur_inattendue_sans_trace(tmp_path, capsys, monkeypatch):
     assert "Traceback" in contenu and "ValueError: panne simulée" in contenu and "preparer" in contenu
 
 
+def test_garde_cli_nomme_le_fichier_en_cours(tmp_path, capsys, monkeypatch):
+    from analyse.donnees import preparation
+
+    def panne(*_args, **_kw):
+        raise KeyError("colonne_fantome")
+
+    monkeypatch.setattr(preparation, "scores_contacts", panne)
+    assert _preparer_cli(ecrire_edition(tmp_path)) == 4
+    erreur = capsys.readouterr().err
+    assert "(fichier « raw/2022/audits.csv »)" in erreur and "KeyError" in erreur and "Traceback" not in erreur
+
+
 def test_codes_de_sortie_listes_dans_le_readme():
     from pathlib import Path
 

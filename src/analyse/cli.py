@@ -321,12 +321,20 @@ def _erreur_inattendue(erreur: Exception, args, argv) -> int:
     """Message français court ; trace complète dans un journal sous le dossier de données ou de sortie."""
     commande = " ".join(filter(None, (args.commande, getattr(args, "rapport", None))))
     journal = _ecrire_journal(erreur, args, argv)
-    fichier = getattr(erreur, "filename", None)
+    fichier = getattr(erreur, "filename", None) or _fichier_des_notes(erreur)
     print(f"Erreur inattendue pendant « analyse {commande} »"
           + (f" (fichier « {fichier} »)" if fichier else "")
           + f" : {type(erreur).__name__} : {erreur}", file=sys.stderr)
     print(f"Trace complète écrite dans {journal} : joignez ce fichier à votre signalement.", file=sys.stderr)
     return 4
+
+
+def _fichier_des_notes(erreur: Exception) -> str | None:
+    """Fichier en cours de traitement, noté sur l'exception par la préparation (``en_traitant``)."""
+    from analyse.donnees.preparation import PREFIXE_NOTE_FICHIER
+
+    notes = [n for n in getattr(erreur, "__notes__", []) if n.startswith(PREFIXE_NOTE_FICHIER)]
+    return notes[0][len(PREFIXE_NOTE_FICHIER):] if notes else None
 
 
 def _ecrire_journal(erreur: Exception, args, argv) -> Path:

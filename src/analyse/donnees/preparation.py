@@ -8,6 +8,7 @@ continue. Pour chaque fichier : lignes lues = lignes acceptées + lignes rejeté
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -686,38 +687,65 @@ def _preparer_edition(donnees, annee, parametres, editions, complements) -> Edit
         raise ErreurDonnees("raw/editions.csv", f"l'édition {annee} n'y figure pas")
     if not (dossier_raw(donnees) / str(annee)).is_dir():
         raise ErreurDonnees(f"raw/{annee}/", "dossier de l'édition introuvable")
-    edition = ligne.iloc[0]
-    participants, rejets_p = preparer_participants(_lire(donnees, annee, "participants.csv"), annee)
-    if participants.empty:
-        raise ErreurDonnees(rejets_p.fichier, f"aucun participant accepté ({len(rejets_p.rejetee)} lignes lues, "
-                            f"{int(rejets_p.rejetee.sum())} rejetées) : une édition sans participant est refusée")
-    connues = structures_connues(participants, rejets_p)
-    rejets_p.liberer()
-    grille = preparer_grille(_lire(donnees, annee, "grille.csv"), annee)
+    with en_traitant(f"raw/{annee}/participants.csv"):
+        participants, rejets_p, connues = _participants_edition(donnees, annee)
+    with en_traitant(f"raw/{annee}/grille.csv"):
+        grille = preparer_grille(_lire(donnees, annee, "grille.csv"), annee)
     chemin = chemin_audits(donnees, annee)
-    audits = lire_table(chemin, f"raw/{annee}/{chemin.name}")
-    contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, connues, edition, parametres)
-    codes_enqueteurs = audits.donnees["enqueteur"].dropna().unique().tolist()
-    del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
+    with en_traitant(f"raw/{annee}/{chemin.name}"):
+        audits = lire_table(chemin, f"raw/{annee}/{chemin.name}")
+        contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, connues, ligne.iloc[0], parametres)
+        codes_enqueteurs = audits.donnees["enqueteur"].dropna().unique().tolist()
+        del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
     tous_rejets = [rejets_p, rejets_a]
     tables = {"editions": ligne.reset_index(drop=True), "participants": participants, "grille": grille,
               "contacts": contacts, "reponses": reponses, "textes_audit": textes}
     for nom, fonction in (("enquete", preparer_enquete), ("avis", preparer_avis)):
-        table = _facultatif(donnees, annee, f"{nom}.csv")
-        if table is not None:
-            tables[nom], rejets = fonction(table, connues, annee)
-            tous_rejets.append(rejets)
+        with en_traitant(f"raw/{annee}/{nom}.csv"):
+            table = _facultatif(donnees, annee, f"{nom}.csv")
+            if table is not None:
+                tables[nom], rejets = fonction(table, connues, annee)
+                tous_rejets.append(rejets)
     for complement in complements:
-        supplement = complement(donnees, annee, connues, editions)
+        with en_traitant(f"raw/{annee}/ (canaux d'écoute)"):
+            supplement = complement(donnees, annee, connues, editions)
         tables.update(supplement.tables)
         tous_rejets.extend(supplement.rejets)
     _masquer_codes_enqueteurs(tables, codes_enqueteurs)
-    tables["scores"] = scores_structures(contacts, reponses, annee, parametres)
+    with en_traitant(f"raw/{annee}/{chemin.name} (calcul des scores)"):
+        tables["scores"] = scores_structures(contacts, reponses, annee, parametres)
     tables["rejets"] = pd.concat([r.table_rejets() for r in tous_rejets], ignore_index=True)
     tables["rejets"]["annee"] = tables["rejets"]["annee"].astype("int64")
     bilans = [r.bilan() for r in tous_rejets]
     fichiers = {"participants": rejets_p.fichier, "contacts": rejets_a.fichier}
     return Edition(annee, tables, bilans, fichiers, _avertissements(tables["rejets"], connues, rejets_p.fichier))
+
+
+def _participants_edition(donnees, annee: int):
+    """Participants acceptés, leurs rejets et les structures connues ; aucun participant = faute de fichier."""
+    participants, rejets = preparer_participants(_lire(donnees, annee, "participants.csv"), annee)
+    if participants.empty:
+        raise ErreurDonnees(rejets.fichier, f"aucun participant accepté ({len(rejets.rejetee)} lignes lues, "
+                            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans participant est refusée")
+    connues = structures_connues(participants, rejets)
+    return participants, rejets.liberer(), connues
+
+
+PREFIXE_NOTE_FICHIER = "fichier en cours : "
+
+
+@contextlib.contextmanager
+def en_traitant(fichier: str):
+    """Sur une erreur imprévue (pas une ``ErreurDonnees``), ajoute à l'exception une note qui
+    nomme le fichier en cours de traitement (la commande l'affiche)."""
+    try:
+        yield
+    except ErreurDonnees:
+        raise
+    except Exception as erreur:
+        if not any(n.startswith(PREFIXE_NOTE_FICHIER) for n in getattr(erreur, "__notes__", [])):
+            erreur.add_note(PREFIXE_NOTE_FICHIER + fichier)
+        raise
 
 
 def _masquer_codes_enqueteurs(tables: dict, codes) -> None:
