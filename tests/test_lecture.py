@@ -209,3 +209,12 @@ def test_octet_nul_refuse(tmp_path):
     with pytest.raises(ErreurDonnees, match="octet nul") as erreur:
         lire_table(chemin)
     assert erreur.value.ligne == 3
+
+
+def test_lignes_blanches_avant_l_entete(tmp_path):
+    chemin = tmp_path / "x.csv"
+    for contenu in ("\n\na;b\n1;2\n", '\r\n  \r\n"a";"b"\r\n1;"2"\r\n'):
+        chemin.write_text(contenu, encoding="utf-8", newline="")
+        table = lire_table(chemin)
+        assert table.donnees.columns.tolist() == ["a", "b"] and table.donnees.values.tolist() == [["1", "2"]]
+        assert table.lignes.tolist() == [4]

@@ -82,18 +82,21 @@ def test_lecteur_csv_erreur_claire_ou_table_coherente(entete, donnees, sep, guil
 
 
 @given(entete=st.lists(st.sampled_from(["id", "nom", "note", "date", "texte"]), min_size=2, max_size=5, unique=True),
-       donnees=st.data(), sep=st.sampled_from([";", ","]), encodage=st.sampled_from(["utf-8", "utf-8-sig"]))
-def test_lecteur_csv_bien_forme_relu_a_l_identique(entete, donnees, sep, encodage):
+       donnees=st.data(), sep=st.sampled_from([";", ","]), encodage=st.sampled_from(["utf-8", "utf-8-sig"]),
+       prefixe=st.sampled_from(["", "\n", "\r\n \r\n"]))
+def test_lecteur_csv_bien_forme_relu_a_l_identique(entete, donnees, sep, encodage, prefixe):
     lignes = donnees.draw(st.lists(st.lists(st.text(_IMPRIMABLES, min_size=1, max_size=10).filter(
         lambda v: v.strip() and v.strip().casefold() not in {"na", "n/a", "nc", "sans objet"}
         and "\r" not in v and "\ufeff" not in v),
         min_size=len(entete), max_size=len(entete)), min_size=1, max_size=5))
-    texte = _csv(entete, lignes, sep, "toujours")
+    texte = prefixe + _csv(entete, lignes, sep, "toujours")
     with tempfile.TemporaryDirectory() as dossier:
         chemin = Path(dossier) / "f.csv"
         chemin.write_bytes(texte.encode(encodage))
         table = lire_table(chemin)
+    assert table.donnees.columns.tolist() == entete
     assert table.donnees.values.tolist() == [[v.strip() for v in ligne] for ligne in lignes]
+    assert table.lignes[0] == prefixe.count("\n") + 2
 
 
 @given(octets=st.binary(max_size=300))

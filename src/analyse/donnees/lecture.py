@@ -195,6 +195,17 @@ def structure_csv(texte: str, separateur: str, fichier: str) -> tuple[list[str],
     return entetes or [], np.asarray(debuts, dtype=np.int64)
 
 
+def _sans_lignes_blanches_initiales(texte: str) -> tuple[str, int]:
+    """Texte à partir de la ligne d'en-tête, et nombre de lignes blanches retirées avant elle.
+
+    >>> _sans_lignes_blanches_initiales("\\n \\na;b\\n")
+    ('a;b\\n', 2)
+    """
+    debut = len(texte) - len(texte.lstrip(" \t\r\n"))
+    debut = texte.rfind("\n", 0, debut) + 1
+    return texte[debut:], texte[:debut].count("\n")
+
+
 def _sans_colonnes_anonymes_vides(df: pd.DataFrame, entetes: list, lignes: np.ndarray, fichier: str):
     """Retire les colonnes sans en-tête et sans aucune valeur (séparateur final) ; une colonne
     sans en-tête qui contient une valeur est une faute de fichier."""
@@ -241,8 +252,10 @@ def _lire_csv(chemin: Path, fichier: str) -> TableBrute:
         raise ErreurDonnees(fichier, "fichier vide (en-tête attendu)", ligne=1)
     texte, encodage = decoder(octets, fichier)
     del octets
+    texte, decalage = _sans_lignes_blanches_initiales(texte)
     separateur = detecter_separateur(texte)
     noms, lignes = structure_csv(texte, separateur, fichier)
+    lignes += decalage
     try:
         df = pd.read_csv(
             io.StringIO(texte),
@@ -297,7 +310,7 @@ def _lire_xlsx(chemin: Path, fichier: str) -> TableBrute:
     df.columns = range(df.shape[1])
     lignes = np.arange(2, len(df) + 2, dtype=np.int64)
     df = df.apply(lambda s: s.map(_cellule_excel_en_texte)).astype("str")
-    df, noms = _sans_colonnes_anonymes_vides(df.mask(df == "None"), noms, lignes, fichier)
+    df, noms = _sans_colonnes_anonymes_vides(df, noms, lignes, fichier)
     entetes = _entetes_normalises(noms, fichier)
     df.columns = list(entetes)
     df = _nettoyer_cellules(df)
