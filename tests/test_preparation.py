@@ -378,6 +378,21 @@ def test_garde_cli_nomme_le_fichier_en_cours(tmp_path, capsys, monkeypatch):
     assert "(fichier « raw/2022/audits.csv »)" in erreur and "KeyError" in erreur and "Traceback" not in erreur
 
 
+def test_interruption_code_130_sans_trace_ni_ecriture(tmp_path, capsys, monkeypatch):
+    from analyse.donnees import preparation
+
+    def interruption(*_args, **_kw):
+        raise KeyboardInterrupt
+
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    avant = _octets_processed(racine)
+    monkeypatch.setattr(preparation, "scores_structures", interruption)
+    assert _preparer_cli(racine) == 130
+    assert "Interrompu" in capsys.readouterr().err
+    assert _octets_processed(racine) == avant
+
+
 def test_codes_de_sortie_listes_dans_le_readme():
     from pathlib import Path
 

@@ -73,6 +73,7 @@ def construire_parseur() -> argparse.ArgumentParser:
         prog="analyse",
         description="Baromètre Expérience Citoyen — espace d'analyse : données de démonstration, "
         "préparation des éditions et rapports PDF.",
+        epilog="Codes de sortie : " + " ; ".join(f"{code} = {sens}" for code, sens in CODES_SORTIE.items()) + ".",
     )
     sous = parseur.add_subparsers(dest="commande", metavar="COMMANDE", required=True)
 
@@ -311,7 +312,7 @@ def main(argv=None) -> int:
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrompu : les tables préparées n'ont pas été modifiées par l'étape en cours.", file=sys.stderr)
+        print("Interrompu (Ctrl-C) : l'étape en cours n'a rien publié.", file=sys.stderr)
         return 130
     except Exception as erreur:  # garde unique : aucune trace Python ne parvient à l'utilisateur
         return _erreur_inattendue(erreur, args, argv)
