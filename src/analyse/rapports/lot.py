@@ -11,7 +11,10 @@ chaque fiche. Les modules importés restent chargés : le cache de ``analyse.rap
 (tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur.
 
 Robustesse. L'échec d'une fiche (donnée manquante, erreur de cellule) n'arrête pas le
-lot : il est consigné (structure, cellule, message) et le code de sortie le signale.
+lot : il est consigné (structure, cellule, message) et le code de sortie le signale ; son
+ancien PDF, périmé, est retiré (``ancien_fichier_retire`` dans le manifeste). Les noms de
+fichiers sont uniques (``S/46``, ``S.46`` et ``S-46`` ne se heurtent pas) et chaque PDF
+est écrit de façon atomique, sans fichier temporaire restant même en cas d'échec.
 
 Reprise. Le manifeste ``<sortie>/<annee>/manifeste.json`` garde pour chaque fiche ses
 paramètres, l'empreinte des données, celle du notebook, la version du paquet, le statut
