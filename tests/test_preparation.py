@@ -468,3 +468,12 @@ def test_fichier_de_cle_dans_le_depot_refuse(tmp_path, monkeypatch, capsys):
     assert _preparer_cli(ecrire_edition(tmp_path)) == 2
     assert "hors du dépôt" in capsys.readouterr().err
     assert not (RACINE / "cle_pseudonymisation").exists()
+
+
+def test_cle_impossible_a_creer_message_clair(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ANALYSE_CLE_PSEUDONYMISATION", raising=False)
+    (tmp_path / "fichier").write_text("pas un dossier")
+    monkeypatch.setenv("ANALYSE_FICHIER_CLE", str(tmp_path / "fichier" / "cle"))
+    assert _preparer_cli(ecrire_edition(tmp_path / "d")) == 2
+    erreur = capsys.readouterr().err
+    assert "impossible à créer" in erreur and "ANALYSE_FICHIER_CLE" in erreur and "Traceback" not in erreur

@@ -185,21 +185,30 @@ def cle_en_usage(cle: bytes):
         _CLE_EN_USAGE.reset(jeton)
 
 
+def _creer_cle(chemin: Path) -> None:
+    """Écrit une clé aléatoire de 256 bits, lisible par le seul propriétaire (dossier 700, fichier 600)."""
+    chemin.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descripteur = os.open(chemin, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # créée entre-temps par un autre processus
+        return
+    with os.fdopen(descripteur, "w", encoding="ascii") as fichier:
+        fichier.write(secrets.token_hex(32) + "\n")
+
+
 def _cle_installation(chemin: Path) -> bytes:
     """Lit la clé de l'installation, ou la crée (aléatoire, droits du propriétaire seul)."""
     if chemin.is_relative_to(RACINE):
         raise ErreurConfiguration(f"{VARIABLE_FICHIER_CLE} désigne {chemin}, dans le dépôt : la clé secrète doit vivre "
                          "hors du dépôt (p. ex. ~/.config/analyse/cle_pseudonymisation).")
-    if not chemin.exists():
-        chemin.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:
-            descripteur = os.open(chemin, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # créée entre-temps par un autre processus
-            pass
-        else:
-            with os.fdopen(descripteur, "w", encoding="ascii") as fichier:
-                fichier.write(secrets.token_hex(32) + "\n")
-    cle = chemin.read_text(encoding="ascii").strip()
+    try:
+        if not chemin.exists():
+            _creer_cle(chemin)
+        cle = chemin.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as erreur:
+        raise ErreurConfiguration(f"clé de pseudonymisation illisible ou impossible à créer dans {chemin} "
+                                  f"({erreur.__class__.__name__}) : définissez {VARIABLE_FICHIER_CLE} (fichier hors "
+                                  f"du dépôt) ou {VARIABLE_CLE}") from None
     if len(cle) < 16:
         raise ErreurConfiguration(f"clé de pseudonymisation trop courte ou vide dans {chemin} (16 caractères au moins)")
     return cle.encode()
