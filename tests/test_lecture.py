@@ -218,3 +218,12 @@ def test_lignes_blanches_avant_l_entete(tmp_path):
         table = lire_table(chemin)
         assert table.donnees.columns.tolist() == ["a", "b"] and table.donnees.values.tolist() == [["1", "2"]]
         assert table.lignes.tolist() == [4]
+
+
+def test_retours_chariot_isoles(tmp_path):
+    chemin = tmp_path / "x.csv"
+    chemin.write_bytes(b"a;b\r1;2\r3;4\r")  # fin de ligne des anciens Mac
+    assert lire_table(chemin).donnees.values.tolist() == [["1", "2"], ["3", "4"]]
+    chemin.write_bytes(b"a;b\r\n1;x\ry\r\n")  # retour chariot égaré dans une cellule : pas de décalage
+    with pytest.raises(ErreurDonnees, match="trop courte"):
+        lire_table(chemin)

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from analyse.cli import main
 from analyse.donnees.lecture import ErreurDonnees, lire_table
-from fabrique import AUDITS, COLONNES_AUDITS, PARTICIPANTS, ecrire_edition
+from fabrique import ecrire_edition
+from test_preparation import _avis, _enquete
 
 settings.register_profile("ci", derandomize=True, max_examples=40, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -132,9 +133,14 @@ def _etat_processed(racine: Path) -> dict:
     return {str(p.relative_to(racine)): p.read_bytes() for p in sorted((racine / "processed").rglob("*")) if p.is_file()}
 
 
+def _edition(racine: Path) -> Path:
+    return ecrire_edition(racine, enquete=_enquete(("R1", "00102", "2022-10-04", "", "7", "", "", "", "", "", "", "",
+                                                    "", "Bien")), avis=_avis())
+
+
 @pytest.fixture(scope="module")
 def reference():
-    racine = ecrire_edition(_BASE / "reference")
+    racine = _edition(_BASE / "reference")
     assert _preparer(racine)[0] == 0
     return racine, _etat_processed(racine)
 
@@ -174,14 +180,15 @@ def _muter(chemin: Path, mutation: str, graine: int, texte_libre: str) -> None:
     chemin.write_bytes(texte.encode("utf-16-le" if mutation == "utf16" else "utf-8"))
 
 
-@settings(max_examples=40)
-@given(fichier=st.sampled_from(["participants.csv", "audits.csv", "grille.csv"]), mutation=MUTATIONS,
+@settings(max_examples=50)
+@given(fichier=st.sampled_from(["participants.csv", "audits.csv", "grille.csv", "enquete.csv", "avis.csv"]),
+       mutation=MUTATIONS,
        graine=st.integers(0, 1000), texte_libre=st.text(_CARACTERES, max_size=40))
 def test_preparation_erreur_claire_ou_rien_de_perdu(reference, fichier, mutation, graine, texte_libre):
     source, etat = reference
     with tempfile.TemporaryDirectory(dir=_BASE) as dossier:
         racine = Path(dossier)
-        ecrire_edition(racine)
+        _edition(racine)
         for table in ("participants", "grille", "contacts", "scores"):  # l'édition déjà préparée
             for chemin in (source / "processed" / table).rglob("*.parquet"):
                 cible = racine / chemin.relative_to(source)
@@ -190,7 +197,7 @@ def test_preparation_erreur_claire_ou_rien_de_perdu(reference, fichier, mutation
         avant = _etat_processed(racine)
         _muter(racine / "raw/2022" / fichier, mutation, graine, texte_libre)
         code, erreur = _preparer(racine)
-        event(f"{fichier} {mutation} : code {code}")
+        event(f"{fichier} {mutation} : code {code}" + (f" ({erreur.splitlines()[0][-60:]})" if code else ""))
         assert code in (0, 2, 3), erreur
         assert "Traceback" not in erreur
         if code != 0:
@@ -200,9 +207,10 @@ def test_preparation_erreur_claire_ou_rien_de_perdu(reference, fichier, mutation
         from analyse.donnees.stockage import lire
 
         rejets = lire(racine, "rejets", annee=2022)
-        lues = {"participants.csv": len(lire(racine, "participants", annee=2022)),
-                "audits.csv": len(lire(racine, "contacts", annee=2022))}
-        for nom, acceptees in lues.items():
+        tables = {"participants.csv": "participants", "audits.csv": "contacts", "enquete.csv": "enquete",
+                  "avis.csv": "avis"}
+        for nom, table in tables.items():
+            acceptees = len(lire(racine, table, annee=2022))
             rejetees = int(rejets["fichier"].str.endswith(nom).sum())
             brut = lire_table(racine / "raw/2022" / nom)
             assert len(brut) == acceptees + rejetees, (nom, mutation)

@@ -155,8 +155,9 @@ def _limite_de_champ(taille: int):
 
 def _enregistrements(texte: str, separateur: str):
     """(ligne de début, champs) de chaque enregistrement non blanc ; hors en-tête, la voie rapide
-    (fichier sans guillemets : un enregistrement par ligne) ne donne que le nombre de champs."""
-    if '"' not in texte:
+    (fichier sans guillemets ni retour chariot isolé : un enregistrement par ligne) ne donne que
+    le nombre de champs."""
+    if '"' not in texte and texte.count("\r") == texte.count("\r\n"):
         entete_vu = False
         for numero, ligne in enumerate(texte.split("\n"), start=1):
             ligne = ligne.rstrip("\r")
