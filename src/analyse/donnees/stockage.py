@@ -54,17 +54,34 @@ class Ecriture:
         self.annees.append(annee)
 
     def publier(self) -> None:
-        """Remplace les partitions des éditions préparées (une table absente est retirée)."""
-        for annee in self.annees:
-            for nom in TABLES:
-                cible = self.processed / nom / f"annee={annee}"
-                if cible.exists():
-                    shutil.rmtree(cible)
-                source = self.travail / nom / f"annee={annee}"
-                if source.exists():
-                    cible.parent.mkdir(parents=True, exist_ok=True)
-                    source.rename(cible)
-        self.abandonner()
+        """Remplace les partitions des éditions préparées (une table absente est retirée) ; si un
+        déplacement échoue, les partitions d'avant sont remises en place."""
+        remplacees, posees = [], []
+        try:
+            for annee in self.annees:
+                for nom in TABLES:
+                    self._publier_partition(nom, annee, remplacees, posees)
+        except BaseException:
+            for cible in reversed(posees):
+                shutil.rmtree(cible, ignore_errors=True)
+            for cible, sauvegarde in reversed(remplacees):
+                sauvegarde.rename(cible)
+            raise
+        finally:
+            self.abandonner()
+
+    def _publier_partition(self, nom: str, annee: int, remplacees: list, posees: list) -> None:
+        partition = Path(nom) / f"annee={annee}"
+        cible, source = self.processed / partition, self.travail / partition
+        if cible.exists():
+            sauvegarde = self.travail / ".anciennes" / partition
+            sauvegarde.parent.mkdir(parents=True, exist_ok=True)
+            cible.rename(sauvegarde)
+            remplacees.append((cible, sauvegarde))
+        if source.exists():
+            cible.parent.mkdir(parents=True, exist_ok=True)
+            source.rename(cible)
+            posees.append(cible)
 
     def abandonner(self) -> None:
         """Supprime le dossier de travail."""
