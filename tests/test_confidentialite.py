@@ -33,6 +33,57 @@ def test_masquer_texte(texte, attendu):
     assert c.masquer_texte(texte) == attendu
 
 
+# Issue 12 : chaque cas relevé, plus des voisins ; (texte, attendu).
+CAS_ISSUE_12 = [
+    ("Numéro vert : 0 800 123 456.", "Numéro vert : [téléphone masqué]."),
+    ("Bureau de Bruxelles : +32 2 123 45 67", "Bureau de Bruxelles : [téléphone masqué]"),
+    ("Portable 06  12  34  56  78 !", "Portable [téléphone masqué] !"),
+    ("Depuis l'étranger : +33 (0)1 23 45 67 89", "Depuis l'étranger : [téléphone masqué]"),
+    ("Genève : 0041 22 123 45 67", "Genève : [téléphone masqué]"),
+    ("Tél. 01\u00a023\u00a045\u00a067\u00a089", "Tél. [téléphone masqué]"),
+    ("Écrire à marc.petit@mairie pour la suite", "Écrire à [courriel masqué] pour la suite"),
+    ("Contact : jean(at)example.com", "Contact : [courriel masqué]"),
+    ("Contact : jean [at] example [dot] com", "Contact : [courriel masqué]"),
+    ("Contact : jean arobase example.fr", "Contact : [courriel masqué]"),
+    ("Reçu par Mr Dupont hier", "Reçu par [nom masqué] hier"),
+    ("Merci à madame Fermenthal !", "Merci à [nom masqué] !"),
+    ("Dossier suivi par Mme de La Tour.", "Dossier suivi par [nom masqué]."),
+    ("Mlle Durand et Dr Martin", "[nom masqué] et [nom masqué]"),
+    ("Accueil par M. Le Goff", "Accueil par [nom masqué]"),
+    ("monsieur DUPONT a répondu", "[nom masqué] a répondu"),
+    ("Mme d'Argenson est partie", "[nom masqué] est partie"),
+    ("Contrôle fait par ENQ5399 le matin", "Contrôle fait par [code masqué] le matin"),
+    # rien à masquer
+    ("Monsieur le maire a répondu", "Monsieur le maire a répondu"),
+    ("Ouvert de 8 h 30 à 12 h, le 03/10/2022", "Ouvert de 8 h 30 à 12 h, le 03/10/2022"),
+    ("Budget de 1 234 567 euros pour 2022", "Budget de 1 234 567 euros pour 2022"),
+    ("Dossier n° 2022-10-0457, article L. 2121-29", "Dossier n° 2022-10-0457, article L. 2121-29"),
+]
+
+
+@pytest.mark.parametrize("texte, attendu", CAS_ISSUE_12)
+def test_masquage_cas_de_l_issue_12(texte, attendu):
+    assert c.masquer_texte(texte) == attendu
+    assert c.contient_donnees_personnelles(texte) == (texte != attendu)
+
+
+def test_codes_d_enqueteurs_de_l_edition_quel_que_soit_leur_format():
+    codes = ["Xav-77", "J.D 12", "enq01"]
+    texte = "Vu par Xav-77, puis J.D 12 et ENQ01 ; Xav-770 n'est pas un code."
+    assert c.masquer_texte(texte, codes=codes) == ("Vu par [code masqué], puis [code masqué] et [code masqué] ; "
+                                                   "Xav-770 n'est pas un code.")
+    milliers = [f"AUD{i:05d}" for i in range(5000)]
+    assert c.masquer_texte("AUD04999 et AUD1", codes=milliers) == "[code masqué] et AUD1"
+
+
+def test_extraits_plafonnes():
+    long = "Très long commentaire. " * 5000
+    extrait = c.masquer_texte(long)
+    assert len(extrait) <= c.LONGUEUR_MAX_EXTRAIT + 1 and extrait.endswith("…")
+    assert c.masquer_texte("court") == "court"
+    assert c.masquer_texte(long, longueur_max=None) == long
+
+
 def test_textes_de_la_demo_masques(tmp_path_factory):
     donnees = donnees_demo(tmp_path_factory)
     textes = pd.concat([stockage.lire(donnees, "enquete")["commentaire"], stockage.lire(donnees, "avis")["texte"]])

@@ -134,3 +134,96 @@ def test_message_en_francais_nomme_fichier_ligne_colonne():
     message = str(ErreurDonnees("raw/2022/grille.csv", "code inconnu « tel »", ligne=12, colonne="canal"))
     assert message == ("Erreur de données — fichier « raw/2022/grille.csv », ligne 12, colonne « canal » : "
                        "code inconnu « tel »")
+
+
+# --- issue 12 : fichiers réels hostiles ----------------------------------------------------
+
+
+def test_cellule_enorme_avec_guillemets(tmp_path):
+    chemin = tmp_path / "x.csv"
+    enorme = "é" * 200_000
+    chemin.write_text(f'a;b\n1;"{enorme}"\n"2";"deux\nlignes"\n3;x\n', encoding="utf-8")
+    table = lire_table(chemin)
+    assert table.donnees["b"].str.len().tolist() == [200_000, 11, 1]
+    assert table.lignes.tolist() == [2, 3, 5]
+
+
+@pytest.mark.parametrize("entete", ["id;x;x", "id;x;X ", '"id";"x";"x"'])
+def test_entetes_exactement_dupliques(tmp_path, entete):
+    chemin = tmp_path / "x.csv"
+    chemin.write_text(f"{entete}\n1;2;3\n", encoding="utf-8")
+    with pytest.raises(ErreurDonnees, match="colonne en double") as erreur:
+        lire_table(chemin)
+    assert erreur.value.ligne == 1
+
+
+def test_entetes_dupliques_xlsx(tmp_path):
+    chemin = tmp_path / "x.xlsx"
+    pd.DataFrame([["1", "2", "3"]], columns=["id", "x", "y"]).rename(columns={"y": "x"}).to_excel(chemin, index=False)
+    with pytest.raises(ErreurDonnees, match="colonne en double"):
+        lire_table(chemin)
+
+
+@pytest.mark.parametrize("contenu, ligne", [
+    ("a;b;c\n1;2;3\n4;5\n", 3),
+    ('a;b;c\n1;"2\n2";3\n4;5\n', 4),
+    ("a;b;c\n7\n", 2),
+])
+def test_lignes_trop_courtes_jamais_completees(tmp_path, contenu, ligne):
+    chemin = tmp_path / "x.csv"
+    chemin.write_text(contenu, encoding="utf-8")
+    with pytest.raises(ErreurDonnees, match="trop courte") as erreur:
+        lire_table(chemin)
+    assert erreur.value.ligne == ligne
+
+
+@pytest.mark.parametrize("contenu", ["a;b\n1;2;\n", "a;b\n1;2;3\n3;4\n"])
+def test_lignes_trop_longues_jamais_decalees(tmp_path, contenu):
+    chemin = tmp_path / "x.csv"
+    chemin.write_text(contenu, encoding="utf-8")
+    with pytest.raises(ErreurDonnees, match="trop longue") as erreur:
+        lire_table(chemin)
+    assert erreur.value.ligne == 2
+
+
+def test_colonne_sans_entete_vide_ignoree_pleine_refusee(tmp_path):
+    chemin = tmp_path / "x.csv"
+    chemin.write_text("a;b;\n1;2;\n3;4;\n", encoding="utf-8")
+    assert lire_table(chemin).donnees.columns.tolist() == ["a", "b"]
+    chemin.write_text("a;b;\n1;2;\n3;4;5\n", encoding="utf-8")
+    with pytest.raises(ErreurDonnees, match="en-tête vide en position 3"):
+        lire_table(chemin)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_sans_bom_detecte(tmp_path, codec):
+    chemin = tmp_path / "x.csv"
+    chemin.write_bytes("structure_id;nom\n001;Mairie\n".encode(codec))
+    with pytest.raises(ErreurDonnees, match="UTF-16.*sans BOM.*UTF-8"):
+        lire_table(chemin)
+
+
+def test_octet_nul_refuse(tmp_path):
+    chemin = tmp_path / "x.csv"
+    chemin.write_bytes(b"a;b\n1;2\n3;\x004\n")
+    with pytest.raises(ErreurDonnees, match="octet nul") as erreur:
+        lire_table(chemin)
+    assert erreur.value.ligne == 3
+
+
+def test_lignes_blanches_avant_l_entete(tmp_path):
+    chemin = tmp_path / "x.csv"
+    for contenu in ("\n\na;b\n1;2\n", '\r\n  \r\n"a";"b"\r\n1;"2"\r\n'):
+        chemin.write_text(contenu, encoding="utf-8", newline="")
+        table = lire_table(chemin)
+        assert table.donnees.columns.tolist() == ["a", "b"] and table.donnees.values.tolist() == [["1", "2"]]
+        assert table.lignes.tolist() == [4]
+
+
+def test_retours_chariot_isoles(tmp_path):
+    chemin = tmp_path / "x.csv"
+    chemin.write_bytes(b"a;b\r1;2\r3;4\r")  # fin de ligne des anciens Mac
+    assert lire_table(chemin).donnees.values.tolist() == [["1", "2"], ["3", "4"]]
+    chemin.write_bytes(b"a;b\r\n1;x\ry\r\n")  # retour chariot égaré dans une cellule : pas de décalage
+    with pytest.raises(ErreurDonnees, match="trop courte"):
+        lire_table(chemin)

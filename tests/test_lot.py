@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -129,8 +131,81 @@ def test_echec_isole_et_reprise(donnees, ids, tmp_path):
 
 def test_noms_de_fichiers_surs():
     assert lot.nom_fichier("S1", "Mairie d'Œuilly / « Annexe » : n°2") == "S1-mairie-d-oeuilly-annexe-n2"
-    assert lot.nom_fichier("../../etc", "..") == "etc-structure"
+    assert re.fullmatch(r"etc-[0-9a-f]{8}-structure", lot.nom_fichier("../../etc", ".."))
     assert "/" not in lot.nom_fichier("a/b", "c/d")
+
+
+def test_noms_de_fichiers_uniques():
+    ids = ["S/46", "S-46", "S.46", "S 46", "s-46", "S_46", "S–46"]
+    noms = lot.noms_fichiers([(i, "Mairie de Vorlange") for i in ids])
+    assert len({n.casefold() for n in noms.values()}) == len(ids)
+    assert noms["S-46"] == "S-46-mairie-de-vorlange" or noms["S-46"].startswith("S-46-")
+    assert lot.nom_fichier("S/46", "x") == lot.nom_fichier("S/46", "x")  # stable d'une exécution à l'autre
+
+
+def _faux_rendu(monkeypatch, echec: bool):
+    from analyse.rapports import rendu
+
+    def html_vers_pdf(document, chemin):
+        Path(chemin).write_bytes(b"%PDF-1.7 partiel")
+        if echec:
+            raise OSError("rendu interrompu")
+        return Path(chemin)
+
+    monkeypatch.setattr(rendu, "lire_meta", lambda nb: {})
+    monkeypatch.setattr(rendu, "notebook_vers_html", lambda nb: "<p>corps</p>")
+    monkeypatch.setattr(rendu, "html_vers_pdf", html_vers_pdf)
+
+
+def test_rendu_atomique_sans_reste_meme_en_echec(tmp_path, monkeypatch):
+    pdf = tmp_path / "structures" / "S1-mairie.pdf"
+    _faux_rendu(monkeypatch, echec=False)
+    lot.rendre_pdf(None, pdf)
+    assert pdf.read_bytes() == b"%PDF-1.7 partiel" and pdf.with_suffix(".html").exists()
+    _faux_rendu(monkeypatch, echec=True)
+    with pytest.raises(OSError):
+        lot.rendre_pdf(None, pdf)
+    assert sorted(p.name for p in pdf.parent.iterdir()) == ["S1-mairie.html", "S1-mairie.pdf"]
+
+
+def _edition_minuscule(racine):
+    dossier = racine / "processed" / "participants" / f"annee={ANNEE}"
+    dossier.mkdir(parents=True)
+    pd.DataFrame({"structure_id": ["S/46", "S-46"], "nom": ["Mairie", "Mairie"]}).to_parquet(dossier / "part-0.parquet")
+    return racine
+
+
+def _faux_executeur(statuts: dict):
+    def executer(taches, *_args, **_kw):
+        for tache in taches:
+            pdf = Path(tache["pdf"])
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            (pdf.parent / f".{pdf.stem}.1234.tmp.pdf").write_bytes(b"reste")  # reste d'un travailleur tué
+            statut = statuts[tache["structure_id"]]
+            if statut == "reussi":
+                pdf.write_bytes(b"%PDF")
+                pdf.with_suffix(".html").write_text("<html>", encoding="utf-8")
+            yield {"structure_id": tache["structure_id"], "statut": statut, "duree_s": 0.1,
+                   "erreur": None if statut == "reussi" else {"cellule": 3, "code": "x", "message": "panne"}}
+    return executer
+
+
+def test_fiche_qui_echoue_retire_son_ancien_pdf(tmp_path, monkeypatch):
+    donnees, sortie = _edition_minuscule(tmp_path / "d"), tmp_path / "r"
+    monkeypatch.setattr(lot, "_executer", _faux_executeur({"S/46": "reussi", "S-46": "reussi"}))
+    premier = lot.rapports_structures(ANNEE, donnees, sortie, progression=False)
+    pdfs = sorted((sortie / str(ANNEE) / "structures").glob("*.pdf"))
+    assert premier.code_sortie == 0 and len(pdfs) == 2  # deux noms distincts
+    monkeypatch.setattr(lot, "_executer", _faux_executeur({"S/46": "echec", "S-46": "reussi"}))
+    second = lot.rapports_structures(ANNEE, donnees, sortie, forcer=True, progression=False)
+    assert second.code_sortie == 1
+    manifeste = json.loads((sortie / str(ANNEE) / "manifeste.json").read_text(encoding="utf-8"))
+    entree = manifeste["rapports"]["S/46"]
+    assert entree["statut"] == "echec" and entree["fichier"] is None
+    ancien = sortie / str(ANNEE) / entree["ancien_fichier_retire"]
+    assert not ancien.exists() and not ancien.with_suffix(".html").exists()
+    assert (sortie / str(ANNEE) / manifeste["rapports"]["S-46"]["fichier"]).exists()
+    assert not list((sortie / str(ANNEE) / "structures").glob(".*.tmp.pdf"))
 
 
 def test_executeur_dask_sur_grappe_locale(donnees, ids, tmp_path):

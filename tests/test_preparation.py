@@ -220,6 +220,16 @@ def test_enqueteurs_pseudonymises(tmp_path):
     assert all(c.startswith("ENQ-") for c in codes) and len(codes) == 4
 
 
+def test_codes_d_enqueteurs_masques_dans_les_textes_libres(tmp_path):
+    audits = [tuple("Vu avec Xav-77 puis ENQ02." if v == "Très aimable" else v for v in a) for a in AUDITS]
+    audits[0] = tuple("Xav-77" if v == "ENQ01" else v for v in audits[0])
+    racine = ecrire_edition(tmp_path, audits=audits, enquete=_enquete(
+        ("R1", "00101", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "Merci à enq03 et à ENQ04 !")))
+    edition = preparer_edition(racine, 2022, P)
+    assert edition.tables["textes_audit"]["texte"].tolist() == ["Vu avec [code masqué] puis [code masqué]."]
+    assert edition.tables["enquete"]["commentaire"].tolist() == ["Très bien", "Merci à [code masqué] et à [code masqué] !"]
+
+
 def test_ecriture_idempotente_et_lisible_avec_pandas(tmp_path):
     racine = ecrire_edition(tmp_path, enquete=_enquete(), avis=_avis())
     for _ in range(2):
@@ -259,3 +269,234 @@ def test_cli_affiche_les_bilans(tmp_path, capsys):
     assert "raw/2022/audits.csv : 7 lues, 6 acceptées, 1 rejetées" in sortie
     rejets = lire(racine, "rejets")
     assert rejets[["fichier", "ligne", "colonne"]].values.tolist() == [["raw/2022/audits.csv", 8, "canal"]]
+
+
+# --- issue 12 : rien de perdu, aucune trace Python ---------------------------------------
+
+
+def _preparer_cli(racine, *options):
+    return main(["preparer", "--annee", "2022", "--donnees", str(racine), "--bootstrap", "20", *options])
+
+
+def _octets_processed(racine):
+    return {p.relative_to(racine): p.read_bytes() for p in sorted((racine / "processed").rglob("*")) if p.is_file()}
+
+
+def _reduire_a_l_entete(chemin):
+    chemin.write_bytes(chemin.read_bytes().splitlines(keepends=True)[0])
+
+
+def test_participants_reduit_a_son_entete_ne_vide_rien(tmp_path, capsys):
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    avant = _octets_processed(racine)
+    _reduire_a_l_entete(racine / "raw/2022/participants.csv")
+    assert _preparer_cli(racine) == 2
+    erreur = capsys.readouterr().err
+    assert "raw/2022/participants.csv" in erreur and "aucun participant" in erreur and "Traceback" not in erreur
+    assert _octets_processed(racine) == avant
+
+
+def test_audits_reduit_a_son_entete_faute_de_fichier(tmp_path, capsys):
+    racine = ecrire_edition(tmp_path)
+    _reduire_a_l_entete(racine / "raw/2022/audits.csv")
+    assert _preparer_cli(racine) == 2
+    erreur = capsys.readouterr().err
+    assert "raw/2022/audits.csv" in erreur and "aucun contact" in erreur and "Traceback" not in erreur
+    assert not (racine / "processed").exists() or not any((racine / "processed").rglob("*.parquet"))
+
+
+def test_aucun_contact_accepte_faute_de_fichier(tmp_path):
+    audits = [_audit(id_contact=f"Z{i}", canal="tel") for i in range(3)]
+    with pytest.raises(ErreurDonnees, match=r"audits\.csv.*aucun contact d'audit accepté \(3 lignes lues, 3 rejetées"):
+        preparer_edition(ecrire_edition(tmp_path, audits=audits), 2022, P)
+
+
+def test_forte_baisse_refusee_sauf_avec_remplacer(tmp_path, capsys):
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    avant = _octets_processed(racine)
+    ecrire_edition(tmp_path, participants=PARTICIPANTS[:1], audits=AUDITS[:3])
+    assert _preparer_cli(racine) == 3
+    erreur = capsys.readouterr().err
+    assert "raw/2022/participants.csv" in erreur and "1 participant" in erreur and "3" in erreur
+    assert "--remplacer" in erreur and "Traceback" not in erreur
+    assert _octets_processed(racine) == avant
+    assert _preparer_cli(racine, "--remplacer") == 0
+    assert lire(racine, "participants", annee=2022)["structure_id"].tolist() == ["00101"]
+
+
+def test_baisse_moderee_acceptee(tmp_path):
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    ecrire_edition(tmp_path, participants=PARTICIPANTS[:2], audits=AUDITS[:5])
+    assert _preparer_cli(racine) == 0
+    assert len(lire(racine, "participants", annee=2022)) == 2
+
+
+def test_publication_interrompue_remet_les_anciennes_partitions(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    avant = _octets_processed(racine)
+    ecrire_edition(tmp_path, audits=AUDITS[:5])
+    vrai_rename, appels = Path.rename, []
+
+    def rename_fragile(self, cible):
+        appels.append(self)
+        if len(appels) == 9:
+            raise OSError("disque plein (simulé)")
+        return vrai_rename(self, cible)
+
+    monkeypatch.setattr(Path, "rename", rename_fragile)
+    assert _preparer_cli(racine) == 4
+    monkeypatch.setattr(Path, "rename", vrai_rename)
+    assert len(appels) == 9 + 4  # l'échec, puis les remises en place
+    assert _octets_processed(racine) == avant
+    assert not [p for p in (racine / "processed").iterdir() if p.name.startswith(".en_cours")]
+
+
+def test_population_invalide_motif_explicite_et_signale(tmp_path, capsys):
+    fautif = ("00103", "CCAS de Vorlange", "autre_service_public", "CCAS", "beaucoup", "", "Normandie", "")
+    racine = ecrire_edition(tmp_path, participants=PARTICIPANTS[:2] + [fautif], enquete=_enquete(
+        ("R1", "00103", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "")))
+    assert _preparer_cli(racine) == 0
+    sortie = capsys.readouterr().out
+    rejets = lire(racine, "rejets")
+    for fichier in ("audits.csv", "enquete.csv"):
+        motif = rejets.loc[rejets["fichier"].str.endswith(fichier), "motif"]
+        assert len(motif) == 1
+        assert "structure rejetée" in motif.iloc[0] and "raw/2022/participants.csv ligne 4" in motif.iloc[0]
+        assert "population invalide" in motif.iloc[0] and "inconnue" not in motif.iloc[0]
+    assert "Attention" in sortie and "00103" in sortie and "2 ligne(s)" in sortie
+
+
+def test_garde_cli_erreur_inattendue_sans_trace(tmp_path, capsys, monkeypatch):
+    import analyse.chaine
+
+    def panne(*_args, **_kw):
+        raise ValueError("panne simulée")
+
+    monkeypatch.setattr(analyse.chaine, "preparer_edition", panne)
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 4
+    erreur = capsys.readouterr().err
+    assert "Traceback" not in erreur and "Erreur inattendue" in erreur and "panne simulée" in erreur
+    journaux = list((racine / "journaux").glob("analyse-*.log"))
+    assert len(journaux) == 1 and str(journaux[0]) in erreur
+    contenu = journaux[0].read_text(encoding="utf-8")
+    assert "Traceback" in contenu and "ValueError: panne simulée" in contenu and "preparer" in contenu
+
+
+def test_garde_cli_nomme_le_fichier_en_cours(tmp_path, capsys, monkeypatch):
+    from analyse.donnees import preparation
+
+    def panne(*_args, **_kw):
+        raise KeyError("colonne_fantome")
+
+    monkeypatch.setattr(preparation, "scores_contacts", panne)
+    assert _preparer_cli(ecrire_edition(tmp_path)) == 4
+    erreur = capsys.readouterr().err
+    assert "(fichier « raw/2022/audits.csv »)" in erreur and "KeyError" in erreur and "Traceback" not in erreur
+
+
+def test_interruption_code_130_sans_trace_ni_ecriture(tmp_path, capsys, monkeypatch):
+    from analyse.donnees import preparation
+
+    def interruption(*_args, **_kw):
+        raise KeyboardInterrupt
+
+    racine = ecrire_edition(tmp_path)
+    assert _preparer_cli(racine) == 0
+    avant = _octets_processed(racine)
+    monkeypatch.setattr(preparation, "scores_structures", interruption)
+    assert _preparer_cli(racine) == 130
+    assert "Interrompu" in capsys.readouterr().err
+    assert _octets_processed(racine) == avant
+
+
+def test_codes_de_sortie_listes_dans_le_readme():
+    from pathlib import Path
+
+    from analyse.cli import CODES_SORTIE
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert {0, 1, 2, 3, 4} <= set(CODES_SORTIE)
+    for code, sens in CODES_SORTIE.items():
+        assert f"| {code} | {sens} |" in readme
+
+
+# --- clé de pseudonymisation par installation ------------------------------------------------
+
+
+@pytest.fixture
+def cle_installation(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANALYSE_CLE_PSEUDONYMISATION", raising=False)
+    chemin = tmp_path / "config" / "analyse" / "cle_pseudonymisation"
+    monkeypatch.setenv("ANALYSE_FICHIER_CLE", str(chemin))
+    return chemin
+
+
+def test_cle_generee_au_premier_usage_proprietaire_seul(tmp_path, cle_installation, capsys):
+    import hashlib
+    import hmac
+    import stat
+
+    racine = ecrire_edition(tmp_path / "d")
+    assert not cle_installation.exists()
+    assert _preparer_cli(racine) == 0
+    assert stat.S_IMODE(cle_installation.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cle_installation.parent.stat().st_mode) == 0o700
+    cle = cle_installation.read_text().strip()
+    assert len(cle) == 64
+    codes = set(lire(racine, "contacts")["enqueteur"])
+    attendus = {"ENQ-" + hmac.new(cle.encode(), c.encode(), hashlib.sha256).hexdigest()[:10]
+                for c in ("ENQ01", "ENQ02", "ENQ03", "ENQ04")}
+    assert codes == attendus
+    ancienne = "barometre-experience-citoyen".encode()  # l'ancienne clé fixe, écrite dans le code
+    assert not codes & {"ENQ-" + hmac.new(ancienne, c.encode(), hashlib.sha256).hexdigest()[:10]
+                        for c in ("ENQ01", "ENQ02")}
+    sorties = capsys.readouterr()
+    assert cle not in sorties.out + sorties.err
+    assert not any(cle.encode() in p.read_bytes() for p in (racine / "processed").rglob("*") if p.is_file())
+
+
+def test_meme_cle_memes_pseudonymes_autre_cle_autres(tmp_path, cle_installation, monkeypatch):
+    racine = ecrire_edition(tmp_path / "d")
+    premiere = preparer_edition(racine, 2022, P).tables["contacts"]
+    pd.testing.assert_frame_equal(preparer_edition(racine, 2022, P).tables["contacts"], premiere)
+    monkeypatch.setenv("ANALYSE_CLE_PSEUDONYMISATION", "une autre clé secrète de l'observatoire")
+    autre = preparer_edition(racine, 2022, P).tables["contacts"]
+    assert not set(autre["enqueteur"]) & set(premiere["enqueteur"])
+
+
+def test_cle_fixe_seulement_pour_la_demo(tmp_path, cle_installation):
+    from analyse.config import CLE_DEMO, FICHIER_VERITE_DEMO, cle_pseudonymisation
+
+    racine = ecrire_edition(tmp_path / "d")
+    (racine / FICHIER_VERITE_DEMO).write_text("{}")
+    assert cle_pseudonymisation(racine) == CLE_DEMO.encode()
+    preparer_edition(racine, 2022, P)
+    assert not cle_installation.exists()
+    (racine / FICHIER_VERITE_DEMO).unlink()
+    assert cle_pseudonymisation(racine) != CLE_DEMO.encode() and cle_installation.exists()
+
+
+def test_fichier_de_cle_dans_le_depot_refuse(tmp_path, monkeypatch, capsys):
+    from analyse.config import RACINE
+
+    monkeypatch.delenv("ANALYSE_CLE_PSEUDONYMISATION", raising=False)
+    monkeypatch.setenv("ANALYSE_FICHIER_CLE", str(RACINE / "cle_pseudonymisation"))
+    assert _preparer_cli(ecrire_edition(tmp_path)) == 2
+    assert "hors du dépôt" in capsys.readouterr().err
+    assert not (RACINE / "cle_pseudonymisation").exists()
+
+
+def test_cle_impossible_a_creer_message_clair(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ANALYSE_CLE_PSEUDONYMISATION", raising=False)
+    (tmp_path / "fichier").write_text("pas un dossier")
+    monkeypatch.setenv("ANALYSE_FICHIER_CLE", str(tmp_path / "fichier" / "cle"))
+    assert _preparer_cli(ecrire_edition(tmp_path / "d")) == 2
+    erreur = capsys.readouterr().err
+    assert "impossible à créer" in erreur and "ANALYSE_FICHIER_CLE" in erreur and "Traceback" not in erreur

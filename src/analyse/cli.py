@@ -10,13 +10,25 @@ Exemples ::
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import sys
+import tempfile
 import time
+import traceback
 from pathlib import Path
 
-from analyse.config import DONNEES, PARAMETRES, RAPPORTS, Parametres, dossier_raw
+from analyse.config import DONNEES, PARAMETRES, RAPPORTS, ErreurConfiguration, Parametres, dossier_raw
 from analyse.donnees.lecture import ErreurDonnees
 
+CODES_SORTIE = {
+    0: "succès",
+    1: "rien à faire, ou une partie du travail a échoué (p. ex. une fiche en échec)",
+    2: "faute de fichier ou de données, fichier absent, ou option invalide : rien n'est écrit",
+    3: "remplacement refusé : la préparation perdrait trop de participants ou de contacts (--remplacer)",
+    4: "erreur inattendue : message court, trace complète dans le journal indiqué",
+    130: "interrompu (Ctrl-C)",
+}
+DOSSIER_JOURNAUX = "journaux"
 
 _TRADUCTIONS_ARGPARSE = {
     "usage: ": "utilisation : ",
@@ -61,6 +73,7 @@ def construire_parseur() -> argparse.ArgumentParser:
         prog="analyse",
         description="Baromètre Expérience Citoyen — espace d'analyse : données de démonstration, "
         "préparation des éditions et rapports PDF.",
+        epilog="Codes de sortie : " + " ; ".join(f"{code} = {sens}" for code, sens in CODES_SORTIE.items()) + ".",
     )
     sous = parseur.add_subparsers(dest="commande", metavar="COMMANDE", required=True)
 
@@ -82,6 +95,9 @@ def construire_parseur() -> argparse.ArgumentParser:
                           help=f"réplications bootstrap (défaut : {PARAMETRES.n_bootstrap})")
     preparer.add_argument("--graine", type=int, default=PARAMETRES.graine,
                           help=f"graine du bootstrap (défaut : {PARAMETRES.graine})")
+    preparer.add_argument("--remplacer", action="store_true",
+                          help="remplace une édition déjà préparée même si elle perd plus de la moitié "
+                          "de ses participants ou de ses contacts")
 
     rapports = sous.add_parser("rapports", help="produit des rapports PDF et HTML",
                                description="Produit les rapports PDF/HTML et les tableaux CSV associés.")
@@ -192,11 +208,11 @@ def commande_preparer(args) -> int:
     if not annees:
         print(f"Aucune édition à préparer dans {dossier_raw(args.donnees)}.", file=sys.stderr)
         return 1
-    with Ecriture(args.donnees) as ecriture:
+    with Ecriture(args.donnees, remplacer=args.remplacer) as ecriture:
         for annee in annees:
             debut = time.perf_counter()
             edition = preparer_edition(args.donnees, annee, parametres, editions)
-            ecriture.ajouter(annee, edition.tables)
+            ecriture.ajouter(annee, edition.tables, edition.fichiers)
             _afficher_bilans(edition, time.perf_counter() - debut)
     print(f"Tables écrites dans {args.donnees / 'processed'} ({len(annees)} édition(s)).")
     return 0
@@ -207,6 +223,8 @@ def _afficher_bilans(edition, secondes: float) -> None:
     for b in edition.bilans:
         print(f"  {b.fichier} : {_entier(b.lues)} lues, {_entier(b.acceptees)} acceptées, "
               f"{_entier(b.rejetees)} rejetées")
+    for avertissement in edition.avertissements:
+        print(f"  {avertissement}")
 
 
 def commande_rapports(args) -> int:
@@ -312,7 +330,7 @@ COMMANDES = {"demo": commande_demo, "preparer": commande_preparer, "rapports": c
 
 
 def main(argv=None) -> int:
-    """Point d'entrée de la commande ``analyse``."""
+    """Point d'entrée de la commande ``analyse`` ; renvoie un des ``CODES_SORTIE``."""
     args = construire_parseur().parse_args(argv)
     for option in ("donnees", "sortie"):
         if getattr(args, option, None) is not None:
@@ -320,15 +338,63 @@ def main(argv=None) -> int:
     try:
         return COMMANDES[args.commande](args)
     except ErreurDonnees as erreur:
+        from analyse.donnees.stockage import RemplacementRefuse
+
         print(str(erreur), file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
-        return 2
-    except FileNotFoundError as erreur:
+        return 3 if isinstance(erreur, RemplacementRefuse) else 2
+    except (FileNotFoundError, ErreurConfiguration) as erreur:
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 2
     except RuntimeError as erreur:  # échec d'exécution ou de rendu d'un rapport
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Interrompu (Ctrl-C) : l'étape en cours n'a rien publié.", file=sys.stderr)
+        return 130
+    except Exception as erreur:  # garde unique : aucune trace Python ne parvient à l'utilisateur
+        return _erreur_inattendue(erreur, args, argv)
+
+
+def _erreur_inattendue(erreur: Exception, args, argv) -> int:
+    """Message français court ; trace complète dans un journal sous le dossier de données ou de sortie."""
+    commande = " ".join(filter(None, (args.commande, getattr(args, "rapport", None))))
+    journal = _ecrire_journal(erreur, args, argv)
+    fichier = getattr(erreur, "filename", None) or _fichier_des_notes(erreur)
+    print(f"Erreur inattendue pendant « analyse {commande} »"
+          + (f" (fichier « {fichier} »)" if fichier else "")
+          + f" : {type(erreur).__name__} : {erreur}", file=sys.stderr)
+    print(f"Trace complète écrite dans {journal} : joignez ce fichier à votre signalement.", file=sys.stderr)
+    return 4
+
+
+def _fichier_des_notes(erreur: Exception) -> str | None:
+    """Fichier en cours de traitement, noté sur l'exception par la préparation (``en_traitant``)."""
+    from analyse.donnees.preparation import PREFIXE_NOTE_FICHIER
+
+    notes = [n for n in getattr(erreur, "__notes__", []) if n.startswith(PREFIXE_NOTE_FICHIER)]
+    return notes[0][len(PREFIXE_NOTE_FICHIER):] if notes else None
+
+
+def _ecrire_journal(erreur: Exception, args, argv) -> Path:
+    """Écrit la trace dans ``<données ou sortie>/journaux/analyse-<horodatage>.log`` (dossier
+    temporaire à défaut) et renvoie son chemin."""
+    base = args.sortie if getattr(args, "commande", "") == "rapports" else getattr(args, "donnees", None)
+    horodatage = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    contenu = (f"analyse {' '.join(map(str, sys.argv[1:] if argv is None else argv))}\n"
+               f"{_dt.datetime.now().isoformat(timespec='seconds')}\n\n"
+               + "".join(traceback.format_exception(erreur)))
+    for dossier in (Path(base) / DOSSIER_JOURNAUX if base else None, Path(tempfile.gettempdir()) / "analyse"):
+        if dossier is None:
+            continue
+        try:
+            dossier.mkdir(parents=True, exist_ok=True)
+            chemin = dossier / f"analyse-{horodatage}.log"
+            chemin.write_text(contenu, encoding="utf-8")
+            return chemin
+        except OSError:
+            continue
+    return Path("(journal impossible à écrire)")
 
 
 if __name__ == "__main__":

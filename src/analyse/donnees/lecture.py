@@ -3,10 +3,14 @@
 Encodages UTF-8 (avec ou sans BOM) et Windows-1252, séparateurs ``;`` et ``,``,
 virgules décimales, dates ``JJ/MM/AAAA`` ou ``AAAA-MM-JJ``, fichiers ``.xlsx``.
 Toute cellule est lue comme texte : les identifiants gardent leurs zéros.
+Rien n'est complété ni décalé en silence : une ligne qui a moins (ou plus) de champs que
+l'en-tête, un en-tête en double ou vide au-dessus de valeurs, un fichier UTF-16 (avec ou
+sans BOM) ou un octet nul sont des fautes de fichier qui disent la ligne.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -94,7 +98,9 @@ def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
     ('é', 'cp1252')
     """
     if octets.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ErreurDonnees(fichier, "encodage UTF-16 non pris en charge (attendu UTF-8 ou Windows-1252)", ligne=1)
+        raise ErreurDonnees(fichier, "encodage UTF-16 non pris en charge : enregistrez le fichier en UTF-8 "
+                            "(ou Windows-1252)", ligne=1)
+    _refuser_octets_nuls(octets, fichier)
     if octets.startswith(_BOM_UTF8):
         octets = octets[len(_BOM_UTF8):]
     try:
@@ -112,6 +118,19 @@ def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
         ) from None
 
 
+def _refuser_octets_nuls(octets: bytes, fichier: str) -> None:
+    """UTF-16 sans BOM (un octet nul sur deux) ou octet nul isolé : faute de fichier claire."""
+    position = octets.find(b"\x00")
+    if position < 0:
+        return
+    echantillon = octets[:4096]
+    if max(echantillon[0::2].count(0), echantillon[1::2].count(0)) >= len(echantillon) // 4:
+        raise ErreurDonnees(fichier, "encodage UTF-16 sans BOM (un octet nul sur deux) non pris en charge : "
+                            "enregistrez le fichier en UTF-8 (ou Windows-1252)", ligne=1)
+    raise ErreurDonnees(fichier, "octet nul dans le fichier (fichier binaire ou abîmé ?)",
+                        ligne=octets[:position].count(b"\n") + 1)
+
+
 def detecter_separateur(texte: str) -> str:
     """``;`` ou ``,`` selon la ligne d'en-tête (hors guillemets).
 
@@ -123,19 +142,87 @@ def detecter_separateur(texte: str) -> str:
     return ";" if hors_guillemets.count(";") >= hors_guillemets.count(",") else ","
 
 
-def _lignes_des_enregistrements(texte: str, separateur: str, n: int) -> np.ndarray:
-    """Numéro de la ligne du fichier où commence chaque enregistrement (en-tête = 1)."""
-    simple = '"' not in texte and "\n\n" not in texte.replace("\r\n", "\n")
-    if simple:
-        return np.arange(2, n + 2, dtype=np.int64)
-    debuts = []
-    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-    precedente = 0
-    for champs in lecteur:
-        if any(c.strip() for c in champs):
-            debuts.append(precedente + 1)
-        precedente = lecteur.line_num
-    return np.asarray(debuts[1 : n + 1], dtype=np.int64)
+@contextlib.contextmanager
+def _limite_de_champ(taille: int):
+    """Relève le plafond de taille d'un champ du module ``csv`` (131 072 par défaut)."""
+    ancienne = csv.field_size_limit()
+    csv.field_size_limit(max(ancienne, taille + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(ancienne)
+
+
+def _enregistrements(texte: str, separateur: str):
+    """(ligne de début, champs) de chaque enregistrement non blanc ; hors en-tête, la voie rapide
+    (fichier sans guillemets ni retour chariot isolé : un enregistrement par ligne) ne donne que
+    le nombre de champs."""
+    if '"' not in texte and texte.count("\r") == texte.count("\r\n"):
+        entete_vu = False
+        for numero, ligne in enumerate(texte.split("\n"), start=1):
+            ligne = ligne.rstrip("\r")
+            if not ligne.strip():
+                continue
+            yield numero, (ligne.count(separateur) + 1 if entete_vu else ligne.split(separateur))
+            entete_vu = True
+        return
+    with _limite_de_champ(len(texte)):
+        lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+        precedente = 0
+        for champs in lecteur:
+            debut, precedente = precedente + 1, lecteur.line_num
+            if len(champs) > 1 or (champs and champs[0].strip()):
+                yield debut, champs
+
+
+def structure_csv(texte: str, separateur: str, fichier: str) -> tuple[list[str], np.ndarray]:
+    """En-têtes tels qu'écrits et numéro de ligne de chaque enregistrement (en-tête = ligne 1
+    en général) ; faute de fichier si un enregistrement n'a pas autant de champs que l'en-tête.
+
+    >>> structure_csv('a;b\\n1;"x\\ny"\\n\\n3;4\\n', ";", "f.csv")
+    (['a', 'b'], array([2, 5]))
+    """
+    entetes, debuts = None, []
+    for debut, champs in _enregistrements(texte, separateur):
+        if entetes is None:
+            entetes = list(champs)
+            continue
+        n = champs if isinstance(champs, int) else len(champs)
+        if n != len(entetes):
+            quoi = "trop courte" if n < len(entetes) else "trop longue"
+            raise ErreurDonnees(fichier, f"ligne {quoi} : {n} champ(s) au lieu de {len(entetes)} (séparateur "
+                                f"« {separateur} ») ; rien n'est complété ni décalé", ligne=debut)
+        debuts.append(debut)
+    return entetes or [], np.asarray(debuts, dtype=np.int64)
+
+
+def _sans_lignes_blanches_initiales(texte: str) -> tuple[str, int]:
+    """Texte à partir de la ligne d'en-tête, et nombre de lignes blanches retirées avant elle.
+
+    >>> _sans_lignes_blanches_initiales("\\n \\na;b\\n")
+    ('a;b\\n', 2)
+    """
+    debut = len(texte) - len(texte.lstrip(" \t\r\n"))
+    debut = texte.rfind("\n", 0, debut) + 1
+    return texte[debut:], texte[:debut].count("\n")
+
+
+def _sans_colonnes_anonymes_vides(df: pd.DataFrame, entetes: list, lignes: np.ndarray, fichier: str):
+    """Retire les colonnes sans en-tête et sans aucune valeur (séparateur final) ; une colonne
+    sans en-tête qui contient une valeur est une faute de fichier."""
+    garder = []
+    for position, nom in enumerate(entetes):
+        if normaliser_entete("" if nom is None or pd.isna(nom) else nom):
+            garder.append(position)
+            continue
+        remplies = df.iloc[:, position].astype("str").str.strip().ne("") & df.iloc[:, position].notna()
+        if remplies.any():
+            i = int(np.flatnonzero(remplies.to_numpy())[0])
+            raise ErreurDonnees(fichier, f"en-tête vide en position {position + 1} au-dessus d'une valeur "
+                                f"(ligne {int(lignes[i])})", ligne=1)
+    df = df.iloc[:, garder]
+    df.columns = range(len(garder))
+    return df, [entetes[i] for i in garder]
 
 
 def _entetes_normalises(colonnes, fichier: str) -> dict:
@@ -165,12 +252,20 @@ def _lire_csv(chemin: Path, fichier: str) -> TableBrute:
     if not octets.strip(_BOM_UTF8 + b" \r\n\t"):
         raise ErreurDonnees(fichier, "fichier vide (en-tête attendu)", ligne=1)
     texte, encodage = decoder(octets, fichier)
+    del octets
+    texte, decalage = _sans_lignes_blanches_initiales(texte)
     separateur = detecter_separateur(texte)
+    noms, lignes = structure_csv(texte, separateur, fichier)
+    lignes += decalage
     try:
         df = pd.read_csv(
             io.StringIO(texte),
             sep=separateur,
             dtype=str,
+            header=None,
+            skiprows=1,
+            names=range(len(noms)),
+            index_col=False,
             keep_default_na=False,
             na_values=[""],
             skip_blank_lines=True,
@@ -182,9 +277,12 @@ def _lire_csv(chemin: Path, fichier: str) -> TableBrute:
         raise ErreurDonnees(
             fichier, f"ligne mal formée (nombre de champs incorrect, séparateur « {separateur} »)", ligne=ligne
         ) from None
-    entetes = _entetes_normalises(df.columns, fichier)
+    if len(df) != len(lignes):
+        raise ErreurDonnees(fichier, f"structure ambiguë : {len(df)} enregistrement(s) lus contre {len(lignes)} "
+                            "attendus (guillemets mal fermés ?)", ligne=int(lignes[-1]) if len(lignes) else 1)
+    df, noms = _sans_colonnes_anonymes_vides(df, noms, lignes, fichier)
+    entetes = _entetes_normalises(noms, fichier)
     df.columns = list(entetes)
-    lignes = _lignes_des_enregistrements(texte, separateur, len(df))
     df = _nettoyer_cellules(df)
     return _sans_lignes_vides(TableBrute(fichier, df, lignes, entetes, encodage, separateur))
 
@@ -203,13 +301,19 @@ def _cellule_excel_en_texte(valeur):
 
 def _lire_xlsx(chemin: Path, fichier: str) -> TableBrute:
     try:
-        df = pd.read_excel(chemin, sheet_name=0, dtype=object, header=0, engine=_moteur_excel())
+        brut = pd.read_excel(chemin, sheet_name=0, dtype=object, header=None, engine=_moteur_excel())
     except Exception as erreur:  # fichier corrompu, format inattendu
         raise ErreurDonnees(fichier, f"classeur Excel illisible ({erreur.__class__.__name__})") from None
-    entetes = _entetes_normalises(df.columns, fichier)
-    df.columns = list(entetes)
-    df = df.apply(lambda s: s.map(_cellule_excel_en_texte)).astype("str")
+    if brut.empty:
+        raise ErreurDonnees(fichier, "feuille vide (en-tête attendu)", ligne=1)
+    noms = [_cellule_excel_en_texte(v) for v in brut.iloc[0]]
+    df = brut.iloc[1:].reset_index(drop=True)
+    df.columns = range(df.shape[1])
     lignes = np.arange(2, len(df) + 2, dtype=np.int64)
+    df = df.apply(lambda s: s.map(_cellule_excel_en_texte)).astype("str")
+    df, noms = _sans_colonnes_anonymes_vides(df, noms, lignes, fichier)
+    entetes = _entetes_normalises(noms, fichier)
+    df.columns = list(entetes)
     df = _nettoyer_cellules(df)
     return _sans_lignes_vides(TableBrute(fichier, df, lignes, entetes, "xlsx", ""))
 

@@ -8,10 +8,10 @@ continue. Pour chaque fichier : lignes lues = lignes acceptées + lignes rejeté
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
-import os
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,8 @@ from analyse.donnees.codes import (
     TYPES_STRUCTURE,
     classe_population,
 )
-from analyse.config import PARAMETRES, Parametres, dossier_raw
+from analyse.config import PARAMETRES, Parametres, cle_en_usage, cle_pseudonymisation, dossier_raw
+from analyse.donnees.confidentialite import masquer_codes_serie
 from analyse.donnees.lecture import (
     ErreurDonnees,
     TableBrute,
@@ -38,7 +39,8 @@ from analyse.donnees.lecture import (
 from analyse.donnees.notation import lire_bareme, points_reponses, scores_contacts, scores_structures
 
 COLONNES_FIXES_AUDITS = ("id_contact", "structure_id", "canal", "scenario", "date_contact", "vague", "enqueteur")
-CLE_PSEUDONYMISATION_DEFAUT = "barometre-experience-citoyen"
+# Textes libres où les codes d'enquêteurs de l'édition (tout format) sont masqués dès la préparation.
+TEXTES_LIBRES = {"textes_audit": "texte", "enquete": "commentaire", "avis": "texte", "signaux": "texte"}
 
 
 @dataclasses.dataclass
@@ -62,6 +64,8 @@ class Edition:
     annee: int
     tables: dict
     bilans: list
+    fichiers: dict = dataclasses.field(default_factory=dict)  # table préparée -> fichier brut d'origine
+    avertissements: list = dataclasses.field(default_factory=list)
 
 
 class Rejets:
@@ -74,12 +78,14 @@ class Rejets:
         self.rejetee = np.zeros(len(table), dtype=bool)
         self.lignes = []
 
-    def ajouter(self, masque, colonne: str, motif: str, valeurs=None) -> None:
-        """Rejette les lignes du masque qui ne l'étaient pas encore."""
+    def ajouter(self, masque, colonne: str, motif, valeurs=None) -> None:
+        """Rejette les lignes du masque qui ne l'étaient pas encore (``motif`` : texte, ou un par ligne)."""
         nouveaux = np.asarray(masque, dtype=bool) & ~self.rejetee
         if not nouveaux.any():
             return
         positions = np.flatnonzero(nouveaux)
+        if not isinstance(motif, str):  # un motif par ligne du fichier
+            motif = np.asarray(motif, dtype=object)[positions]
         source = self.table.donnees[colonne] if valeurs is None and colonne in self.table.donnees else valeurs
         texte = None if source is None else pd.Series(source).iloc[positions].astype(object)
         self.lignes.append(
@@ -165,9 +171,42 @@ def rejeter_doublons(rejets: Rejets, colonne: str, quoi: str) -> None:
 MOTIF_DATE = "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)"
 
 
+MOTIF_STRUCTURE_REJETEE = "structure rejetée"
+
+
+class StructuresConnues(set):
+    """Identifiants des participants acceptés ; ``rejetees`` : identifiant d'un participant
+    rejeté -> où et pourquoi (« raw/2022/participants.csv ligne 4 : population invalide… »)."""
+
+    def __init__(self, acceptees=(), rejetees=None):
+        super().__init__(acceptees)
+        self.rejetees = dict(rejetees or {})
+
+
 def rejeter_structures_inconnues(rejets: Rejets, connues) -> None:
+    """Rejette les lignes dont la structure n'est pas un participant accepté ; si le participant
+    a été rejeté, le motif renvoie à sa ligne de participants et à son motif."""
     serie = rejets.table.donnees["structure_id"]
+    raisons = serie.map(getattr(connues, "rejetees", {}))
+    rejetees = raisons.notna().to_numpy()
+    if rejetees.any():
+        motifs = (MOTIF_STRUCTURE_REJETEE + " (" + raisons.fillna("") + ")").to_numpy()
+        rejets.ajouter(rejetees, "structure_id", motifs)
     rejets.ajouter(~serie.isin(connues).to_numpy(), "structure_id", "structure inconnue (absente des participants acceptés)")
+
+
+def structures_connues(participants: pd.DataFrame, rejets: Rejets) -> StructuresConnues:
+    """Participants acceptés, et pour chaque identifiant seulement rejeté la ligne et le motif du rejet."""
+    acceptees = set(participants["structure_id"])
+    table = rejets.table_rejets()
+    ids = rejets.table.donnees["structure_id"].to_numpy()[rejets.rejetee]
+    lignes = rejets.table.lignes[rejets.rejetee]
+    motifs = dict(zip(table["ligne"], table["motif"]))
+    rejetees = {}
+    for sid, ligne in zip(ids, lignes):
+        if isinstance(sid, str) and sid not in acceptees and sid not in rejetees:
+            rejetees[sid] = f"{rejets.fichier} ligne {ligne} : {motifs.get(ligne, 'rejetée')}"
+    return StructuresConnues(acceptees, rejetees)
 
 
 def lire_dates(rejets: Rejets, colonne: str, obligatoire: bool = True) -> pd.Series:
@@ -425,11 +464,14 @@ def _hors_periode(dates: pd.Series, edition: pd.Series, marge) -> pd.Series:
 
 
 def preparer_audits(table, grille, participants, edition, parametres=PARAMETRES):
-    """Contacts, réponses notées et textes acceptés, avec les rejets du fichier d'audits."""
+    """Contacts, réponses notées et textes acceptés, avec les rejets du fichier d'audits.
+
+    ``participants`` : table des participants acceptés, ou ``StructuresConnues``."""
     annee = int(edition["annee"])
     par_code = _colonnes_questions(table, grille)
     rejets = Rejets(table, annee)
-    dates, vagues = _rejeter_contacts(rejets, set(participants["structure_id"]), edition, parametres)
+    connues = participants if isinstance(participants, set) else set(participants["structure_id"])
+    dates, vagues = _rejeter_contacts(rejets, connues, edition, parametres)
     canal = table.donnees["canal"].to_numpy()
     questions = grille.assign(_cle=grille["code_question"].map(_normaliser_code)).set_index("_cle")
     valeurs = {}
@@ -443,6 +485,9 @@ def preparer_audits(table, grille, participants, edition, parametres=PARAMETRES)
             valeurs[cle], invalides, motif = _valeurs_reponses(serie, q["type_reponse"])
             rejets.ajouter(invalides, cle, motif)
     garde = rejets.acceptees
+    if not garde.any():
+        raise ErreurDonnees(table.fichier, f"aucun contact d'audit accepté ({len(garde)} lignes lues, "
+                            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans contact est refusée")
     contacts = _table_contacts(table, dates, vagues, garde, annee)
     reponses = _table_reponses(table, questions, valeurs, garde, annee)
     textes = _table_textes(table, questions, garde, annee)
@@ -536,13 +581,14 @@ def _table_textes(table, questions, garde, annee) -> pd.DataFrame:
 def pseudonymiser(codes: pd.Series) -> pd.Series:
     """Code d'enquêteur -> pseudonyme stable (HMAC-SHA256 tronqué), jamais le code d'origine.
 
-    La clé vient de la variable d'environnement ``ANALYSE_CLE_PSEUDONYMISATION``
-    (l'observatoire y met sa clé secrète) ; à défaut, une clé de projet fixe.
+    La clé est celle de ``analyse.config.cle_pseudonymisation`` : variable d'environnement
+    ``ANALYSE_CLE_PSEUDONYMISATION``, sinon clé fixe des données de démonstration, sinon clé
+    secrète de l'installation (créée au premier usage, hors du dépôt).
 
     >>> pseudonymiser(pd.Series(["ENQ0421"])).str.startswith("ENQ-").tolist()
     [True]
     """
-    cle = os.environ.get("ANALYSE_CLE_PSEUDONYMISATION", CLE_PSEUDONYMISATION_DEFAUT).encode()
+    cle = cle_pseudonymisation()
     uniques = {c: "ENQ-" + hmac.new(cle, str(c).encode(), hashlib.sha256).hexdigest()[:10]
                for c in codes.dropna().unique()}
     return codes.map(uniques).astype(object).where(codes.notna(), None)
@@ -630,34 +676,91 @@ def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, e
 
     >>> preparer_edition("data", 2022).tables["scores"]  # doctest: +SKIP
     """
+    with cle_en_usage(cle_pseudonymisation(donnees)):
+        return _preparer_edition(donnees, annee, parametres, editions, complements)
+
+
+def _preparer_edition(donnees, annee, parametres, editions, complements) -> Edition:
     editions = lire_editions(donnees) if editions is None else editions
     ligne = editions.loc[editions["annee"] == annee]
     if ligne.empty:
         raise ErreurDonnees("raw/editions.csv", f"l'édition {annee} n'y figure pas")
     if not (dossier_raw(donnees) / str(annee)).is_dir():
         raise ErreurDonnees(f"raw/{annee}/", "dossier de l'édition introuvable")
-    edition = ligne.iloc[0]
-    participants, rejets_p = preparer_participants(_lire(donnees, annee, "participants.csv"), annee)
-    grille = preparer_grille(_lire(donnees, annee, "grille.csv"), annee)
+    with en_traitant(f"raw/{annee}/participants.csv"):
+        participants, rejets_p, connues = _participants_edition(donnees, annee)
+    with en_traitant(f"raw/{annee}/grille.csv"):
+        grille = preparer_grille(_lire(donnees, annee, "grille.csv"), annee)
     chemin = chemin_audits(donnees, annee)
-    audits = lire_table(chemin, f"raw/{annee}/{chemin.name}")
-    contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, participants, edition, parametres)
-    del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
+    with en_traitant(f"raw/{annee}/{chemin.name}"):
+        audits = lire_table(chemin, f"raw/{annee}/{chemin.name}")
+        contacts, reponses, textes, rejets_a = preparer_audits(audits, grille, connues, ligne.iloc[0], parametres)
+        codes_enqueteurs = audits.donnees["enqueteur"].dropna().unique().tolist()
+        del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
     tous_rejets = [rejets_p, rejets_a]
     tables = {"editions": ligne.reset_index(drop=True), "participants": participants, "grille": grille,
               "contacts": contacts, "reponses": reponses, "textes_audit": textes}
-    connues = set(participants["structure_id"])
     for nom, fonction in (("enquete", preparer_enquete), ("avis", preparer_avis)):
-        table = _facultatif(donnees, annee, f"{nom}.csv")
-        if table is not None:
-            tables[nom], rejets = fonction(table, connues, annee)
-            tous_rejets.append(rejets)
+        with en_traitant(f"raw/{annee}/{nom}.csv"):
+            table = _facultatif(donnees, annee, f"{nom}.csv")
+            if table is not None:
+                tables[nom], rejets = fonction(table, connues, annee)
+                tous_rejets.append(rejets)
     for complement in complements:
-        supplement = complement(donnees, annee, connues, editions)
+        with en_traitant(f"raw/{annee}/ (canaux d'écoute)"):
+            supplement = complement(donnees, annee, connues, editions)
         tables.update(supplement.tables)
         tous_rejets.extend(supplement.rejets)
-    tables["scores"] = scores_structures(contacts, reponses, annee, parametres)
+    _masquer_codes_enqueteurs(tables, codes_enqueteurs)
+    with en_traitant(f"raw/{annee}/{chemin.name} (calcul des scores)"):
+        tables["scores"] = scores_structures(contacts, reponses, annee, parametres)
     tables["rejets"] = pd.concat([r.table_rejets() for r in tous_rejets], ignore_index=True)
     tables["rejets"]["annee"] = tables["rejets"]["annee"].astype("int64")
     bilans = [r.bilan() for r in tous_rejets]
-    return Edition(annee, tables, bilans)
+    fichiers = {"participants": rejets_p.fichier, "contacts": rejets_a.fichier}
+    return Edition(annee, tables, bilans, fichiers, _avertissements(tables["rejets"], connues, rejets_p.fichier))
+
+
+def _participants_edition(donnees, annee: int):
+    """Participants acceptés, leurs rejets et les structures connues ; aucun participant = faute de fichier."""
+    participants, rejets = preparer_participants(_lire(donnees, annee, "participants.csv"), annee)
+    if participants.empty:
+        raise ErreurDonnees(rejets.fichier, f"aucun participant accepté ({len(rejets.rejetee)} lignes lues, "
+                            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans participant est refusée")
+    connues = structures_connues(participants, rejets)
+    return participants, rejets.liberer(), connues
+
+
+PREFIXE_NOTE_FICHIER = "fichier en cours : "
+
+
+@contextlib.contextmanager
+def en_traitant(fichier: str):
+    """Sur une erreur imprévue (pas une ``ErreurDonnees``), ajoute à l'exception une note qui
+    nomme le fichier en cours de traitement (la commande l'affiche)."""
+    try:
+        yield
+    except ErreurDonnees:
+        raise
+    except Exception as erreur:
+        if not any(n.startswith(PREFIXE_NOTE_FICHIER) for n in getattr(erreur, "__notes__", [])):
+            erreur.add_note(PREFIXE_NOTE_FICHIER + fichier)
+        raise
+
+
+def _masquer_codes_enqueteurs(tables: dict, codes) -> None:
+    """Aucun code d'enquêteur en clair dans les textes libres préparés, quel que soit son format."""
+    for nom, colonne in TEXTES_LIBRES.items():
+        if nom in tables and colonne in tables[nom].columns:
+            tables[nom][colonne] = masquer_codes_serie(tables[nom][colonne], codes)
+
+
+def _avertissements(rejets: pd.DataFrame, connues, fichier_participants: str) -> list[str]:
+    """Signale les lignes d'autres fichiers rejetées parce que leur participant l'a été."""
+    en_cascade = rejets["motif"].str.startswith(MOTIF_STRUCTURE_REJETEE, na=False)
+    if not en_cascade.any():
+        return []
+    ids = sorted(set(rejets.loc[en_cascade, "valeur"].dropna()) & set(connues.rejetees))
+    return [f"Attention : {len(ids)} structure(s) rejetée(s) dans {fichier_participants} ({', '.join(ids[:10])}"
+            f"{'…' if len(ids) > 10 else ''}) : {int(en_cascade.sum())} ligne(s) d'autres fichiers rejetée(s) "
+            "avec elles (motif « structure rejetée » dans la table rejets)."]

@@ -11,7 +11,10 @@ chaque fiche. Les modules importés restent chargés : le cache de ``analyse.rap
 (tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur.
 
 Robustesse. L'échec d'une fiche (donnée manquante, erreur de cellule) n'arrête pas le
-lot : il est consigné (structure, cellule, message) et le code de sortie le signale.
+lot : il est consigné (structure, cellule, message) et le code de sortie le signale ; son
+ancien PDF, périmé, est retiré (``ancien_fichier_retire`` dans le manifeste). Les noms de
+fichiers sont uniques (``S/46``, ``S.46`` et ``S-46`` ne se heurtent pas) et chaque PDF
+est écrit de façon atomique, sans fichier temporaire restant même en cas d'échec.
 
 Reprise. Le manifeste ``<sortie>/<annee>/manifeste.json`` garde pour chaque fiche ses
 paramètres, l'empreinte des données, celle du notebook, la version du paquet, le statut
@@ -272,13 +275,19 @@ def enregistrer_moteur() -> str:
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 
 
-def nom_fichier(structure_id: str, nom: str) -> str:
-    """Nom de fichier sûr : ``<id>-<nom-slug>`` (ASCII, sans séparateur ni caractère spécial).
+def _empreinte_courte(texte: str) -> str:
+    return hashlib.sha256(str(texte).encode("utf-8")).hexdigest()[:8]
+
+
+def nom_fichier(structure_id: str, nom: str, empreinte: bool = False) -> str:
+    """Nom de fichier sûr : ``<id>-<nom-slug>`` (ASCII, sans séparateur ni caractère spécial) ;
+    si l'identifiant a dû être changé, une empreinte courte de l'identifiant exact suit
+    (``S/46``, ``S.46`` et ``S-46`` ne donnent pas le même nom).
 
     >>> nom_fichier("S00012", "Mairie de Saint-Étienne / annexe « Nord »")
     'S00012-mairie-de-saint-etienne-annexe-nord'
     >>> nom_fichier("../x", "")
-    'x-structure'
+    'x-d6b96a97-structure'
     """
     def _slug(texte, defaut):
         texte = str(texte).translate(_LIGATURES)
@@ -287,7 +296,28 @@ def nom_fichier(structure_id: str, nom: str) -> str:
         return propre or defaut
 
     ident = re.sub(r"[^A-Za-z0-9_]+", "-", str(structure_id)).strip("-_")[:40] or "structure"
+    if empreinte or ident != str(structure_id):
+        ident = f"{ident}-{_empreinte_courte(structure_id)}"
     return f"{ident}-{_slug(nom, 'structure')}"
+
+
+def noms_fichiers(structures) -> dict:
+    """Noms de fichiers d'un lot ``[(structure_id, nom), …]`` -> ``{structure_id: nom}``, sans
+    collision même sur un système de fichiers insensible à la casse (empreinte ajoutée aux
+    noms qui se heurtent).
+
+    >>> sorted(noms_fichiers([("S1", "A"), ("s1", "A")]).values())
+    ['S1-3696ad59-a', 's1-e8bc163c-a']
+    """
+    structures = dict(structures)
+    noms = {sid: nom_fichier(sid, nom) for sid, nom in structures.items()}
+    par_cle = {}
+    for sid, fichier in noms.items():
+        par_cle.setdefault(fichier.casefold(), []).append(sid)
+    for groupe in par_cle.values():
+        if len(groupe) > 1:
+            noms.update({sid: nom_fichier(sid, structures[sid], empreinte=True) for sid in groupe})
+    return noms
 
 
 def executer_fiche(annee: int, structure_id: str, donnees: Path | str, sortie: Path | str = "rapports",
@@ -375,10 +405,31 @@ def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
     temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{os.getpid()}.tmp.pdf")
-    html_vers_pdf(document, temporaire)
-    chemin_pdf.with_suffix(".html").write_text(document, encoding="utf-8")
-    os.replace(temporaire, chemin_pdf)
+    html_temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{os.getpid()}.tmp.html")
+    try:
+        html_vers_pdf(document, temporaire)
+        html_temporaire.write_text(document, encoding="utf-8")
+        os.replace(html_temporaire, chemin_pdf.with_suffix(".html"))
+        os.replace(temporaire, chemin_pdf)
+    finally:  # aucun reste, même en cas d'échec
+        temporaire.unlink(missing_ok=True)
+        html_temporaire.unlink(missing_ok=True)
     return chemin_pdf
+
+
+def retirer_sorties(pdf: Path) -> bool:
+    """Retire le PDF et le HTML d'une fiche (périmés) ; vrai si un PDF existait."""
+    existait = pdf.exists()
+    pdf.unlink(missing_ok=True)
+    pdf.with_suffix(".html").unlink(missing_ok=True)
+    return existait
+
+
+def nettoyer_temporaires(dossier: Path) -> None:
+    """Retire les fichiers temporaires laissés par un rendu interrompu (travailleur tué)."""
+    if dossier.is_dir():
+        for reste in (*dossier.glob(".*.tmp.pdf"), *dossier.glob(".*.tmp.html")):
+            reste.unlink(missing_ok=True)
 
 
 def _erreur_cellule(erreur) -> dict:
@@ -583,6 +634,17 @@ class BilanLot:
         return self.resume()
 
 
+def _sortie_fiche(resultat: dict, pdf: Path, base: Path, ancienne: dict | None) -> dict:
+    """Champs ``fichier`` du manifeste ; une fiche en échec n'a plus de PDF (l'ancien, périmé,
+    est retiré et le manifeste le dit dans ``ancien_fichier_retire``)."""
+    relatif = str(pdf.relative_to(base))
+    if resultat["statut"] == "reussi":
+        return {"fichier": relatif}
+    anciens = {relatif, (ancienne or {}).get("fichier") or relatif}
+    retires = [f for f in sorted(anciens) if retirer_sorties(base / f)]
+    return {"fichier": None, "ancien_fichier_retire": retires[0] if retires else None}
+
+
 def _choisir_structures(participants, structures) -> tuple[list[tuple[str, str]], list[str]]:
     noms = dict(zip(participants["structure_id"].astype(str), participants["nom"].astype(str)))
     if structures is None:
@@ -625,8 +687,9 @@ def rapports_structures(annee: int, donnees: Path | str = "data", sortie: Path |
     manifeste |= {"annee": int(annee), "donnees": str(donnees), "notebook": str(config.NOTEBOOKS / NOTEBOOK_FICHE)}
 
     taches, ignores = [], []
+    fichiers = noms_fichiers(choisies)
     for sid, nom in choisies:
-        pdf = dossier / f"{nom_fichier(sid, nom)}.pdf"
+        pdf = dossier / f"{fichiers[sid]}.pdf"
         provenance = {"parametres": {"annee": int(annee), "structure_id": sid, "donnees": str(donnees),
                                      "sortie": str(sortie)}} | communs
         if not forcer and _a_jour(entrees.get(sid), provenance, pdf):
@@ -642,15 +705,15 @@ def rapports_structures(annee: int, donnees: Path | str = "data", sortie: Path |
         tache = next(t for t in taches if t["structure_id"] == resultat["structure_id"])
         entrees[resultat["structure_id"]] = tache["provenance"] | {
             "statut": resultat["statut"], "duree_s": resultat["duree_s"], "erreur": resultat["erreur"],
-            "fichier": str(Path(tache["pdf"]).relative_to(sortie / str(annee))),
             "produit_le": _dt.datetime.now().isoformat(timespec="seconds"),
-        }
+        } | _sortie_fiche(resultat, Path(tache["pdf"]), sortie / str(annee), entrees.get(resultat["structure_id"]))
         durees.append(resultat["duree_s"])
         etapes.append({k: resultat[k] for k in ("execution_s", "rendu_s") if k in resultat})
         if resultat["statut"] == "reussi":
             reussis.append(resultat["structure_id"])
         else:
             echecs.append({"structure_id": resultat["structure_id"]} | resultat["erreur"])
+    nettoyer_temporaires(dossier)
     manifeste["mis_a_jour_le"] = _dt.datetime.now().isoformat(timespec="seconds")
     _ecrire_manifeste(chemin_manifeste, manifeste)
     bilan = BilanLot(int(annee), sorted(reussis), echecs, sorted(ignores), time.perf_counter() - debut,
