@@ -3,6 +3,12 @@
 Chaque graphique est une ``matplotlib.figure.Figure`` créée sans pyplot (rendu Agg,
 jamais affichée automatiquement) : titre qui énonce le résultat, unités sur les axes,
 virgule décimale sur les graduations, ligne de source sous le graphique.
+
+Accessibilité : chaque constructeur attache à sa figure un texte alternatif d'une ou deux
+phrases tiré des mêmes données que le dessin (``decrire``) et ces données en tableau ;
+``figure_html`` les reprend (attribut ``alt`` de l'image, lien CSV dans le HTML, pièce
+jointe dans le PDF). Une figure construite ailleurs est décrite d'après ce qu'elle dessine
+(``decrire_dessin`` : barres, courbes, points).
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
+import unicodedata
 import textwrap
 from pathlib import Path
 
@@ -39,6 +47,7 @@ TAILLE = (6.3, 3.6)  # pouces : largeur utile d'une page A4
 RESOLUTION = 150  # points par pouce des PNG
 UNITE_SCORE = "Score moyen (points sur 100)"
 NOTE_FRAGILE = "Groupe fragile (moins de 10 structures)"
+MAX_ENUMERES = 10  # au-delà, le texte alternatif cite les extrêmes et renvoie aux données jointes
 
 
 def appliquer_style() -> None:
@@ -235,6 +244,8 @@ def barres_intervalles(
     if poignees:
         _legende(ax, poignees)
     habiller(fig, titre, source, note)
+    decrire(fig, alternative_intervalles(a, unite, col_score, 1.0, reference, libelle_reference, note),
+            donnees_intervalles(a, unite, col_score, 1.0))
     return fig
 
 
@@ -287,6 +298,8 @@ def points_intervalles(
     if poignees:
         _legende(ax, poignees)
     habiller(fig, titre, source, note)
+    decrire(fig, alternative_intervalles(a, unite, col_score, facteur, reference, libelle_reference, note),
+            donnees_intervalles(a, unite, col_score, facteur))
     return fig
 
 
@@ -310,6 +323,8 @@ def barres_effectifs(effectifs: pd.DataFrame, titre: str, source: str | None = N
     ax.set_xlim(0, max(1, e[col].max()) * 1.12)
     ax.xaxis.grid(True, zorder=0)
     habiller(fig, titre, source)
+    decrire(fig, alternative_effectifs(e, col),
+            pd.DataFrame({"Groupe": e["libelle"].to_numpy(), "Nombre de structures": e[col].to_numpy()})[::-1])
     return fig
 
 
@@ -336,15 +351,213 @@ def enregistrer_png(fig: Figure, chemin: Path | str, resolution: int = RESOLUTIO
     return chemin
 
 
-def figure_html(fig: Figure, legende: str | None = None, alternative: str | None = None) -> BlocHTML:
-    """Figure HTML autonome (PNG embarqué) avec légende, affichable dans le notebook et le PDF.
+# --------------------------------------------------------------------------- textes alternatifs
 
-    >>> "<figure" in str(figure_html(Figure(), "Légende"))
+
+def decrire(fig: Figure, alternative: str, donnees: pd.DataFrame | None = None) -> Figure:
+    """Attache à la figure son texte alternatif et le tableau de ses données (repris par ``figure_html``).
+
+    >>> decrire(Figure(), "Trois barres.").texte_alternatif
+    'Trois barres.'
+    """
+    fig.texte_alternatif = alternative
+    fig.donnees_graphique = donnees
+    return fig
+
+
+def _enumeration(libelles, valeurs) -> str:
+    paires = [f"{l} {v}" for l, v in zip(libelles, valeurs)]
+    if len(paires) > MAX_ENUMERES:
+        paires = paires[:5] + ["…"] + paires[-3:]
+    return ", ".join(paires)
+
+
+def _unite_courte(unite: str) -> str:
+    return re.sub(r"\s*\(.*\)\s*$", "", unite).strip() or unite
+
+
+def alternative_intervalles(a: pd.DataFrame, unite: str = UNITE_SCORE, col_score: str = "score", facteur: float = 1.0,
+                            reference: float | None = None, libelle_reference: str = "Moyenne nationale",
+                            note: str | None = None) -> str:
+    """Texte alternatif d'un graphique de scores : valeurs du plus haut au plus bas, référence.
+
+    >>> a = pd.DataFrame({"libelle": ["Courrier", "Téléphone"], "score": [48.5, 77.2], "ic_bas": [45.0, 75.0], "ic_haut": [52.0, 79.0]})
+    >>> alternative_intervalles(a, reference=63.9)
+    'Score moyen par groupe, du plus élevé au plus bas : Téléphone 77,2, Courrier 48,5 ; moyenne nationale 63,9. Intervalles de confiance à 95 % dans les données jointes.'
+    """
+    a = a.dropna(subset=[col_score]).sort_values(col_score, ascending=False)
+    if a.empty:
+        return "Graphique vide : aucun groupe publiable (moins de 5 structures par groupe)."
+    valeurs = [nombre_fr(facteur * v) for v in a[col_score]]
+    texte = f"{_unite_courte(unite)} par groupe, du plus élevé au plus bas : {_enumeration(a['libelle'], valeurs)}"
+    if reference is not None:
+        texte += f" ; {libelle_reference.lower()} {nombre_fr(reference)}"
+    suite = "Intervalles de confiance à 95 % dans les données jointes."
+    if "fragile" in a and a["fragile"].astype(bool).any():
+        suite = f"{int(a['fragile'].astype(bool).sum())} groupe(s) fragile(s) (moins de 10 structures). " + suite
+    if note:
+        suite = f"{note} {suite}"
+    return f"{texte}. {suite}"
+
+
+def donnees_intervalles(a: pd.DataFrame, unite: str = UNITE_SCORE, col_score: str = "score",
+                        facteur: float = 1.0) -> pd.DataFrame:
+    """Tableau des données d'un graphique de scores (valeur, bornes de l'intervalle, fragilité).
+
+    >>> d = donnees_intervalles(pd.DataFrame({"libelle": ["A"], "score": [0.5], "ic_bas": [0.4], "ic_haut": [0.6]}), "Part (%)", facteur=100)
+    >>> list(d.columns), [float(v) for v in d.iloc[0, 1:]]
+    (['Groupe', 'Part (%)', 'IC 95 % bas', 'IC 95 % haut'], [50.0, 40.0, 60.0])
+    """
+    donnees = pd.DataFrame({
+        "Groupe": a["libelle"].to_numpy(),
+        unite: (facteur * a[col_score].astype(float)).round(4).to_numpy(),
+        "IC 95 % bas": (facteur * a["ic_bas"].astype(float)).round(4).to_numpy(),
+        "IC 95 % haut": (facteur * a["ic_haut"].astype(float)).round(4).to_numpy(),
+    })
+    if "fragile" in a:
+        donnees["Fragile (moins de 10 structures)"] = a["fragile"].astype(bool).map({True: "oui", False: "non"}).to_numpy()
+    return donnees
+
+
+def alternative_effectifs(e: pd.DataFrame, col: str = "n_structures") -> str:
+    """Texte alternatif d'un graphique d'effectifs : effectif de chaque groupe et total.
+
+    >>> alternative_effectifs(pd.DataFrame({"libelle": ["Régions", "Communes"], "n_structures": [3, 120]}))
+    'Nombre de structures participantes par type : Communes 120, Régions 3 ; total 123.'
+    """
+    e = e.sort_values(col, ascending=False)
+    valeurs = [nombre_fr(n, 0) for n in e[col]]
+    return (f"Nombre de structures participantes par type : {_enumeration(e['libelle'], valeurs)} ; "
+            f"total {nombre_fr(int(e[col].sum()), 0)}.")
+
+
+def _texte_axe(texte: str) -> str:
+    return " ".join(texte.split())
+
+
+def _series_dessinees(ax) -> list[tuple[str, list, list]]:
+    """Séries lisibles d'un axe : barres (étiquettes de graduation) et courbes ou points étiquetés."""
+    series = []
+    etiquettes = {round(float(t), 6): _texte_axe(l.get_text()) for t, l in zip(ax.get_xticks(), ax.get_xticklabels())}
+    etiquettes_y = {round(float(t), 6): _texte_axe(l.get_text()) for t, l in zip(ax.get_yticks(), ax.get_yticklabels())}
+    for conteneur in ax.containers:
+        if type(conteneur).__name__ != "BarContainer":
+            continue
+        horizontal = getattr(conteneur, "orientation", "vertical") == "horizontal"
+        positions, valeurs = [], []
+        for barre in conteneur.patches:
+            if horizontal:
+                centre, valeur, noms = barre.get_y() + barre.get_height() / 2, barre.get_width(), etiquettes_y
+            else:
+                centre, valeur, noms = barre.get_x() + barre.get_width() / 2, barre.get_height(), etiquettes
+            positions.append(noms.get(round(float(centre), 6)) or nombre_fr(centre))
+            valeurs.append(float(valeur))
+        nom = conteneur.get_label() or ""
+        series.append((nom if not nom.startswith("_") else "", positions, valeurs))
+    for ligne in ax.get_lines():
+        nom = ligne.get_label() or ""
+        x, y = np.asarray(ligne.get_xdata(), float), np.asarray(ligne.get_ydata(), float)
+        if nom.startswith("_") or len(x) < 2:
+            continue
+        series.append((nom, [etiquettes.get(round(float(v), 6)) or nombre_fr(v) for v in x], list(y)))
+    for nuage in ax.collections:
+        nom = nuage.get_label() or ""
+        if type(nuage).__name__ != "PathCollection" or nom.startswith("_"):
+            continue
+        points = np.asarray(nuage.get_offsets(), float)
+        if len(points) == 0:
+            continue
+        noms = [etiquettes_y.get(round(float(y), 6)) or nombre_fr(y) for y in points[:, 1]]
+        series.append((nom, noms, list(points[:, 0])))
+    return series
+
+
+def decrire_dessin(fig: Figure) -> tuple[str, pd.DataFrame | None]:
+    """Texte alternatif et données d'une figure construite sans ``decrire`` : ce qu'elle dessine.
+
+    Barres (valeur par étiquette), courbes et nuages de points étiquetés (valeurs par abscisse
+    ou par étiquette d'ordonnée), axe par axe.
+
+    >>> fig, ax = nouvelle_figure()
+    >>> _ = ax.bar([0, 1], [70.0, 55.5]); _ = ax.set_xticks([0, 1], ["Courriel", "Courrier"]); _ = ax.set_ylabel("Score")
+    >>> decrire_dessin(fig)[0]
+    'Score : Courriel 70,0, Courrier 55,5.'
+    """
+    phrases, lignes = [], []
+    for ax in fig.axes:
+        titre_axe = _texte_axe(ax.get_title()) or _texte_axe(ax.get_ylabel()) or _texte_axe(ax.get_xlabel())
+        for nom, positions, valeurs in _series_dessinees(ax):
+            libelle = " – ".join(t for t in (titre_axe, nom) if t) or "Valeurs"
+            finies = [(p, v) for p, v in zip(positions, valeurs) if np.isfinite(v)]
+            if not finies:
+                continue
+            phrases.append(f"{libelle} : {_enumeration([p for p, _ in finies], [nombre_fr(v) for _, v in finies])}")
+            lignes += [{"Série": libelle, "Position": p, "Valeur": round(v, 4)} for p, v in finies]
+    if not phrases:
+        return "", None
+    texte = "; ".join(phrases[:3]) + ("" if len(phrases) <= 3 else f" ; {len(phrases) - 3} autre(s) série(s) dans les données jointes")
+    return texte + ".", pd.DataFrame(lignes)
+
+
+def titre_figure(fig: Figure) -> str:
+    """Titre (constat) de la figure, sur une ligne.
+
+    >>> fig, _ = nouvelle_figure(); habiller(fig, "Le téléphone en tête", None); titre_figure(fig)
+    'Le téléphone en tête'
+    """
+    return " ".join(fig._suptitle.get_text().split()) if fig._suptitle is not None else ""
+
+
+def _nom_donnees(texte: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
+    return "graphique-" + (re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:40].strip("-") or "donnees") + ".csv"
+
+
+def csv_donnees(donnees: pd.DataFrame) -> bytes:
+    r"""Données d'un graphique en CSV pour Excel français (« ; », virgule décimale, UTF-8 avec BOM).
+
+    >>> csv_donnees(pd.DataFrame({"Groupe": ["A"], "Score": [68.5]}))
+    b'\xef\xbb\xbfGroupe;Score\nA;68,5\n'
+    """
+    return donnees.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+
+
+def lien_donnees(donnees: pd.DataFrame, nom: str) -> str:
+    """Lien de téléchargement des données (HTML) ; ``rendu`` en fait une pièce jointe du PDF.
+
+    >>> lien_donnees(pd.DataFrame({"a": [1]}), "g.csv").startswith('<a class="donnees-csv" download="g.csv"')
     True
     """
-    donnees = base64.b64encode(png(fig)).decode("ascii")
-    titre = fig._suptitle.get_text() if fig._suptitle is not None else ""
-    texte_alt = html.escape(alternative or legende or titre or "Graphique")
+    code = base64.b64encode(csv_donnees(donnees)).decode("ascii")
+    return (f'<a class="donnees-csv" download="{html.escape(nom)}" title="Données du graphique" '
+            f'href="data:text/csv;charset=utf-8;base64,{code}">Données du graphique (CSV) : {html.escape(nom)}</a>')
+
+
+def figure_html(fig: Figure, legende: str | None = None, alternative: str | None = None) -> BlocHTML:
+    """Figure HTML autonome (PNG embarqué) avec légende, texte alternatif et données jointes.
+
+    Le texte alternatif est ``alternative``, sinon celui attaché par le constructeur
+    (``decrire``), sinon la description de ce qui est dessiné (``decrire_dessin``), précédée
+    du titre-constat. Les données partent avec la figure : lien CSV sous la légende (HTML),
+    pièce jointe du PDF.
+
+    >>> fig = decrire(Figure(), "Trois barres.", pd.DataFrame({"x": [1]}))
+    >>> bloc = str(figure_html(fig, "Légende"))
+    >>> 'alt="Trois barres. Données dans la pièce jointe graphique-legende.csv."' in bloc and "data:text/csv" in bloc
+    True
+    """
+    donnees_png = base64.b64encode(png(fig)).decode("ascii")
+    titre = titre_figure(fig)
+    donnees = getattr(fig, "donnees_graphique", None)
+    texte = alternative or getattr(fig, "texte_alternatif", None)
+    if not texte:
+        texte, donnees = decrire_dessin(fig)
+        texte = " ".join(t for t in (f"{titre}." if titre else "", texte) if t) or legende or "Graphique sans données lisibles"
+    lien = ""
+    if donnees is not None and not donnees.empty:
+        nom = _nom_donnees(titre or legende or "")
+        texte = f"{texte} Données dans la pièce jointe {nom}."
+        lien = f'<p class="donnees">{lien_donnees(donnees, nom)}</p>'
     legende_html = f"<figcaption>{html.escape(legende, quote=False)}</figcaption>" if legende else ""
-    return BlocHTML(f'<figure class="graphique"><img src="data:image/png;base64,{donnees}" '
-                    f'alt="{texte_alt}"/>{legende_html}</figure>')
+    return BlocHTML(f'<figure class="graphique"><img src="data:image/png;base64,{donnees_png}" '
+                    f'alt="{html.escape(texte)}"/>{legende_html}{lien}</figure>')

@@ -312,10 +312,10 @@ class PieceJointe:
 
 
 # Lien de données d'un graphique (``graphiques.lien_donnees``) : un téléchargement dans le HTML,
-# une pièce jointe dans le PDF.
-MOTIF_LIEN_DONNEES = re.compile(
-    r'<a class="donnees-csv" download="(?P<nom>[^"]+)" title="(?P<description>[^"]*)" '
-    r'href="data:text/csv;charset=utf-8;base64,(?P<donnees>[A-Za-z0-9+/=]+)">.*?</a>', re.S)
+# une pièce jointe dans le PDF. nbconvert peut réordonner les attributs : on les lit un à un.
+MOTIF_LIEN_DONNEES = re.compile(r'<a (?=[^>]*class="donnees-csv")(?P<attributs>[^>]*)>.*?</a>', re.S)
+MOTIF_ATTRIBUT = re.compile(r'([a-z-]+)="([^"]*)"')
+PREFIXE_CSV = "data:text/csv;charset=utf-8;base64,"
 
 
 def nom_de_fichier(texte: str, longueur: int = 50) -> str:
@@ -331,8 +331,8 @@ def nom_de_fichier(texte: str, longueur: int = 50) -> str:
 def extraire_donnees_graphiques(document: str) -> tuple[str, list[PieceJointe]]:
     r"""Retire les liens de données des graphiques : texte « pièce jointe » pour le PDF, et les CSV.
 
-    >>> lien = ('<a class="donnees-csv" download="f.csv" title="Données" '
-    ...         'href="data:text/csv;charset=utf-8;base64,YTtiCg==">Données</a>')
+    >>> lien = ('<a class="donnees-csv" download="f.csv" '
+    ...         'href="data:text/csv;charset=utf-8;base64,YTtiCg==" title="Données">Données</a>')
     >>> doc, jointes = extraire_donnees_graphiques(lien)
     >>> doc, jointes[0].nom, jointes[0].contenu
     ('<span class="donnees-csv">Données du graphique : pièce jointe « f.csv » de ce PDF.</span>', 'f.csv', b'a;b\n')
@@ -340,9 +340,12 @@ def extraire_donnees_graphiques(document: str) -> tuple[str, list[PieceJointe]]:
     jointes = []
 
     def _remplacer(m):
-        jointes.append(PieceJointe(m["nom"], b64decode(m["donnees"]), html.unescape(m["description"])))
-        return (f'<span class="donnees-csv">Données du graphique : pièce jointe « {m["nom"]} » '
-                f"de ce PDF.</span>")
+        attributs = dict(MOTIF_ATTRIBUT.findall(m["attributs"]))
+        lien, nom = attributs.get("href", ""), html.unescape(attributs.get("download", ""))
+        if not (nom and lien.startswith(PREFIXE_CSV)):
+            return m.group(0)
+        jointes.append(PieceJointe(nom, b64decode(lien[len(PREFIXE_CSV):]), html.unescape(attributs.get("title", ""))))
+        return f'<span class="donnees-csv">Données du graphique : pièce jointe « {html.escape(nom)} » de ce PDF.</span>'
 
     return MOTIF_LIEN_DONNEES.sub(_remplacer, document), jointes
 
