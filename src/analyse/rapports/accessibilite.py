@@ -222,3 +222,35 @@ def verifier_publication(chemin_pdf: Path | str) -> list[str]:
     if chemin_html.exists():
         manquements += [f"HTML : {m}" for m in verifier_html(chemin_html.read_text(encoding="utf-8"))]
     return manquements
+
+
+# --------------------------------------------------------------------------- contraste
+
+CONTRASTE_TEXTE = 4.5  # WCAG 2.1 AA, critère 1.4.3 (texte courant)
+CONTRASTE_GRAPHIQUE = 3.0  # WCAG 2.1 AA, critère 1.4.11 (éléments graphiques porteurs d'information)
+
+
+def luminance(couleur: str) -> float:
+    """Luminance relative d'une couleur ``#rrggbb`` ou ``#rgb`` (définition WCAG 2.1).
+
+    >>> luminance("#ffffff"), luminance("#000")
+    (1.0, 0.0)
+    """
+    code = couleur.lstrip("#")
+    if len(code) == 3:
+        code = "".join(c * 2 for c in code)
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", code):
+        raise ValueError(f"Couleur illisible : {couleur!r} (attendu #rrggbb)")
+    canaux = [int(code[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, v, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in canaux)
+    return 0.2126 * r + 0.7152 * v + 0.0722 * b
+
+
+def contraste(texte: str, fond: str) -> float:
+    """Rapport de contraste WCAG entre deux couleurs (de 1 à 21).
+
+    >>> round(contraste("#000000", "#ffffff"), 1), round(contraste("#595959", "#ffffff"), 2)
+    (21.0, 7.0)
+    """
+    clair, fonce = sorted((luminance(texte), luminance(fond)), reverse=True)
+    return (clair + 0.05) / (fonce + 0.05)

@@ -43,6 +43,11 @@ PALETTE = {
     "noir": "#000000",
 }
 GRIS = "#595959"
+# Couleurs qui dessinent seules des données (barres, points, lignes de référence) : contraste
+# d'au moins 3:1 sur le fond blanc (WCAG 1.4.11). Les autres teintes de la palette ne servent
+# qu'en remplissage bordé d'une de celles-ci ou en aplat sous un texte noir.
+COULEURS_TRAITS = ("bleu", "vermillon", "vert", "noir")
+COULEURS_TEXTE = (GRIS, "#000000")  # graduations, étiquettes, source : 4,5:1 au moins
 TAILLE = (6.3, 3.6)  # pouces : largeur utile d'une page A4
 RESOLUTION = 150  # points par pouce des PNG
 UNITE_SCORE = "Score moyen (points sur 100)"
@@ -225,7 +230,7 @@ def barres_intervalles(
     barres = ax.bar(x, a[col_score], color=PALETTE["bleu"], width=0.6, zorder=2)
     for barre, fragile in zip(barres, fragiles):
         if fragile:
-            barre.set(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor="white")
+            barre.set(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"])  # contour contrasté
     ax.errorbar(x, a[col_score], yerr=_moustaches(a, col_score, 1.0), fmt="none", ecolor=PALETTE["noir"], capsize=3, lw=1, zorder=3)
     for xi, haut, valeur in zip(x, a["ic_haut"], a[col_score]):
         ax.annotate(nombre_fr(valeur), (xi, haut), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
@@ -240,7 +245,7 @@ def barres_intervalles(
         poignees.append(matplotlib.lines.Line2D([], [], color=PALETTE["vermillon"], ls="--",
                                                 label=f"{libelle_reference} ({nombre_fr(reference)})"))
     if fragiles.any():
-        poignees.append(Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor="white", label=NOTE_FRAGILE))
+        poignees.append(Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"], label=NOTE_FRAGILE))
     if poignees:
         _legende(ax, poignees)
     habiller(fig, titre, source, note)
