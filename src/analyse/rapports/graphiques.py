@@ -371,7 +371,7 @@ def decrire(fig: Figure, alternative: str, donnees: pd.DataFrame | None = None) 
 
 
 def _enumeration(libelles, valeurs) -> str:
-    paires = [f"{l} {v}" for l, v in zip(libelles, valeurs)]
+    paires = [f"{l} {v}".strip() for l, v in zip(libelles, valeurs)]
     if len(paires) > MAX_ENUMERES:
         paires = paires[:5] + ["…"] + paires[-3:]
     return ", ".join(paires)
@@ -440,11 +440,35 @@ def _texte_axe(texte: str) -> str:
     return " ".join(texte.split())
 
 
-def _series_dessinees(ax) -> list[tuple[str, list, list]]:
-    """Séries lisibles d'un axe : barres (étiquettes de graduation) et courbes ou points étiquetés."""
+def _valeur(v: float) -> str:
+    return nombre_fr(v, 0 if float(v).is_integer() else 1)
+
+
+def _valeurs(valeurs) -> list[str]:
+    """Valeurs d'une série à la française : entiers si toutes le sont, sinon une décimale."""
+    entieres = all(float(v).is_integer() for v in valeurs)
+    return [nombre_fr(v, 0 if entieres else 1) for v in valeurs]
+
+
+class _Graduations:
+    """Étiquettes d'un axe : la graduation la plus proche d'une position (barres groupées décalées)."""
+
+    def __init__(self, positions, etiquettes):
+        paires = [(float(p), _texte_axe(e.get_text())) for p, e in zip(positions, etiquettes) if e.get_text().strip()]
+        self.positions = np.array([p for p, _ in paires])
+        self.textes = [t for _, t in paires]
+        ecarts = np.diff(np.sort(self.positions))
+        self.tolerance = 0.5 * float(ecarts.min()) if len(ecarts) else 0.5
+
+    def nommer(self, position: float) -> str | None:
+        if not len(self.positions):
+            return None
+        i = int(np.argmin(np.abs(self.positions - position)))
+        return self.textes[i] if abs(self.positions[i] - position) <= self.tolerance + 1e-9 else None
+
+
+def _series_barres(ax, gx, gy) -> list[tuple[str, list, list]]:
     series = []
-    etiquettes = {round(float(t), 6): _texte_axe(l.get_text()) for t, l in zip(ax.get_xticks(), ax.get_xticklabels())}
-    etiquettes_y = {round(float(t), 6): _texte_axe(l.get_text()) for t, l in zip(ax.get_yticks(), ax.get_yticklabels())}
     for conteneur in ax.containers:
         if type(conteneur).__name__ != "BarContainer":
             continue
@@ -452,36 +476,67 @@ def _series_dessinees(ax) -> list[tuple[str, list, list]]:
         positions, valeurs = [], []
         for barre in conteneur.patches:
             if horizontal:
-                centre, valeur, noms = barre.get_y() + barre.get_height() / 2, barre.get_width(), etiquettes_y
+                centre, valeur, noms = barre.get_y() + barre.get_height() / 2, barre.get_width(), gy
             else:
-                centre, valeur, noms = barre.get_x() + barre.get_width() / 2, barre.get_height(), etiquettes
-            positions.append(noms.get(round(float(centre), 6)) or nombre_fr(centre))
+                centre, valeur, noms = barre.get_x() + barre.get_width() / 2, barre.get_height(), gx
+            positions.append(noms.nommer(centre) or _valeur(centre))
             valeurs.append(float(valeur))
         nom = conteneur.get_label() or ""
-        series.append((nom if not nom.startswith("_") else "", positions, valeurs))
+        series.append(("" if nom.startswith("_") else nom, positions, _valeurs(valeurs)))
+    return series
+
+
+def _series_lignes(ax, gx, etiquetees: bool) -> list[tuple[str, list, list]]:
+    series = []
     for ligne in ax.get_lines():
         nom = ligne.get_label() or ""
         x, y = np.asarray(ligne.get_xdata(), float), np.asarray(ligne.get_ydata(), float)
-        if nom.startswith("_") or len(x) < 2:
+        if nom.startswith("_") == etiquetees or len(x) < 2 or ligne.get_transform() is not ax.transData:
             continue
-        series.append((nom, [etiquettes.get(round(float(v), 6)) or nombre_fr(v) for v in x], list(y)))
+        garde = np.isfinite(y)
+        series.append(("" if nom.startswith("_") else nom, [gx.nommer(v) or _valeur(v) for v in x[garde]],
+                       _valeurs(y[garde])))
+    return series
+
+
+def _series_points(ax, gy, etiquetees: bool) -> list[tuple[str, list, list]]:
+    series = []
     for nuage in ax.collections:
         nom = nuage.get_label() or ""
-        if type(nuage).__name__ != "PathCollection" or nom.startswith("_"):
+        if type(nuage).__name__ != "PathCollection" or nom.startswith("_") == etiquetees:
             continue
         points = np.asarray(nuage.get_offsets(), float)
+        points = points[np.isfinite(points).all(axis=1)] if len(points) else points
         if len(points) == 0:
             continue
-        noms = [etiquettes_y.get(round(float(y), 6)) or nombre_fr(y) for y in points[:, 1]]
-        series.append((nom, noms, list(points[:, 0])))
+        noms = [gy.nommer(y) for y in points[:, 1]]
+        if all(noms):
+            series.append(("" if nom.startswith("_") else nom, noms, _valeurs(points[:, 0])))
+        else:
+            couples = [f"({x} ; {y})" for x, y in zip(_valeurs(points[:, 0]), _valeurs(points[:, 1]))]
+            series.append(("" if nom.startswith("_") else nom, couples, [""] * len(couples)))
     return series
+
+
+def _series_dessinees(ax) -> list[tuple[str, list, list]]:
+    """Séries lisibles d'un axe : barres, courbes et points (étiquetés d'abord, sinon tous)."""
+    gx = _Graduations(ax.get_xticks(), ax.get_xticklabels())
+    gy = _Graduations(ax.get_yticks(), ax.get_yticklabels())
+    series = _series_barres(ax, gx, gy) + _series_lignes(ax, gx, True) + _series_points(ax, gy, True)
+    return series or _series_lignes(ax, gx, False) + _series_points(ax, gy, False)
+
+
+def _resumer_nuage(positions: list, valeurs: list) -> tuple[list, list]:
+    if len(positions) <= MAX_ENUMERES or any(valeurs):
+        return positions, valeurs
+    return [f"{len(positions)} points, de {positions[0]} à {positions[-1]}"], [""]
 
 
 def decrire_dessin(fig: Figure) -> tuple[str, pd.DataFrame | None]:
     """Texte alternatif et données d'une figure construite sans ``decrire`` : ce qu'elle dessine.
 
-    Barres (valeur par étiquette), courbes et nuages de points étiquetés (valeurs par abscisse
-    ou par étiquette d'ordonnée), axe par axe.
+    Barres (valeur par étiquette), courbes (valeur par abscisse) et points (valeur par
+    étiquette d'ordonnée, sinon couples abscisse ; ordonnée), axe par axe.
 
     >>> fig, ax = nouvelle_figure()
     >>> _ = ax.bar([0, 1], [70.0, 55.5]); _ = ax.set_xticks([0, 1], ["Courriel", "Courrier"]); _ = ax.set_ylabel("Score")
@@ -493,14 +548,15 @@ def decrire_dessin(fig: Figure) -> tuple[str, pd.DataFrame | None]:
         titre_axe = _texte_axe(ax.get_title()) or _texte_axe(ax.get_ylabel()) or _texte_axe(ax.get_xlabel())
         for nom, positions, valeurs in _series_dessinees(ax):
             libelle = " – ".join(t for t in (titre_axe, nom) if t) or "Valeurs"
-            finies = [(p, v) for p, v in zip(positions, valeurs) if np.isfinite(v)]
-            if not finies:
+            if not positions:
                 continue
-            phrases.append(f"{libelle} : {_enumeration([p for p, _ in finies], [nombre_fr(v) for _, v in finies])}")
-            lignes += [{"Série": libelle, "Position": p, "Valeur": round(v, 4)} for p, v in finies]
+            lignes += [{"Série": libelle, "Position": p, "Valeur": v} for p, v in zip(positions, valeurs)]
+            positions, valeurs = _resumer_nuage(positions, valeurs)
+            phrases.append(f"{libelle} : {_enumeration(positions, valeurs).replace(' ,', ',')}".rstrip())
     if not phrases:
         return "", None
-    texte = "; ".join(phrases[:3]) + ("" if len(phrases) <= 3 else f" ; {len(phrases) - 3} autre(s) série(s) dans les données jointes")
+    reste = len(phrases) - 3
+    texte = " ; ".join(phrases[:3]) + (f" ; {reste} autre(s) série(s) dans les données jointes" if reste > 0 else "")
     return texte + ".", pd.DataFrame(lignes)
 
 
