@@ -216,3 +216,12 @@ def matplotlib_hex(rgba) -> str:
 def test_css_embarquee_dans_le_paquet():
     css = (resources.files("analyse") / "ressources" / "rapport.css").read_text(encoding="utf-8")
     assert ".tableau caption, .tableau thead { break-after: avoid; }" in css
+
+
+def test_series_sans_etiquette_distinguees_et_annees_sans_separateur():
+    fig, ax = graphiques.nouvelle_figure()
+    ax.plot([2012, 2022], [68.4, 65.0])
+    ax.plot([2012, 2022], [68.4, 66.2])
+    texte, donnees = graphiques.decrire_dessin(fig)
+    assert texte == "Valeurs : 2012 68,4, 2022 65,0 ; Valeurs (série 2) : 2012 68,4, 2022 66,2."
+    assert len(donnees) == 4

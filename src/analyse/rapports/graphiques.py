@@ -441,7 +441,8 @@ def _texte_axe(texte: str) -> str:
 
 
 def _valeur(v: float) -> str:
-    return nombre_fr(v, 0 if float(v).is_integer() else 1)
+    """Position sans étiquette : entier écrit tel quel (années), sinon une décimale."""
+    return str(int(v)) if float(v).is_integer() else nombre_fr(v, 1)
 
 
 def _valeurs(valeurs) -> list[str]:
@@ -543,11 +544,13 @@ def decrire_dessin(fig: Figure) -> tuple[str, pd.DataFrame | None]:
     >>> decrire_dessin(fig)[0]
     'Score : Courriel 70,0, Courrier 55,5.'
     """
-    phrases, lignes = [], []
+    phrases, lignes, vus = [], [], {}
     for ax in fig.axes:
         titre_axe = _texte_axe(ax.get_title()) or _texte_axe(ax.get_ylabel()) or _texte_axe(ax.get_xlabel())
         for nom, positions, valeurs in _series_dessinees(ax):
             libelle = " – ".join(t for t in (titre_axe, nom) if t) or "Valeurs"
+            vus[libelle] = vus.get(libelle, 0) + 1
+            libelle = libelle if vus[libelle] == 1 else f"{libelle} (série {vus[libelle]})"
             if not positions:
                 continue
             lignes += [{"Série": libelle, "Position": p, "Valeur": v} for p, v in zip(positions, valeurs)]
