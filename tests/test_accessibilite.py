@@ -225,3 +225,16 @@ def test_series_sans_etiquette_distinguees_et_annees_sans_separateur():
     texte, donnees = graphiques.decrire_dessin(fig)
     assert texte == "Valeurs : 2012 68,4, 2022 65,0 ; Valeurs (série 2) : 2012 68,4, 2022 66,2."
     assert len(donnees) == 4
+
+
+def test_points_sur_etiquettes_d_ordonnee_comme_dans_la_fiche():
+    """Motif de la fiche : points de la structure et de la moyenne nationale par déterminant."""
+    fig, ax = graphiques.nouvelle_figure()
+    ax.scatter([87.0, 62.5], [0, 1], label="Structure (IC à 95 %)")
+    ax.scatter([73.4, 66.0], [0, 1], marker="D", label="Moyenne nationale")
+    ax.set_yticks([0, 1], ["Courtoisie", "Réactivité"])
+    ax.set_xlabel("Score (points sur 100)")
+    graphiques.habiller(fig, "Courtoisie : point fort.", None)
+    alt = re.search(r'alt="([^"]*)"', str(graphiques.figure_html(fig, "Légende", resolution=50))).group(1)
+    assert alt.startswith("Courtoisie : point fort. Score (points sur 100) – Structure (IC à 95 %) : Courtoisie 87,0, "
+                          "Réactivité 62,5 ; Score (points sur 100) – Moyenne nationale : Courtoisie 73,4, Réactivité 66,0.")

@@ -597,26 +597,27 @@ def lien_donnees(donnees: pd.DataFrame, nom: str) -> str:
             f'href="data:text/csv;charset=utf-8;base64,{code}">Données du graphique (CSV) : {html.escape(nom)}</a>')
 
 
-def figure_html(fig: Figure, legende: str | None = None, alternative: str | None = None) -> BlocHTML:
+def figure_html(fig: Figure, legende: str | None = None, alternative: str | None = None,
+                resolution: int = RESOLUTION) -> BlocHTML:
     """Figure HTML autonome (PNG embarqué) avec légende, texte alternatif et données jointes.
 
     Le texte alternatif est ``alternative``, sinon celui attaché par le constructeur
     (``decrire``), sinon la description de ce qui est dessiné (``decrire_dessin``), précédée
     du titre-constat. Les données partent avec la figure : lien CSV sous la légende (HTML),
-    pièce jointe du PDF.
+    pièce jointe du PDF. ``resolution`` : points par pouce du PNG.
 
     >>> fig = decrire(Figure(), "Trois barres.", pd.DataFrame({"x": [1]}))
     >>> bloc = str(figure_html(fig, "Légende"))
     >>> 'alt="Trois barres. Données dans la pièce jointe graphique-legende.csv."' in bloc and "data:text/csv" in bloc
     True
     """
-    donnees_png = base64.b64encode(png(fig)).decode("ascii")
+    donnees_png = base64.b64encode(png(fig, resolution)).decode("ascii")  # dessine : graduations lisibles
     titre = titre_figure(fig)
     donnees = getattr(fig, "donnees_graphique", None)
     texte = alternative or getattr(fig, "texte_alternatif", None)
     if not texte:
         texte, donnees = decrire_dessin(fig)
-        texte = " ".join(t for t in (f"{titre}." if titre else "", texte) if t) or legende or "Graphique sans données lisibles"
+        texte = " ".join(t for t in (titre.rstrip(".") + "." if titre else "", texte) if t) or legende or "Graphique sans données lisibles"
     lien = ""
     if donnees is not None and not donnees.empty:
         nom = _nom_donnees(titre or legende or "")
