@@ -5,10 +5,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 
 # --------------------------------------------------------------------------- accessibilité des PDF
-# Chaque PDF écrit sous le dossier temporaire de la session par un test d'intégration (y compris
-# par une fixture partagée) passe le vérificateur d'accessibilité ; un manquement fait échouer le
-# test qui vient de finir. Les PDF volontairement fautifs des tests du vérificateur commencent
-# par « non-conforme ».
+# Chaque PDF écrit sous le dossier temporaire de la session (par un test ou une fixture :
+# rapports d'intégration, fiches du lot, tableaux de bord) passe le vérificateur
+# d'accessibilité à la fin de son module de test ; un manquement y fait échouer le dernier
+# test (erreur au démontage, avec le nom du PDF). Les PDF volontairement fautifs des tests du
+# vérificateur commencent par « non-conforme ».
 
 import pytest  # noqa: E402
 
@@ -22,11 +23,9 @@ def pdf_a_verifier(base: Path) -> list[Path]:
             if not p.name.startswith(("non-conforme", ".")) and _DATES_PDF.get(p) != p.stat().st_mtime_ns]
 
 
-@pytest.fixture(autouse=True)
-def verifier_accessibilite_des_pdf(request, tmp_path_factory):
+@pytest.fixture(scope="module", autouse=True)
+def verifier_accessibilite_des_pdf(tmp_path_factory):
     yield
-    if request.node.get_closest_marker("integration") is None:
-        return
     from analyse.rapports.accessibilite import verifier_publication
 
     fautes = {}
