@@ -238,3 +238,31 @@ def test_points_sur_etiquettes_d_ordonnee_comme_dans_la_fiche():
     alt = re.search(r'alt="([^"]*)"', str(graphiques.figure_html(fig, "Légende", resolution=50))).group(1)
     assert alt.startswith("Courtoisie : point fort. Score (points sur 100) – Structure (IC à 95 %) : Courtoisie 87,0, "
                           "Réactivité 62,5 ; Score (points sur 100) – Moyenne nationale : Courtoisie 73,4, Réactivité 66,0.")
+
+
+def _pages_des_elements(chemin, types) -> list[tuple[str, int]]:
+    with pikepdf.open(chemin) as pdf:
+        pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+        return [(_type(e), pages[e.Pg.objgen]) for e in _elements_structure(pdf.Root.StructTreeRoot.K)
+                if _type(e) in types and "/Pg" in e]
+
+
+def test_titre_jamais_seul_en_bas_de_page(tmp_path):
+    texte = "<p>" + "Phrase de constat assez longue pour remplir une ligne entière du rapport. " * 6 + "</p>"
+    for hauteur in range(215, 250, 5):
+        corps = f'<h2>Essai</h2><div style="height:{hauteur}mm"></div><h3>Intertitre</h3>{texte}'
+        chemin = rendu.html_vers_pdf(rendu.document_html(corps, "Essai"), tmp_path / f"titre-{hauteur}.pdf")
+        elements = _pages_des_elements(chemin, {"/H3", "/P"})
+        page_titre = next(page for type_, page in elements if type_ == "/H3")
+        assert (page_titre, "/P") in [(page, t) for t, page in elements], f"intertitre seul (espace de {hauteur} mm)"
+
+
+def test_texte_long_plafonne(tmp_path):
+    from pypdf import PdfReader
+
+    long = '<p class="texte-long">' + "Commentaire d'usager très long. " * 400 + "</p><p>Suite du texte.</p>"
+    chemin = rendu.html_vers_pdf(rendu.document_html("<h2>Verbatims</h2>" + long, "Essai"), tmp_path / "long.pdf")
+    pages = PdfReader(chemin).pages
+    texte = "\n".join(page.extract_text() for page in pages)
+    assert len(pages) == 3  # couverture, sommaire, puis la section et son texte plafonné sur une page
+    assert "Suite du texte." in texte and texte.count("Commentaire") < 25  # six lignes gardées sur ~70
