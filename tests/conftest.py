@@ -1,6 +1,8 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 
@@ -10,8 +12,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 # d'accessibilité à la fin de son module de test ; un manquement y fait échouer le dernier
 # test (erreur au démontage, avec le nom du PDF). Les PDF volontairement fautifs des tests du
 # vérificateur commencent par « non-conforme ».
-
-import pytest  # noqa: E402
 
 PDF_VERIFIES: dict[Path, list[str]] = {}
 _DATES_PDF: dict[Path, int] = {}

@@ -89,7 +89,7 @@ def test_figure_sans_alternative_et_tableau_sans_entete_signales(tmp_path):
         + '"/><table><tr><td>a</td></tr></table>', "Essai")
     chemin = rendu.html_vers_pdf(document, tmp_path / "non-conforme-alt.pdf")
     manquements = verifier_pdf(chemin)
-    assert "1 figure(s) sur 1 sans texte alternatif (/Alt)" in manquements
+    assert "1 figure(s) sur 1 sans texte alternatif utile (/Alt)" in manquements
     assert "1 tableau(x) sur 1 sans cellule d'en-tête (TH)" in manquements
     assert "graphiques sans données jointes (aucune pièce jointe /EmbeddedFiles)" not in manquements  # tableau joint
 
@@ -98,6 +98,9 @@ def test_verifier_html():
     assert verifier_html(rendu.document_html("<h2>A</h2><h3>B</h3>" + _figure() + _tableau(), "T")) == []
     assert verifier_html('<html lang="fr"><h1>A</h1><h1>B</h1><table><tr><td>x</td></tr></table></html>') == [
         "2 titre(s) h1 au lieu d'un seul", "1 tableau(x) sans cellule d'en-tête (<th>)"]
+    nbconvert = '<img src="x" alt="No description has been provided for this image"/>'
+    assert verifier_html(f'<html lang="fr"><h1>A</h1>{nbconvert}</html>') == [
+        "1 image(s) sans texte alternatif utile (alt)"]
 
 
 # --------------------------------------------------------------------------- textes alternatifs et données

@@ -2,8 +2,8 @@
 
 import re
 
-import pytest
 import pikepdf
+import pytest
 from pypdf import PdfReader
 
 from analyse.rapports import rendu

@@ -19,6 +19,18 @@ from pathlib import Path
 
 PAGES_SIGNETS = 4  # à partir de ce nombre de pages, les signets sont exigés
 PROFONDEUR_MAX = 200  # garde-fou contre un arbre de structure cyclique
+# Textes alternatifs qui ne disent rien : celui que nbconvert pose d'office sur une image sans alt,
+# et les noms génériques.
+ALTERNATIVES_GENERIQUES = {"no description has been provided for this image", "graphique", "image", "figure"}
+
+
+def alternative_utile(texte: str) -> bool:
+    """Vrai si le texte alternatif n'est ni vide ni générique.
+
+    >>> alternative_utile("No description has been provided for this image"), alternative_utile("Score : 70.")
+    (False, True)
+    """
+    return bool(texte.strip()) and texte.strip().lower().rstrip(".") not in ALTERNATIVES_GENERIQUES
 
 
 # --------------------------------------------------------------------------- PDF
@@ -63,9 +75,9 @@ def _manquements_structure(pdf) -> list[str]:
     manquements = []
     elements = _elements_structure(racine.get("/K"))
     figures = [e for e in elements if _type(e) == "/Figure"]
-    sans_alt = [e for e in figures if not str(e.get("/Alt", "")).strip()]
+    sans_alt = [e for e in figures if not alternative_utile(str(e.get("/Alt", "")))]
     if sans_alt:
-        manquements.append(f"{len(sans_alt)} figure(s) sur {len(figures)} sans texte alternatif (/Alt)")
+        manquements.append(f"{len(sans_alt)} figure(s) sur {len(figures)} sans texte alternatif utile (/Alt)")
     tableaux = [e for e in elements if _type(e) == "/Table"]
     sans_th = [t for t in tableaux if not any(_type(d) == "/TH" for d in _descendants(t))]
     if sans_th:
@@ -164,7 +176,7 @@ class _LecteurHTML(HTMLParser):
             self.lang = attributs.get("lang")
         elif re.fullmatch(r"h[1-6]", balise):
             self.titres.append(int(balise[1]))
-        elif balise == "img" and not (attributs.get("alt") or "").strip():
+        elif balise == "img" and not alternative_utile(attributs.get("alt") or ""):
             self.images_sans_alt += 1
         elif balise == "table":
             self._profondeur_tableau += 1
@@ -192,7 +204,7 @@ def verifier_html(document: str) -> list[str]:
     >>> verifier_html('<html lang="fr"><h1>T</h1><h2>A</h2><img src="x" alt="Un graphique"></html>')
     []
     >>> verifier_html('<html><h1>T</h1><h3>A</h3><img src="x"></html>')
-    ['langue absente (<html lang>)', 'saut de niveau de titre : h1→h3', '1 image(s) sans texte alternatif (alt)']
+    ['langue absente (<html lang>)', 'saut de niveau de titre : h1→h3', '1 image(s) sans texte alternatif utile (alt)']
     """
     lecteur = _LecteurHTML()
     lecteur.feed(document)
@@ -203,7 +215,7 @@ def verifier_html(document: str) -> list[str]:
         manquements.append(f"{lecteur.titres.count(1)} titre(s) h1 au lieu d'un seul")
     manquements += [f"saut de niveau de titre : {s}" for s in _sauts_de_niveau(lecteur.titres)]
     if lecteur.images_sans_alt:
-        manquements.append(f"{lecteur.images_sans_alt} image(s) sans texte alternatif (alt)")
+        manquements.append(f"{lecteur.images_sans_alt} image(s) sans texte alternatif utile (alt)")
     sans_th = sum(1 for t in lecteur.tableaux if t["th"] == 0)
     if sans_th:
         manquements.append(f"{sans_th} tableau(x) sans cellule d'en-tête (<th>)")

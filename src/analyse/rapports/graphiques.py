@@ -17,8 +17,8 @@ import base64
 import html
 import io
 import re
-import unicodedata
 import textwrap
+import unicodedata
 from pathlib import Path
 
 import matplotlib
