@@ -122,3 +122,11 @@ def test_csv_ecrits_et_pieces_declarees_par_le_notebook(tmp_path):
             {"output_type": "display_data", "metadata": {}, "data": {rendu.MIME_META: m, "text/plain": ""}}]}
         for m in (rendu.declarer_pieces_jointes([ancien]).meta, {"demo": True}, rendu.declarer_pieces_jointes([neuf]).meta)]}
     assert rendu.lire_meta(nb) == {"pieces_jointes": [str(ancien), str(neuf)], "demo": True}
+
+
+def test_gros_csv_non_joint_et_signale(tmp_path, caplog):
+    petit, gros = tmp_path / "petit.csv", tmp_path / "gros.csv"
+    petit.write_text("a;b\n")
+    gros.write_text("a;b\n" * 100)
+    assert rendu.joignables([petit, gros], taille_max=50) == [petit]
+    assert "gros.csv (400 octets) n'est pas joint au PDF" in caplog.text

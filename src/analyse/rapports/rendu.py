@@ -40,6 +40,7 @@ TITRE_EDITION = "Baromètre Expérience Citoyen"
 MENTION_DEMO = "Données fictives de démonstration"
 AUTEUR = "Observatoire de la qualité de l’accueil des services publics"
 VARIANTE_PDF = "pdf/ua-1"
+TAILLE_MAX_JOINTE = 5 * 1024 * 1024  # octets : un CSV écrit par le notebook au-delà reste à côté du PDF
 ETIQUETTES_MASQUEES = {"parameters", "injected-parameters", "masquer"}
 
 
@@ -502,6 +503,22 @@ def csv_ecrits(avant: dict[Path, int], apres: dict[Path, int]) -> list[Path]:
     return [c for c, date in apres.items() if avant.get(c) != date]
 
 
+def joignables(chemins, taille_max: int = TAILLE_MAX_JOINTE) -> list[Path]:
+    """CSV assez petits pour voyager dans le PDF ; les autres sont signalés et restent à côté.
+
+    >>> joignables([])
+    []
+    """
+    gardes = []
+    for chemin in map(Path, chemins):
+        if chemin.stat().st_size <= taille_max:
+            gardes.append(chemin)
+        else:
+            logging.getLogger(__name__).warning(
+                "%s (%d octets) n'est pas joint au PDF : plus de %d octets.", chemin, chemin.stat().st_size, taille_max)
+    return gardes
+
+
 def produire_rapport(
     notebook: Path | str,
     parametres: dict,
@@ -517,8 +534,9 @@ def produire_rapport(
     """Exécute un notebook et écrit ``<nom_fichier>.html`` et ``<nom_fichier>.pdf``.
 
     Les informations de couverture non fournies viennent du notebook (``declarer_couverture``).
-    Le PDF embarque les CSV que le notebook a écrits dans ``dossier_sortie``, ceux qu'il a
-    déclarés (``declarer_pieces_jointes``) et les fichiers ``pieces_jointes``.
+    Le PDF embarque les CSV que le notebook a écrits dans ``dossier_sortie`` (jusqu'à
+    ``TAILLE_MAX_JOINTE`` chacun), ceux qu'il a déclarés (``declarer_pieces_jointes``) et
+    les fichiers ``pieces_jointes``.
 
     >>> sorted(produire_rapport.__annotations__)[:2]
     ['date', 'demo']
@@ -533,7 +551,7 @@ def produire_rapport(
         chemins = {}
         if garder_ipynb:
             chemins["ipynb"] = Path(shutil.copy(execute, dossier / f"{nom_fichier}.ipynb"))
-    joints = dict.fromkeys([*csv_ecrits(avant, _etat_csv(dossier)), *map(Path, meta.get("pieces_jointes", [])),
+    joints = dict.fromkeys([*joignables(csv_ecrits(avant, _etat_csv(dossier))), *map(Path, meta.get("pieces_jointes", [])),
                             *map(Path, pieces_jointes)])
     document = document_html(
         corps,
