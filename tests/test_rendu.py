@@ -130,3 +130,13 @@ def test_gros_csv_non_joint_et_signale(tmp_path, caplog):
     gros.write_text("a;b\n" * 100)
     assert rendu.joignables([petit, gros], taille_max=50) == [petit]
     assert "gros.csv (400 octets) n'est pas joint au PDF" in caplog.text
+
+
+def test_pdf_avec_pieces_jointes_reproductible(tmp_path):
+    document = rendu.document_html("<table><caption>T</caption><tr><th>x</th></tr><tr><td>1</td></tr></table>", "T",
+                                   date="1er mars 2026")
+    premier = rendu.html_vers_pdf(document, tmp_path / "a.pdf").read_bytes()
+    second = rendu.html_vers_pdf(document, tmp_path / "b.pdf").read_bytes()
+    assert premier == second
+    with pikepdf.open(tmp_path / "a.pdf") as lu:
+        assert list(lu.attachments) == ["tableau-01-t.csv"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime
 import gc
 import html
 import io
@@ -456,6 +457,17 @@ def pieces_jointes_du_document(document: str, pieces_jointes=()) -> tuple[str, l
 # --------------------------------------------------------------------------- PDF
 
 
+def date_des_pieces_jointes() -> datetime.datetime:
+    """Date posée sur les pièces jointes : minuit (UTC) du jour, comme la date de couverture.
+
+    Deux impressions du même document le même jour donnent le même PDF, octet pour octet.
+
+    >>> date_des_pieces_jointes().hour
+    0
+    """
+    return datetime.datetime.combine(datetime.date.today(), datetime.time(0), tzinfo=datetime.UTC)
+
+
 def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = None, pieces_jointes=()) -> Path:
     """Imprime un document HTML en PDF/UA-1 balisé avec WeasyPrint, pièces jointes comprises.
 
@@ -473,8 +485,9 @@ def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = 
 
     fournies = [p if isinstance(p, PieceJointe) else fichiers_joints([p])[0] for p in pieces_jointes]
     document, jointes = pieces_jointes_du_document(document, fournies)
+    jour = date_des_pieces_jointes()
     attachements = [weasyprint.Attachment(file_obj=io.BytesIO(p.contenu), name=p.nom, description=p.description or None,
-                                          relationship="Data") for p in jointes]
+                                          relationship="Data", created=jour, modified=jour) for p in jointes]
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
     gc.disable()  # WeasyPrint crée beaucoup d'objets : le ramasse-miettes coûte ~20 % du rendu
