@@ -573,8 +573,15 @@ def titre_figure(fig: Figure) -> str:
 
 
 def _nom_donnees(texte: str) -> str:
-    ascii_ = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
-    return "graphique-" + (re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:40].strip("-") or "donnees") + ".csv"
+    """Nom du CSV d'un graphique, tiré de sa légende (stable d'une édition à l'autre).
+
+    >>> _nom_donnees("Scores par classe (50 000–99 999 habitants)")
+    'graphique-scores-par-classe-50-000-99-999-habitants.csv'
+    """
+    decompose = unicodedata.normalize("NFKD", texte)
+    sans_accents = "".join(c for c in decompose if not unicodedata.combining(c))
+    ascii_ = "".join(c if c.isascii() else " " for c in sans_accents).lower()
+    return "graphique-" + (re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:50].strip("-") or "donnees") + ".csv"
 
 
 def csv_donnees(donnees: pd.DataFrame) -> bytes:
@@ -620,7 +627,7 @@ def figure_html(fig: Figure, legende: str | None = None, alternative: str | None
         texte = " ".join(t for t in (titre.rstrip(".") + "." if titre else "", texte) if t) or legende or "Graphique sans données lisibles"
     lien = ""
     if donnees is not None and not donnees.empty:
-        nom = _nom_donnees(titre or legende or "")
+        nom = _nom_donnees(legende or titre or "")
         texte = f"{texte} Données dans la pièce jointe {nom}."
         lien = f'<p class="donnees">{lien_donnees(donnees, nom)}</p>'
     legende_html = f"<figcaption>{html.escape(legende, quote=False)}</figcaption>" if legende else ""

@@ -323,10 +323,11 @@ PREFIXE_CSV = "data:text/csv;charset=utf-8;base64,"
 def nom_de_fichier(texte: str, longueur: int = 50) -> str:
     """Nom de fichier ASCII tiré d'un texte (accents retirés, tirets).
 
-    >>> nom_de_fichier("Scores par déterminant (2022)")
-    'scores-par-determinant-2022'
+    >>> nom_de_fichier("Scores par déterminant (2022)"), nom_de_fichier("2 000–9 999 habitants")
+    ('scores-par-determinant-2022', '2-000-9-999-habitants')
     """
-    ascii_ = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
+    decompose = "".join(c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c))
+    ascii_ = "".join(c if c.isascii() else " " for c in decompose).lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:longueur].strip("-") or "donnees"
 
 
