@@ -1,4 +1,44 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+# --------------------------------------------------------------------------- accessibilité des PDF
+# Chaque PDF écrit sous le dossier temporaire de la session (par un test ou une fixture :
+# rapports d'intégration, fiches du lot, tableaux de bord) passe le vérificateur
+# d'accessibilité à la fin de son module de test ; un manquement y fait échouer le dernier
+# test (erreur au démontage, avec le nom du PDF). Les PDF volontairement fautifs des tests du
+# vérificateur commencent par « non-conforme ».
+
+PDF_VERIFIES: dict[Path, list[str]] = {}
+_DATES_PDF: dict[Path, int] = {}
+
+
+def pdf_a_verifier(base: Path) -> list[Path]:
+    """PDF nouveaux ou réécrits sous ``base`` depuis la dernière vérification."""
+    return [p for p in sorted(base.rglob("*.pdf"))
+            if not p.name.startswith(("non-conforme", ".")) and _DATES_PDF.get(p) != p.stat().st_mtime_ns]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def verifier_accessibilite_des_pdf(tmp_path_factory):
+    yield
+    from analyse.rapports.accessibilite import verifier_publication
+
+    fautes = {}
+    for chemin in pdf_a_verifier(tmp_path_factory.getbasetemp()):
+        _DATES_PDF[chemin] = chemin.stat().st_mtime_ns
+        PDF_VERIFIES[chemin] = verifier_publication(chemin)
+        if PDF_VERIFIES[chemin]:
+            fautes[chemin.name] = PDF_VERIFIES[chemin]
+    if fautes:
+        pytest.fail("PDF non accessibles : " + " ; ".join(f"{n} : {', '.join(m)}" for n, m in fautes.items()))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if PDF_VERIFIES:
+        en_faute = sum(1 for m in PDF_VERIFIES.values() if m)
+        terminalreporter.write_line(f"Accessibilité : {len(PDF_VERIFIES)} PDF vérifié(s), {en_faute} en faute.")

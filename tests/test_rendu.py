@@ -2,6 +2,7 @@
 
 import re
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -76,3 +77,66 @@ def test_rapport_edition_de_bout_en_bout(tmp_path):
     assert {c.stem for c in csv} >= {"canaux", "determinants", "strates_type", "strates_classe", "indicateurs", "comparaison"}
     premier = csv[0].read_bytes()
     assert premier.startswith(b"\xef\xbb\xbf") and b";" in premier
+
+    # Accessibilité : PDF/UA-1 balisé, et les CSV écrits par le notebook voyagent avec le PDF.
+    from analyse.rapports.accessibilite import verifier_publication
+
+    assert verifier_publication(pdf) == []
+    with pikepdf.open(pdf) as lu:
+        jointes = {n: f.get_file().read_bytes() for n, f in lu.attachments.items()}
+    assert {f"{c.stem}.csv" for c in csv} <= set(jointes)
+    assert jointes["canaux.csv"] == (sortie / "2020" / "tableaux" / "canaux.csv").read_bytes()
+    assert any(n.startswith("graphique-") for n in jointes)
+
+
+def test_pdf_ua_balise_avec_langue_titre_et_xmp(tmp_path):
+    document = rendu.document_html("<h2>Résultats</h2><p>Texte</p>", "Fiche", "Mairie d'Ys", date="2 mars 2026")
+    pdf = rendu.html_vers_pdf(document, tmp_path / "ua.pdf")
+    with pikepdf.open(pdf) as lu:
+        assert str(lu.Root.Lang) == "fr" and bool(lu.Root.MarkInfo.Marked)
+        assert bool(lu.Root.ViewerPreferences.DisplayDocTitle)
+        assert str(lu.docinfo.Title) == "Fiche – Mairie d'Ys"
+        with lu.open_metadata() as xmp:
+            assert xmp["pdfuaid:part"] == "1" and xmp["dc:title"] == "Fiche – Mairie d'Ys"
+
+
+def test_pieces_jointes_fournies_tableaux_et_doublons(tmp_path):
+    fichier = tmp_path / "scores.csv"
+    fichier.write_bytes("Canal;Score\nCourriel;68,5\n".encode("utf-8-sig"))
+    tableau = "<table><caption>Scores</caption><tr><th>Canal</th></tr><tr><td>Courriel</td></tr></table>"
+    document = rendu.document_html(tableau + tableau, "Essai")
+    pdf = rendu.html_vers_pdf(document, tmp_path / "joint.pdf", pieces_jointes=[fichier, fichier])
+    with pikepdf.open(pdf) as lu:
+        noms = sorted(lu.attachments)
+    assert noms == ["scores.csv", "tableau-01-scores.csv", "tableau-02-scores.csv"]
+
+
+def test_csv_ecrits_et_pieces_declarees_par_le_notebook(tmp_path):
+    ancien, neuf = tmp_path / "ancien.csv", tmp_path / "neuf.csv"
+    ancien.write_text("a")
+    avant = rendu._etat_csv(tmp_path)
+    neuf.write_text("b")
+    assert rendu.csv_ecrits(avant, rendu._etat_csv(tmp_path)) == [neuf]
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1, "outputs": [
+            {"output_type": "display_data", "metadata": {}, "data": {rendu.MIME_META: m, "text/plain": ""}}]}
+        for m in (rendu.declarer_pieces_jointes([ancien]).meta, {"demo": True}, rendu.declarer_pieces_jointes([neuf]).meta)]}
+    assert rendu.lire_meta(nb) == {"pieces_jointes": [str(ancien), str(neuf)], "demo": True}
+
+
+def test_gros_csv_non_joint_et_signale(tmp_path, caplog):
+    petit, gros = tmp_path / "petit.csv", tmp_path / "gros.csv"
+    petit.write_text("a;b\n")
+    gros.write_text("a;b\n" * 100)
+    assert rendu.joignables([petit, gros], taille_max=50) == [petit]
+    assert "gros.csv (400 octets) n'est pas joint au PDF" in caplog.text
+
+
+def test_pdf_avec_pieces_jointes_reproductible(tmp_path):
+    document = rendu.document_html("<table><caption>T</caption><tr><th>x</th></tr><tr><td>1</td></tr></table>", "T",
+                                   date="1er mars 2026")
+    premier = rendu.html_vers_pdf(document, tmp_path / "a.pdf").read_bytes()
+    second = rendu.html_vers_pdf(document, tmp_path / "b.pdf").read_bytes()
+    assert premier == second
+    with pikepdf.open(tmp_path / "a.pdf") as lu:
+        assert list(lu.attachments) == ["tableau-01-t.csv"]

@@ -3,6 +3,12 @@
 Chaque graphique est une ``matplotlib.figure.Figure`` créée sans pyplot (rendu Agg,
 jamais affichée automatiquement) : titre qui énonce le résultat, unités sur les axes,
 virgule décimale sur les graduations, ligne de source sous le graphique.
+
+Accessibilité : chaque constructeur attache à sa figure un texte alternatif d'une ou deux
+phrases tiré des mêmes données que le dessin (``decrire``) et ces données en tableau ;
+``figure_html`` les reprend (attribut ``alt`` de l'image, lien CSV dans le HTML, pièce
+jointe dans le PDF). Une figure construite ailleurs est décrite d'après ce qu'elle dessine
+(``decrire_dessin`` : barres, courbes, points).
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 import textwrap
+import unicodedata
 from pathlib import Path
 
 import matplotlib
@@ -35,10 +43,16 @@ PALETTE = {
     "noir": "#000000",
 }
 GRIS = "#595959"
+# Couleurs qui dessinent seules des données (barres, points, lignes de référence) : contraste
+# d'au moins 3:1 sur le fond blanc (WCAG 1.4.11). Les autres teintes de la palette ne servent
+# qu'en remplissage bordé d'une de celles-ci ou en aplat sous un texte noir.
+COULEURS_TRAITS = ("bleu", "vermillon", "vert", "noir")
+COULEURS_TEXTE = (GRIS, "#000000")  # graduations, étiquettes, source : 4,5:1 au moins
 TAILLE = (6.3, 3.6)  # pouces : largeur utile d'une page A4
 RESOLUTION = 150  # points par pouce des PNG
 UNITE_SCORE = "Score moyen (points sur 100)"
 NOTE_FRAGILE = "Groupe fragile (moins de 10 structures)"
+MAX_ENUMERES = 10  # au-delà, le texte alternatif cite les extrêmes et renvoie aux données jointes
 
 
 def appliquer_style() -> None:
@@ -216,7 +230,7 @@ def barres_intervalles(
     barres = ax.bar(x, a[col_score], color=PALETTE["bleu"], width=0.6, zorder=2)
     for barre, fragile in zip(barres, fragiles):
         if fragile:
-            barre.set(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor="white")
+            barre.set(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"])  # contour contrasté
     ax.errorbar(x, a[col_score], yerr=_moustaches(a, col_score, 1.0), fmt="none", ecolor=PALETTE["noir"], capsize=3, lw=1, zorder=3)
     for xi, haut, valeur in zip(x, a["ic_haut"], a[col_score]):
         ax.annotate(nombre_fr(valeur), (xi, haut), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
@@ -231,10 +245,12 @@ def barres_intervalles(
         poignees.append(matplotlib.lines.Line2D([], [], color=PALETTE["vermillon"], ls="--",
                                                 label=f"{libelle_reference} ({nombre_fr(reference)})"))
     if fragiles.any():
-        poignees.append(Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor="white", label=NOTE_FRAGILE))
+        poignees.append(Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"], label=NOTE_FRAGILE))
     if poignees:
         _legende(ax, poignees)
     habiller(fig, titre, source, note)
+    decrire(fig, alternative_intervalles(a, unite, col_score, 1.0, reference, libelle_reference, note),
+            donnees_intervalles(a, unite, col_score, 1.0))
     return fig
 
 
@@ -287,6 +303,8 @@ def points_intervalles(
     if poignees:
         _legende(ax, poignees)
     habiller(fig, titre, source, note)
+    decrire(fig, alternative_intervalles(a, unite, col_score, facteur, reference, libelle_reference, note),
+            donnees_intervalles(a, unite, col_score, facteur))
     return fig
 
 
@@ -310,6 +328,8 @@ def barres_effectifs(effectifs: pd.DataFrame, titre: str, source: str | None = N
     ax.set_xlim(0, max(1, e[col].max()) * 1.12)
     ax.xaxis.grid(True, zorder=0)
     habiller(fig, titre, source)
+    decrire(fig, alternative_effectifs(e, col),
+            pd.DataFrame({"Groupe": e["libelle"].to_numpy(), "Nombre de structures": e[col].to_numpy()})[::-1])
     return fig
 
 
@@ -336,15 +356,280 @@ def enregistrer_png(fig: Figure, chemin: Path | str, resolution: int = RESOLUTIO
     return chemin
 
 
-def figure_html(fig: Figure, legende: str | None = None, alternative: str | None = None) -> BlocHTML:
-    """Figure HTML autonome (PNG embarqué) avec légende, affichable dans le notebook et le PDF.
+# --------------------------------------------------------------------------- textes alternatifs
 
-    >>> "<figure" in str(figure_html(Figure(), "Légende"))
+
+def decrire(fig: Figure, alternative: str, donnees: pd.DataFrame | None = None) -> Figure:
+    """Attache à la figure son texte alternatif et le tableau de ses données (repris par ``figure_html``).
+
+    >>> decrire(Figure(), "Trois barres.").texte_alternatif
+    'Trois barres.'
+    """
+    fig.texte_alternatif = alternative
+    fig.donnees_graphique = donnees
+    return fig
+
+
+def _enumeration(libelles, valeurs) -> str:
+    paires = [f"{l} {v}".strip() for l, v in zip(libelles, valeurs)]
+    if len(paires) > MAX_ENUMERES:
+        paires = paires[:5] + ["…"] + paires[-3:]
+    return ", ".join(paires)
+
+
+def _unite_courte(unite: str) -> str:
+    return re.sub(r"\s*\(.*\)\s*$", "", unite).strip() or unite
+
+
+def alternative_intervalles(a: pd.DataFrame, unite: str = UNITE_SCORE, col_score: str = "score", facteur: float = 1.0,
+                            reference: float | None = None, libelle_reference: str = "Moyenne nationale",
+                            note: str | None = None) -> str:
+    """Texte alternatif d'un graphique de scores : valeurs du plus haut au plus bas, référence.
+
+    >>> a = pd.DataFrame({"libelle": ["Courrier", "Téléphone"], "score": [48.5, 77.2], "ic_bas": [45.0, 75.0], "ic_haut": [52.0, 79.0]})
+    >>> alternative_intervalles(a, reference=63.9)
+    'Score moyen par groupe, du plus élevé au plus bas : Téléphone 77,2, Courrier 48,5 ; moyenne nationale 63,9. Intervalles de confiance à 95 % dans les données jointes.'
+    """
+    a = a.dropna(subset=[col_score]).sort_values(col_score, ascending=False)
+    if a.empty:
+        return "Graphique vide : aucun groupe publiable (moins de 5 structures par groupe)."
+    valeurs = [nombre_fr(facteur * v) for v in a[col_score]]
+    texte = f"{_unite_courte(unite)} par groupe, du plus élevé au plus bas : {_enumeration(a['libelle'], valeurs)}"
+    if reference is not None:
+        texte += f" ; {libelle_reference.lower()} {nombre_fr(reference)}"
+    suite = "Intervalles de confiance à 95 % dans les données jointes."
+    if "fragile" in a and a["fragile"].astype(bool).any():
+        suite = f"{int(a['fragile'].astype(bool).sum())} groupe(s) fragile(s) (moins de 10 structures). " + suite
+    if note:
+        suite = f"{note} {suite}"
+    return f"{texte}. {suite}"
+
+
+def donnees_intervalles(a: pd.DataFrame, unite: str = UNITE_SCORE, col_score: str = "score",
+                        facteur: float = 1.0) -> pd.DataFrame:
+    """Tableau des données d'un graphique de scores (valeur, bornes de l'intervalle, fragilité).
+
+    >>> d = donnees_intervalles(pd.DataFrame({"libelle": ["A"], "score": [0.5], "ic_bas": [0.4], "ic_haut": [0.6]}), "Part (%)", facteur=100)
+    >>> list(d.columns), [float(v) for v in d.iloc[0, 1:]]
+    (['Groupe', 'Part (%)', 'IC 95 % bas', 'IC 95 % haut'], [50.0, 40.0, 60.0])
+    """
+    donnees = pd.DataFrame({
+        "Groupe": a["libelle"].to_numpy(),
+        unite: (facteur * a[col_score].astype(float)).round(4).to_numpy(),
+        "IC 95 % bas": (facteur * a["ic_bas"].astype(float)).round(4).to_numpy(),
+        "IC 95 % haut": (facteur * a["ic_haut"].astype(float)).round(4).to_numpy(),
+    })
+    if "fragile" in a:
+        donnees["Fragile (moins de 10 structures)"] = a["fragile"].astype(bool).map({True: "oui", False: "non"}).to_numpy()
+    return donnees
+
+
+def alternative_effectifs(e: pd.DataFrame, col: str = "n_structures") -> str:
+    """Texte alternatif d'un graphique d'effectifs : effectif de chaque groupe et total.
+
+    >>> alternative_effectifs(pd.DataFrame({"libelle": ["Régions", "Communes"], "n_structures": [3, 120]}))
+    'Nombre de structures participantes par type : Communes 120, Régions 3 ; total 123.'
+    """
+    e = e.sort_values(col, ascending=False)
+    valeurs = [nombre_fr(n, 0) for n in e[col]]
+    return (f"Nombre de structures participantes par type : {_enumeration(e['libelle'], valeurs)} ; "
+            f"total {nombre_fr(int(e[col].sum()), 0)}.")
+
+
+def _texte_axe(texte: str) -> str:
+    return " ".join(texte.split())
+
+
+def _valeur(v: float) -> str:
+    """Position sans étiquette : entier écrit tel quel (années), sinon une décimale."""
+    return str(int(v)) if float(v).is_integer() else nombre_fr(v, 1)
+
+
+def _valeurs(valeurs) -> list[str]:
+    """Valeurs d'une série à la française : entiers si toutes le sont, sinon une décimale."""
+    entieres = all(float(v).is_integer() for v in valeurs)
+    return [nombre_fr(v, 0 if entieres else 1) for v in valeurs]
+
+
+class _Graduations:
+    """Étiquettes d'un axe : la graduation la plus proche d'une position (barres groupées décalées)."""
+
+    def __init__(self, positions, etiquettes):
+        paires = [(float(p), _texte_axe(e.get_text())) for p, e in zip(positions, etiquettes) if e.get_text().strip()]
+        self.positions = np.array([p for p, _ in paires])
+        self.textes = [t for _, t in paires]
+        ecarts = np.diff(np.sort(self.positions))
+        self.tolerance = 0.5 * float(ecarts.min()) if len(ecarts) else 0.5
+
+    def nommer(self, position: float) -> str | None:
+        if not len(self.positions):
+            return None
+        i = int(np.argmin(np.abs(self.positions - position)))
+        return self.textes[i] if abs(self.positions[i] - position) <= self.tolerance + 1e-9 else None
+
+
+def _series_barres(ax, gx, gy) -> list[tuple[str, list, list]]:
+    series = []
+    for conteneur in ax.containers:
+        if type(conteneur).__name__ != "BarContainer":
+            continue
+        horizontal = getattr(conteneur, "orientation", "vertical") == "horizontal"
+        positions, valeurs = [], []
+        for barre in conteneur.patches:
+            if horizontal:
+                centre, valeur, noms = barre.get_y() + barre.get_height() / 2, barre.get_width(), gy
+            else:
+                centre, valeur, noms = barre.get_x() + barre.get_width() / 2, barre.get_height(), gx
+            positions.append(noms.nommer(centre) or _valeur(centre))
+            valeurs.append(float(valeur))
+        nom = conteneur.get_label() or ""
+        series.append(("" if nom.startswith("_") else nom, positions, _valeurs(valeurs)))
+    return series
+
+
+def _series_lignes(ax, gx, etiquetees: bool) -> list[tuple[str, list, list]]:
+    series = []
+    for ligne in ax.get_lines():
+        nom = ligne.get_label() or ""
+        x, y = np.asarray(ligne.get_xdata(), float), np.asarray(ligne.get_ydata(), float)
+        if nom.startswith("_") == etiquetees or len(x) < 2 or ligne.get_transform() is not ax.transData:
+            continue
+        garde = np.isfinite(y)
+        series.append(("" if nom.startswith("_") else nom, [gx.nommer(v) or _valeur(v) for v in x[garde]],
+                       _valeurs(y[garde])))
+    return series
+
+
+def _series_points(ax, gy, etiquetees: bool) -> list[tuple[str, list, list]]:
+    series = []
+    for nuage in ax.collections:
+        nom = nuage.get_label() or ""
+        if type(nuage).__name__ != "PathCollection" or nom.startswith("_") == etiquetees:
+            continue
+        points = np.asarray(nuage.get_offsets(), float)
+        points = points[np.isfinite(points).all(axis=1)] if len(points) else points
+        if len(points) == 0:
+            continue
+        noms = [gy.nommer(y) for y in points[:, 1]]
+        if all(noms):
+            series.append(("" if nom.startswith("_") else nom, noms, _valeurs(points[:, 0])))
+        else:
+            couples = [f"({x} ; {y})" for x, y in zip(_valeurs(points[:, 0]), _valeurs(points[:, 1]))]
+            series.append(("" if nom.startswith("_") else nom, couples, [""] * len(couples)))
+    return series
+
+
+def _series_dessinees(ax) -> list[tuple[str, list, list]]:
+    """Séries lisibles d'un axe : barres, courbes et points (étiquetés d'abord, sinon tous)."""
+    gx = _Graduations(ax.get_xticks(), ax.get_xticklabels())
+    gy = _Graduations(ax.get_yticks(), ax.get_yticklabels())
+    series = _series_barres(ax, gx, gy) + _series_lignes(ax, gx, True) + _series_points(ax, gy, True)
+    return series or _series_lignes(ax, gx, False) + _series_points(ax, gy, False)
+
+
+def _resumer_nuage(positions: list, valeurs: list) -> tuple[list, list]:
+    if len(positions) <= MAX_ENUMERES or any(valeurs):
+        return positions, valeurs
+    return [f"{len(positions)} points, de {positions[0]} à {positions[-1]}"], [""]
+
+
+def decrire_dessin(fig: Figure) -> tuple[str, pd.DataFrame | None]:
+    """Texte alternatif et données d'une figure construite sans ``decrire`` : ce qu'elle dessine.
+
+    Barres (valeur par étiquette), courbes (valeur par abscisse) et points (valeur par
+    étiquette d'ordonnée, sinon couples abscisse ; ordonnée), axe par axe.
+
+    >>> fig, ax = nouvelle_figure()
+    >>> _ = ax.bar([0, 1], [70.0, 55.5]); _ = ax.set_xticks([0, 1], ["Courriel", "Courrier"]); _ = ax.set_ylabel("Score")
+    >>> decrire_dessin(fig)[0]
+    'Score : Courriel 70,0, Courrier 55,5.'
+    """
+    phrases, lignes, vus = [], [], {}
+    for ax in fig.axes:
+        titre_axe = _texte_axe(ax.get_title()) or _texte_axe(ax.get_ylabel()) or _texte_axe(ax.get_xlabel())
+        for nom, positions, valeurs in _series_dessinees(ax):
+            libelle = " – ".join(t for t in (titre_axe, nom) if t) or "Valeurs"
+            vus[libelle] = vus.get(libelle, 0) + 1
+            libelle = libelle if vus[libelle] == 1 else f"{libelle} (série {vus[libelle]})"
+            if not positions:
+                continue
+            lignes += [{"Série": libelle, "Position": p, "Valeur": v} for p, v in zip(positions, valeurs)]
+            positions, valeurs = _resumer_nuage(positions, valeurs)
+            phrases.append(f"{libelle} : {_enumeration(positions, valeurs).replace(' ,', ',')}".rstrip())
+    if not phrases:
+        return "", None
+    reste = len(phrases) - 3
+    texte = " ; ".join(phrases[:3]) + (f" ; {reste} autre(s) série(s) dans les données jointes" if reste > 0 else "")
+    return texte + ".", pd.DataFrame(lignes)
+
+
+def titre_figure(fig: Figure) -> str:
+    """Titre (constat) de la figure, sur une ligne.
+
+    >>> fig, _ = nouvelle_figure(); habiller(fig, "Le téléphone en tête", None); titre_figure(fig)
+    'Le téléphone en tête'
+    """
+    return " ".join(fig._suptitle.get_text().split()) if fig._suptitle is not None else ""
+
+
+def _nom_donnees(texte: str) -> str:
+    """Nom du CSV d'un graphique, tiré de sa légende (stable d'une édition à l'autre).
+
+    >>> _nom_donnees("Scores par classe (50 000–99 999 habitants)")
+    'graphique-scores-par-classe-50-000-99-999-habitants.csv'
+    """
+    decompose = unicodedata.normalize("NFKD", texte)
+    sans_accents = "".join(c for c in decompose if not unicodedata.combining(c))
+    ascii_ = "".join(c if c.isascii() else " " for c in sans_accents).lower()
+    return "graphique-" + (re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:50].strip("-") or "donnees") + ".csv"
+
+
+def csv_donnees(donnees: pd.DataFrame) -> bytes:
+    r"""Données d'un graphique en CSV pour Excel français (« ; », virgule décimale, UTF-8 avec BOM).
+
+    >>> csv_donnees(pd.DataFrame({"Groupe": ["A"], "Score": [68.5]}))
+    b'\xef\xbb\xbfGroupe;Score\nA;68,5\n'
+    """
+    return donnees.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+
+
+def lien_donnees(donnees: pd.DataFrame, nom: str) -> str:
+    """Lien de téléchargement des données (HTML) ; ``rendu`` en fait une pièce jointe du PDF.
+
+    >>> lien_donnees(pd.DataFrame({"a": [1]}), "g.csv").startswith('<a class="donnees-csv" download="g.csv"')
     True
     """
-    donnees = base64.b64encode(png(fig)).decode("ascii")
-    titre = fig._suptitle.get_text() if fig._suptitle is not None else ""
-    texte_alt = html.escape(alternative or legende or titre or "Graphique")
+    code = base64.b64encode(csv_donnees(donnees)).decode("ascii")
+    return (f'<a class="donnees-csv" download="{html.escape(nom)}" title="Données du graphique" '
+            f'href="data:text/csv;charset=utf-8;base64,{code}">Données du graphique (CSV) : {html.escape(nom)}</a>')
+
+
+def figure_html(fig: Figure, legende: str | None = None, alternative: str | None = None,
+                resolution: int = RESOLUTION) -> BlocHTML:
+    """Figure HTML autonome (PNG embarqué) avec légende, texte alternatif et données jointes.
+
+    Le texte alternatif est ``alternative``, sinon celui attaché par le constructeur
+    (``decrire``), sinon la description de ce qui est dessiné (``decrire_dessin``), précédée
+    du titre-constat. Les données partent avec la figure : lien CSV sous la légende (HTML),
+    pièce jointe du PDF. ``resolution`` : points par pouce du PNG.
+
+    >>> fig = decrire(Figure(), "Trois barres.", pd.DataFrame({"x": [1]}))
+    >>> bloc = str(figure_html(fig, "Légende"))
+    >>> 'alt="Trois barres. Données dans la pièce jointe graphique-legende.csv."' in bloc and "data:text/csv" in bloc
+    True
+    """
+    donnees_png = base64.b64encode(png(fig, resolution)).decode("ascii")  # dessine : graduations lisibles
+    titre = titre_figure(fig)
+    donnees = getattr(fig, "donnees_graphique", None)
+    texte = alternative or getattr(fig, "texte_alternatif", None)
+    if not texte:
+        texte, donnees = decrire_dessin(fig)
+        texte = " ".join(t for t in (titre.rstrip(".") + "." if titre else "", texte) if t) or legende or "Graphique sans données lisibles"
+    lien = ""
+    if donnees is not None and not donnees.empty:
+        nom = _nom_donnees(legende or titre or "")
+        texte = f"{texte} Données dans la pièce jointe {nom}."
+        lien = f'<p class="donnees">{lien_donnees(donnees, nom)}</p>'
     legende_html = f"<figcaption>{html.escape(legende, quote=False)}</figcaption>" if legende else ""
-    return BlocHTML(f'<figure class="graphique"><img src="data:image/png;base64,{donnees}" '
-                    f'alt="{texte_alt}"/>{legende_html}</figure>')
+    return BlocHTML(f'<figure class="graphique"><img src="data:image/png;base64,{donnees_png}" '
+                    f'alt="{html.escape(texte)}"/>{legende_html}{lien}</figure>')

@@ -4,20 +4,32 @@ Le notebook exécuté ne montre que ses sorties (titres, textes, graphiques, tab
 les flux d'erreur et d'avertissement sont retirés. Le document final ajoute une page
 de couverture, un sommaire paginé et une feuille de style d'impression A4
 (``ressources/rapport.css``). Les bibliothèques lourdes sont importées à l'usage.
+
+Accessibilité : chaque PDF est balisé PDF/UA-1 (ISO 14289-1) — arbre de structure, langue
+``fr``, titre affiché (``DisplayDocTitle``), signets suivant les titres, identification
+PDF/UA dans le XMP — et embarque en pièces jointes les CSV derrière ses graphiques et ses
+tableaux (voir ``pieces_jointes_du_document`` et ``analyse.rapports.accessibilite``).
 """
 
 from __future__ import annotations
 
 import copy
+import csv
+import datetime
 import gc
 import html
+import io
 import logging
 import re
 import shutil
 import tempfile
 import threading
+import unicodedata
 import uuid
+from base64 import b64decode
 from contextlib import contextmanager
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +39,9 @@ from analyse.formatage import aujourd_hui_fr
 MIME_META = "application/vnd.analyse.rapport+json"
 TITRE_EDITION = "Baromètre Expérience Citoyen"
 MENTION_DEMO = "Données fictives de démonstration"
+AUTEUR = "Observatoire de la qualité de l’accueil des services publics"
+VARIANTE_PDF = "pdf/ua-1"
+TAILLE_MAX_JOINTE = 5 * 1024 * 1024  # octets : un CSV écrit par le notebook au-delà reste à côté du PDF
 ETIQUETTES_MASQUEES = {"parameters", "injected-parameters", "masquer"}
 
 
@@ -54,6 +69,17 @@ def declarer_couverture(titre=None, sous_titre=None, demo=None, date=None) -> Me
     {'demo': True}
     """
     return MetaRapport(titre=titre, sous_titre=sous_titre, demo=demo, date=date)
+
+
+def declarer_pieces_jointes(chemins) -> MetaRapport:
+    """À appeler dans un notebook : fichiers (CSV) à joindre au PDF, chemins absolus.
+
+    S'ajoute aux CSV que le notebook écrit dans le dossier de sortie (joints d'office).
+
+    >>> declarer_pieces_jointes([Path("/tmp/a.csv")]).meta
+    {'pieces_jointes': ['/tmp/a.csv']}
+    """
+    return MetaRapport(pieces_jointes=[str(Path(c).resolve()) for c in chemins])
 
 
 # --------------------------------------------------------------------------- exécution
@@ -135,7 +161,11 @@ def lire_meta(nb) -> dict:
     meta = {}
     for cellule in _lire_notebook(nb).cells:
         for sortie in cellule.get("outputs", []):
-            meta.update(sortie.get("data", {}).get(MIME_META, {}))
+            nouveau = dict(sortie.get("data", {}).get(MIME_META, {}))
+            jointes = meta.get("pieces_jointes", []) + list(nouveau.pop("pieces_jointes", []))
+            meta.update(nouveau)
+            if jointes:
+                meta["pieces_jointes"] = jointes
     return meta
 
 
@@ -212,13 +242,15 @@ def numeroter_titres(corps: str) -> tuple[str, list[tuple[int, str, str]]]:
 def sommaire_html(titres: list[tuple[int, str, str]]) -> str:
     """Sommaire paginé (les numéros de page sont posés par WeasyPrint).
 
+    Son titre est un ``h2`` (niveau sous le ``h1`` de couverture, signet du PDF).
+
     >>> 'href="#section-1"' in sommaire_html([(2, "section-1", "Score")])
     True
     """
     lignes = "".join(
         f'<li class="niveau-{n}"><a href="#{i}">{html.escape(t, quote=False)}</a></li>' for n, i, t in titres
     )
-    return f'<nav class="sommaire"><p class="titre-sommaire">Sommaire</p><ul>{lignes}</ul></nav>'
+    return f'<nav class="sommaire"><h2 class="titre-sommaire">Sommaire</h2><ul>{lignes}</ul></nav>'
 
 
 def feuille_de_style(demo: bool = False) -> str:
@@ -229,8 +261,17 @@ def feuille_de_style(demo: bool = False) -> str:
     """
     css = (resources.files("analyse") / "ressources" / "rapport.css").read_text(encoding="utf-8")
     if demo:
-        css += f'\n@page {{ @bottom-left {{ content: "{MENTION_DEMO}"; color: #D55E00; }} }}\n'
+        css += f'\n@page {{ @bottom-left {{ content: "{MENTION_DEMO}"; color: #B34700; }} }}\n'
     return css
+
+
+def titre_document(titre: str, sous_titre: str = "") -> str:
+    """Titre du document (``<title>``, affiché par le lecteur PDF) : titre et sous-titre.
+
+    >>> titre_document("Fiche", "Mairie d'Ys")
+    "Fiche – Mairie d'Ys"
+    """
+    return f"{titre} – {sous_titre}" if sous_titre else titre
 
 
 def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None = None, demo: bool = False) -> str:
@@ -243,21 +284,198 @@ def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None
     mention = f'<p class="mention-demo">{MENTION_DEMO}</p>' if demo else ""
     e = lambda t: html.escape(t, quote=False)  # noqa: E731
     couverture = (
-        '<section class="couverture"><p class="organisme">Observatoire de la qualité de l’accueil des services publics</p>'
+        f'<section class="couverture"><p class="organisme">{AUTEUR}</p>'
         f'<h1>{e(titre)}</h1><p class="sous-titre">{e(sous_titre)}</p>{mention}'
         f'<p class="date">{e(date or aujourd_hui_fr())}</p></section>'
     )
     return (
-        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{e(titre)}</title>'
+        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f'<title>{e(titre_document(titre, sous_titre))}</title>'
+        f'<meta name="author" content="{html.escape(AUTEUR)}">'
         f"<style>{feuille_de_style(demo)}</style></head><body>{couverture}{sommaire_html(titres)}"
         f'<main class="contenu">{corps}</main></body></html>'
     )
 
 
-def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = None) -> Path:
-    """Imprime un document HTML en PDF avec WeasyPrint.
+# --------------------------------------------------------------------------- pièces jointes
 
-    >>> import tempfile; html_vers_pdf("<p>Bonjour</p>", Path(tempfile.mkdtemp()) / "a.pdf").exists()
+
+@dataclass(frozen=True)
+class PieceJointe:
+    """Fichier embarqué dans le PDF (nom affiché, contenu, description).
+
+    >>> PieceJointe("a.csv", b"x;y").nom
+    'a.csv'
+    """
+
+    nom: str
+    contenu: bytes
+    description: str = ""
+
+
+# Lien de données d'un graphique (``graphiques.lien_donnees``) : un téléchargement dans le HTML,
+# une pièce jointe dans le PDF. nbconvert peut réordonner les attributs : on les lit un à un.
+MOTIF_LIEN_DONNEES = re.compile(r'<a (?=[^>]*class="donnees-csv")(?P<attributs>[^>]*)>.*?</a>', re.S)
+MOTIF_ATTRIBUT = re.compile(r'([a-z-]+)="([^"]*)"')
+PREFIXE_CSV = "data:text/csv;charset=utf-8;base64,"
+
+
+def nom_de_fichier(texte: str, longueur: int = 50) -> str:
+    """Nom de fichier ASCII tiré d'un texte (accents retirés, tirets).
+
+    >>> nom_de_fichier("Scores par déterminant (2022)"), nom_de_fichier("2 000–9 999 habitants")
+    ('scores-par-determinant-2022', '2-000-9-999-habitants')
+    """
+    decompose = "".join(c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c))
+    ascii_ = "".join(c if c.isascii() else " " for c in decompose).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:longueur].strip("-") or "donnees"
+
+
+def extraire_donnees_graphiques(document: str) -> tuple[str, list[PieceJointe]]:
+    r"""Retire les liens de données des graphiques : texte « pièce jointe » pour le PDF, et les CSV.
+
+    >>> lien = ('<a class="donnees-csv" download="f.csv" '
+    ...         'href="data:text/csv;charset=utf-8;base64,YTtiCg==" title="Données">Données</a>')
+    >>> doc, jointes = extraire_donnees_graphiques(lien)
+    >>> doc, jointes[0].nom, jointes[0].contenu
+    ('<span class="donnees-csv">Données du graphique : pièce jointe « f.csv » de ce PDF.</span>', 'f.csv', b'a;b\n')
+    """
+    jointes = []
+
+    def _remplacer(m):
+        attributs = dict(MOTIF_ATTRIBUT.findall(m["attributs"]))
+        lien, nom = attributs.get("href", ""), html.unescape(attributs.get("download", ""))
+        if not (nom and lien.startswith(PREFIXE_CSV)):
+            return m.group(0)
+        jointes.append(PieceJointe(nom, b64decode(lien[len(PREFIXE_CSV):]), html.unescape(attributs.get("title", ""))))
+        return f'<span class="donnees-csv">Données du graphique : pièce jointe « {html.escape(nom)} » de ce PDF.</span>'
+
+    return MOTIF_LIEN_DONNEES.sub(_remplacer, document), jointes
+
+
+class _LecteurTableaux(HTMLParser):
+    """Lit les ``<table>`` d'un document : légende et cellules de chaque ligne (texte brut)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tableaux: list[dict] = []
+        self._pile = 0
+        self._cellule: list[str] | None = None
+        self._legende: list[str] | None = None
+
+    def handle_starttag(self, balise, attributs):
+        if balise == "table":
+            self._pile += 1
+            if self._pile == 1:
+                self.tableaux.append({"legende": "", "lignes": []})
+        elif self._pile == 1 and balise == "tr":
+            self.tableaux[-1]["lignes"].append([])
+        elif self._pile == 1 and balise in ("td", "th"):
+            self._cellule = []
+        elif self._pile == 1 and balise == "caption":
+            self._legende = []
+
+    def handle_endtag(self, balise):
+        if balise == "table":
+            self._pile -= 1
+        elif self._pile == 1 and balise in ("td", "th") and self._cellule is not None:
+            if self.tableaux[-1]["lignes"]:
+                self.tableaux[-1]["lignes"][-1].append(" ".join("".join(self._cellule).split()))
+            self._cellule = None
+        elif self._pile == 1 and balise == "caption" and self._legende is not None:
+            self.tableaux[-1]["legende"] = " ".join("".join(self._legende).split())
+            self._legende = None
+
+    def handle_data(self, texte):
+        if self._cellule is not None:
+            self._cellule.append(texte)
+        elif self._legende is not None:
+            self._legende.append(texte)
+
+
+def csv_francais(lignes: list[list[str]]) -> bytes:
+    r"""CSV pour Excel français : séparateur « ; », UTF-8 avec BOM.
+
+    >>> csv_francais([["Canal", "Score"], ["Courriel", "68,5"]])
+    b'\xef\xbb\xbfCanal;Score\r\nCourriel;68,5\r\n'
+    """
+    tampon = io.StringIO()
+    csv.writer(tampon, delimiter=";").writerows(lignes)
+    return tampon.getvalue().encode("utf-8-sig")
+
+
+def tableaux_du_document(document: str) -> list[PieceJointe]:
+    r"""Chaque tableau du document en CSV (texte des cellules tel qu'affiché), nommé d'après sa légende.
+
+    >>> t = tableaux_du_document("<table><caption>Scores</caption><tr><th>Canal</th></tr><tr><td>Courriel</td></tr></table>")
+    >>> t[0].nom, t[0].contenu.decode("utf-8-sig")
+    ('tableau-01-scores.csv', 'Canal\r\nCourriel\r\n')
+    """
+    if "<table" not in document:
+        return []
+    lecteur = _LecteurTableaux()
+    lecteur.feed(document)
+    jointes = []
+    for numero, tableau in enumerate((t for t in lecteur.tableaux if t["lignes"]), start=1):
+        legende = tableau["legende"] or f"Tableau {numero}"
+        jointes.append(PieceJointe(f"tableau-{numero:02d}-{nom_de_fichier(legende, 40)}.csv",
+                                   csv_francais([l for l in tableau["lignes"] if l]), f"Données du tableau « {legende} »"))
+    return jointes
+
+
+def fichiers_joints(chemins) -> list[PieceJointe]:
+    """Pièces jointes lues sur disque (nom = nom du fichier).
+
+    >>> fichiers_joints([])
+    []
+    """
+    return [PieceJointe(Path(c).name, Path(c).read_bytes(), f"Tableau de données {Path(c).stem}") for c in chemins]
+
+
+def pieces_jointes_du_document(document: str, pieces_jointes=()) -> tuple[str, list[PieceJointe]]:
+    """Document pour le PDF et ses pièces jointes : CSV des graphiques, des tableaux, fichiers fournis.
+
+    Les noms en double reçoivent un suffixe ; un contenu identique n'est joint qu'une fois.
+
+    >>> pieces_jointes_du_document("<p>x</p>")
+    ('<p>x</p>', [])
+    """
+    document, graphiques = extraire_donnees_graphiques(document)
+    uniques, noms, contenus = [], set(), set()
+    for piece in [*graphiques, *tableaux_du_document(document), *pieces_jointes]:
+        if (piece.nom, piece.contenu) in contenus:
+            continue
+        contenus.add((piece.nom, piece.contenu))
+        nom, racine, suffixe, n = piece.nom, Path(piece.nom).stem, Path(piece.nom).suffix, 1
+        while nom in noms:
+            n += 1
+            nom = f"{racine}-{n}{suffixe}"
+        noms.add(nom)
+        uniques.append(PieceJointe(nom, piece.contenu, piece.description))
+    return document, uniques
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def date_des_pieces_jointes() -> datetime.datetime:
+    """Date posée sur les pièces jointes : minuit (UTC) du jour, comme la date de couverture.
+
+    Deux impressions du même document le même jour donnent le même PDF, octet pour octet.
+
+    >>> date_des_pieces_jointes().hour
+    0
+    """
+    return datetime.datetime.combine(datetime.date.today(), datetime.time(0), tzinfo=datetime.UTC)
+
+
+def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = None, pieces_jointes=()) -> Path:
+    """Imprime un document HTML en PDF/UA-1 balisé avec WeasyPrint, pièces jointes comprises.
+
+    ``pieces_jointes`` : objets ``PieceJointe`` ou chemins de fichiers, en plus des CSV des
+    graphiques et des tableaux du document.
+
+    >>> import tempfile; html_vers_pdf('<html lang="fr"><p>Bonjour</p></html>', Path(tempfile.mkdtemp()) / "a.pdf").exists()
     True
     """
     import warnings
@@ -266,18 +484,53 @@ def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = 
         warnings.simplefilter("ignore")  # avertissements d'installation (HarfBuzz-Subset)
         import weasyprint
 
+    fournies = [p if isinstance(p, PieceJointe) else fichiers_joints([p])[0] for p in pieces_jointes]
+    document, jointes = pieces_jointes_du_document(document, fournies)
+    jour = date_des_pieces_jointes()
+    attachements = [weasyprint.Attachment(file_obj=io.BytesIO(p.contenu), name=p.nom, description=p.description or None,
+                                          relationship="Data", created=jour, modified=jour) for p in jointes]
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
     gc.disable()  # WeasyPrint crée beaucoup d'objets : le ramasse-miettes coûte ~20 % du rendu
     try:
         with _journaux_silencieux("weasyprint", "fontTools"):
-            weasyprint.HTML(string=document, base_url=base_url or str(chemin_pdf.parent)).write_pdf(str(chemin_pdf))
+            weasyprint.HTML(string=document, base_url=base_url or str(chemin_pdf.parent)).write_pdf(
+                str(chemin_pdf), pdf_variant=VARIANTE_PDF, attachments=attachements)
     finally:
         gc.enable()
     return chemin_pdf
 
 
 # --------------------------------------------------------------------------- rapports
+
+
+def _etat_csv(dossier: Path) -> dict[Path, int]:
+    return {c: c.stat().st_mtime_ns for c in sorted(dossier.rglob("*.csv"))}
+
+
+def csv_ecrits(avant: dict[Path, int], apres: dict[Path, int]) -> list[Path]:
+    """CSV créés ou réécrits entre deux états du dossier de sortie (chemin → date de modification).
+
+    >>> csv_ecrits({Path("a.csv"): 1}, {Path("a.csv"): 1, Path("b.csv"): 2})
+    [PosixPath('b.csv')]
+    """
+    return [c for c, date in apres.items() if avant.get(c) != date]
+
+
+def joignables(chemins, taille_max: int = TAILLE_MAX_JOINTE) -> list[Path]:
+    """CSV assez petits pour voyager dans le PDF ; les autres sont signalés et restent à côté.
+
+    >>> joignables([])
+    []
+    """
+    gardes = []
+    for chemin in map(Path, chemins):
+        if chemin.stat().st_size <= taille_max:
+            gardes.append(chemin)
+        else:
+            logging.getLogger(__name__).warning(
+                "%s (%d octets) n'est pas joint au PDF : plus de %d octets.", chemin, chemin.stat().st_size, taille_max)
+    return gardes
 
 
 def produire_rapport(
@@ -290,16 +543,21 @@ def produire_rapport(
     date: str | None = None,
     demo: bool | None = None,
     garder_ipynb: bool = False,
+    pieces_jointes=(),
 ) -> dict[str, Path]:
     """Exécute un notebook et écrit ``<nom_fichier>.html`` et ``<nom_fichier>.pdf``.
 
     Les informations de couverture non fournies viennent du notebook (``declarer_couverture``).
+    Le PDF embarque les CSV que le notebook a écrits dans ``dossier_sortie`` (jusqu'à
+    ``TAILLE_MAX_JOINTE`` chacun), ceux qu'il a déclarés (``declarer_pieces_jointes``) et
+    les fichiers ``pieces_jointes``.
 
     >>> sorted(produire_rapport.__annotations__)[:2]
     ['date', 'demo']
     """
     dossier = Path(dossier_sortie)
     dossier.mkdir(parents=True, exist_ok=True)
+    avant = _etat_csv(dossier)
     with tempfile.TemporaryDirectory(prefix="rapport_") as temporaire:
         execute = executer_notebook(notebook, parametres, Path(temporaire) / f"{nom_fichier}.ipynb", dossier)
         meta = lire_meta(execute)
@@ -307,6 +565,8 @@ def produire_rapport(
         chemins = {}
         if garder_ipynb:
             chemins["ipynb"] = Path(shutil.copy(execute, dossier / f"{nom_fichier}.ipynb"))
+    joints = dict.fromkeys([*joignables(csv_ecrits(avant, _etat_csv(dossier))), *map(Path, meta.get("pieces_jointes", [])),
+                            *map(Path, pieces_jointes)])
     document = document_html(
         corps,
         titre=titre or meta.get("titre", TITRE_EDITION),
@@ -316,7 +576,5 @@ def produire_rapport(
     )
     chemins["html"] = dossier / f"{nom_fichier}.html"
     chemins["html"].write_text(document, encoding="utf-8")
-    chemins["pdf"] = html_vers_pdf(document, dossier / f"{nom_fichier}.pdf")
+    chemins["pdf"] = html_vers_pdf(document, dossier / f"{nom_fichier}.pdf", pieces_jointes=list(joints))
     return chemins
-
-
