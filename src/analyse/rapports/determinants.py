@@ -791,7 +791,7 @@ def bloc_stabilite(resultats: dict, source_: str):
     >>> "une seule édition" in str(bloc_stabilite({"stabilite": pd.DataFrame({"annee": [2022]})}, "Source"))
     True
     """
-    from analyse.formatage import paragraphe
+    from analyse.rapports.gabarits import paragraphe
     from analyse.rapports.graphiques import figure_html
 
     stab = resultats["stabilite"]
@@ -799,7 +799,7 @@ def bloc_stabilite(resultats: dict, source_: str):
         return paragraphe("Le rapport porte sur une seule édition : la stabilité d'une édition à l'autre ne peut pas être examinée.")
     figure = figure_html(graphique_stabilite(stab, source_),
                          "Part du R² expliqué par chaque déterminant, édition par édition, intervalles bootstrap à 95 %.")
-    from analyse.formatage import tableau_html
+    from analyse.rapports.gabarits import tableau_html
 
     tableau = tableau_html(tableau_stabilite(stab), "Part du R² expliqué (%) et intervalle à 95 %, par édition", source_)
     return BlocHTML(str(figure) + str(tableau))

@@ -291,7 +291,7 @@ def bloc_comparaison(resultats: dict, annee: int, source: str):
     >>> "Aucun chiffre" in str(bloc_comparaison({"comparaison": pd.DataFrame()}, 2022, "Source"))
     True
     """
-    from analyse.formatage import paragraphe, tableau_html
+    from analyse.rapports.gabarits import paragraphe, tableau_html
 
     comparaison = resultats["comparaison"]
     if comparaison.empty:

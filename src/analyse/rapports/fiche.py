@@ -26,7 +26,8 @@ from analyse.rapports.edition import numero_edition, source_edition
 from analyse.statistiques import edition
 from analyse.donnees.codes import CANAUX, DETERMINANTS, ETAPES, libelle
 from analyse.donnees.confidentialite import masquer_texte
-from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr, pourcent_fr, tableau_html
+from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr, pourcent_fr
+from analyse.rapports.gabarits import tableau_html
 
 TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
 RESOLUTION_FIGURES = 100  # points par pouce : lisible à l'impression, léger à produire

@@ -6,7 +6,8 @@ import html
 
 import pandas as pd
 
-from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr, tableau_html
+from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr
+from analyse.rapports.gabarits import tableau_html
 from analyse.statistiques.palmares import calculer_palmares  # noqa: F401 (API du notebook)
 
 

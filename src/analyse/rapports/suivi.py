@@ -28,10 +28,9 @@ from analyse.formatage import (
     ecrire_csv,
     intervalle_fr,
     nombre_fr,
-    paragraphe,
     pourcent_fr,
-    tableau_html,
 )
+from analyse.rapports.gabarits import paragraphe, tableau_html
 from analyse.rapports.graphiques import (
     GRIS,
     PALETTE,

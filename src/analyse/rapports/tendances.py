@@ -19,7 +19,8 @@ from matplotlib.patches import Patch
 from analyse import config
 from analyse.config import resoudre_chemin
 from analyse.donnees.codes import libelle
-from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
+from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.rapports.gabarits import paragraphe
 from analyse.rapports.graphiques import (
     GRIS,
     PALETTE,
@@ -556,7 +557,7 @@ def bloc_tests(resultats: dict, niveaux, legende: str, source: str, detail: bool
     >>> bloc_tests.__name__
     'bloc_tests'
     """
-    from analyse.formatage import tableau_html
+    from analyse.rapports.gabarits import tableau_html
 
     table = tableau_tests(resultats, niveaux) if detail else tableau_tests_modalites(resultats, niveaux)
     decimales = {c: (3 if c.startswith("p") else 2) for c in table.columns}
