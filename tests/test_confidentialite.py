@@ -52,10 +52,11 @@ def _texte_html(fragment: str) -> str:
 
 
 def _lignes_tableau(corps: str, legende: str) -> dict[str, list[str]]:
-    bloc = corps.split(f"<caption>{legende}</caption>", 1)[1].split("</table>", 1)[0]
+    bloc = html.unescape(corps).split(f"<caption>{legende}</caption>", 1)[1].split("</table>", 1)[0]
+    bloc = bloc.split("<tbody>", 1)[1]  # en-têtes de ligne <th scope="row"> et cellules <td>
     lignes = {}
     for ligne in re.findall(r"<tr>(.*?)</tr>", bloc, flags=re.S):
-        cellules = [html.unescape(re.sub(r"<[^>]+>", "", x)).strip() for x in re.findall(r"<td[^>]*>(.*?)</td>", ligne, flags=re.S)]
+        cellules = [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", ligne, flags=re.S)]
         if cellules:
             lignes[cellules[0]] = cellules
     return lignes

@@ -56,7 +56,7 @@ def environnement() -> Environment:
     return env
 
 
-def rendre(nom: str, **donnees) -> BlocHTML:
+def rendre(nom: str, /, **donnees) -> BlocHTML:
     """Rend le gabarit ``analyse/gabarits/<nom>`` avec ces données.
 
     >>> str(rendre("paragraphe.html.j2", texte="Score < 50", classe=None))
