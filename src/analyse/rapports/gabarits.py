@@ -7,7 +7,8 @@ un texte se corrige dans le gabarit, sans toucher au Python. Tout texte inséré
 
 Filtres disponibles dans les gabarits : ``nombre_fr``, ``pourcent_fr``, ``intervalle_fr``
 (``{{ bas | intervalle_fr(haut) }}``), ``date_fr``, ``ecart_fr`` (signe explicite),
-``points`` (« 68,5 points sur 100 »). Fonction globale : ``tableau(df, legende, …)``.
+``points`` (« 68,5 points sur 100 »), ``pct`` (valeur déjà en pour cent),
+``liste_fr`` (« a, b et c »). Fonction globale : ``tableau(df, legende, …)``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,25 @@ def points(x) -> str:
     return f"{nombre_fr(x)} points sur 100"
 
 
+def pct(x, decimales: int = 1) -> str:
+    """Valeur déjà en pour cent écrite à la française (« 12,5 % », espace insécable).
+
+    >>> pct(12.46)
+    '12,5\xa0%'
+    """
+    return f"{nombre_fr(x, decimales)}\u00a0%"
+
+
+def liste_fr(mots) -> str:
+    """Énumération française : « a », « a et b », « a, b et c ».
+
+    >>> liste_fr(["accueil", "attente", "courtoisie"])
+    'accueil, attente et courtoisie'
+    """
+    mots = [str(m) for m in mots]
+    return mots[0] if len(mots) == 1 else f"{', '.join(mots[:-1])} et {mots[-1]}"
+
+
 @functools.cache
 def environnement() -> Environment:
     """L'environnement Jinja2 unique des rapports (échappement automatique, variables strictes).
@@ -51,7 +71,7 @@ def environnement() -> Environment:
     env = Environment(loader=PackageLoader("analyse", "gabarits"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, undefined=StrictUndefined)
     env.filters.update(nombre_fr=nombre_fr, pourcent_fr=pourcent_fr, intervalle_fr=intervalle_fr, date_fr=date_fr,
-                       ecart_fr=ecart_fr, points=points)
+                       ecart_fr=ecart_fr, points=points, pct=pct, liste_fr=liste_fr)
     env.globals.update(tableau=lambda *args, **kwargs: Markup(tableau_html(*args, **kwargs).contenu))
     return env
 

@@ -27,7 +27,6 @@ import copy
 import dataclasses
 import datetime as _dt
 import hashlib
-import html
 import json
 import os
 import re
@@ -347,19 +346,25 @@ def page_provenance(provenance: dict) -> str:
     >>> "Empreinte des données" in page_provenance({"parametres": {"annee": 2022}, "empreinte_donnees": "ab", "empreinte_notebook": "cd", "version": "0.1.0"})
     True
     """
-    e = lambda t: html.escape(str(t), quote=False)  # noqa: E731
-    parametres = ", ".join(f"{e(k)} = {e(v)}" for k, v in provenance["parametres"].items())
+    from analyse.rapports.gabarits import rendre
+
+    parametres = ", ".join(f"{k} = {_valeur_affichee(v)}" for k, v in provenance["parametres"].items())
     lignes = [("Paramètres du notebook", parametres),
               ("Empreinte des données (SHA-256)", provenance["empreinte_donnees"]),
               ("Empreinte du notebook (SHA-256)", provenance["empreinte_notebook"]),
               ("Version du paquet analyse", provenance["version"])]
-    corps = "".join(f"<tr><td>{e(k)}</td><td class=\"empreinte\">{e(v)}</td></tr>" for k, v in lignes)
-    return ('<div class="provenance"><h2>Provenance du document</h2><p>Cette fiche a été produite '
-            "automatiquement ; les éléments ci-dessous permettent de la reproduire à l'identique et figurent "
-            f"aussi dans le manifeste du lot ({NOM_MANIFESTE}).</p><div class=\"tableau\"><table><thead><tr><th>Élément</th>"
-            f"<th>Valeur</th></tr></thead><tbody>{corps}</tbody></table></div>"
-            "<style>.provenance td.empreinte { font-family: monospace; font-size: 7.5pt; word-break: break-all; }"
-            "</style></div>")
+    return str(rendre("provenance.html.j2", lignes=lignes, manifeste=NOM_MANIFESTE))
+
+
+def _valeur_affichee(valeur) -> str:
+    """Valeur d'un paramètre sur la page de provenance : un chemin absolu du serveur n'y figure
+    pas, seul son dernier dossier (le manifeste garde le chemin complet).
+
+    >>> _valeur_affichee("/srv/observatoire/data"), _valeur_affichee("data"), _valeur_affichee(2022)
+    ('data', 'data', '2022')
+    """
+    texte = str(valeur)
+    return Path(texte).name if isinstance(valeur, str) and Path(texte).is_absolute() else texte
 
 
 def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
