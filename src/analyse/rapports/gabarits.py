@@ -8,7 +8,8 @@ un texte se corrige dans le gabarit, sans toucher au Python. Tout texte inséré
 Filtres disponibles dans les gabarits : ``nombre_fr``, ``pourcent_fr``, ``intervalle_fr``
 (``{{ bas | intervalle_fr(haut) }}``), ``date_fr``, ``ecart_fr`` (signe explicite),
 ``points`` (« 68,5 points sur 100 »), ``pct`` (valeur déjà en pour cent),
-``liste_fr`` (« a, b et c »). Fonction globale : ``tableau(df, legende, …)``.
+``liste_fr`` (« a, b et c »). Test : ``x is manquant`` (None ou NaN). Fonction globale :
+``tableau(df, legende, …)``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def environnement() -> Environment:
                       lstrip_blocks=True, undefined=StrictUndefined)
     env.filters.update(nombre_fr=nombre_fr, pourcent_fr=pourcent_fr, intervalle_fr=intervalle_fr, date_fr=date_fr,
                        ecart_fr=ecart_fr, points=points, pct=pct, liste_fr=liste_fr)
+    env.tests["manquant"] = lambda x: x is None or (not isinstance(x, str) and bool(pd.isna(x)))
     env.globals.update(tableau=lambda *args, **kwargs: Markup(tableau_html(*args, **kwargs).contenu))
     return env
 
