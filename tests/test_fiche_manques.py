@@ -14,6 +14,7 @@ import pytest
 from conftest_rapport import _scores, creer_donnees_synthetiques
 
 from analyse.donnees import stockage
+from analyse.formatage import couper_texte
 from analyse.rapports import fiche
 from analyse.statistiques.determinants import priorites_structure
 
@@ -130,6 +131,6 @@ def test_enquete_sans_avis_et_extraits_plafonnes():
     ("anticonstitutionnellement", 10, "anticonst…"),
     ("un, deux", 5, "un…"),
 ])
-def test_couper_citation(texte, longueur, attendu):
-    coupe = fiche.couper_citation(texte, longueur)
+def test_couper_texte(texte, longueur, attendu):
+    coupe = couper_texte(texte, longueur)
     assert coupe == attendu and len(coupe) <= longueur

@@ -51,3 +51,16 @@ def test_filtres_francais_dans_un_gabarit():
         "{{ x | nombre_fr }} {{ p | pourcent_fr }} {{ b | intervalle_fr(h) }} {{ e | ecart_fr }} {{ x | points }}")
     assert gabarit.render(x=68.46, p=0.5, b=1, h=2, e=-1.26) == \
         "68,5 50,0\u00a0% [1,0 ; 2,0] -1,3 68,5 points sur 100"
+
+
+def test_extraits_du_suivi_echappes_et_plafonnes():
+    from analyse.rapports import suivi
+
+    long = PIEGE + " " + "réclamation restée sans réponse " * 20
+    s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-06-01"]), "polarite": ["negatif"], "source": ["elu"],
+                      "determinant": ["attente"], "texte": [long]})
+    contenu = str(suivi.extraits({"signaux": s}))
+    assert "<script>" not in contenu and "&lt;script&gt;" in contenu
+    cite = contenu.split("<q>")[1].split("</q>")[0].replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
+    assert cite.endswith("…") and len(cite) <= suivi.LONGUEUR_EXTRAIT
+    assert long.startswith(cite[:-1]) and long[len(cite) - 1] == " "  # coupé entre deux mots

@@ -106,6 +106,22 @@ def aujourd_hui_fr() -> str:
     return date_fr(_dt.date.today())
 
 
+def couper_texte(texte: str, longueur: int) -> str:
+    """Texte plafonné à ``longueur`` caractères, coupé entre deux mots et terminé par « … ».
+
+    >>> couper_texte("Accueil très aimable, réponse claire et rapide.", 25)
+    'Accueil très aimable…'
+    >>> couper_texte("Court.", 25)
+    'Court.'
+    """
+    if len(texte) <= longueur:
+        return texte
+    coupe = texte[:longueur - 1]  # place pour « … »
+    if not texte[longueur - 1].isspace() and " " in coupe:
+        coupe = coupe.rsplit(" ", 1)[0]  # pas de mot coupé en deux
+    return coupe.rstrip(" ,;:") + "…"
+
+
 class BlocHTML:
     """Fragment HTML affichable dans un notebook (et repris tel quel dans le PDF).
 

@@ -23,7 +23,7 @@ from analyse.rapports.edition import numero_edition, source_edition
 from analyse.statistiques import edition
 from analyse.donnees.codes import CANAUX, DETERMINANTS, ETAPES, libelle
 from analyse.donnees.confidentialite import masquer_texte
-from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr, pourcent_fr
+from analyse.formatage import BlocHTML, couper_texte, intervalle_fr, nombre_fr, pourcent_fr
 from analyse.rapports.gabarits import ecart_fr, points, rendre
 
 TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
@@ -548,22 +548,6 @@ def _themes(textes: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(lignes).sort_values("Textes qui l'évoquent", ascending=False, kind="stable")
 
 
-def couper_citation(texte: str, longueur: int = LONGUEUR_CITATION) -> str:
-    """Extrait plafonné à ``longueur`` caractères, coupé entre deux mots, terminé par « … ».
-
-    >>> couper_citation("Accueil très aimable, réponse claire et rapide.", 25)
-    'Accueil très aimable…'
-    >>> couper_citation("Court.", 25)
-    'Court.'
-    """
-    if len(texte) <= longueur:
-        return texte
-    coupe = texte[:longueur - 1]  # place pour « … »
-    if not texte[longueur - 1].isspace() and " " in coupe:
-        coupe = coupe.rsplit(" ", 1)[0]  # pas de mot coupé en deux
-    return coupe.rstrip(" ,;:") + "…"
-
-
 def extraits_usagers(textes: pd.Series, n: int = N_CITATIONS, longueur: int = LONGUEUR_CITATION) -> list[str]:
     """Premiers extraits distincts, données personnelles masquées, longueur plafonnée.
 
@@ -571,7 +555,7 @@ def extraits_usagers(textes: pd.Series, n: int = N_CITATIONS, longueur: int = LO
     ['Appelez le [téléphone masqué]', 'Merci']
     """
     masques = pd.unique(pd.Series([masquer_texte(t).replace("\n", " ") for t in textes], dtype=object))
-    return [couper_citation(t, longueur) for t in masques[:n]]
+    return [couper_texte(t, longueur) for t in masques[:n]]
 
 
 def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> BlocHTML:

@@ -10,7 +10,6 @@ masqués (``analyse.donnees.confidentialite``) avant d'être cités.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -24,13 +23,14 @@ from analyse.donnees.codes import DETERMINANTS, libelle
 from analyse.donnees.confidentialite import masquer_texte
 from analyse.formatage import (
     BlocHTML,
+    couper_texte,
     date_fr,
     ecrire_csv,
     intervalle_fr,
     nombre_fr,
     pourcent_fr,
 )
-from analyse.rapports.gabarits import paragraphe, tableau_html
+from analyse.rapports.gabarits import paragraphe, rendre, tableau_html
 from analyse.rapports.graphiques import (
     GRIS,
     PALETTE,
@@ -44,6 +44,7 @@ from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
 from analyse.statistiques.suivi import JOURS, ParametresSuivi
 
 TITRE = "Tableau de bord de l’écoute usagers"
+LONGUEUR_EXTRAIT = 200  # caractères au plus par extrait de signal cité
 MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 COULEURS_SOURCES = dict(zip(SOURCES, (PALETTE["bleu"], PALETTE["vermillon"], PALETTE["orange"], PALETTE["vert"],
                                       PALETTE["pourpre"], PALETTE["bleu_ciel"], PALETTE["jaune"], GRIS)))
@@ -118,8 +119,7 @@ def couverture(tables: dict, demo: bool = False):
 
 
 def _liste(elements) -> BlocHTML:
-    items = "".join(f"<li>{html.escape(e, quote=False)}</li>" for e in elements)
-    return BlocHTML(f"<ul>{items}</ul>")
+    return rendre("liste.html.j2", elements=list(elements))
 
 
 # --------------------------------------------------------------------------- textes
@@ -615,7 +615,8 @@ def phrase_classement(controle: pd.DataFrame, developpement: pd.DataFrame, n_con
 
 
 def extraits(tables: dict, n: int = 6) -> BlocHTML:
-    """Derniers signaux négatifs avec texte, masqués (courriels, téléphones, noms), tronqués à 200 caractères.
+    """Derniers signaux négatifs avec texte, masqués (courriels, téléphones, noms), plafonnés à
+    ``LONGUEUR_EXTRAIT`` caractères (coupure entre deux mots, « … »).
 
     >>> s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-06-01"]), "polarite": ["negatif"], "source": ["elu"],
     ...     "determinant": ["attente"], "texte": ["Appeler Mme Odile Fermenthal au 06 12 34 56 78"]})
@@ -628,14 +629,11 @@ def extraits(tables: dict, n: int = 6) -> BlocHTML:
         return paragraphe("Aucun signal négatif avec texte.")
     lignes = []
     for _, x in s.iterrows():
-        texte = masquer_texte(x["texte"])
-        texte = texte if len(texte) <= 200 else texte[:199] + "…"
         contexte = f"{date_fr(x['date_signal'])}, {LIBELLES_SOURCES.get(x['source'], x['source']).lower()}"
         if pd.notna(x["determinant"]):
             contexte += f", {libelle(x['determinant']).lower()}"
-        lignes.append(f"<li><q>{html.escape(texte, quote=False)}</q> <span class=\"note\">({html.escape(contexte)})"
-                      "</span></li>")
-    return BlocHTML(f"<ul class=\"extraits\">{''.join(lignes)}</ul>")
+        lignes.append({"texte": couper_texte(masquer_texte(x["texte"]), LONGUEUR_EXTRAIT), "contexte": contexte})
+    return rendre("suivi_extraits.html.j2", extraits=lignes)
 
 
 def tableau_parametres(parametres: ParametresSuivi) -> pd.DataFrame:
