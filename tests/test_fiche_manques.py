@@ -83,9 +83,14 @@ def test_sans_enquete_ni_avis_ni_edition_precedente(racine):
 def test_structure_sans_contact_sur_un_canal(racine):
     f = fiche.calculer_fiche(ANNEE, SANS_COURRIER, racine)
     assert "courrier" not in set(f["canal"]["modalite"])
+    courrier = f["indicateurs"][f["indicateurs"]["canal"] == "Courrier"]
+    assert len(courrier) == 2 and (courrier["n"] == 0).all()  # une part et un délai, aucun contact
+    tableau = _texte(str(fiche.tableau_indicateurs(f)))
+    lignes = [ligne for ligne in tableau.split("<tr>") if "Courrier" in ligne]
+    assert any("non testé" in ligne for ligne in lignes) and any("non mesuré" in ligne for ligne in lignes)
     texte = _fiche_complete(f)
-    ligne = f["indicateurs"][f["indicateurs"]["canal"] == "Courrier"]
-    assert (ligne["n"] == 0).all() and "non mesuré" in texte or "non testé" in texte
+    assert "Courrier" not in _texte(str(fiche.tableau_niveau(f, "canal")))  # pas de ligne vide inventée
+    assert "points sur 100" in texte
 
 
 def test_structure_sans_aucun_contact_d_audit(racine):
