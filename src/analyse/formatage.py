@@ -86,6 +86,15 @@ def date_fr(date) -> str:
     return f"{jour} {MOIS[d.month - 1]} {d.year}"
 
 
+def mois_fr(mois) -> str:
+    """Mois en toutes lettres : « juin 2022 ».
+
+    >>> mois_fr(pd.Timestamp("2022-06-01"))
+    'juin 2022'
+    """
+    return date_fr(mois).split(" ", 1)[1]
+
+
 def intervalle_fr(bas, haut, decimales: int = 1) -> str:
     """Intervalle de confiance au format français.
 

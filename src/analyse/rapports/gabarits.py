@@ -6,7 +6,7 @@ un texte se corrige dans le gabarit, sans toucher au Python. Tout texte inséré
 échappé, sauf un fragment déjà HTML (``BlocHTML``, ``Markup``).
 
 Filtres disponibles dans les gabarits : ``nombre_fr``, ``pourcent_fr``, ``intervalle_fr``
-(``{{ bas | intervalle_fr(haut) }}``), ``date_fr``, ``ecart_fr`` (signe explicite),
+(``{{ bas | intervalle_fr(haut) }}``), ``date_fr``, ``mois_fr``, ``ecart_fr`` (signe explicite),
 ``points`` (« 68,5 points sur 100 »), ``pct`` (valeur déjà en pour cent),
 ``liste_fr`` (« a, b et c »). Test : ``x is manquant`` (None ou NaN). Fonction globale :
 ``tableau(df, legende, …)``.
@@ -20,7 +20,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from analyse.formatage import BlocHTML, cellule_fr, date_fr, intervalle_fr, nombre_fr, pourcent_fr
+from analyse.formatage import BlocHTML, cellule_fr, date_fr, intervalle_fr, mois_fr, nombre_fr, pourcent_fr
 
 
 def ecart_fr(x, decimales: int = 1) -> str:
@@ -72,7 +72,7 @@ def environnement() -> Environment:
     env = Environment(loader=PackageLoader("analyse", "gabarits"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, undefined=StrictUndefined)
     env.filters.update(nombre_fr=nombre_fr, pourcent_fr=pourcent_fr, intervalle_fr=intervalle_fr, date_fr=date_fr,
-                       ecart_fr=ecart_fr, points=points, pct=pct, liste_fr=liste_fr)
+                       mois_fr=mois_fr, ecart_fr=ecart_fr, points=points, pct=pct, liste_fr=liste_fr)
     env.tests["manquant"] = lambda x: x is None or (not isinstance(x, str) and bool(pd.isna(x)))
     env.globals.update(tableau=lambda *args, **kwargs: Markup(tableau_html(*args, **kwargs).contenu))
     return env
