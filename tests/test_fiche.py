@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyse.rapports import fiche
-from analyse.statistiques import pratiques
 from analyse.donnees import stockage
 from analyse.donnees.codes import DETERMINANTS
 from analyse.formatage import nombre_fr
+from analyse.rapports import fiche
+from analyse.statistiques import pratiques
 
 ANNEE = 2022
 _DONNEES: dict = {}

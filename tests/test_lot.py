@@ -11,13 +11,13 @@ import pandas as pd
 import papermill
 import pytest
 from pypdf import PdfReader
+from test_fiche import ANNEE, donnees_demo
 
 import analyse
 from analyse import config
-from analyse.rapports import lot, rendu
 from analyse.donnees import stockage
+from analyse.rapports import lot, rendu
 from analyse.rapports.rendu import choisir_noyau
-from test_fiche import ANNEE, donnees_demo
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analyse import config
-from analyse.statistiques import determinants
-from analyse.donnees import stockage
 from analyse.config import resoudre_chemin
+from analyse.donnees import stockage
 from analyse.donnees.codes import DETERMINANTS, libelle
 from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
 from analyse.rapports.gabarits import rendre
@@ -31,6 +30,7 @@ from analyse.rapports.graphiques import (
     ligne_source,
     nouvelle_figure,
 )
+from analyse.statistiques import determinants
 
 TITRE = "Déterminants de la satisfaction des usagers"
 NOM_FICHIER = "rapport_determinants"

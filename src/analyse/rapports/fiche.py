@@ -19,12 +19,18 @@ import numpy as np
 import pandas as pd
 
 from analyse import config
-from analyse.rapports.edition import numero_edition, source_edition
-from analyse.statistiques import edition
 from analyse.donnees.codes import CANAUX, DETERMINANTS, ETAPES, libelle
 from analyse.donnees.confidentialite import masquer_texte
-from analyse.formatage import BlocHTML, couper_texte, intervalle_fr, nombre_fr, pourcent_fr
+from analyse.formatage import (
+    BlocHTML,
+    couper_texte,
+    intervalle_fr,
+    nombre_fr,
+    pourcent_fr,
+)
+from analyse.rapports.edition import numero_edition, source_edition
 from analyse.rapports.gabarits import ecart_fr, points, rendre
+from analyse.statistiques import edition
 
 TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
 MIN_REPONDANTS = 5  # en dessous, la distribution des réponses d'usagers n'est pas montrée

@@ -20,7 +20,15 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from analyse.formatage import BlocHTML, cellule_fr, date_fr, intervalle_fr, mois_fr, nombre_fr, pourcent_fr
+from analyse.formatage import (
+    BlocHTML,
+    cellule_fr,
+    date_fr,
+    intervalle_fr,
+    mois_fr,
+    nombre_fr,
+    pourcent_fr,
+)
 
 
 def ecart_fr(x, decimales: int = 1) -> str:

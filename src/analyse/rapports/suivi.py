@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from analyse import config
 from analyse.donnees.codes import DETERMINANTS, libelle
 from analyse.donnees.confidentialite import masquer_texte
+from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
 from analyse.formatage import (
     BlocHTML,
     couper_texte,
@@ -41,7 +42,6 @@ from analyse.rapports.graphiques import (
     ligne_source,
     nouvelle_figure,
 )
-from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
 from analyse.statistiques.suivi import JOURS, ParametresSuivi
 
 TITRE = "Tableau de bord de l’écoute usagers"

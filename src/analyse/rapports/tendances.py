@@ -31,7 +31,11 @@ from analyse.rapports.graphiques import (
     ligne_source,
     nouvelle_figure,
 )
-from analyse.statistiques.tendances import LIBELLES_METHODES, METHODES, series_nationales
+from analyse.statistiques.tendances import (
+    LIBELLES_METHODES,
+    METHODES,
+    series_nationales,
+)
 
 TITRE = "Baromètre Expérience Citoyen – Tendances"
 NOM_FICHIER = "rapport_tendances"
