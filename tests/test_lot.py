@@ -88,6 +88,7 @@ def test_lot_reprise_manifeste_et_provenance(donnees, ids, tmp_path):
     derniere = PdfReader(sortie / str(ANNEE) / entree["fichier"]).pages[-1].extract_text().replace("\n", "")
     assert "Provenance du document" in derniere
     assert entree["empreinte_donnees"] in derniere and entree["empreinte_notebook"] in derniere
+    assert str(donnees) not in derniere and f"donnees = {donnees.name}" in derniere  # aucun chemin du serveur
 
     # Relance : rien n'a changé, rien n'est refait.
     relance = lot.rapports_structures(ANNEE, donnees, sortie, structures=choix, travailleurs=1, progression=False)
