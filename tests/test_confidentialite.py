@@ -7,14 +7,14 @@ import re
 
 import pandas as pd
 import pytest
+from test_fiche import ANNEE, donnees_demo
 
+from analyse.demo.editions import _NOMS_PERSONNES, _PRENOMS
 from analyse.donnees import confidentialite as c
-from analyse.rapports import lot, rendu
 from analyse.donnees import stockage
 from analyse.donnees.codes import libelle
-from analyse.demo.editions import _NOMS_PERSONNES, _PRENOMS
 from analyse.formatage import nombre_fr
-from test_fiche import ANNEE, donnees_demo
+from analyse.rapports import lot, rendu
 
 
 @pytest.mark.parametrize("texte, attendu", [
@@ -103,10 +103,11 @@ def _texte_html(fragment: str) -> str:
 
 
 def _lignes_tableau(corps: str, legende: str) -> dict[str, list[str]]:
-    bloc = corps.split(f"<caption>{legende}</caption>", 1)[1].split("</table>", 1)[0]
+    bloc = html.unescape(corps).split(f"<caption>{legende}</caption>", 1)[1].split("</table>", 1)[0]
+    bloc = bloc.split("<tbody>", 1)[1]  # en-têtes de ligne <th scope="row"> et cellules <td>
     lignes = {}
-    for ligne in re.findall(r"<tr>(.*?)</tr>", bloc, flags=re.S):
-        cellules = [html.unescape(re.sub(r"<[^>]+>", "", x)).strip() for x in re.findall(r"<td[^>]*>(.*?)</td>", ligne, flags=re.S)]
+    for ligne in re.findall(r"<tr>(.*?)</tr>", bloc, flags=re.DOTALL):
+        cellules = [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", ligne, flags=re.DOTALL)]
         if cellules:
             lignes[cellules[0]] = cellules
     return lignes

@@ -13,8 +13,8 @@ from analyse.formatage import (
     intervalle_fr,
     nombre_fr,
     pourcent_fr,
-    tableau_html,
 )
+from analyse.rapports.gabarits import tableau_html
 
 
 @pytest.mark.parametrize(
@@ -68,11 +68,12 @@ def test_tableau_html_formate_a_la_francaise():
     df = pd.DataFrame({"Canal": ["Courriel <test>"], "Score": [68.46], "Structures": [1234], "Fragile": [True]})
     t = tableau_html(df, "Scores par canal", source="Source : essai")
     contenu = t._repr_html_()
-    assert "<caption>Scores par canal</caption>" in contenu
+    assert "<table><caption>Scores par canal</caption>" in contenu  # la légende ne quitte pas le tableau
+    assert '<th scope="col">Score</th>' in contenu
+    assert '<th scope="row">Courriel &lt;test&gt;</th>' in contenu
     assert '<td class="nombre">68,5</td>' in contenu
     assert f'<td class="nombre">1{ESPACE_MILLIERS}234</td>' in contenu
     assert "<td>oui</td>" in contenu
-    assert "Courriel &lt;test&gt;" in contenu
     assert '<p class="source">Source : essai</p>' in contenu
 
 

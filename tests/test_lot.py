@@ -12,12 +12,13 @@ import pandas as pd
 import papermill
 import pytest
 from pypdf import PdfReader
+from test_fiche import ANNEE, donnees_demo
 
 import analyse
-from analyse.rapports import lot, rendu
+from analyse import config
 from analyse.donnees import stockage
+from analyse.rapports import lot, rendu
 from analyse.rapports.rendu import choisir_noyau
-from test_fiche import ANNEE, donnees_demo
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,7 @@ def test_lot_reprise_manifeste_et_provenance(donnees, ids, tmp_path):
     derniere = PdfReader(sortie / str(ANNEE) / entree["fichier"]).pages[-1].extract_text().replace("\n", "")
     assert "Provenance du document" in derniere
     assert entree["empreinte_donnees"] in derniere and entree["empreinte_notebook"] in derniere
+    assert str(donnees) not in derniere and f"donnees = {donnees.name}" in derniere  # aucun chemin du serveur
 
     # Relance : rien n'a changé, rien n'est refait.
     relance = lot.rapports_structures(ANNEE, donnees, sortie, structures=choix, travailleurs=1, progression=False)
@@ -99,31 +101,45 @@ def test_lot_reprise_manifeste_et_provenance(donnees, ids, tmp_path):
     lot.arreter_noyaux()
 
 
-def test_echec_isole_et_reprise(donnees, ids, tmp_path):
+def _notebooks_en_panne(tmp_path, structure_id: str) -> Path:
+    """Copie des notebooks dont la fiche échoue (erreur simulée) pour une structure donnée."""
+    dossier = tmp_path / "notebooks"
+    shutil.copytree(config.NOTEBOOKS, dossier)
+    chemin = dossier / lot.NOTEBOOK_FICHE
+    nb = nbformat.read(chemin, as_version=4)
+    cellule = next(c for c in nb.cells if "calculer_fiche" in c.source)
+    cellule.source = f"assert structure_id != {structure_id!r}, 'panne simulée'\n" + cellule.source
+    nbformat.write(nb, chemin)
+    return dossier
+
+
+def test_echec_isole_et_reprise(donnees, ids, tmp_path, monkeypatch):
     copie = tmp_path / "donnees"
     shutil.copytree(donnees / "processed", copie / "processed")
-    casse = ids[2]
+    casse, sans_score = ids[2], ids[3]
     fichier = next((copie / "processed" / "scores" / f"annee={ANNEE}").glob("*.parquet"))
     scores = pd.read_parquet(fichier)
-    scores[scores["structure_id"] != casse].to_parquet(fichier)  # données incohérentes pour une structure
+    scores[scores["structure_id"] != sans_score].to_parquet(fichier)  # aucun score : la fiche le dit, sans échouer
+    monkeypatch.setattr(config, "NOTEBOOKS", _notebooks_en_panne(tmp_path, casse))
 
     sortie = tmp_path / "rapports"
-    choix = [ids[0], casse, "INCONNUE"]
+    choix = [ids[0], casse, "INCONNUE", sans_score]
     bilan = lot.rapports_structures(ANNEE, copie, sortie, structures=choix, travailleurs=1, progression=False)
-    assert bilan.code_sortie == 1 and bilan.reussis == [ids[0]]
+    assert bilan.code_sortie == 1 and sorted(bilan.reussis) == sorted([ids[0], sans_score])
     echecs = {e["structure_id"]: e for e in bilan.echecs}
     assert set(echecs) == {casse, "INCONNUE"}
-    assert echecs[casse]["cellule"] is not None and "aucun score global" in echecs[casse]["message"]
+    assert echecs[casse]["cellule"] is not None and "panne simulée" in echecs[casse]["message"]
     assert "calculer_fiche" in echecs[casse]["code"]
     assert casse in bilan.resume() and "ÉCHEC" in bilan.resume()
     manifeste = json.loads((sortie / str(ANNEE) / "manifeste.json").read_text(encoding="utf-8"))
     assert manifeste["rapports"][casse]["statut"] == "echec"
+    assert manifeste["rapports"][sans_score]["statut"] == "reussi"
 
     # Relance sans changement : l'échec est retenté, la réussite n'est pas refaite.
     relance = lot.rapports_structures(ANNEE, copie, sortie, structures=choix[:2], travailleurs=1, progression=False)
     assert relance.ignores == [ids[0]] and [e["structure_id"] for e in relance.echecs] == [casse]
-    # Données réparées : l'empreinte des données change, les deux fiches sont refaites.
-    scores.to_parquet(fichier)
+    # Notebook réparé : son empreinte change, les deux fiches sont refaites.
+    monkeypatch.undo()
     repare = lot.rapports_structures(ANNEE, copie, sortie, structures=choix[:2], travailleurs=1, progression=False)
     assert sorted(repare.reussis) == sorted(choix[:2]) and repare.code_sortie == 0
     lot.arreter_noyaux()

@@ -1,4 +1,4 @@
-"""Mise en forme française des nombres, dates, intervalles et tableaux des rapports.
+"""Mise en forme française des nombres, dates, intervalles et cellules de tableau des rapports.
 
 Règles (``shared/GUIDE.md``) : virgule décimale (``68,5``), espace fine insécable
 comme séparateur de milliers (``1 234``), dates en toutes lettres
@@ -8,7 +8,6 @@ comme séparateur de milliers (``1 234``), dates en toutes lettres
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import math
 import re
 from pathlib import Path
@@ -87,6 +86,15 @@ def date_fr(date) -> str:
     return f"{jour} {MOIS[d.month - 1]} {d.year}"
 
 
+def mois_fr(mois) -> str:
+    """Mois en toutes lettres : « juin 2022 ».
+
+    >>> mois_fr(pd.Timestamp("2022-06-01"))
+    'juin 2022'
+    """
+    return date_fr(mois).split(" ", 1)[1]
+
+
 def intervalle_fr(bas, haut, decimales: int = 1) -> str:
     """Intervalle de confiance au format français.
 
@@ -107,6 +115,22 @@ def aujourd_hui_fr() -> str:
     return date_fr(_dt.date.today())
 
 
+def couper_texte(texte: str, longueur: int) -> str:
+    """Texte plafonné à ``longueur`` caractères, coupé entre deux mots et terminé par « … ».
+
+    >>> couper_texte("Accueil très aimable, réponse claire et rapide.", 25)
+    'Accueil très aimable…'
+    >>> couper_texte("Court.", 25)
+    'Court.'
+    """
+    if len(texte) <= longueur:
+        return texte
+    coupe = texte[:longueur - 1]  # place pour « … »
+    if not texte[longueur - 1].isspace() and " " in coupe:
+        coupe = coupe.rsplit(" ", 1)[0]  # pas de mot coupé en deux
+    return coupe.rstrip(" ,;:") + "…"
+
+
 class BlocHTML:
     """Fragment HTML affichable dans un notebook (et repris tel quel dans le PDF).
 
@@ -120,6 +144,10 @@ class BlocHTML:
     def _repr_html_(self) -> str:
         return self.contenu
 
+    def __html__(self) -> str:
+        """Fragment déjà HTML : inséré tel quel (sans échappement) dans un gabarit Jinja2."""
+        return self.contenu
+
     def __str__(self) -> str:
         return self.contenu
 
@@ -127,22 +155,19 @@ class BlocHTML:
         return f"BlocHTML({len(self.contenu)} caractères)"
 
 
-def paragraphe(texte: str, classe: str | None = None) -> BlocHTML:
-    """Paragraphe HTML (le texte est échappé).
-
-    >>> str(paragraphe("Score < 50"))
-    '<p>Score &lt; 50</p>'
-    """
-    attribut = f' class="{classe}"' if classe else ""
-    return BlocHTML(f"<p{attribut}>{html.escape(texte, quote=False)}</p>")
-
-
 _INTERVALLE_TEXTE = re.compile(r"^\[[^\]]+ ; [^\]]+\]$")
 _NOMBRE_TEXTE = re.compile(r"^-?[\d\u202f\u00a0]+(,\d+)?(\u00a0%)?$")
 
 
-def _formater_cellule(valeur, decimales: int, url: bool) -> tuple[str, bool]:
-    """Texte HTML d'une cellule et vrai si la cellule est numérique."""
+def cellule_fr(valeur, decimales: int = 1) -> tuple[str, bool]:
+    """Texte français (non échappé) d'une cellule de tableau et vrai si elle est numérique.
+
+    Entiers sans décimale, décimaux à ``decimales`` chiffres, booléens « oui » / « non »,
+    dates en toutes lettres ; un intervalle écrit ne se coupe pas (espaces insécables).
+
+    >>> cellule_fr(68.46), cellule_fr(True), cellule_fr("[1,0 ; 2,0]")
+    (('68,5', True), ('oui', False), ('[1,0\xa0;\xa02,0]', False))
+    """
     if _manquant(valeur):
         return VALEUR_MANQUANTE, False
     if isinstance(valeur, (bool,)) or type(valeur).__name__ == "bool_":
@@ -153,55 +178,12 @@ def _formater_cellule(valeur, decimales: int, url: bool) -> tuple[str, bool]:
         return nombre_fr(valeur, decimales), True
     if isinstance(valeur, (_dt.date, pd.Timestamp)):
         return date_fr(valeur), False
-    texte = html.escape(str(valeur))
-    if _NOMBRE_TEXTE.match(str(valeur)):
+    texte = str(valeur)
+    if _NOMBRE_TEXTE.match(texte):
         return texte, True
-    if _INTERVALLE_TEXTE.match(str(valeur)):
-        return texte.replace(" ", ESPACE_INSECABLE), False  # un intervalle ne se coupe pas
-    if url and str(valeur).startswith("http"):
-        return f'<a class="url" href="{texte}">{texte}</a>', False
+    if _INTERVALLE_TEXTE.match(texte):
+        return texte.replace(" ", ESPACE_INSECABLE), False
     return texte, False
-
-
-def tableau_html(
-    df: pd.DataFrame,
-    legende: str,
-    source: str | None = None,
-    decimales: int | dict = 1,
-    colonnes_url: tuple = (),
-    note: str | None = None,
-) -> BlocHTML:
-    """Tableau HTML à la française (nombres, dates, oui/non) avec légende et source.
-
-    ``decimales`` : un entier pour toutes les colonnes décimales, ou un dictionnaire
-    colonne → décimales. Les colonnes de ``colonnes_url`` deviennent des liens.
-
-    >>> t = tableau_html(pd.DataFrame({"Canal": ["Courriel"], "Score": [68.46]}), "Scores")
-    >>> "68,5" in str(t) and "<caption>Scores</caption>" in str(t)
-    True
-    """
-    entetes = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    lignes = []
-    for _, ligne in df.iterrows():
-        cellules = []
-        for colonne in df.columns:
-            dec = decimales.get(colonne, 1) if isinstance(decimales, dict) else decimales
-            texte, numerique = _formater_cellule(ligne[colonne], dec, colonne in colonnes_url)
-            classe = ' class="nombre"' if numerique else ""
-            cellules.append(f"<td{classe}>{texte}</td>")
-        lignes.append("<tr>" + "".join(cellules) + "</tr>")
-    pied = ""
-    if note:
-        pied += f'<p class="note">{html.escape(note, quote=False)}</p>'
-    if source:
-        pied += f'<p class="source">{html.escape(source, quote=False)}</p>'
-    contenu = (
-        '<div class="tableau">'
-        f"<table><caption>{html.escape(legende, quote=False)}</caption>"
-        f"<thead><tr>{entetes}</tr></thead><tbody>{''.join(lignes)}</tbody></table>"
-        f"{pied}</div>"
-    )
-    return BlocHTML(contenu)
 
 
 def ecrire_csv(df: pd.DataFrame, dossier: Path | str, nom: str) -> Path:

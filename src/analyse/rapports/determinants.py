@@ -9,7 +9,6 @@ l'association (« va de pair avec », « est associé à ») : ce ne sont pas de
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +16,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analyse import config
-from analyse.statistiques import determinants
-from analyse.donnees import stockage
 from analyse.config import resoudre_chemin
+from analyse.donnees import stockage
 from analyse.donnees.codes import DETERMINANTS, libelle
 from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.rapports.gabarits import rendre
 from analyse.rapports.graphiques import (
     GRIS,
     PALETTE,
@@ -31,6 +30,7 @@ from analyse.rapports.graphiques import (
     ligne_source,
     nouvelle_figure,
 )
+from analyse.statistiques import determinants
 
 TITRE = "Déterminants de la satisfaction des usagers"
 NOM_FICHIER = "rapport_determinants"
@@ -284,26 +284,9 @@ def introduction(resultats: dict, demo: bool = False) -> BlocHTML:
     True
     """
     imp = _trie(resultats["importance"])
-    tot = resultats["effectifs"].iloc[-1]
-    r2 = imp["r2"].iloc[0]
-    deux = imp.head(2)
-    texte = (
-        f"Ce rapport cherche ce qui <strong>va de pair avec la satisfaction</strong> des usagers. Il empile les "
-        f"{periode(resultats['annees'])} de l'enquête en ligne : {nombre_fr(tot['repondants_complets'], 0)} répondants "
-        f"ayant donné leur satisfaction (0 à 10) et leurs huit notes (1 à 5), dans {nombre_fr(tot['structures'], 0)} structures. "
-        f"Les huit notes expliquent ensemble <strong>{_pct(100 * r2)}</strong> de la variance de la satisfaction "
-        f"(intervalle à 95 % : {intervalle_fr(100 * imp['r2_ic_bas'].iloc[0], 100 * imp['r2_ic_haut'].iloc[0])}). "
-        f"{deux['libelle'].iloc[0]} et {deux['libelle'].iloc[1].lower()} en représentent à eux deux "
-        f"{_pct(deux['part_pct'].sum(), 0)}."
-    )
-    blocs = [f"<p>{texte}</p>",
-             "<p>Les résultats décrivent des <strong>associations</strong> observées, pas des effets : un déterminant "
-             "« important » est celui dont la note varie avec la satisfaction, ce qui ne prouve pas qu'agir sur lui "
-             "suffise à la faire progresser.</p>"]
-    if demo:
-        blocs.append('<p class="avertissement">Données fictives de démonstration : aucun chiffre de ce rapport '
-                     "ne décrit une structure réelle.</p>")
-    return BlocHTML("".join(blocs))
+    return rendre("determinants_introduction.html.j2", periode=periode(resultats["annees"]),
+                  tot=resultats["effectifs"].iloc[-1], r2=imp["r2"].iloc[0], r2_ic_bas=imp["r2_ic_bas"].iloc[0],
+                  r2_ic_haut=imp["r2_ic_haut"].iloc[0], deux=imp.head(2).to_dict("records"), demo=demo)
 
 
 # --------------------------------------------------------------------------- graphiques
@@ -791,18 +774,14 @@ def bloc_stabilite(resultats: dict, source_: str):
     >>> "une seule édition" in str(bloc_stabilite({"stabilite": pd.DataFrame({"annee": [2022]})}, "Source"))
     True
     """
-    from analyse.formatage import paragraphe
     from analyse.rapports.graphiques import figure_html
 
     stab = resultats["stabilite"]
     if stab.empty or stab["annee"].nunique() < 2:
-        return paragraphe("Le rapport porte sur une seule édition : la stabilité d'une édition à l'autre ne peut pas être examinée.")
+        return rendre("determinants_stabilite.html.j2", figure=None, table=None, source=source_)
     figure = figure_html(graphique_stabilite(stab, source_),
                          "Part du R² expliqué par chaque déterminant, édition par édition, intervalles bootstrap à 95 %.")
-    from analyse.formatage import tableau_html
-
-    tableau = tableau_html(tableau_stabilite(stab), "Part du R² expliqué (%) et intervalle à 95 %, par édition", source_)
-    return BlocHTML(str(figure) + str(tableau))
+    return rendre("determinants_stabilite.html.j2", figure=figure, table=tableau_stabilite(stab), source=source_)
 
 
 # --------------------------------------------------------------------------- synthèse et annexe
@@ -815,28 +794,9 @@ def synthese(resultats: dict) -> BlocHTML:
     True
     """
     imp, mat = _trie(resultats["importance"]), resultats["matrice"]
-    trois = imp.head(3)
-    prio = mat[mat["quadrant"] == "Priorité"]
-    atouts = mat[mat["quadrant"] == "Atout à préserver"]
-    points = [
-        f"<li><strong>Les leviers les plus liés à la satisfaction</strong> sont {_liste([x.lower() for x in trois['libelle']])} : "
-        f"à eux trois, {_pct(trois['part_pct'].sum(), 0)} de ce que les notes expliquent de la satisfaction.</li>"
-    ]
-    if not prio.empty:
-        p = prio.iloc[0]
-        points.append(
-            f"<li><strong>Par quoi commencer :</strong> {_liste([x.lower() for x in prio['libelle']])} "
-            f"{'cumulent' if len(prio) > 1 else 'cumule'} une forte importance et un score d'audit national sous la moyenne "
-            f"des déterminants ({html.escape(p['libelle'].lower())} : {nombre_fr(p['performance'])} points, "
-            f"{nombre_fr(p['ecart_reference'])} par rapport à la moyenne). C'est là qu'un progrès a le plus de chances "
-            "d'aller de pair avec une meilleure satisfaction.</li>")
-    if not atouts.empty:
-        points.append(f"<li><strong>À préserver :</strong> {_liste([x.lower() for x in atouts['libelle']])}, importants et "
-                      "déjà mieux notés que la moyenne à l'audit.</li>")
-    points.append("<li><strong>Pour une structure donnée</strong>, le même croisement s'applique à ses propres scores "
-                  "par déterminant : ses priorités sont les déterminants importants où elle se situe sous la moyenne "
-                  "nationale ; le rapport de chaque structure les classe.</li>")
-    return BlocHTML(f"<ul>{''.join(points)}</ul>")
+    return rendre("determinants_synthese.html.j2", trois=imp.head(3).to_dict("records"),
+                  prio=mat[mat["quadrant"] == "Priorité"].to_dict("records"),
+                  atouts=mat[mat["quadrant"] == "Atout à préserver"].to_dict("records"))
 
 
 def annexe(resultats: dict, parametres: config.Parametres = config.PARAMETRES) -> BlocHTML:
@@ -845,56 +805,9 @@ def annexe(resultats: dict, parametres: config.Parametres = config.PARAMETRES) -
     >>> callable(annexe)
     True
     """
-    p = parametres
-    tot = resultats["effectifs"].iloc[-1]
-    niveau = nombre_fr(100 * p.niveau_confiance, 0)
-    imp = resultats["importance"]
-    paragraphes = [
-        f"<p><strong>Données.</strong> Enquête en ligne des {periode(resultats['annees'])}, éditions empilées : "
-        f"{nombre_fr(tot['repondants'], 0)} répondants, dont {nombre_fr(tot['repondants_complets'], 0)} "
-        f"({_pct(tot['part_complets_pct'], 0)}) ont donné la satisfaction et les huit notes, dans "
-        f"{nombre_fr(tot['structures'], 0)} structures. L'analyse porte sur ces cas complets ; une note manquante "
-        "au hasard ne fausse pas les parts, mais réduit la précision.</p>",
-        "<p><strong>Importance relative.</strong> Régression linéaire de la satisfaction (0 à 10) sur les huit notes "
-        "(1 à 5). Le R² est réparti entre les déterminants par la méthode LMG (valeurs de Shapley) : la part d'un "
-        "déterminant est le gain moyen de R² qu'il apporte, sur tous les ordres d'entrée possibles dans le modèle "
-        "(2^8 = 256 sous-modèles, calcul exact). Les parts somment au R². L'analyse de dominance détaille ce gain "
-        "selon le nombre d'autres déterminants déjà présents (dominance conditionnelle) et dans chaque sous-modèle "
-        "(dominance complète). Le calcul reproduit R <code>relaimpo</code> et <code>domir</code> sur leurs exemples "
-        "publiés.</p>",
-        f"<p><strong>Incertitude.</strong> Intervalles bootstrap percentiles à {niveau} %, {nombre_fr(p.n_bootstrap, 0)} "
-        f"réplications, graine {p.graine} : les structures sont tirées avec remise, avec tous leurs répondants, "
-        "car les répondants d'une même structure se ressemblent. Le rang de chaque déterminant porte aussi un intervalle.</p>",
-        "<p><strong>Modèles de robustesse.</strong> Moindres carrés avec erreurs robustes par structure (correction de "
-        "petit échantillon, loi de Student à G − 1 degrés de liberté, G = nombre de structures) ; logit ordinal "
-        "(<code>statsmodels</code> <code>OrderedModel</code>) qui traite la satisfaction comme une échelle ordonnée ; "
-        "modèle linéaire mixte avec une constante aléatoire par structure (<code>MixedLM</code>, REML). Les modèles "
-        "empilés comportent des effets d'édition. Leurs coefficients ne sont pas sur la même échelle : on compare "
-        "leurs classements.</p>",
-        "<p><strong>Qualité auditée et qualité perçue.</strong> Une ligne par structure et par édition : satisfaction "
-        "moyenne de ses répondants (au moins 5) ou note moyenne de ses avis en ligne (au moins 3), expliquée par ses "
-        "huit scores d'audit par déterminant (0 à 100), avec effets d'édition et erreurs robustes par structure. "
-        "Les classes de score d'audit réunissent chacune au moins "
-        f"{p.taille_min_agregat} structures.</p>",
-        "<p><strong>Matrice importance–performance.</strong> Importance = part du R² expliqué (enquête) ; performance = "
-        "score d'audit moyen du déterminant (moyenne des structures). Un déterminant est important si sa part dépasse "
-        "la part moyenne (1/8) ; il est sous la moyenne si son score est inférieur à la moyenne des huit scores. "
-        "Le classement suit les quadrants (Priorité, Second plan, Atout à préserver, Acquis), puis l'indice "
-        "importance × (100 − score).</p>",
-        "<p><strong>Précautions.</strong> Ce sont des associations, pas des effets : la satisfaction et les notes "
-        "viennent des mêmes répondants (une humeur d'ensemble les colore toutes), et les structures ne sont pas tirées "
-        "au hasard (participation volontaire). Les notes perçues et les scores d'audit ne mesurent pas la même chose : "
-        "un usager juge son expérience, l'auditeur applique une grille. Les parts dépendent de l'ensemble des "
-        "déterminants retenus. "
-        f"Confidentialité : aucune structure n'est nommée ; chaque agrégat couvre au moins {p.taille_min_agregat} "
-        "structures.</p>",
-        "<p>Les tableaux derrière chaque graphique sont fournis au format CSV (séparateur point-virgule) à côté de ce "
-        "rapport, dans le dossier « tableaux ».</p>",
-    ]
-    if int(imp["n_bootstrap"].iloc[0]) < 1000:
-        paragraphes.append(f"<p class=\"avertissement\">Nombre réduit de réplications bootstrap ({p.n_bootstrap}) : "
-                           "intervalles indicatifs.</p>")
-    return BlocHTML("".join(paragraphes))
+    return rendre("determinants_annexe.html.j2", p=parametres, periode=periode(resultats["annees"]),
+                  tot=resultats["effectifs"].iloc[-1],
+                  bootstrap_reduit=int(resultats["importance"]["n_bootstrap"].iloc[0]) < 1000)
 
 
 def tableau_modeles_resume(modeles: pd.DataFrame) -> pd.DataFrame:

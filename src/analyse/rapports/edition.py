@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np  # noqa: F401 (exemples des docstrings)
@@ -13,6 +12,7 @@ from analyse.config import resoudre_chemin
 from analyse.donnees.codes import libelle
 from analyse.donnees.stockage import lire_table
 from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.rapports.gabarits import rendre
 from analyse.rapports.rendu import TITRE_EDITION, produire_rapport
 from analyse.statistiques.edition import (  # noqa: F401 (API du notebook du rapport d'édition)
     calculer_edition,
@@ -76,24 +76,10 @@ def introduction(tables: dict, resultats: dict, demo: bool = False) -> BlocHTML:
     """
     participants = tables["participants"]
     annee = int(participants["annee"].iloc[0])
-    nat = resultats["national"].iloc[0]
     n_contacts = len(tables["contacts"]) if not tables["contacts"].empty else None
-    texte = (
-        f"Ce rapport présente les résultats nationaux de la {html.escape(numero_edition(tables['editions'], annee))} "
-        f"du Baromètre Expérience Citoyen (terrain {annee}). "
-        f"<strong>{nombre_fr(len(participants), 0)} structures</strong> y ont participé"
-    )
-    texte += f", évaluées au travers de {nombre_fr(n_contacts, 0)} contacts mystère. " if n_contacts else ". "
-    if not nat["supprime"]:
-        texte += (
-            f"Le score national moyen atteint <strong>{nombre_fr(nat['score'])} points sur 100</strong> "
-            f"(intervalle de confiance à 95 % : {intervalle_fr(nat['ic_bas'], nat['ic_haut'])})."
-        )
-    blocs = [f"<p>{texte}</p>"]
-    if demo:
-        blocs.append('<p class="avertissement">Données fictives de démonstration : aucun chiffre de ce '
-                     "rapport ne décrit une structure réelle.</p>")
-    return BlocHTML("".join(blocs))
+    return rendre("edition_introduction.html.j2", numero_edition=numero_edition(tables["editions"], annee),
+                  annee=annee, n_participants=len(participants), n_contacts=n_contacts,
+                  nat=resultats["national"].iloc[0], demo=demo)
 
 
 def phrase_score_national(resultats: dict) -> BlocHTML:
@@ -103,14 +89,7 @@ def phrase_score_national(resultats: dict) -> BlocHTML:
     >>> "68,5" in str(phrase_score_national(r))
     True
     """
-    nat = resultats["national"].iloc[0]
-    if nat["supprime"]:
-        return BlocHTML("<p>Trop peu de structures pour publier un score national.</p>")
-    return BlocHTML(
-        f"<p>Le score national, moyenne des scores globaux des {nombre_fr(nat['n_structures'], 0)} structures "
-        f"(chacune compte une fois, quelle que soit sa taille), est de <strong>{nombre_fr(nat['score'])} "
-        f"points sur 100</strong>, intervalle de confiance à 95 % {intervalle_fr(nat['ic_bas'], nat['ic_haut'])}.</p>"
-    )
+    return rendre("edition_score_national.html.j2", nat=resultats["national"].iloc[0])
 
 
 def tableau_agregats(agregats: pd.DataFrame, entete: str = "Modalité") -> pd.DataFrame:
@@ -291,17 +270,9 @@ def bloc_comparaison(resultats: dict, annee: int, source: str):
     >>> "Aucun chiffre" in str(bloc_comparaison({"comparaison": pd.DataFrame()}, 2022, "Source"))
     True
     """
-    from analyse.formatage import paragraphe, tableau_html
-
     comparaison = resultats["comparaison"]
-    if comparaison.empty:
-        return paragraphe(f"Aucun chiffre publié n'est référencé pour l'édition {annee} : pas de comparaison possible.")
-    return tableau_html(
-        tableau_comparaison(comparaison), f"Chiffres publiés et valeurs recalculées, édition {annee}",
-        source=source + " ; chiffres publiés : articles de presse et communiqués cités",
-        colonnes_url=("Source",),
-        note="Écart = valeur recalculée − valeur publiée, en points. « environ », « arrondi » : précision de la publication.",
-    )
+    return rendre("edition_comparaison.html.j2", annee=annee, source=source,
+                  table=None if comparaison.empty else tableau_comparaison(comparaison))
 
 
 def rapport_edition(annee: int, donnees: Path | str = "data", sortie: Path | str = "rapports",

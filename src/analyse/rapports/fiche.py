@@ -13,26 +13,31 @@ entre deux fiches (``lot``).
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analyse import config
-from analyse.rapports.edition import numero_edition, source_edition
-from analyse.statistiques import edition
 from analyse.donnees.codes import CANAUX, DETERMINANTS, ETAPES, libelle
 from analyse.donnees.confidentialite import masquer_texte
-from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr, pourcent_fr, tableau_html
+from analyse.formatage import (
+    BlocHTML,
+    couper_texte,
+    intervalle_fr,
+    nombre_fr,
+    pourcent_fr,
+)
+from analyse.rapports.edition import numero_edition, source_edition
+from analyse.rapports.gabarits import ecart_fr, points, rendre
+from analyse.statistiques import edition
 
-TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
 RESOLUTION_FIGURES = 100  # points par pouce : lisible à l'impression, léger à produire
+TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
 MIN_REPONDANTS = 5  # en dessous, la distribution des réponses d'usagers n'est pas montrée
 N_PRIORITES = 3
 N_CITATIONS = 5
+LONGUEUR_CITATION = 300  # caractères au plus par extrait de texte d'usager cité
 
 # Indicateurs de délai (moyenne des délais observés, contacts ayant reçu une réponse).
 DELAIS = (
@@ -189,15 +194,12 @@ def calculer_fiche(annee: int, structure_id: str, donnees: Path | str = "data",
     structure = ligne.iloc[0].to_dict()
     scores = d["tables"]["scores"]
     propres = scores[scores["structure_id"] == structure_id]
-    if not (propres["niveau"] == "global").any():
-        raise ValueError(f"Données incohérentes : la structure « {structure_id} » figure dans la table participants "
-                         f"de l'édition {annee} mais n'a aucun score global dans "
-                         f"{config.dossier_processed(d['racine']) / 'scores'}.")
+    sans_score = not (propres["niveau"] == "global").any()  # aucun contact d'audit exploitable
     reponses = d["reponses_par_structure"].get(structure_id, d["tables"]["reponses"].iloc[:0])
     fiche = {
         "annee": int(annee), "structure": structure, "demo": d["demo"], "parametres": parametres,
         "numero_edition": numero_edition(d["tables"]["editions"], annee),
-        "global": propres[propres["niveau"] == "global"].iloc[0].to_dict(),
+        "global": None if sans_score else propres[propres["niveau"] == "global"].iloc[0].to_dict(),
         "national": d["nationaux"]["national"].iloc[0].to_dict(),
         "distribution": d["nationaux"]["distribution"],
         "strates": _strates(structure, d["nationaux"]),
@@ -349,13 +351,11 @@ def couverture_fiche(fiche: dict):
 
 
 def _points(x) -> str:
-    return f"{nombre_fr(x)} points sur 100"
+    return points(x)
 
 
 def _ecart_fr(x) -> str:
-    if pd.isna(x):
-        return "–"
-    return ("+" if x > 0 else "") + nombre_fr(x)
+    return ecart_fr(x)
 
 
 def bloc_synthese(fiche: dict) -> BlocHTML:
@@ -364,51 +364,17 @@ def bloc_synthese(fiche: dict) -> BlocHTML:
     >>> callable(bloc_synthese)
     True
     """
-    s, nat, pos = fiche["structure"], fiche["national"], fiche["position"]
-    e = lambda t: html.escape(t, quote=False)  # noqa: E731
-    blocs = []
-    if fiche["demo"]:
-        blocs.append('<p class="avertissement">Données fictives de démonstration : cette fiche ne décrit '
-                     "aucune structure réelle.</p>")
-    g = fiche["global"]
-    if g is None:
-        return BlocHTML("".join(blocs) + "<p>Aucun score global n'a pu être calculé pour cette édition.</p>")
-    texte = (f"<p>Lors de la {e(fiche['numero_edition'])} (terrain {fiche['annee']}), <strong>{e(str(s['nom']))}</strong> "
-             f"obtient un score global de <strong>{_points(g['score'])}</strong> (intervalle de confiance à 95 % "
-             f"{intervalle_fr(g['ic_bas'], g['ic_haut'])}), sur {nombre_fr(g['n_contacts'], 0)} contacts mystère.")
-    if not nat.get("supprime", True):
-        position = "au-dessus de" if g["ic_bas"] > nat["score"] else ("en dessous de" if g["ic_haut"] < nat["score"]
-                                                                      else "comparable à")
-        texte += (f" Ce score est <strong>{position} la moyenne nationale</strong> ({_points(nat['score'])}, "
-                  f"{nombre_fr(nat['n_structures'], 0)} structures).")
-    blocs.append(texte + "</p>")
-    items = []
-    if pos:
-        rang_quartile = {1: "le premier quart (les 25 % de scores les plus bas)", 2: "le deuxième quart",
-                         3: "le troisième quart", 4: "le quart supérieur (les 25 % de scores les plus hauts)"}
-        items.append(f"Position : dans {rang_quartile[pos['quartile']]} des structures participantes "
-                     f"(quartiles nationaux {nombre_fr(pos['q1'])}, {nombre_fr(pos['mediane'])} et {nombre_fr(pos['q3'])}).")
-        seuil = nombre_fr(fiche["parametres"].seuil_performance, 0)
-        items.append(f"Seuil de performance ({seuil} points) : {'atteint' if pos['performante'] else 'non atteint'}.")
-    for strate in fiche["strates"]:
-        if strate["supprime"]:
-            items.append(f"{e(strate['libelle'])} : moins de 5 structures, moyenne non publiée.")
-        else:
-            items.append(f"{e(strate['libelle'])} : moyenne {_points(strate['score'])} "
-                         f"({nombre_fr(strate['n_structures'], 0)} structures{', groupe fragile' if strate['fragile'] else ''}).")
-    ev = fiche["evolution"]
-    if ev:
-        items.append(f"Évolution depuis sa participation précédente ({ev['annee_precedente']}) : "
-                     f"{_ecart_fr(ev['ecart'])} points (moyenne nationale : {_ecart_fr(ev['ecart_national'])} points). "
-                     "Les grilles changent d'une édition à l'autre : l'écart est indicatif.")
-    else:
-        items.append("Première participation de la structure au baromètre (pas d'évolution à présenter).")
+    g, nat = fiche["global"], fiche["national"]
+    comparaison = None
+    if g is not None and not nat.get("supprime", True):
+        comparaison = "dessus" if g["ic_bas"] > nat["score"] else ("dessous" if g["ic_haut"] < nat["score"]
+                                                                   else "comparable")
     prio = fiche["priorites"]
-    noms = [libelle(m).lower() for m in prio.loc[prio["priorite"], "modalite"].head(N_PRIORITES)]
-    if noms:
-        items.append(f"Priorités suggérées : {', '.join(noms)} (voir la section « Priorités d'action »).")
-    blocs.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
-    return BlocHTML("".join(blocs))
+    priorites = [libelle(m).lower() for m in prio.loc[prio["priorite"], "modalite"].head(N_PRIORITES)]
+    return rendre("fiche_synthese.html.j2", demo=fiche["demo"], numero_edition=fiche["numero_edition"],
+                  annee=fiche["annee"], nom=str(fiche["structure"]["nom"]), g=g, nat=nat, comparaison=comparaison,
+                  position=fiche["position"], seuil=fiche["parametres"].seuil_performance,
+                  strates=fiche["strates"], evolution=fiche["evolution"], priorites=priorites)
 
 
 def _tableau_comparaison(table: pd.DataFrame, entete: str) -> pd.DataFrame:
@@ -430,26 +396,235 @@ def tableau_niveau(fiche: dict, niveau: str) -> BlocHTML:
     True
     """
     entetes = {"canal": "Canal", "determinant": "Déterminant", "etape": "Étape du parcours"}
-    legendes = {"canal": "Scores par canal de contact", "determinant": "Scores par déterminant de la qualité de l'accueil",
-                "etape": "Scores par étape du parcours de l'usager"}
     table = fiche[niveau]
-    if table.empty:
-        return BlocHTML("<p>Aucun score disponible à ce niveau pour cette édition.</p>")
-    return tableau_html(_tableau_comparaison(table, entetes[niveau]), legendes[niveau], source_fiche(fiche),
-                        note="Fragile : score reposant sur moins de 3 contacts sur un canal. "
-                             "Moyenne nationale : moyenne des structures participantes (chacune compte une fois).")
+    return rendre("fiche_niveau.html.j2", niveau=niveau, source=source_fiche(fiche),
+                  table=None if table.empty else _tableau_comparaison(table, entetes[niveau]))
 
 
-def _figure_png(fig) -> str:
-    tampon = io.BytesIO()
-    fig.savefig(tampon, format="png", dpi=RESOLUTION_FIGURES)
-    return base64.b64encode(tampon.getvalue()).decode("ascii")
+def alternative_determinants(fiche: dict) -> str:
+    """Texte alternatif du graphique des déterminants, écrit depuis les chiffres.
+
+    >>> t = pd.DataFrame({"libelle": ["Attente"], "score": [60.04], "score_national": [65.0]})
+    >>> alternative_determinants({"determinant": t})
+    'Score de la structure par déterminant : Attente 60,0 (moyenne nationale 65,0).'
+    """
+    t = fiche["determinant"]
+    return "Score de la structure par déterminant : " + " ; ".join(
+        f"{r['libelle']} {nombre_fr(r['score'])} (moyenne nationale {nombre_fr(r['score_national'])})"
+        for _, r in t.iterrows()) + "."
 
 
-def _figure_html(fig, legende: str) -> BlocHTML:
-    titre = fig._suptitle.get_text().replace("\n", " ") if fig._suptitle is not None else legende
-    return BlocHTML(f'<figure class="graphique"><img src="data:image/png;base64,{_figure_png(fig)}" '
-                    f'alt="{html.escape(titre)}"/><figcaption>{html.escape(legende, quote=False)}</figcaption></figure>')
+def figure_determinants(fiche: dict) -> BlocHTML:
+    """Graphique : score de la structure par déterminant (intervalle) et moyenne nationale.
+
+    >>> callable(figure_determinants)
+    True
+    """
+    from analyse.rapports.graphiques import GRIS, PALETTE, figure_html, formateur_fr
+
+    t = fiche["determinant"].sort_values("score")
+    if t.empty:
+        return BlocHTML("")
+    fig, ax = _nouvelle_figure(max(2.8, 1.4 + 0.3 * len(t)), gauche=0.31)
+    y = np.arange(len(t))
+    ax.errorbar(t["score"], y, xerr=[t["score"] - t["ic_bas"], t["ic_haut"] - t["score"]], fmt="none",
+                ecolor=GRIS, lw=1.2, capsize=2)
+    ax.scatter(t["score"], y, s=34, color=PALETTE["bleu"], zorder=3, label="Structure (IC à 95 %)")
+    ax.scatter(t["score_national"], y, s=40, marker="D", facecolor="white", edgecolor=PALETTE["vermillon"],
+               lw=1.4, zorder=4, label="Moyenne nationale")
+    ax.set_yticks(y, list(t["libelle"]))
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("Score (points sur 100)")
+    ax.xaxis.set_major_formatter(formateur_fr())
+    ax.xaxis.grid(True)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=7.5, frameon=False, borderaxespad=0.1)
+    _habiller(fig, titre_determinants(fiche), source_fiche(fiche))
+    return figure_html(fig, "Score de la structure par déterminant (intervalle de confiance à 95 %, bootstrap sur "
+                            "ses contacts) et moyenne nationale des structures.", alternative_determinants(fiche),
+                      resolution=RESOLUTION_FIGURES)
+
+
+def tableau_indicateurs(fiche: dict) -> BlocHTML:
+    """Indicateurs opérationnels de la structure (décroché, répondeur, réponses et délais) et référence nationale.
+
+    >>> callable(tableau_indicateurs)
+    True
+    """
+    t = fiche["indicateurs"]
+    valeur, ic, ref = [], [], []
+    for _, r in t.iterrows():
+        if r["unite"] == "part":
+            valeur.append(pourcent_fr(r["valeur"]) if r["n"] else "non testé")
+            ic.append(intervalle_fr(100 * r["ic_bas"], 100 * r["ic_haut"]))
+            ref.append(pourcent_fr(r["national"]))
+        else:
+            valeur.append(f"{nombre_fr(r['valeur'])} j" if r["n"] else "non mesuré")
+            ic.append("–")
+            ref.append(f"{nombre_fr(r['national'])} j" if pd.notna(r["national"]) else "–")
+    table = pd.DataFrame({"Indicateur": t["libelle"], "Canal": t["canal"], "Contacts": t["n"].astype(int),
+                          "Structure": valeur, "IC à 95 % (Wilson, %)": ic, "National": ref})
+    return rendre("fiche_indicateurs.html.j2", table=table, source=source_fiche(fiche))
+
+
+def titre_trajectoire(fiche: dict) -> str:
+    """Titre qui énonce l'évolution du score global sur les éditions de participation.
+
+    >>> titre_trajectoire({"trajectoire": pd.DataFrame({"annee": [2022], "score": [70.0]}), "evolution": None})
+    'Première participation : 70,0 points sur 100 en 2022'
+    """
+    t, ev = fiche["trajectoire"], fiche["evolution"]
+    if ev is None:
+        return f"Première participation : {_points(t['score'].iloc[-1])} en {int(t['annee'].iloc[-1])}" if len(t) else \
+            "Aucune participation antérieure"
+    sens = "en hausse" if ev["ecart"] > 1 else ("en baisse" if ev["ecart"] < -1 else "stable")
+    return (f"Score global {sens} depuis {ev['annee_precedente']} ({_ecart_fr(ev['ecart'])} points), "
+            f"{len(t)} participation(s) depuis {int(t['annee'].iloc[0])}")
+
+
+def _figure_trajectoire(fiche: dict) -> BlocHTML:
+    from analyse.rapports.graphiques import PALETTE, figure_html, formateur_fr
+
+    t = fiche["trajectoire"]
+    fig, ax = _nouvelle_figure(3.0)
+    ax.fill_between(t["annee"], t["ic_bas"], t["ic_haut"], color=PALETTE["bleu_ciel"], alpha=0.3, lw=0)
+    ax.plot(t["annee"], t["score"], marker="o", color=PALETTE["bleu"], label="Structure (IC à 95 %)")
+    ax.plot(t["annee"], t["moyenne_nationale"], marker="D", ls="--", color=PALETTE["vermillon"],
+            label="Moyenne nationale de l'édition")
+    ax.set_ylim(max(0, min(t["ic_bas"].min(), t["moyenne_nationale"].min()) - 10), 100)
+    ax.set_ylabel("Score global (points sur 100)")
+    ax.set_xticks(list(t["annee"]), [str(a) for a in t["annee"]])
+    ax.yaxis.set_major_formatter(formateur_fr())
+    ax.yaxis.grid(True)
+    ax.legend(loc="lower left", fontsize=7.5, frameon=False)
+    _habiller(fig, titre_trajectoire(fiche), source_fiche(fiche).replace(f"édition {fiche['annee']}", "éditions successives"))
+    alternative = "Score global de la structure par édition : " + " ; ".join(
+        f"{a} : {nombre_fr(s)} (moyenne nationale {nombre_fr(m)})"
+        for a, s, m in zip(t["annee"], t["score"], t["moyenne_nationale"])) + "."
+    return figure_html(fig, "Score global de la structure à chaque édition à laquelle elle a participé, et moyenne "
+                            "nationale de l'édition.", alternative, resolution=RESOLUTION_FIGURES)
+
+
+def bloc_trajectoire(fiche: dict) -> BlocHTML:
+    """Trajectoire de la structure sur ses éditions : graphique (si plusieurs) et tableau.
+
+    >>> callable(bloc_trajectoire)
+    True
+    """
+    t = fiche["trajectoire"]
+    if t.empty:
+        return rendre("fiche_trajectoire.html.j2", table=None, figure=None, titre=None, source=None)
+    table = pd.DataFrame({"Édition (terrain)": t["annee"].astype(str), "Score global": t["score"],
+                          "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
+                          "Moyenne nationale": t["moyenne_nationale"],
+                          "Écart à la moyenne": (t["score"] - t["moyenne_nationale"]).map(_ecart_fr)})
+    return rendre("fiche_trajectoire.html.j2", table=table, source=source_fiche(fiche),
+                  figure=_figure_trajectoire(fiche) if len(t) >= 2 else None, titre=titre_trajectoire(fiche))
+
+
+def bloc_priorites(fiche: dict) -> BlocHTML:
+    """Priorités issues de la matrice importance–performance, chacune avec ses bonnes pratiques.
+
+    Sans priorité, les déterminants « second plan » (sous la moyenne nationale, moins liés
+    à la satisfaction) deviennent des points de vigilance, avec leurs bonnes pratiques.
+    Sans importance disponible (aucune enquête en ligne préparée) ou sans score par
+    déterminant (aucun contact d'audit), une courte note le dit.
+
+    >>> callable(bloc_priorites)
+    True
+    """
+    from analyse.statistiques.pratiques import pratiques_pour
+
+    m = fiche["priorites"]
+    if fiche["determinant"].empty or m.empty:
+        return rendre("fiche_priorites.html.j2", manque="scores" if fiche["determinant"].empty else "importance")
+    retenus, vigilance = m[m["priorite"]].head(N_PRIORITES), False
+    if retenus.empty:
+        retenus, vigilance = m[m["quadrant"] == "Second plan"].head(N_PRIORITES), True
+    items = [{"libelle": r["libelle"], "score": r["score"], "score_national": r["score_national"], "ecart": r["ecart"],
+              "pratiques": pratiques_pour(r["modalite"]).head(3).to_dict("records")} for _, r in retenus.iterrows()]
+    table = pd.DataFrame({"Déterminant": m["libelle"], "Part de la satisfaction expliquée (%)": m["importance_pct"],
+                          "Score de la structure": m["score"], "Écart à la moyenne nationale": m["ecart"],
+                          "Lecture": m["quadrant"]})
+    return rendre("fiche_priorites.html.j2", manque=None, source_importance=m["source"].iloc[0],
+                  vigilance=vigilance, retenus=items, table=table, source=source_fiche(fiche))
+
+
+def _themes(textes: pd.Series) -> pd.DataFrame:
+    bas = textes.str.lower()
+    lignes = [{"Thème": theme, "Textes qui l'évoquent": int(bas.map(lambda t: any(m in t for m in mots)).sum())}
+              for theme, mots in THEMES.items()]
+    return pd.DataFrame(lignes).sort_values("Textes qui l'évoquent", ascending=False, kind="stable")
+
+
+def extraits_usagers(textes: pd.Series, n: int = N_CITATIONS, longueur: int = LONGUEUR_CITATION) -> list[str]:
+    """Premiers extraits distincts, données personnelles masquées, longueur plafonnée.
+
+    >>> extraits_usagers(pd.Series(["Appelez le 06 12 34 56 78", "Appelez le 06 12 34 56 78", "Merci"]))
+    ['Appelez le [téléphone masqué]', 'Merci']
+    """
+    masques = pd.unique(pd.Series([masquer_texte(t).replace("\n", " ") for t in textes], dtype=object))
+    return [couper_texte(t, longueur) for t in masques[:n]]
+
+
+def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> BlocHTML:
+    """Ce que disent les usagers : enquête en ligne et avis (effectifs, distributions, thèmes, extraits masqués).
+
+    Les extraits sont plafonnés à ``longueur_citation`` caractères (coupure entre deux mots, « … »).
+
+    >>> callable(bloc_usagers)
+    True
+    """
+    u = fiche["usagers"]
+    e, a = u["enquete"], u["avis"]
+    n_e, n_a = len(e), len(a)
+    donnees = {"n_enquete": n_e, "n_avis": n_a, "min_repondants": MIN_REPONDANTS, "source": source_fiche(fiche),
+               "satisfaction": None, "note_avis": None, "table_enquete": None, "table_avis": None,
+               "part_repondus": None, "delai_reponse": None, "themes": None, "extraits": []}
+    if n_e >= MIN_REPONDANTS:
+        donnees["satisfaction"] = e["satisfaction"].astype(float).mean()
+        classes = pd.cut(e["satisfaction"].astype(float), [-0.5, 4.5, 6.5, 8.5, 10.5],
+                         labels=["0 à 4", "5 à 6", "7 à 8", "9 à 10"])
+        dist = classes.value_counts(sort=False)
+        donnees["table_enquete"] = pd.DataFrame({"Satisfaction (sur 10)": dist.index.astype(str),
+                                                 "Répondants": dist.values.astype(int),
+                                                 "Part": [pourcent_fr(v / n_e) for v in dist.values]})
+    if n_a >= MIN_REPONDANTS:
+        donnees["note_avis"] = a["note"].astype(float).mean()
+        dist = a["note"].astype(float).value_counts().reindex([1.0, 2.0, 3.0, 4.0, 5.0], fill_value=0)
+        repondus = a["date_reponse"].notna() if "date_reponse" in a else pd.Series(False, index=a.index)
+        donnees["part_repondus"] = repondus.mean()
+        donnees["delai_reponse"] = a["delai_reponse_jours"].astype(float).mean() if "delai_reponse_jours" in a \
+            else np.nan
+        donnees["table_avis"] = pd.DataFrame({"Note (sur 5)": [f"{int(k)} étoile(s)" for k in dist.index],
+                                              "Avis": dist.values.astype(int),
+                                              "Part": [pourcent_fr(v / n_a) for v in dist.values]})
+    textes = u["textes"]
+    if len(textes):
+        donnees["themes"] = _themes(textes)
+        donnees["extraits"] = extraits_usagers(textes, N_CITATIONS, longueur_citation)
+    return rendre("fiche_usagers.html.j2", **donnees)
+
+
+def tableau_echantillon(fiche: dict) -> BlocHTML:
+    """Annexe : contacts par canal, score et drapeau de fragilité.
+
+    >>> callable(tableau_echantillon)
+    True
+    """
+    c = fiche["canal"]
+    table = pd.DataFrame({"Canal": c["libelle"], "Contacts mystère": c["n_contacts"], "Score": c["score"],
+                          "Fragile (moins de 3 contacts)": c["fragile"]})
+    return rendre("fiche_echantillon.html.j2", table=None if c.empty else table, source=source_fiche(fiche))
+
+
+def bloc_methode(fiche: dict) -> BlocHTML:
+    """Annexe : rappel de méthode (scores, intervalles, références, confidentialité).
+
+    >>> "bootstrap" in str(bloc_methode({"parametres": config.PARAMETRES, "national": {"n_structures": 300}}))
+    True
+    """
+    return rendre("fiche_methode.html.j2", p=fiche["parametres"],
+                  n_structures=fiche["national"].get("n_structures", 0))
 
 
 def _nouvelle_figure(hauteur: float, gauche: float = 0.1):
@@ -492,241 +667,3 @@ def titre_determinants(fiche: dict) -> str:
         return f"Tous les déterminants sous la moyenne nationale, {bas['libelle']} le plus en retrait ({_ecart_fr(bas['ecart'])} points)"
     return (f"{haut['libelle']} : point fort ({_ecart_fr(haut['ecart'])} points sur la moyenne) ; "
             f"{bas['libelle']} : le plus en retrait ({_ecart_fr(bas['ecart'])})")
-
-
-def figure_determinants(fiche: dict) -> BlocHTML:
-    """Graphique : score de la structure par déterminant (intervalle) et moyenne nationale.
-
-    >>> callable(figure_determinants)
-    True
-    """
-    from analyse.rapports.graphiques import GRIS, PALETTE, formateur_fr
-
-    t = fiche["determinant"].sort_values("score")
-    if t.empty:
-        return BlocHTML("")
-    fig, ax = _nouvelle_figure(max(2.8, 1.4 + 0.3 * len(t)), gauche=0.31)
-    y = np.arange(len(t))
-    ax.errorbar(t["score"], y, xerr=[t["score"] - t["ic_bas"], t["ic_haut"] - t["score"]], fmt="none",
-                ecolor=GRIS, lw=1.2, capsize=2)
-    ax.scatter(t["score"], y, s=34, color=PALETTE["bleu"], zorder=3, label="Structure (IC à 95 %)")
-    ax.scatter(t["score_national"], y, s=40, marker="D", facecolor="white", edgecolor=PALETTE["vermillon"],
-               lw=1.4, zorder=4, label="Moyenne nationale")
-    ax.set_yticks(y, list(t["libelle"]))
-    ax.set_xlim(0, 105)
-    ax.set_xlabel("Score (points sur 100)")
-    ax.xaxis.set_major_formatter(formateur_fr())
-    ax.xaxis.grid(True)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=7.5, frameon=False, borderaxespad=0.1)
-    _habiller(fig, titre_determinants(fiche), source_fiche(fiche))
-    return _figure_html(fig, "Score de la structure par déterminant (intervalle de confiance à 95 %, bootstrap sur "
-                             "ses contacts) et moyenne nationale des structures.")
-
-
-def tableau_indicateurs(fiche: dict) -> BlocHTML:
-    """Indicateurs opérationnels de la structure (décroché, répondeur, réponses et délais) et référence nationale.
-
-    >>> callable(tableau_indicateurs)
-    True
-    """
-    t = fiche["indicateurs"]
-    valeur, ic, ref = [], [], []
-    for _, r in t.iterrows():
-        if r["unite"] == "part":
-            valeur.append(pourcent_fr(r["valeur"]) if r["n"] else "non testé")
-            ic.append(intervalle_fr(100 * r["ic_bas"], 100 * r["ic_haut"]))
-            ref.append(pourcent_fr(r["national"]))
-        else:
-            valeur.append(f"{nombre_fr(r['valeur'])} j" if r["n"] else "non mesuré")
-            ic.append("–")
-            ref.append(f"{nombre_fr(r['national'])} j" if pd.notna(r["national"]) else "–")
-    table = pd.DataFrame({"Indicateur": t["libelle"], "Canal": t["canal"], "Contacts": t["n"].astype(int),
-                          "Structure": valeur, "IC à 95 % (Wilson, %)": ic, "National": ref})
-    return tableau_html(table, "Indicateurs opérationnels", source_fiche(fiche),
-                        note="Parts de contacts, intervalle de Wilson à 95 %. Délais : moyenne des contacts ayant reçu "
-                             "une réponse ; national : moyenne des structures.")
-
-
-def titre_trajectoire(fiche: dict) -> str:
-    """Titre qui énonce l'évolution du score global sur les éditions de participation.
-
-    >>> titre_trajectoire({"trajectoire": pd.DataFrame({"annee": [2022], "score": [70.0]}), "evolution": None})
-    'Première participation : 70,0 points sur 100 en 2022'
-    """
-    t, ev = fiche["trajectoire"], fiche["evolution"]
-    if ev is None:
-        return f"Première participation : {_points(t['score'].iloc[-1])} en {int(t['annee'].iloc[-1])}" if len(t) else \
-            "Aucune participation antérieure"
-    sens = "en hausse" if ev["ecart"] > 1 else ("en baisse" if ev["ecart"] < -1 else "stable")
-    return (f"Score global {sens} depuis {ev['annee_precedente']} ({_ecart_fr(ev['ecart'])} points), "
-            f"{len(t)} participation(s) depuis {int(t['annee'].iloc[0])}")
-
-
-def bloc_trajectoire(fiche: dict) -> BlocHTML:
-    """Trajectoire de la structure sur ses éditions : graphique (si plusieurs) et tableau.
-
-    >>> callable(bloc_trajectoire)
-    True
-    """
-    from analyse.rapports.graphiques import PALETTE, formateur_fr
-
-    t = fiche["trajectoire"]
-    if t.empty:
-        return BlocHTML("<p>Aucun score global disponible.</p>")
-    blocs = []
-    if len(t) >= 2:
-        fig, ax = _nouvelle_figure(3.0)
-        ax.fill_between(t["annee"], t["ic_bas"], t["ic_haut"], color=PALETTE["bleu_ciel"], alpha=0.3, lw=0)
-        ax.plot(t["annee"], t["score"], marker="o", color=PALETTE["bleu"], label="Structure (IC à 95 %)")
-        ax.plot(t["annee"], t["moyenne_nationale"], marker="D", ls="--", color=PALETTE["vermillon"],
-                label="Moyenne nationale de l'édition")
-        ax.set_ylim(max(0, min(t["ic_bas"].min(), t["moyenne_nationale"].min()) - 10), 100)
-        ax.set_ylabel("Score global (points sur 100)")
-        ax.set_xticks(list(t["annee"]), [str(a) for a in t["annee"]])
-        ax.yaxis.set_major_formatter(formateur_fr())
-        ax.yaxis.grid(True)
-        ax.legend(loc="lower left", fontsize=7.5, frameon=False)
-        _habiller(fig, titre_trajectoire(fiche), source_fiche(fiche).replace(f"édition {fiche['annee']}", "éditions successives"))
-        blocs.append(str(_figure_html(fig, "Score global de la structure à chaque édition à laquelle elle a "
-                                           "participé, et moyenne nationale de l'édition.")))
-    else:
-        blocs.append(f"<p>{html.escape(titre_trajectoire(fiche), quote=False)}.</p>")
-    table = pd.DataFrame({"Édition (terrain)": t["annee"].astype(str), "Score global": t["score"],
-                          "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
-                          "Moyenne nationale": t["moyenne_nationale"],
-                          "Écart à la moyenne": (t["score"] - t["moyenne_nationale"]).map(_ecart_fr)})
-    blocs.append(str(tableau_html(table, "Trajectoire du score global", source_fiche(fiche),
-                                  note="Les grilles d'audit évoluent d'une édition à l'autre : les comparaisons "
-                                       "entre éditions sont indicatives.")))
-    return BlocHTML("".join(blocs))
-
-
-def bloc_priorites(fiche: dict) -> BlocHTML:
-    """Priorités issues de la matrice importance–performance, chacune avec ses bonnes pratiques.
-
-    Sans priorité, les déterminants « second plan » (sous la moyenne nationale, moins liés
-    à la satisfaction) deviennent des points de vigilance, avec leurs bonnes pratiques.
-
-    >>> callable(bloc_priorites)
-    True
-    """
-    m = fiche["priorites"]
-    blocs = [f"<p>L'importance d'un déterminant est sa part de la satisfaction des usagers expliquée "
-             f"(décomposition de Shapley du R², {html.escape(m['source'].iloc[0], quote=False)}) ; la performance "
-             "est le score de la structure comparé à la moyenne nationale. Un déterminant <strong>important</strong> "
-             "(part supérieure à la moyenne des huit) et <strong>en retrait</strong> (sous la moyenne nationale) "
-             "devient une priorité. Ce sont des associations, pas des effets démontrés.</p>"]
-    retenus, titre = m[m["priorite"]].head(N_PRIORITES), "Priorité"
-    if retenus.empty:
-        retenus, titre = m[m["quadrant"] == "Second plan"].head(N_PRIORITES), "Point de vigilance"
-        blocs.append("<p>Aucun déterminant important n'est sous la moyenne nationale : l'enjeu est de préserver "
-                     "les points forts" + (" et de surveiller les points ci-dessous." if len(retenus) else ".") + "</p>")
-    for i, (_, r) in enumerate(retenus.iterrows(), start=1):
-        blocs.append(f"<h3>{titre} {i} : {html.escape(r['libelle'], quote=False)}</h3>"
-                     f"<p>Score {nombre_fr(r['score'])} contre {nombre_fr(r['score_national'])} en moyenne nationale "
-                     f"({_ecart_fr(r['ecart'])} points).</p>" + _bloc_pratiques(r["modalite"]))
-    table = pd.DataFrame({"Déterminant": m["libelle"], "Part de la satisfaction expliquée (%)": m["importance_pct"],
-                          "Score de la structure": m["score"], "Écart à la moyenne nationale": m["ecart"],
-                          "Lecture": m["quadrant"]})
-    blocs.append(str(tableau_html(table, "Matrice importance–performance", source_fiche(fiche), decimales={
-        "Part de la satisfaction expliquée (%)": 1, "Score de la structure": 1, "Écart à la moyenne nationale": 1})))
-    return BlocHTML("".join(blocs))
-
-
-def _bloc_pratiques(determinant: str) -> str:
-    from analyse.statistiques.pratiques import pratiques_pour
-
-    items = "".join(f"<li><strong>{html.escape(p['pratique'], quote=False)}.</strong> "
-                    f"{html.escape(p['description'], quote=False)}</li>"
-                    for _, p in pratiques_pour(determinant).head(3).iterrows())
-    return f"<p>Bonnes pratiques qui traitent ce déterminant :</p><ul>{items}</ul>" if items else ""
-
-
-def _themes(textes: pd.Series) -> pd.DataFrame:
-    bas = textes.str.lower()
-    lignes = [{"Thème": theme, "Textes qui l'évoquent": int(bas.map(lambda t: any(m in t for m in mots)).sum())}
-              for theme, mots in THEMES.items()]
-    return pd.DataFrame(lignes).sort_values("Textes qui l'évoquent", ascending=False, kind="stable")
-
-
-def bloc_usagers(fiche: dict) -> BlocHTML:
-    """Ce que disent les usagers : enquête en ligne et avis (effectifs, distributions, thèmes, extraits masqués).
-
-    >>> callable(bloc_usagers)
-    True
-    """
-    u, source = fiche["usagers"], source_fiche(fiche)
-    e, a = u["enquete"], u["avis"]
-    blocs = []
-    n_e, n_a = len(e), len(a)
-    phrase = f"<p>{nombre_fr(n_e, 0)} réponse(s) à l'enquête en ligne et {nombre_fr(n_a, 0)} avis en ligne"
-    if n_e >= MIN_REPONDANTS:
-        phrase += f" ; satisfaction moyenne <strong>{nombre_fr(e['satisfaction'].astype(float).mean())} sur 10</strong>"
-    if n_a >= MIN_REPONDANTS:
-        phrase += f" ; note moyenne des avis <strong>{nombre_fr(a['note'].astype(float).mean())} sur 5</strong>"
-    blocs.append(phrase + ".</p>")
-    if n_e >= MIN_REPONDANTS:
-        classes = pd.cut(e["satisfaction"].astype(float), [-0.5, 4.5, 6.5, 8.5, 10.5],
-                         labels=["0 à 4", "5 à 6", "7 à 8", "9 à 10"])
-        dist = classes.value_counts(sort=False)
-        blocs.append(str(tableau_html(pd.DataFrame({"Satisfaction (sur 10)": dist.index.astype(str),
-                                                    "Répondants": dist.values.astype(int),
-                                                    "Part": [pourcent_fr(v / n_e) for v in dist.values]}),
-                                      "Satisfaction déclarée dans l'enquête en ligne", source)))
-    if n_a >= MIN_REPONDANTS:
-        dist = a["note"].astype(float).value_counts().reindex([1.0, 2.0, 3.0, 4.0, 5.0], fill_value=0)
-        repondus = a["date_reponse"].notna() if "date_reponse" in a else pd.Series(False, index=a.index)
-        delai = a["delai_reponse_jours"].astype(float).mean() if "delai_reponse_jours" in a else np.nan
-        blocs.append(str(tableau_html(pd.DataFrame({"Note (sur 5)": [f"{int(k)} étoile(s)" for k in dist.index],
-                                                    "Avis": dist.values.astype(int),
-                                                    "Part": [pourcent_fr(v / n_a) for v in dist.values]}),
-                                      "Notes des avis en ligne", source,
-                                      note=f"Avis ayant reçu une réponse de la structure : {pourcent_fr(repondus.mean())}"
-                                           f" ; délai moyen de réponse : {nombre_fr(delai)} jours.")))
-    if n_e + n_a < MIN_REPONDANTS:
-        blocs.append("<p>Trop peu de réponses d'usagers pour présenter des distributions.</p>")
-    textes = u["textes"]
-    if len(textes):
-        blocs.append(str(tableau_html(_themes(textes), "Thèmes évoqués dans les commentaires et avis", source,
-                                      note="Repérage par mots-clés ; un texte peut évoquer plusieurs thèmes.")))
-        extraits = pd.unique(pd.Series([masquer_texte(t).replace("\n", " ") for t in textes]))[:N_CITATIONS]
-        blocs.append("<p>Quelques extraits (données personnelles masquées) :</p><ul class=\"citations\">"
-                     + "".join(f"<li>« {html.escape(t, quote=False)} »</li>" for t in extraits) + "</ul>")
-    return BlocHTML("".join(blocs))
-
-
-def tableau_echantillon(fiche: dict) -> BlocHTML:
-    """Annexe : contacts par canal, score et drapeau de fragilité.
-
-    >>> callable(tableau_echantillon)
-    True
-    """
-    c = fiche["canal"]
-    table = pd.DataFrame({"Canal": c["libelle"], "Contacts mystère": c["n_contacts"], "Score": c["score"],
-                          "Fragile (moins de 3 contacts)": c["fragile"]})
-    return tableau_html(table, "Taille d'échantillon par canal", source_fiche(fiche))
-
-
-def bloc_methode(fiche: dict) -> BlocHTML:
-    """Annexe : rappel de méthode (scores, intervalles, références, confidentialité).
-
-    >>> "bootstrap" in str(bloc_methode({"parametres": config.PARAMETRES, "national": {"n_structures": 300}}))
-    True
-    """
-    p = fiche["parametres"]
-    return BlocHTML(
-        "<p><strong>Scores.</strong> Le score d'un contact vaut 100 × points obtenus / points maximum sur les réponses "
-        "notées ; le score d'un canal est la moyenne des contacts du canal ; le score global est la moyenne des "
-        "scores de canal (poids égaux). Les scores par déterminant et par étape cumulent les points de toutes les "
-        "réponses concernées, tous canaux confondus.</p>"
-        f"<p><strong>Incertitude.</strong> Intervalles bootstrap percentiles à {nombre_fr(100 * p.niveau_confiance, 0)} % "
-        f"({nombre_fr(p.n_bootstrap, 0)} réplications, contacts rééchantillonnés au sein de chaque canal) ; "
-        "intervalles de Wilson pour les parts. Un score reposant sur moins de "
-        f"{p.min_contacts_canal} contacts sur un canal est signalé fragile.</p>"
-        f"<p><strong>Références.</strong> La moyenne nationale et celles des strates sont des moyennes de structures "
-        f"({nombre_fr(fiche['national'].get('n_structures', 0), 0)} participantes) ; aucun agrégat de moins de "
-        f"{p.taille_min_agregat} structures n'est publié.</p>"
-        "<p><strong>Confidentialité.</strong> Cette fiche est adressée à la seule structure concernée ; elle ne "
-        "présente aucun résultat d'un autre participant. Les textes d'usagers sont reproduits après masquage des "
-        "noms, adresses électroniques et numéros de téléphone.</p>"
-    )

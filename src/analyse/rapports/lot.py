@@ -669,8 +669,8 @@ def rapports_structures(annee: int, donnees: Path | str = "data", sortie: Path |
     Traceback (most recent call last):
     FileNotFoundError: Aucune table préparée pour l'édition 1900 dans /dossier/absent/processed.
     """
-    from analyse.donnees.stockage import lire_table
     from analyse.config import resoudre_chemin
+    from analyse.donnees.stockage import lire_table
 
     debut = time.perf_counter()
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
-from analyse.formatage import BlocHTML, intervalle_fr, nombre_fr, tableau_html
+from analyse.formatage import BlocHTML, intervalle_fr
+from analyse.rapports.gabarits import rendre
 from analyse.statistiques.palmares import calculer_palmares  # noqa: F401 (API du notebook)
 
 
@@ -25,26 +24,27 @@ def bloc_palmares(palmares: dict, source: str) -> BlocHTML:
     True
     """
     categories, laureats = palmares["categories"], palmares["laureats"]
-    if categories.empty:
-        return BlocHTML("<p>Aucune catégorie ne compte assez de structures pour établir un palmarès.</p>")
-    blocs = []
-    for _, c in categories.iterrows():
-        t = laureats[laureats["categorie"] == c["categorie"]]
-        table = pd.DataFrame({
-            "Rang": [_ordinal(r) for r in t["rang"]],
-            "Structure": t["nom"],
-            "Score global": t["score"],
-            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
-            "Rang : intervalle à 95 %": [_intervalle_rang(b, h) for b, h in zip(t["rang_bas"], t["rang_haut"])],
-        })
-        blocs.append(str(tableau_html(
-            table, f"{c['categorie']} ({nombre_fr(c['n_structures'], 0)} structures, moyenne {nombre_fr(c['score_moyen'])})",
-            source)))
-    note = ("<p class=\"note\">Seuls les trois premiers de chaque catégorie sont nommés ; les autres participants ne sont "
-            "ni cités ni classés. Un intervalle de rang large, ou qui recouvre celui d'un autre lauréat, signale un "
-            "ordre incertain : l'écart de score n'est alors pas net. Catégories de moins de 5 structures fusionnées "
-            "avec la classe de population voisine, ou supprimées.</p>")
-    return BlocHTML(note + "".join(blocs))
+    return rendre("palmares.html.j2", source=source, categories=[
+        {"categorie": c["categorie"], "n_structures": c["n_structures"], "score_moyen": c["score_moyen"],
+         "table": tableau_laureats(laureats[laureats["categorie"] == c["categorie"]])}
+        for _, c in categories.iterrows()])
+
+
+def tableau_laureats(t: pd.DataFrame) -> pd.DataFrame:
+    """Tableau des lauréats d'une catégorie : rang, nom, score, intervalles de score et de rang.
+
+    >>> t = pd.DataFrame({"rang": [1], "nom": ["Mairie"], "score": [80.0], "ic_bas": [78.0], "ic_haut": [82.0],
+    ...                   "rang_bas": [1], "rang_haut": [2]})
+    >>> tableau_laureats(t)["Rang : intervalle à 95 %"].tolist()
+    ['1er à 2e']
+    """
+    return pd.DataFrame({
+        "Rang": [_ordinal(r) for r in t["rang"]],
+        "Structure": t["nom"],
+        "Score global": t["score"],
+        "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
+        "Rang : intervalle à 95 %": [_intervalle_rang(b, h) for b, h in zip(t["rang_bas"], t["rang_haut"])],
+    })
 
 
 def phrase_palmares(palmares: dict) -> BlocHTML:
@@ -53,9 +53,4 @@ def phrase_palmares(palmares: dict) -> BlocHTML:
     >>> "catégorie" in str(phrase_palmares({"categories": pd.DataFrame({"categorie": ["A"]}), "laureats": pd.DataFrame()}))
     True
     """
-    n = len(palmares["categories"])
-    return BlocHTML(
-        f"<p>Le palmarès distingue {n} catégorie(s) : type de structure croisé avec la classe de population, "
-        "structures certifiées et autres services publics. L'intervalle de rang à 95 % vient d'un bootstrap des "
-        "contacts de chaque structure (au sein de chaque canal), le rang étant recalculé dans la catégorie à "
-        f"chaque réplication.</p>".replace("{n}", html.escape(str(n))))
+    return rendre("palmares_phrase.html.j2", n=len(palmares["categories"]))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import html
 import platform
 from importlib import metadata
 from pathlib import Path, PurePath
@@ -174,18 +173,8 @@ def page_provenance(donnees_provenance: dict, note: str = "") -> str:
     >>> "pandas = 3.1.1" in page and "Provenance du document" in page
     True
     """
-    e = lambda t: html.escape(str(t), quote=False)
-    lignes = "".join(
-        f'<tr><td>{e(libelle)}</td><td class="{"empreinte" if cle in EMPREINTES else ""}">'
-        f"{e(_valeur_texte(cle, donnees_provenance[cle]))}</td></tr>"
-        for cle, libelle in LIBELLES.items()
-        if cle in donnees_provenance
-    )
-    return (
-        '<div class="provenance"><h2>Provenance du document</h2><p>Document produit automatiquement : '
-        f"les éléments ci-dessous permettent de le refaire à l'identique{e(note)}.</p>"
-        '<div class="tableau"><table><thead><tr><th>Élément</th><th>Valeur</th></tr></thead>'
-        f"<tbody>{lignes}</tbody></table></div>"
-        "<style>.provenance td.empreinte { font-family: monospace; font-size: 7.5pt; word-break: break-all; }"
-        "</style></div>"
-    )
+    from analyse.rapports.gabarits import rendre
+
+    lignes = [(libelle, _valeur_texte(cle, donnees_provenance[cle]), cle in EMPREINTES)
+              for cle, libelle in LIBELLES.items() if cle in donnees_provenance]
+    return str(rendre("provenance.html.j2", lignes=lignes, note=note))

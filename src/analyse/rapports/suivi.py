@@ -10,7 +10,6 @@ masqués (``analyse.donnees.confidentialite``) avant d'être cités.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -22,16 +21,18 @@ from matplotlib.figure import Figure
 from analyse import config
 from analyse.donnees.codes import DETERMINANTS, libelle
 from analyse.donnees.confidentialite import masquer_texte
+from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
 from analyse.formatage import (
     BlocHTML,
+    couper_texte,
     date_fr,
     ecrire_csv,
     intervalle_fr,
+    mois_fr,
     nombre_fr,
-    paragraphe,
     pourcent_fr,
-    tableau_html,
 )
+from analyse.rapports.gabarits import rendre
 from analyse.rapports.graphiques import (
     GRIS,
     PALETTE,
@@ -41,10 +42,10 @@ from analyse.rapports.graphiques import (
     ligne_source,
     nouvelle_figure,
 )
-from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
 from analyse.statistiques.suivi import JOURS, ParametresSuivi
 
 TITRE = "Tableau de bord de l’écoute usagers"
+LONGUEUR_EXTRAIT = 200  # caractères au plus par extrait de signal cité
 MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 COULEURS_SOURCES = dict(zip(SOURCES, (PALETTE["bleu"], PALETTE["vermillon"], PALETTE["orange"], PALETTE["vert"],
                                       PALETTE["pourpre"], PALETTE["bleu_ciel"], PALETTE["jaune"], GRIS)))
@@ -82,15 +83,6 @@ def nom_fichier(structure_id: str) -> str:
     return "suivi_" + re.sub(r"[^0-9A-Za-z_-]", "_", str(structure_id))
 
 
-def mois_fr(mois) -> str:
-    """Mois en toutes lettres : « juin 2022 ».
-
-    >>> mois_fr(pd.Timestamp("2022-06-01"))
-    'juin 2022'
-    """
-    return date_fr(mois).split(" ", 1)[1]
-
-
 def _mois_court(mois) -> str:
     m = pd.Timestamp(mois)
     return f"{MOIS_COURTS[m.month - 1]}\n{m.year}" if m.month == 1 else MOIS_COURTS[m.month - 1]
@@ -119,8 +111,7 @@ def couverture(tables: dict, demo: bool = False):
 
 
 def _liste(elements) -> BlocHTML:
-    items = "".join(f"<li>{html.escape(e, quote=False)}</li>" for e in elements)
-    return BlocHTML(f"<ul>{items}</ul>")
+    return rendre("liste.html.j2", elements=list(elements))
 
 
 # --------------------------------------------------------------------------- textes
@@ -132,51 +123,35 @@ def synthese(tables: dict, resultats: dict) -> BlocHTML:
     >>> synthese.__name__  # voir tests/test_rapport_suivi.py
     'synthese'
     """
-    points = []
     s = tables["signaux"]
+    donnees = {"n_signaux": len(s), "sources": None, "alertes": None, "reclamations": None, "telephone": None,
+               "renfort": None, "audit": None, "parametres": resultats["parametres"]}
     if len(s):
         sources = s["source"].value_counts()
-        periode = f"de {mois_fr(s['date_signal'].min())} à {mois_fr(s['date_signal'].max())}"
-        points.append(f"{nombre_fr(len(s), 0)} signaux recueillis {periode} par {len(sources)} canaux d’écoute ; "
-                      f"le premier est « {LIBELLES_SOURCES[sources.index[0]].lower()} » "
-                      f"({pourcent_fr(sources.iloc[0] / len(s), 0)}).")
-        points.append(_phrase_alertes(resultats))
+        donnees |= {"debut": s["date_signal"].min(), "fin": s["date_signal"].max(), "n_sources": len(sources),
+                    "premiere_source": LIBELLES_SOURCES[sources.index[0]], "part_premiere": sources.iloc[0] / len(s),
+                    "alertes": _donnees_alertes(resultats)}
         r = resultats["reclamations"]
         if len(r):
             dernier = s["date_signal"].max().year
             annee = r[r["mois"].dt.year == dernier]
-            points.append(f"Réclamations de {dernier} : {pourcent_fr(_moyenne_ponderee(annee, 'part_repondues'), 0)} "
-                          f"ont reçu une réponse, délai médian mensuel de {nombre_fr(annee['delai_median_jours'].median(), 0)} "
-                          f"jours (cible : {resultats['parametres'].delai_cible_jours} jours).")
-    else:
-        points.append("Aucun signal n’est enregistré pour cette structure : seuls l’audit et le téléphone sont suivis.")
+            donnees["reclamations"] = {"annee": dernier, "part_repondues": _moyenne_ponderee(annee, "part_repondues"),
+                                       "delai_median": annee["delai_median_jours"].median()}
     if "renfort" in resultats:
-        t, f = resultats["telephone"], resultats["renfort"]
-        points.append(f"Téléphone : {pourcent_fr(t['part_dans_cible'], 0)} des appels décrochés en moins de "
-                      f"{nombre_fr(resultats['parametres'].cible_attente_secondes, 0)} secondes, "
-                      f"{pourcent_fr(t['part_abandons'], 0)} d’abandons ; atteindre l’objectif demande "
-                      f"{nombre_fr(f['heures_par_semaine'], 0)} heures de renfort par semaine "
-                      f"({nombre_fr(f['etp'], 2)} ETP).")
+        donnees |= {"telephone": resultats["telephone"], "renfort": resultats["renfort"]}
     h = resultats["historique"].dropna(subset=["score_audit"])
     if len(h):
-        dernier = h.iloc[-1]
-        points.append(f"Audit {int(dernier['annee'])} : score global {nombre_fr(dernier['score_audit'])} sur 100 "
-                      f"(moyenne des participants : {nombre_fr(dernier['score_national'])}).")
-    return _liste(points)
+        donnees["audit"] = h.iloc[-1].to_dict()
+    return rendre("suivi_synthese.html.j2", **donnees)
 
 
 def _moyenne_ponderee(table: pd.DataFrame, colonne: str) -> float:
     return float((table[colonne] * table["n"]).sum() / table["n"].sum()) if table["n"].sum() else np.nan
 
 
-def _phrase_alertes(resultats: dict) -> str:
-    a = resultats["alertes"]
-    if a.empty:
-        return "Aucune alerte des cartes de contrôle : pas de dégradation significative détectée."
-    premier = a["mois"].min()
-    mois = sorted(a["mois"].unique())
-    return (f"Alerte : dégradation significative détectée dès {mois_fr(premier)} "
-            f"({len(mois)} mois signalés, dernier : {mois_fr(mois[-1])}).")
+def _donnees_alertes(resultats: dict) -> dict:
+    mois = sorted(resultats["alertes"]["mois"].unique())
+    return {"n_mois": len(mois), "premier": mois[0] if mois else None, "dernier": mois[-1] if mois else None}
 
 
 def phrase_cartes(resultats: dict) -> BlocHTML:
@@ -187,11 +162,8 @@ def phrase_cartes(resultats: dict) -> BlocHTML:
     """
     p, e = resultats["carte_p"], resultats["carte_ewma"]
     ref = p[p["reference"]]
-    texte = (f"Période de référence : {mois_fr(ref['mois'].min())} à {mois_fr(ref['mois'].max())} "
-             f"({len(ref)} mois) ; part de signaux négatifs de référence : {pourcent_fr(p['p_barre'].iloc[0])}, "
-             f"note moyenne de référence : {nombre_fr(e['mu0'].iloc[0])} sur 100. ")
-    texte += _phrase_alertes(resultats)
-    return paragraphe(texte)
+    return rendre("suivi_cartes.html.j2", debut=ref["mois"].min(), fin=ref["mois"].max(), n_mois=len(ref),
+                  p_barre=p["p_barre"].iloc[0], mu0=e["mu0"].iloc[0], alertes=_donnees_alertes(resultats))
 
 
 # --------------------------------------------------------------------------- graphiques
@@ -539,21 +511,8 @@ def phrase_telephone(resultats: dict) -> BlocHTML:
     >>> phrase_telephone.__name__
     'phrase_telephone'
     """
-    t, f, p = resultats["telephone"], resultats["renfort"], resultats["parametres"]
-    texte = (f"Journal du {date_fr(t['debut'])} au {date_fr(t['fin'])} ({t['n_jours']} jours, "
-             f"{nombre_fr(t['n_appels'], 0)} appels) : {pourcent_fr(t['part_dans_cible'])} des appels décrochés en "
-             f"moins de {nombre_fr(p.cible_attente_secondes, 0)} secondes pour un objectif de "
-             f"{pourcent_fr(p.objectif_niveau_service, 0)}, {pourcent_fr(t['part_abandons'])} d’abandons, attente "
-             f"moyenne de {nombre_fr(t['attente_moyenne_secondes'], 0)} secondes. ")
-    if f["heures_par_semaine"] > 0:
-        texte += (f"Pour atteindre l’objectif sur chaque créneau, il faudrait {nombre_fr(f['heures_par_semaine'], 0)} "
-                  f"heures d’agents en plus par semaine, soit {nombre_fr(f['etp'], 2)} équivalent temps plein "
-                  f"(35 heures par semaine ; {nombre_fr(f['heures_par_an'], 0)} heures par an) : c’est le volume "
-                  "d’une équipe de bénévoles ou d’agents d’autres services formés au décroché, à répartir sur "
-                  f"{len(f['creneaux'])} créneaux.")
-    else:
-        texte += "L’équipe actuelle atteint l’objectif sur tous les créneaux : aucun renfort n’est nécessaire."
-    return paragraphe(texte)
+    return rendre("suivi_telephone.html.j2", t=resultats["telephone"], f=resultats["renfort"],
+                  p=resultats["parametres"])
 
 
 def tableau_telephone_audit(resultats: dict) -> pd.DataFrame:
@@ -603,20 +562,14 @@ def phrase_classement(controle: pd.DataFrame, developpement: pd.DataFrame, n_con
     >>> "90" in str(phrase_classement(m, m, 50))
     True
     """
-    c = controle.set_index("determinant").loc["micro"]
-    d = developpement.set_index("determinant").loc["micro"]
-    return paragraphe(
-        f"Sur {n_controle} textes de contrôle étiquetés à la main, jamais utilisés pour régler le lexique, le "
-        f"classement automatique a une précision de {pourcent_fr(c['precision'], 0)} (un déterminant attribué est "
-        f"juste) et un rappel de {pourcent_fr(c['rappel'], 0)} (un déterminant réellement évoqué est retrouvé). Sur "
-        f"les textes de développement, qui ont servi à corriger le lexique, ces chiffres montent à "
-        f"{pourcent_fr(d['precision'], 0)} et {pourcent_fr(d['rappel'], 0)} : l’écart mesure l’optimisme d’une "
-        "évaluation sur les textes déjà vus. Le classement sous-estime donc les déterminants évoqués en termes "
-        "imprévus ; le lexique (ressources/lexique_determinants.csv) se complète d’une ligne par terme.")
+    return rendre("suivi_classement.html.j2", n_controle=n_controle,
+                  c=controle.set_index("determinant").loc["micro"].to_dict(),
+                  d=developpement.set_index("determinant").loc["micro"].to_dict())
 
 
 def extraits(tables: dict, n: int = 6) -> BlocHTML:
-    """Derniers signaux négatifs avec texte, masqués (courriels, téléphones, noms), tronqués à 200 caractères.
+    """Derniers signaux négatifs avec texte, masqués (courriels, téléphones, noms), plafonnés à
+    ``LONGUEUR_EXTRAIT`` caractères (coupure entre deux mots, « … »).
 
     >>> s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-06-01"]), "polarite": ["negatif"], "source": ["elu"],
     ...     "determinant": ["attente"], "texte": ["Appeler Mme Odile Fermenthal au 06 12 34 56 78"]})
@@ -625,18 +578,13 @@ def extraits(tables: dict, n: int = 6) -> BlocHTML:
     """
     s = tables["signaux"]
     s = s[s["polarite"].eq("negatif") & s["texte"].notna()].sort_values("date_signal", ascending=False).head(n)
-    if s.empty:
-        return paragraphe("Aucun signal négatif avec texte.")
     lignes = []
     for _, x in s.iterrows():
-        texte = masquer_texte(x["texte"])
-        texte = texte if len(texte) <= 200 else texte[:199] + "…"
         contexte = f"{date_fr(x['date_signal'])}, {LIBELLES_SOURCES.get(x['source'], x['source']).lower()}"
         if pd.notna(x["determinant"]):
             contexte += f", {libelle(x['determinant']).lower()}"
-        lignes.append(f"<li><q>{html.escape(texte, quote=False)}</q> <span class=\"note\">({html.escape(contexte)})"
-                      "</span></li>")
-    return BlocHTML(f"<ul class=\"extraits\">{''.join(lignes)}</ul>")
+        lignes.append({"texte": couper_texte(masquer_texte(x["texte"]), LONGUEUR_EXTRAIT), "contexte": contexte})
+    return rendre("suivi_extraits.html.j2", extraits=lignes)
 
 
 def tableau_parametres(parametres: ParametresSuivi) -> pd.DataFrame:
@@ -706,14 +654,6 @@ def rapport_suivi(structure_id: str, donnees: Path | str = "data", sortie: Path 
 # --------------------------------------------------------------------------- sections (appelées par le notebook)
 
 
-def _joindre(*blocs) -> BlocHTML:
-    return BlocHTML("".join(str(b) for b in blocs if b is not None))
-
-
-def _sans_signaux() -> BlocHTML:
-    return paragraphe("Aucun signal enregistré pour cette structure sur la période : section sans objet.")
-
-
 def section_canaux(tables: dict, resultats: dict, source: str) -> BlocHTML:
     """Volumes mensuels par source et tableau des sources.
 
@@ -723,13 +663,9 @@ def section_canaux(tables: dict, resultats: dict, source: str) -> BlocHTML:
     from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]):
-        return _sans_signaux()
-    return _joindre(
-        figure_html(graphique_volumes(resultats, source), "Signaux reçus chaque mois, par canal d’écoute."),
-        tableau_html(tableau_sources(tables), "Signaux par canal d’écoute sur toute la période", source,
-                     decimales=0, note="Négatifs : parmi les signaux dont la polarité est connue (note, ressenti "
-                     "ou réclamation). Note : enquêtes et avis, ramenés sur 100."),
-    )
+        return rendre("suivi_canaux.html.j2", figure=None, table=None, source=source)
+    return rendre("suivi_canaux.html.j2", source=source, table=tableau_sources(tables),
+                  figure=figure_html(graphique_volumes(resultats, source), "Signaux reçus chaque mois, par canal d’écoute."))
 
 
 def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -741,18 +677,15 @@ def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
     from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]):
-        return _sans_signaux()
-    alertes = resultats["alertes"]
-    return _joindre(
-        phrase_cartes(resultats),
-        figure_html(graphique_carte_p(resultats, source), "Part mensuelle de signaux négatifs et ses limites de contrôle."),
-        figure_html(graphique_ewma(resultats, source), "Note moyenne mensuelle et sa moyenne lissée (EWMA)."),
-        tableau_html(tableau_alertes(resultats), "Mois signalés par les cartes de contrôle", source,
-                     decimales=1, note="Valeurs en % (carte p′) ou en points sur 100 (EWMA). Une alerte isolée peut "
-                     "être fortuite ; deux mois de suite, ou les deux cartes ensemble, confirment une dégradation.")
-        if len(alertes) else None,
-        figure_html(graphique_determinants(resultats, source), "Part de signaux négatifs par déterminant et par trimestre."),
-    )
+        return rendre("suivi_section_cartes.html.j2", lecture=None)
+    return rendre(
+        "suivi_section_cartes.html.j2", source=source, lecture=phrase_cartes(resultats),
+        carte_p=figure_html(graphique_carte_p(resultats, source),
+                            "Part mensuelle de signaux négatifs et ses limites de contrôle."),
+        ewma=figure_html(graphique_ewma(resultats, source), "Note moyenne mensuelle et sa moyenne lissée (EWMA)."),
+        alertes=tableau_alertes(resultats) if len(resultats["alertes"]) else None,
+        determinants=figure_html(graphique_determinants(resultats, source),
+                                 "Part de signaux négatifs par déterminant et par trimestre."))
 
 
 def section_reclamations(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -764,9 +697,10 @@ def section_reclamations(tables: dict, resultats: dict, source: str) -> BlocHTML
     from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]) or resultats["reclamations"].empty:
-        return paragraphe("Aucune réclamation enregistrée sur la période.")
-    return figure_html(graphique_reclamations(resultats, source),
-                       "Délai médian de réponse aux réclamations et part répondue dans le délai cible.")
+        return rendre("suivi_reclamations.html.j2", figure=None)
+    return rendre("suivi_reclamations.html.j2", figure=figure_html(
+        graphique_reclamations(resultats, source),
+        "Délai médian de réponse aux réclamations et part répondue dans le délai cible."))
 
 
 def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -777,17 +711,13 @@ def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
     """
     from analyse.rapports.graphiques import figure_html
 
-    blocs = [figure_html(graphique_lien_audit(resultats, source),
-                         f"Scores d’audit {tables['annee']} par déterminant et part de signaux négatifs de l’année."),
-             tableau_html(tableau_lien_audit(resultats), f"Audit {tables['annee']} et signaux des usagers par "
-                          "déterminant", source, decimales=1),
-             tableau_html(tableau_historique(resultats), "Score global d’audit et signaux négatifs, année par année",
-                          source, decimales=1)]
     spplus = tableau_spplus(tables)
-    if len(spplus):
-        blocs.append(tableau_html(spplus, "Indicateurs publiés par Services Publics + pour la structure", source,
-                                  decimales=1))
-    return _joindre(*blocs)
+    return rendre(
+        "suivi_audit.html.j2", annee=tables["annee"], source=source,
+        figure=figure_html(graphique_lien_audit(resultats, source),
+                           f"Scores d’audit {tables['annee']} par déterminant et part de signaux négatifs de l’année."),
+        lien=tableau_lien_audit(resultats), historique=tableau_historique(resultats),
+        spplus=spplus if len(spplus) else None)
 
 
 def section_telephone(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -800,21 +730,13 @@ def section_telephone(tables: dict, resultats: dict, source: str) -> BlocHTML:
     from analyse.rapports.graphiques import figure_html
 
     if "dimensionnement" not in resultats:
-        texte = paragraphe("Aucun journal d’appels (appels.csv) pour cette structure : la charge téléphonique et le "
-                           "renfort ne peuvent pas être calculés. Repères tirés des appels mystères de l’audit :")
-        t = resultats["telephone_audit"]
-        if t.empty:
-            return _joindre(texte, paragraphe("Aucun appel mystère enregistré."))
-        return _joindre(texte, tableau_html(tableau_telephone_audit(resultats), "Appels mystères de l’audit",
-                                            source, decimales=2))
-    return _joindre(
-        phrase_telephone(resultats),
-        figure_html(graphique_charge(resultats, source), "Appels par heure selon le jour et l’heure ; renfort nécessaire."),
-        tableau_html(tableau_jours(resultats), "Appels et renfort nécessaire par jour de la semaine", source,
-                     decimales=0, note="Renfort : agents à ajouter sur chaque créneau d’une heure pour atteindre "
-                     "l’objectif selon Erlang C (appels abandonnés comptés dans la demande), additionnés sur la "
-                     "journée. Détail par créneau dans le fichier CSV « dimensionnement »."),
-    )
+        audit = None if resultats["telephone_audit"].empty else tableau_telephone_audit(resultats)
+        return rendre("suivi_section_telephone.html.j2", journal=False, audit=audit, source=source)
+    return rendre(
+        "suivi_section_telephone.html.j2", journal=True, source=source, lecture=phrase_telephone(resultats),
+        figure=figure_html(graphique_charge(resultats, source),
+                           "Appels par heure selon le jour et l’heure ; renfort nécessaire."),
+        jours=tableau_jours(resultats))
 
 
 def bloc_classement(controle: pd.DataFrame) -> BlocHTML:
@@ -824,6 +746,4 @@ def bloc_classement(controle: pd.DataFrame) -> BlocHTML:
     >>> "ressources" in str(bloc_classement(m))
     True
     """
-    return tableau_html(tableau_classement(controle), "Précision et rappel du lexique sur les textes de contrôle",
-                        "Source : échantillon étiqueté de l’observatoire (ressources/textes_etiquetes.csv)",
-                        decimales=0)
+    return rendre("suivi_lexique.html.j2", table=tableau_classement(controle))

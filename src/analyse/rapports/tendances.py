@@ -19,7 +19,8 @@ from matplotlib.patches import Patch
 from analyse import config
 from analyse.config import resoudre_chemin
 from analyse.donnees.codes import libelle
-from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr, paragraphe
+from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.rapports.gabarits import rendre
 from analyse.rapports.graphiques import (
     GRIS,
     PALETTE,
@@ -30,7 +31,11 @@ from analyse.rapports.graphiques import (
     ligne_source,
     nouvelle_figure,
 )
-from analyse.statistiques.tendances import LIBELLES_METHODES, METHODES, series_nationales
+from analyse.statistiques.tendances import (
+    LIBELLES_METHODES,
+    METHODES,
+    series_nationales,
+)
 
 TITRE = "Baromètre Expérience Citoyen – Tendances"
 NOM_FICHIER = "rapport_tendances"
@@ -147,19 +152,6 @@ def _test(resultats, methode, niveau="national", modalite="ensemble") -> dict:
 # --------------------------------------------------------------------------- textes
 
 
-def _signe(x: float, decimales: int = 1) -> str:
-    return ("+" if x > 0 else "") + nombre_fr(x, decimales)
-
-
-def _phrase_tendance(t: dict) -> str:
-    if not t or np.isnan(t.get("tau", np.nan)):
-        return "trop peu d'éditions pour tester une tendance"
-    pente = f"{_signe(t['pente_an'], 2)} point par an (Theil–Sen)"
-    if t["sens"] == "pas de tendance nette":
-        return f"pas de tendance monotone nette (tau de Kendall {nombre_fr(t['tau'], 2)}, p = {nombre_fr(t['p_valeur'], 3)})"
-    return f"{t['sens']} significative (tau de Kendall {nombre_fr(t['tau'], 2)}, p = {nombre_fr(t['p_valeur'], 3)} ; {pente})"
-
-
 def synthese(resultats: dict) -> BlocHTML:
     """Synthèse en français courant : évolution, effet de composition, rupture, canaux, participation.
 
@@ -168,59 +160,20 @@ def synthese(resultats: dict) -> BlocHTML:
     """
     s, annees = resultats["series"], resultats["annees"]
     a0, a1 = min(annees), max(annees)
-    brut0, brut1 = _valeur(s, "moyenne_participants", a0), _valeur(s, "moyenne_participants", a1)
-    fe1, ch1 = _valeur(s, "effets_fixes", a1), _valeur(s, "panel_chaine", a1)
-    points = [
-        f"Le score moyen des participants passe de {nombre_fr(brut0)} sur 100 en {a0} à {nombre_fr(brut1)} en {a1} "
-        f"({_signe(brut1 - brut0)} points). À structures comparables, l’évolution est de {_signe(fe1 - brut0)} points "
-        f"(modèle à effets fixes) et de {_signe(ch1 - brut0)} points (panel chaîné).",
-    ]
     comp = resultats["composition"]
     c = comp[(comp["niveau"] == "national") & (comp["methode"] == "effets_fixes") & (comp["annee"] == a1)]
-    if len(c):
-        c = c.iloc[0]
-        net = c["ic_bas"] > 0 or c["ic_haut"] < 0
-        points.append(
-            f"En {a1}, l’effet de composition (moyenne des participants moins série à effets fixes) vaut "
-            f"{_signe(c['effet'])} points, intervalle {intervalle_fr(c['ic_bas'], c['ic_haut'])} : "
-            + ("le renouvellement du panel pèse nettement sur le chiffre publié."
-               if net else "il n’est pas distinguable de zéro.")
-            + (" Les nouveaux participants obtiennent en moyenne des scores plus bas que ceux qu’ils remplacent."
-               if c["effet"] < 0 else "")
-        )
-    t = _test(resultats, "moyenne_participants")
-    if t and t.get("rupture"):
-        retenue = "rupture nette" if t["rupture_retenue"] else "changement de niveau non significatif"
-        points.append(
-            f"Le changement de niveau le plus marqué de la moyenne des participants se situe entre {int(t['rupture_apres'])} "
-            f"et {int(t['rupture'])} ({_signe(t['ecart_rupture'])} points entre les deux périodes, permutation p = "
-            f"{nombre_fr(t['p_rupture'], 3)} : {retenue}). Tendance sur la période : {_phrase_tendance(t)}."
-        )
-    tf = _test(resultats, "effets_fixes")
-    if tf:
-        points.append(f"À structures comparables (effets fixes) : {_phrase_tendance(tf)}.")
     canaux = resultats["tests"].query("niveau == 'canal' and methode == 'effets_fixes'")
-    if len(canaux):
-        baisses = [libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "baisse"]
-        hausses = [libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "hausse"]
-        texte = f"Sur les indicateurs harmonisés, à structures comparables, {len(canaux)} canaux sont suivis sur toute la période : "
-        texte += (f"baisse significative pour {', '.join(baisses).lower()}" if baisses else "aucune baisse significative")
-        texte += (f", hausse significative pour {', '.join(hausses).lower()}." if hausses else ", aucune hausse significative.")
-        points.append(texte)
     d = resultats["dynamique"]
-    points.append(
-        f"Le panel se renouvelle : en moyenne {nombre_fr(d['taux_reprise_pct'].iloc[1:].mean(), 0)} % des participants d’une "
-        f"édition étaient présents à la précédente ; {nombre_fr(d['nouvelles'].iloc[1:].sum(), 0)} structures sont entrées "
-        f"après {a0}."
-    )
-    items = "".join(f"<li>{_echapper(p)}</li>" for p in points)
-    return BlocHTML(f'<div class="synthese"><ul>{items}</ul></div>')
-
-
-def _echapper(texte: str) -> str:
-    import html
-
-    return html.escape(texte, quote=False)
+    return rendre(
+        "tendances_synthese.html.j2", a0=a0, a1=a1,
+        brut0=_valeur(s, "moyenne_participants", a0), brut1=_valeur(s, "moyenne_participants", a1),
+        fe1=_valeur(s, "effets_fixes", a1), ch1=_valeur(s, "panel_chaine", a1),
+        composition=c.iloc[0].to_dict() if len(c) else None,
+        test=_test(resultats, "moyenne_participants"), test_fe=_test(resultats, "effets_fixes"),
+        n_canaux=len(canaux),
+        baisses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "baisse"],
+        hausses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "hausse"],
+        reprise_pct=d["taux_reprise_pct"].iloc[1:].mean(), nouvelles=d["nouvelles"].iloc[1:].sum())
 
 
 def introduction(resultats: dict, parametres: config.Parametres, demo: bool = False) -> BlocHTML:
@@ -229,22 +182,8 @@ def introduction(resultats: dict, parametres: config.Parametres, demo: bool = Fa
     >>> "éditions" in str(introduction({"annees": [2012, 2022], "dynamique": pd.DataFrame({"participants": [3, 4]})}, config.PARAMETRES))
     True
     """
-    d = resultats["dynamique"]
-    fictif = " Les données sont fictives (démonstration) : aucun résultat ne décrit une structure réelle." if demo else ""
-    textes = [
-        f"Cette étude suit la qualité de l’accueil sur {periode(resultats)} : "
-        f"{nombre_fr(d['participants'].sum(), 0)} participations au total. Elle répond à quatre questions : la qualité "
-        "s’est-elle améliorée, sur quels canaux et quels déterminants, pour quels types de structures, et quelle part des "
-        "mouvements du chiffre publié tient seulement au renouvellement des participants ?" + fictif,
-        "Trois séries sont présentées côte à côte : la moyenne des participants de chaque édition (le chiffre des "
-        "communiqués), une série chaînée à panel constant (chaque évolution d’une édition à la suivante est mesurée sur "
-        "les structures présentes aux deux), et les effets d’édition d’un modèle à effets fixes structure et édition. "
-        "Les deux séries ajustées partent de la moyenne des participants de la première édition ; l’écart entre la "
-        "moyenne des participants et une série ajustée est l’effet de composition.",
-        f"Intervalles de confiance à {nombre_fr(100 * parametres.niveau_confiance, 0)} %. Tout agrégat porte sur au "
-        f"moins {parametres.taille_min_agregat} structures ; aucune structure n’est nommée.",
-    ]
-    return BlocHTML("".join(str(paragraphe(t)) for t in textes))
+    return rendre("tendances_introduction.html.j2", periode=periode(resultats),
+                  participations=resultats["dynamique"]["participants"].sum(), p=parametres, demo=demo)
 
 
 def phrase_composition(resultats: dict) -> BlocHTML:
@@ -254,13 +193,7 @@ def phrase_composition(resultats: dict) -> BlocHTML:
     'phrase_composition'
     """
     comp = resultats["composition"].query("niveau == 'national' and methode == 'effets_fixes'").dropna(subset=["effet"])
-    pire = comp.loc[comp["effet"].idxmin()]
-    return paragraphe(
-        f"L’effet de composition le plus négatif s’observe en {int(pire['annee'])} : {_signe(pire['effet'])} points "
-        f"{intervalle_fr(pire['ic_bas'], pire['ic_haut'])}. Un effet négatif signifie que la moyenne des participants "
-        "sous-estime l’évolution vécue par les structures qui participent plusieurs fois : les entrants font baisser "
-        "la moyenne sans que l’accueil des structures suivies se dégrade d’autant."
-    )
+    return rendre("tendances_composition.html.j2", pire=comp.loc[comp["effet"].idxmin()].to_dict())
 
 
 # --------------------------------------------------------------------------- graphiques
@@ -556,13 +489,9 @@ def bloc_tests(resultats: dict, niveaux, legende: str, source: str, detail: bool
     >>> bloc_tests.__name__
     'bloc_tests'
     """
-    from analyse.formatage import tableau_html
-
     table = tableau_tests(resultats, niveaux) if detail else tableau_tests_modalites(resultats, niveaux)
     decimales = {c: (3 if c.startswith("p") else 2) for c in table.columns}
-    note = ("Pente de Theil–Sen en points par an ; p (Kendall) : tau de Kendall exact ; rupture datée par la première "
-            "édition du nouveau niveau, p par permutation (9 999 tirages).")
-    return tableau_html(table, legende, source, decimales=decimales, note=note)
+    return rendre("tendances_tests.html.j2", table=table, legende=legende, source=source, decimales=decimales)
 
 
 def tableau_dynamique(resultats: dict) -> pd.DataFrame:
@@ -598,12 +527,8 @@ def phrase_sortantes(resultats: dict) -> BlocHTML:
     """
     d = resultats["sortantes"].dropna(subset=["ecart"])
     nets = d[(d["ic_haut"] < 0) | (d["ic_bas"] > 0)]
-    texte = (f"En moyenne sur les éditions, les structures qui ne reviennent pas à l’édition suivante avaient un score "
-             f"{'inférieur' if d['ecart'].mean() < 0 else 'supérieur'} de {nombre_fr(abs(d['ecart'].mean()))} point(s) à celui "
-             "des structures qui reviennent. ")
-    texte += (f"L’écart n’est net (intervalle excluant zéro) qu’en {', '.join(str(int(a)) for a in nets['annee'])}."
-              if len(nets) else "L’écart n’est net pour aucune édition : les départs ne sélectionnent pas nettement les moins bons scores.")
-    return paragraphe(texte)
+    return rendre("tendances_sortantes.html.j2", ecart_moyen=d["ecart"].mean(),
+                  annees_nettes=[int(a) for a in nets["annee"]])
 
 
 def tableau_indicateurs(resultats: dict) -> pd.DataFrame:
@@ -628,15 +553,9 @@ def phrase_indicateurs(resultats: dict) -> BlocHTML:
     True
     """
     i, e = resultats["indicateurs"], resultats["exclus"]
-    canaux = ", ".join(libelle(c).lower() for c in dict.fromkeys(i["canal"]))
-    absents = sorted(set(e["canal"]) - set(i["canal"]))
-    texte = (f"{len(i)} indicateurs notés figurent dans les {len(resultats['annees'])} éditions comparées, sur les canaux "
-             f"{canaux} ; {len(e)} autres, absents d’au moins une édition, sont exclus des tendances par canal et par "
-             "déterminant (liste en annexe).")
-    if absents:
-        texte += (f" Les canaux {', '.join(libelle(c).lower() for c in absents)} n’existent pas dans toutes les éditions "
-                  "comparées et ne sont donc pas suivis ici.")
-    return paragraphe(texte)
+    return rendre("tendances_indicateurs.html.j2", n_retenus=len(i), n_exclus=len(e), n_editions=len(resultats["annees"]),
+                  canaux=[libelle(c) for c in dict.fromkeys(i["canal"])],
+                  absents=[libelle(c) for c in sorted(set(e["canal"]) - set(i["canal"]))])
 
 
 def tableau_parametres(parametres: config.Parametres) -> pd.DataFrame:

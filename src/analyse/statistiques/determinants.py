@@ -702,9 +702,14 @@ def priorites_structure(importance: pd.Series, performance: pd.Series, reference
     >>> perf = pd.Series({"attente": 55.0, "courtoisie": 80.0, "transfert": 40.0})
     >>> priorites_structure(imp, perf)[["determinant", "quadrant", "rang"]].values.tolist()
     [['attente', 'Priorité', 1], ['transfert', 'Second plan', 2], ['courtoisie', 'Acquis', 3]]
+    >>> len(priorites_structure(pd.Series(dtype=float), perf))  # aucune importance : table vide
+    0
     """
     importance = pd.Series(importance, dtype=float).dropna()
     performance = pd.Series(performance, dtype=float).reindex(importance.index)
+    if importance.empty:  # aucune importance disponible (édition sans enquête) : rien à classer
+        return pd.DataFrame(columns=["determinant", "libelle", "importance", "importance_pct", "performance",
+                                     "reference", "ecart_reference", "quadrant", "indice_priorite", "rang"])
     if reference is None:
         reference = performance.mean()
     reference = pd.Series(reference, index=importance.index, dtype=float) if np.isscalar(reference) \
