@@ -11,7 +11,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 # rapports d'intégration, fiches du lot, tableaux de bord) passe le vérificateur
 # d'accessibilité à la fin de son module de test ; un manquement y fait échouer le dernier
 # test (erreur au démontage, avec le nom du PDF). Les PDF volontairement fautifs des tests du
-# vérificateur commencent par « non-conforme ».
+# vérificateur commencent par « non-conforme » ; les bouchons de quelques octets des tests du lot
+# (écriture atomique, PDF périmés), qui ne sont pas des PDF complets (sans « %%EOF »), sont ignorés.
 
 PDF_VERIFIES: dict[Path, list[str]] = {}
 _DATES_PDF: dict[Path, int] = {}
@@ -20,7 +21,14 @@ _DATES_PDF: dict[Path, int] = {}
 def pdf_a_verifier(base: Path) -> list[Path]:
     """PDF nouveaux ou réécrits sous ``base`` depuis la dernière vérification."""
     return [p for p in sorted(base.rglob("*.pdf"))
-            if not p.name.startswith(("non-conforme", ".")) and _DATES_PDF.get(p) != p.stat().st_mtime_ns]
+            if not p.name.startswith(("non-conforme", ".")) and _DATES_PDF.get(p) != p.stat().st_mtime_ns
+            and _pdf_complet(p)]
+
+
+def _pdf_complet(chemin: Path) -> bool:
+    with open(chemin, "rb") as flux:
+        flux.seek(max(0, chemin.stat().st_size - 1024))
+        return b"%%EOF" in flux.read()
 
 
 @pytest.fixture(scope="module", autouse=True)

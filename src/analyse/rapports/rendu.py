@@ -274,13 +274,27 @@ def titre_document(titre: str, sous_titre: str = "") -> str:
     return f"{titre} – {sous_titre}" if sous_titre else titre
 
 
+def abaisser_titres(corps: str) -> str:
+    """Un seul ``h1`` par document (celui de la couverture) : si le corps en contient, tous ses
+    titres descendent d'un niveau (``h1`` → ``h2``…, ``h6`` reste ``h6``), hiérarchie gardée.
+
+    >>> abaisser_titres('<h1 id="a">Étude</h1><h2>Données</h2>')
+    '<h2 id="a">Étude</h2><h3>Données</h3>'
+    >>> abaisser_titres("<h2>Déjà bon</h2>")
+    '<h2>Déjà bon</h2>'
+    """
+    if not re.search(r"<h1[\s>]", corps):
+        return corps
+    return re.sub(r"<(/?)h([1-6])(?=[\s>])", lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", corps)
+
+
 def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None = None, demo: bool = False) -> str:
     """Document HTML complet : couverture, sommaire, contenu et style d'impression.
 
     >>> "Données fictives" in document_html("<h2>A</h2>", "Titre", demo=True)
     True
     """
-    corps, titres = numeroter_titres(corps)
+    corps, titres = numeroter_titres(abaisser_titres(corps))
     mention = f'<p class="mention-demo">{MENTION_DEMO}</p>' if demo else ""
     e = lambda t: html.escape(t, quote=False)  # noqa: E731
     couverture = (
