@@ -35,7 +35,7 @@ def tableau_markdown(resume: pd.DataFrame) -> str:
     """Tableau Markdown (couverture en %, largeurs en points)."""
     colonnes = list(resume.columns)
     lignes = ["| " + " | ".join(colonnes) + " |", "|" + "---|" * len(colonnes)]
-    for _, r in resume.iterrows():
+    for r in resume.to_dict("records"):
         cellules = []
         for c in colonnes:
             v = r[c]

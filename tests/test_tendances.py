@@ -118,12 +118,12 @@ def test_tendance_kendall_exact():
     assert r["pente_an"] == pytest.approx(0.9, abs=0.1)
 
 
-def test_rupture_du_nil_en_1898_avec_jump_1():
+def test_rupture_du_nil_en_1898_a_toutes_les_editions():
     import ruptures
     from statsmodels.datasets import nile
 
     d = nile.load_pandas().data
-    rupture = tendances.detecter_rupture(d["year"].astype(int), d["volume"], n_permutations=999)
+    rupture = tendances.detecter_rupture(d["year"].astype(int), d["volume"], n_simulations=999)
     assert rupture["annee_precedente"] == 1898 and rupture["annee"] == 1899
     assert rupture["retenue"] and rupture["ecart"] < -200
     defaut = ruptures.Dynp(model="l2").fit(d["volume"].to_numpy().reshape(-1, 1)).predict(n_bkps=1)[0]
@@ -225,3 +225,60 @@ def test_agregats_publies_portent_sur_au_moins_cinq_structures(resultats_demo):
     assert brute.loc[brute["n_structures"] < 5, "valeur"].isna().all()
     assert r["cohortes"].loc[r["cohortes"]["n_structures"] < 5, "score"].isna().all()
     assert set(tendances.series_nationales(r)["methode"]) == set(tendances.METHODES)
+
+
+# --- Tests honnêtes : simulations à vérité connue (issue 13) -----------------------------
+
+_ANNEES_SIM = [2012, 2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022]
+
+
+def _simuler_series(n_series, generer, graine=7):
+    rng = np.random.default_rng(graine)
+    return [generer(rng, np.array(_ANNEES_SIM, dtype=float)) for _ in range(n_series)]
+
+
+def test_tendance_pure_rarement_prise_pour_une_rupture():
+    series = _simuler_series(300, lambda rng, x: 70 - 0.6 * (x - 2012) + rng.normal(0, 0.8, len(x)))
+    retenues = [tendances.detecter_rupture(_ANNEES_SIM, y)["retenue"] for y in series]
+    assert np.mean(retenues) <= 0.10
+    assert all(tendances.mesurer_tendance(_ANNEES_SIM, y)["sens"] == "baisse" for y in series[:50])
+
+
+def test_marche_aleatoire_sans_derive_rarement_une_tendance_sur_les_maillons():
+    series = _simuler_series(300, lambda rng, x: 68 + np.cumsum(rng.normal(0, 1.0, len(x))))
+    trouvees = [tendances.mesurer_tendance_maillons(_ANNEES_SIM, y)["sens"] != "pas de tendance nette" for y in series]
+    assert np.mean(trouvees) <= 0.10
+    # l'ancien test (Kendall sur la série cumulée) s'y trompe : le nouveau doit faire nettement mieux
+    kendall = [tendances.mesurer_tendance(_ANNEES_SIM, y)["sens"] != "pas de tendance nette" for y in series]
+    assert np.mean(kendall) > 2 * np.mean(trouvees)
+
+
+def test_marche_aleatoire_sans_derive_rarement_une_rupture_sur_les_maillons():
+    series = _simuler_series(300, lambda rng, x: 68 + np.cumsum(rng.normal(0, 1.0, len(x))))
+    retenues = [tendances.detecter_rupture(_ANNEES_SIM, y, chainee=True)["retenue"] for y in series]
+    assert np.mean(retenues) <= 0.10
+
+
+def test_rupture_plantee_toujours_trouvee_meme_sur_une_tendance():
+    def generer(rng, x):
+        return 70 - 0.3 * (x - 2012) - 5.0 * (x >= 2020) + rng.normal(0, 0.5, len(x))
+
+    for y in _simuler_series(100, generer):
+        r = tendances.detecter_rupture(_ANNEES_SIM, y)
+        assert r["retenue"] and r["annee"] == 2020 and -7 < r["ecart"] < -3
+    for y in _simuler_series(100, lambda rng, x: generer(rng, x) + np.cumsum(rng.normal(0, 0.3, len(x)))):
+        assert tendances.detecter_rupture(_ANNEES_SIM, y, chainee=True)["annee"] == 2020
+
+
+def test_benjamini_hochberg_dans_la_table_des_tests():
+    rng = np.random.default_rng(3)
+    lignes = [pd.DataFrame({"annee": _ANNEES_SIM, "methode": m, "niveau": "canal", "modalite": str(k),
+                            "valeur": 70 + rng.normal(0, 1, 10)})
+              for k in range(20) for m in ("moyenne_participants", "panel_chaine")]
+    t = tendances.analyser_series(pd.concat(lignes, ignore_index=True))
+    assert (t["p_valeur_ajustee"] >= t["p_valeur"] - 1e-12).all()
+    assert (t["p_rupture_ajustee"] >= t["p_rupture"] - 1e-12).all()
+    assert (t["rupture_retenue"] == (t["p_rupture_ajustee"] < 0.05)).all()
+    assert set(t["test_tendance"]) == {"Kendall sur les points", "Student sur les maillons"}
+    for colonne in ("methode", "niveau", "modalite", "sens", "rupture_retenue", "p_valeur", "p_rupture"):
+        assert colonne in t
