@@ -282,3 +282,21 @@ def test_benjamini_hochberg_dans_la_table_des_tests():
     assert set(t["test_tendance"]) == {"Kendall sur les points", "Student sur les maillons"}
     for colonne in ("methode", "niveau", "modalite", "sens", "rupture_retenue", "p_valeur", "p_rupture"):
         assert colonne in t
+
+
+def test_harmonisation_sur_type_bareme_et_points_max():
+    g = pd.DataFrame({"annee": [2012, 2013] * 3, "code_question": ["Q1", "Q1", "Q2", "Q2", "Q3", "Q3"],
+                      "indicateur": ["A", "A", "B", "B", "C", "C"], "canal": "telephone",
+                      "determinant": "courtoisie", "etape": "accueil",
+                      "type_reponse": ["oui_non", "oui_non", "oui_non", "echelle4", "nombre", "nombre"],
+                      "points_max": [1.0, 2.0, 3.0, 3.0, 4.0, 4.0], "bareme": ["", "", "", "", "3:4", "5:4"]})
+    h = tendances.indicateurs_harmonises(g).set_index("indicateur")
+    assert list(h.index) == ["A"] and h.loc["A", "points_max_reference"] == 2.0
+    assert h.loc["A", "traitement"].startswith("réponses reéchelonnées")
+    e = tendances.indicateurs_exclus(g).set_index("indicateur")["motif"].to_dict()
+    assert e == {"B": "type de réponse changé", "C": "barème changé"}
+    r = pd.DataFrame({"annee": [2012, 2012, 2013], "id_contact": ["c1", "c1", "c2"], "structure_id": "s",
+                      "canal": "telephone", "indicateur": ["A", "B", "A"], "determinant": "courtoisie",
+                      "points": [1.0, 0.0, 1.0], "points_max": [1.0, 3.0, 2.0]})
+    sc = tendances.scores_harmonises(r, h.reset_index())
+    assert sc.query("niveau == 'global'")["score"].tolist() == [100.0, 50.0]

@@ -99,10 +99,38 @@ def _notees(grille: pd.DataFrame) -> pd.DataFrame:
     return grille[garde]
 
 
-def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
-    """Indicateurs notés présents dans toutes les éditions ``annees``, même canal et même déterminant.
+def _resume_indicateurs(grille: pd.DataFrame, annees) -> tuple[pd.DataFrame, list]:
+    """Par indicateur noté des éditions ``annees`` : éditions, canaux, déterminants, types de
+    réponse, barèmes et points max distincts, avec le motif d'exclusion éventuel."""
+    g = _notees(grille)
+    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
+    g = g[g["annee"].isin(annees)].sort_values("annee", kind="stable")
+    g = g.assign(_bareme=g["bareme"].fillna("").astype(str).str.replace(" ", "") if "bareme" in g else "",
+                 _type=g["type_reponse"] if "type_reponse" in g else "")
+    resume = g.groupby("indicateur").agg(
+        n_editions=("annee", "nunique"), n_canaux=("canal", "nunique"), n_determinants=("determinant", "nunique"),
+        n_types=("_type", "nunique"), n_baremes=("_bareme", "nunique"), n_points=("points_max", "nunique"),
+        canal=("canal", "last"), determinant=("determinant", "last"), etape=("etape", "last"),
+        type_reponse=("_type", "last"), points_max_reference=("points_max", "last"),
+        editions=("annee", lambda s: ", ".join(str(x) for x in sorted(set(s)))),
+    )
+    motif = np.select(
+        [resume["n_editions"] < len(annees), (resume["n_canaux"] > 1) | (resume["n_determinants"] > 1),
+         resume["n_types"] > 1, resume["n_baremes"] > 1],
+        ["absent d'au moins une édition", "canal ou déterminant changé", "type de réponse changé", "barème changé"],
+        default="")
+    resume["motif"] = motif
+    resume["traitement"] = np.where(resume["n_points"] > 1, "réponses reéchelonnées aux points max de la dernière édition",
+                                    "identique")
+    return resume, g
 
-    Une colonne ``codes_question`` dit sous quels codes chaque indicateur a figuré.
+
+def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
+    """Indicateurs notés comparables dans toutes les éditions ``annees`` : même canal, même
+    déterminant, même type de réponse et même barème. Un indicateur dont seuls les points max
+    changent est gardé, ses réponses reéchelonnées aux points max de la dernière édition
+    (colonnes ``points_max_reference`` et ``traitement``) ; les autres écarts l'excluent
+    (``indicateurs_exclus``). ``codes_question`` dit sous quels codes il a figuré.
 
     >>> g = pd.DataFrame({"annee": [2012, 2013, 2013], "code_question": ["T1", "T1", "T2"],
     ...     "indicateur": ["A", "A", "B"], "canal": "telephone", "determinant": "courtoisie",
@@ -110,42 +138,32 @@ def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
     >>> indicateurs_harmonises(g)["indicateur"].tolist()
     ['A']
     """
-    g = _notees(grille)
-    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
-    g = g[g["annee"].isin(annees)]
-    resume = g.groupby("indicateur").agg(
-        n_editions=("annee", "nunique"), n_canaux=("canal", "nunique"), n_determinants=("determinant", "nunique"),
-        canal=("canal", "last"), determinant=("determinant", "last"), etape=("etape", "last"),
-    )
-    resume = resume[(resume["n_editions"] == len(annees)) & (resume["n_canaux"] == 1) & (resume["n_determinants"] == 1)]
+    resume, g = _resume_indicateurs(grille, annees)
+    resume = resume[resume["motif"] == ""]
     codes = g[g["indicateur"].isin(resume.index)].groupby(["indicateur", "code_question"])["annee"].agg(["min", "max"])
     texte = codes.reset_index().groupby("indicateur").apply(
         lambda d: ", ".join(f"{c} ({lo}–{hi})" if lo != hi else f"{c} ({lo})"
                             for c, lo, hi in zip(d["code_question"], d["min"], d["max"])), include_groups=False)
-    resume["codes_question"] = texte
-    resume = resume.reset_index()
+    resume = resume.assign(codes_question=texte).reset_index()
     ordre_canal = {c: i for i, c in enumerate(CANAUX)}
     resume = resume.sort_values(["canal", "determinant", "indicateur"], key=lambda s: s.map(ordre_canal) if s.name == "canal" else s)
-    return resume[["indicateur", "canal", "determinant", "etape", "n_editions", "codes_question"]].reset_index(drop=True)
+    colonnes = ["indicateur", "canal", "determinant", "etape", "n_editions", "codes_question", "type_reponse",
+                "points_max_reference", "traitement"]
+    return resume.reindex(columns=colonnes).reset_index(drop=True)
 
 
 def indicateurs_exclus(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
-    """Indicateurs notés absents d'au moins une des éditions comparées, avec leurs éditions.
+    """Indicateurs notés exclus des comparaisons, avec leurs éditions et le ``motif``.
 
     >>> g = pd.DataFrame({"annee": [2012, 2013, 2013], "code_question": ["T1", "T1", "T2"],
     ...     "indicateur": ["A", "A", "B"], "canal": "telephone", "determinant": "courtoisie",
     ...     "etape": "accueil", "points_max": 1.0})
-    >>> indicateurs_exclus(g)[["indicateur", "editions"]].values.tolist()
-    [['B', '2013']]
+    >>> indicateurs_exclus(g)[["indicateur", "editions", "motif"]].values.tolist()
+    [['B', '2013', "absent d'au moins une édition"]]
     """
-    g = _notees(grille)
-    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
-    g = g[g["annee"].isin(annees)]
-    gardes = set(indicateurs_harmonises(grille, annees)["indicateur"])
-    exclus = g[~g["indicateur"].isin(gardes)]
-    resume = exclus.groupby("indicateur").agg(canal=("canal", "last"), determinant=("determinant", "last"),
-                                             editions=("annee", lambda s: ", ".join(str(x) for x in sorted(set(s)))))
-    return resume.reset_index()[["indicateur", "canal", "determinant", "editions"]]
+    resume, _ = _resume_indicateurs(grille, annees)
+    resume = resume[resume["motif"] != ""]
+    return resume.reset_index()[["indicateur", "canal", "determinant", "editions", "motif"]]
 
 
 def _moyenne_ponderee_canaux(canaux: pd.DataFrame, parametres: config.Parametres) -> pd.DataFrame:
@@ -170,6 +188,8 @@ def scores_harmonises(reponses: pd.DataFrame, indicateurs, parametres: config.Pa
     """
     codes = set(indicateurs["indicateur"]) if isinstance(indicateurs, pd.DataFrame) else set(indicateurs)
     r = reponses[reponses["indicateur"].isin(codes) & (reponses["points_max"] > 0)]
+    if isinstance(indicateurs, pd.DataFrame) and "points_max_reference" in indicateurs:
+        r = _reechelonner(r, indicateurs)
     contacts = r.groupby(["annee", "structure_id", "canal", "id_contact"], observed=True)[["points", "points_max"]].sum()
     contacts["score"] = 100 * contacts["points"] / contacts["points_max"]
     canaux = contacts.groupby(["annee", "structure_id", "canal"], observed=True)["score"].mean().reset_index()
@@ -180,6 +200,19 @@ def scores_harmonises(reponses: pd.DataFrame, indicateurs, parametres: config.Pa
     dets = dets.reset_index().rename(columns={"determinant": "modalite"}).assign(niveau="determinant")
     colonnes = ["annee", "structure_id", "niveau", "modalite", "score"]
     return pd.concat([globaux[colonnes], canaux[colonnes], dets[colonnes]], ignore_index=True)
+
+
+def _reechelonner(reponses: pd.DataFrame, indicateurs: pd.DataFrame) -> pd.DataFrame:
+    """Points ramenés aux points max de référence de chaque indicateur (part P/M inchangée).
+
+    >>> r = pd.DataFrame({"indicateur": ["A"], "points": [1.0], "points_max": [2.0]})
+    >>> _reechelonner(r, pd.DataFrame({"indicateur": ["A"], "points_max_reference": [4.0]}))[["points", "points_max"]].values.tolist()
+    [[2.0, 4.0]]
+    """
+    reference = reponses["indicateur"].map(indicateurs.set_index("indicateur")["points_max_reference"])
+    reference = reference.fillna(reponses["points_max"]).to_numpy(dtype=float)
+    facteur = reference / reponses["points_max"].to_numpy(dtype=float)
+    return reponses.assign(points=reponses["points"].to_numpy(dtype=float) * facteur, points_max=reference)
 
 
 # --------------------------------------------------------------------------- séries
@@ -842,9 +875,10 @@ def calculer_tendances(tables: dict, parametres: config.Parametres = config.PARA
         for m in _ordonner(sous["modalite"].unique(), niveau):
             groupes.append((niveau, m, sous.loc[sous["modalite"] == m, _COLONNES_PANEL]))
     for strate in STRATES:
-        panels = panels_strates(scores, participants, strate)
-        for m in _ordonner(panels, strate):
-            groupes.append((strate, modalite_texte(m), panels[m]))
+        for niveau, source in ((strate, scores), (f"{strate}_harmonise", harmonises)):
+            panels = panels_strates(source, participants, strate)
+            for m in _ordonner(panels, strate):
+                groupes.append((niveau, modalite_texte(m), panels[m]))
     series, composition = [], []
     for niveau, modalite, panel in groupes:
         series.append(calculer_series(panel, niveau, modalite, parametres))
