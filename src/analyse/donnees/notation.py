@@ -1,8 +1,15 @@
 """Notation des réponses et scores des structures (``methodologie.md``).
 
 Points d'une réponse, score d'un contact (100 × ΣP / ΣM), scores de structure par
-canal, déterminant, étape et global, avec intervalles bootstrap percentiles
-(rééchantillonnage des contacts au sein de chaque canal).
+canal, déterminant, étape et global, avec leurs intervalles à 95 %.
+
+Intervalles : la dispersion des scores de contact au sein d'une structure est mise en commun
+sur toutes les structures de l'édition, canal par canal (composante de variance σ²_canal,
+``variance_intra_mise_en_commun``) ; un score de structure en tire sa variance
+d'échantillonnage selon ses propres nombres de contacts (canal : σ²/n ; global : Σ p² σ²/n /
+(Σ p)² avec les poids des canaux ; déterminant et étape : Σ σ² M² / (Σ M)², M = points max du
+contact). Intervalle : score ± z·√variance, tronqué à [0, 100]. Couverture vérifiée par
+``analyse.validation.couverture`` (``benchmarks/RESULTATS.md``).
 """
 
 from __future__ import annotations
@@ -15,6 +22,29 @@ from scipy.stats import norm
 
 from analyse.donnees.codes import DETERMINANTS, ETAPES
 from analyse.config import PARAMETRES, Parametres
+
+
+ANNEXE_METHODE = (
+    "Chaque intervalle à 95 % d'un score de structure combine la dispersion des contacts au sein d'une même "
+    "structure, mise en commun sur toutes les structures de l'édition canal par canal, avec le nombre de contacts "
+    "de la structure sur chaque canal (et les poids des canaux pour le score global). Un canal testé par un seul "
+    "contact a donc un intervalle large et non nul. Des éditions simulées à vérité connue montrent que ces "
+    "intervalles contiennent la vraie valeur environ 95 fois sur 100 (benchmarks/RESULTATS.md)."
+)
+
+
+def phrase_fragile(parametres: Parametres = PARAMETRES) -> str:
+    """Phrase qui explique « fragile » pour un score de structure.
+
+    >>> phrase_fragile(Parametres(largeur_fragile=30.0))[:40]
+    'Un score est dit fragile quand son inter'
+    """
+    return (f"Un score est dit fragile quand son intervalle de confiance à 95 % est plus large que "
+            f"{parametres.largeur_fragile:g} points (souvent un canal testé par un seul contact) : l'écart à "
+            "la moyenne nationale ou à un autre canal n'est alors pas établi.")
+
+
+PHRASE_FRAGILE = phrase_fragile()
 
 
 def lire_bareme(bareme: str) -> list[tuple[float, float]]:

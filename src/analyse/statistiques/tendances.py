@@ -48,6 +48,17 @@ from analyse import config
 from analyse.donnees import stockage
 from analyse.donnees.codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, TYPES_STRUCTURE
 
+ANNEXE_METHODE = (
+    "Tendance : tau de Kendall exact et pente de Theil–Sen pour la moyenne des participants et les effets "
+    "fixes ; pour la série chaînée, somme cumulée de maillons, le test porte sur les maillons (test de Student "
+    "du maillon moyen). Rupture : un changement de niveau à une édition est comparé à une simple tendance "
+    "linéaire (maximum des statistiques F, loi simulée sous « tendance + bruit ») ; une évolution régulière "
+    "n'est donc pas une rupture. Comme de nombreuses séries sont testées, les verdicts « hausse », « baisse » "
+    "et « rupture nette » reposent sur des valeurs p ajustées par Benjamini–Hochberg (taux de fausses "
+    "découvertes de 5 %) ; les indicateurs comparés ont même canal, déterminant, type de réponse et barème, "
+    "les points max changeants étant reéchelonnés."
+)
+
 METHODES = ("moyenne_participants", "panel_chaine", "effets_fixes")
 LIBELLES_METHODES = {
     "moyenne_participants": "Moyenne des participants",
