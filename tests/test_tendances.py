@@ -193,8 +193,13 @@ def test_rupture_plantee_trouvee_a_son_edition(resultats_demo):
     racine, _, r = resultats_demo
     annee_plantee = json.loads((racine / config.FICHIER_VERITE_DEMO).read_text(encoding="utf-8"))["rupture"]["annee"]
     t = r["tests"].query("niveau == 'national' and methode == 'moyenne_participants'").iloc[0]
-    assert t["rupture"] == annee_plantee and t["rupture_apres"] == 2018 and t["rupture_retenue"]
+    # La rupture est située à son édition, avec un saut net de la tendance de plus de 3 points.
+    # Elle n'est pas « retenue » : sur dix éditions, les écarts d'une édition à l'autre plantés
+    # dans les chiffres publiés (−2,9 en 2017, +2,5 en 2018) rendent le saut de 2020 compatible
+    # avec une tendance linéaire ; le test contre la tendance (issue 13) le dit honnêtement.
+    assert t["rupture"] == annee_plantee and t["rupture_apres"] == 2018
     assert t["ecart_rupture"] < -3
+    assert t["rupture_retenue"] == (t["p_rupture_ajustee"] < 0.05)
     fe = r["tests"].query("niveau == 'national' and methode == 'effets_fixes'").iloc[0]
     assert fe["rupture"] == annee_plantee and fe["sens"] == "baisse"
 

@@ -653,13 +653,15 @@ def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 
                      niveau: float = 0.95, chainee: bool = False) -> dict:
     """Rupture de niveau la plus nette d'une série, testée contre une tendance linéaire.
 
-    Pour chaque édition candidate (``taille_min`` points de chaque côté), le modèle « tendance +
-    marche » est comparé au modèle « tendance linéaire » par un F ; la statistique est le
-    maximum des F, sa valeur p vient de sa loi sous « tendance linéaire + bruit gaussien »,
-    simulée (exacte pour ce plan). Une tendance régulière n'est donc pas une rupture. Série
-    chaînée (``chainee``) : le test porte sur les maillons (un maillon hors norme contre un
-    maillon moyen constant). ``ecart`` est le saut de niveau au-delà de la tendance ;
-    ``annee`` la première édition du nouveau régime, ``annee_precedente`` la dernière de l'ancien.
+    Pour chaque édition candidate (``taille_min`` éditions de chaque côté), le modèle « tendance
+    linéaire + marche » est comparé au modèle « tendance linéaire » par un F ; la statistique
+    est le maximum des F, sa valeur p vient de sa loi sous « tendance linéaire + bruit gaussien
+    indépendant », simulée (exacte pour ce plan : elle ne dépend ni du niveau, ni de la pente,
+    ni de l'écart-type). Une tendance régulière n'est donc pas une rupture. Série chaînée
+    (``chainee``) : le test porte sur les maillons, un maillon hors norme contre un maillon
+    moyen constant. ``ecart`` : saut de niveau au-delà de la tendance (série chaînée : maillon
+    de rupture − maillon moyen) ; ``annee`` : première édition du nouveau régime,
+    ``annee_precedente`` : dernière de l'ancien.
 
     >>> r = detecter_rupture(range(2012, 2020), [70, 71, 70, 71, 64, 65, 64, 65])
     >>> r["annee"], r["annee_precedente"], r["retenue"]
@@ -683,12 +685,12 @@ def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 
     f = _stat_f(cible[None, :], base, candidates)[0]
     j = int(np.nanargmax(f))
     nulle = _loi_nulle(base, candidates, n_simulations, graine)
-    p = (1 + len(nulle) - np.searchsorted(nulle, f[j] - 1e-9, side="left")) / (len(nulle) + 1)
-    coefficients = np.linalg.lstsq(np.column_stack([base, candidates[:, j]]), cible, rcond=None)[0]
+    p = float((1 + len(nulle) - np.searchsorted(nulle, f[j] - 1e-9, side="left")) / (len(nulle) + 1))
+    ecart = float(np.linalg.lstsq(np.column_stack([base, candidates[:, j]]), cible, rcond=None)[0][-1])
     coupure = int(indices[j])
     return {"annee": int(x[coupure]), "annee_precedente": int(x[coupure - 1]),
             "moyenne_avant": float(y[:coupure].mean()), "moyenne_apres": float(y[coupure:].mean()),
-            "ecart": float(coefficients[-1]), "p_valeur": float(p), "retenue": bool(p < 1 - niveau),
+            "ecart": ecart, "p_valeur": p, "retenue": bool(p < 1 - niveau),
             "n_editions": int(len(y))}
 
 
