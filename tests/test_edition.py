@@ -163,3 +163,44 @@ def test_calculer_edition_sur_donnees_synthetiques(tmp_path):
     assert not np.isnan(comparaison.loc[("score_type", "collectivites"), "valeur_calculee"])
     fichiers = rapport_edition.exporter_tableaux(resultats, tmp_path / "csv")
     assert {f.stem for f in fichiers} >= {"canaux", "determinants", "strates_type", "indicateurs", "comparaison"}
+
+
+# --- Couverture des intervalles d'agrégats (issue 13) ------------------------------------
+
+
+def test_couverture_des_petits_groupes_de_5_structures():
+    """Groupes de 5 à 9 : intervalle t, couverture ≥ 93 % (le bootstrap percentile : ~83 % à 5)."""
+    from analyse.statistiques.edition import agreger_groupe, intervalle_bootstrap
+
+    rng = np.random.default_rng(5)
+    p = config.Parametres(n_bootstrap=400)
+    couverts, couverts_bootstrap = [], []
+    for _ in range(1500):
+        x = np.clip(rng.normal(66, 8, 5), 0, 100)
+        g = agreger_groupe(x, p)
+        couverts.append(g["ic_bas"] <= 66 <= g["ic_haut"])
+        bas, haut = intervalle_bootstrap(x, 400, 1)
+        couverts_bootstrap.append(bas <= 66 <= haut)
+    assert g["methode_ic"] == "student"
+    assert np.mean(couverts) >= 0.93
+    assert np.mean(couverts_bootstrap) < 0.88
+
+
+def test_proportions_groupees_par_structure_couvertes():
+    """Réponses groupées par structure (corrélation intra-structure) : le Wilson corrigé de l'effet
+    de plan couvre ≥ 93 % ; le Wilson naïf (contacts supposés indépendants) couvre moins."""
+    from analyse.statistiques.edition import intervalle_wilson, intervalle_wilson_grappes
+
+    rng = np.random.default_rng(8)
+    vrai, couverts, naifs = 0.7, [], []
+    for _ in range(800):
+        n = rng.integers(2, 7, 120)
+        p_structure = rng.beta(7, 3, 120)  # moyenne 0,7, forte hétérogénéité entre structures
+        y = rng.binomial(n, p_structure)
+        bas, haut, deff = intervalle_wilson_grappes(y, n)
+        couverts.append(bas <= vrai <= haut)
+        b, h = intervalle_wilson(int(y.sum()), int(n.sum()))
+        naifs.append(b <= vrai <= h)
+    assert deff > 1.1
+    assert np.mean(couverts) >= 0.93
+    assert np.mean(naifs) < np.mean(couverts) - 0.03
