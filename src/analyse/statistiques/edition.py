@@ -319,22 +319,23 @@ def effet_de_plan(succes_par_structure, n_par_structure) -> float:
     """Effet de plan d'une proportion de réponses groupées par structure (≥ 1).
 
     Rapport de la variance « grappes » de l'estimateur ratio, (G/(G−1)) Σ (y_g − p n_g)² / n²,
-    à la variance binomiale p(1 − p)/n ; 1 si les structures ne groupent pas les réponses.
+    à la variance binomiale p(1 − p)/(n − 1) (mêmes corrections de petit échantillon, d'où
+    exactement 1 avec une réponse par structure) ; jamais sous 1.
 
     >>> round(effet_de_plan([5, 0, 5, 0], [5, 5, 5, 5]), 2)
-    6.67
+    6.33
     >>> effet_de_plan([1, 0, 1, 0], [1, 1, 1, 1])
     1.0
     """
     y, m = np.asarray(succes_par_structure, dtype=float), np.asarray(n_par_structure, dtype=float)
     G, n = len(y), m.sum()
-    if G < 2 or n == 0:
+    if G < 2 or n < 2:
         return 1.0
     p = y.sum() / n
     if p in (0.0, 1.0):
         return 1.0
     variance_grappes = G / (G - 1) * np.sum((y - p * m) ** 2) / n**2
-    return float(max(1.0, variance_grappes / (p * (1 - p) / n)))
+    return float(max(1.0, variance_grappes / (p * (1 - p) / (n - 1))))
 
 
 def intervalle_wilson_grappes(succes_par_structure, n_par_structure, niveau: float = 0.95) -> tuple[float, float, float]:
