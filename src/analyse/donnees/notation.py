@@ -280,7 +280,7 @@ def _variance_moyenne(valeurs, poids, geometrie) -> tuple[np.ndarray, np.ndarray
 
 
 def _intervalles(X, geometrie, estimation, parametres):
-    """(bas, haut) pour les scores de canal, global, déterminants et étapes : score ± z·√variance,
+    """(bas, haut, erreur type) pour les scores de canal, global, déterminants et étapes : score ± z·√variance,
     la variance venant de ``variance_intra_mise_en_commun`` (bornage à [0, 100] ensuite)."""
     moyennes_canal, globaux, determinants, etapes = estimation
     z = float(norm.ppf(0.5 + parametres.niveau_confiance / 2))
@@ -294,8 +294,8 @@ def _intervalles(X, geometrie, estimation, parametres):
     resultats = []
     for score, variance in ((moyennes_canal, var_canal), (globaux, var_global),
                             (determinants, var_modalites[:nd]), (etapes, var_modalites[nd:])):
-        demi = z * np.sqrt(variance)
-        resultats.append((score - demi, score + demi))
+        erreur = np.sqrt(variance)
+        resultats.append((score - z * erreur, score + z * erreur, erreur))
     return resultats
 
 
@@ -308,7 +308,7 @@ def _variance_ratio(points, points_max, geometrie):
 
 def _assembler_scores(notes, X, annee, estimation, intervalles, debut_groupes, taille_groupes, debut_struct, canaux, parametres):
     moyennes_canal, globaux, determinants, etapes = estimation
-    (cb, ch), (gb, gh), (db, dh), (eb, eh) = intervalles
+    (cb, ch, ce), (gb, gh, ge), (db, dh, de), (eb, eh, ee) = intervalles
     structures = notes["structure_id"].to_numpy()[debut_struct]
     struct_groupes = notes["structure_id"].to_numpy()[debut_groupes]
     n_struct = np.add.reduceat(taille_groupes, _bornes(struct_groupes))
@@ -316,10 +316,10 @@ def _assembler_scores(notes, X, annee, estimation, intervalles, debut_groupes, t
     contacts_avec = np.add.reduceat((X[:, 1 + nd : 1 + 2 * nd] > 0).astype(np.int64), debut_struct, axis=0)
     contacts_etape = np.add.reduceat((X[:, 1 + 2 * nd + len(ETAPES) :] > 0).astype(np.int64), debut_struct, axis=0)
     morceaux = [
-        _morceau(structures, "global", "", globaux, gb, gh, n_struct),
-        _morceau(struct_groupes, "canal", canaux, moyennes_canal, cb, ch, taille_groupes),
-        _morceau_matrice(structures, "determinant", DETERMINANTS, determinants.T, db.T, dh.T, contacts_avec),
-        _morceau_matrice(structures, "etape", ETAPES, etapes.T, eb.T, eh.T, contacts_etape),
+        _morceau(structures, "global", "", globaux, gb, gh, n_struct, ge),
+        _morceau(struct_groupes, "canal", canaux, moyennes_canal, cb, ch, taille_groupes, ce),
+        _morceau_matrice(structures, "determinant", DETERMINANTS, determinants.T, db.T, dh.T, contacts_avec, de.T),
+        _morceau_matrice(structures, "etape", ETAPES, etapes.T, eb.T, eh.T, contacts_etape, ee.T),
     ]
     scores = pd.concat(morceaux, ignore_index=True)
     scores.insert(0, "annee", np.int64(annee))
@@ -330,7 +330,7 @@ def _assembler_scores(notes, X, annee, estimation, intervalles, debut_groupes, t
     return _borner(scores.reset_index(drop=True), parametres)
 
 
-def _morceau(structures, niveau, modalite, score, bas, haut, n) -> pd.DataFrame:
+def _morceau(structures, niveau, modalite, score, bas, haut, n, erreur) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "structure_id": structures,
@@ -340,11 +340,12 @@ def _morceau(structures, niveau, modalite, score, bas, haut, n) -> pd.DataFrame:
             "ic_bas": bas,
             "ic_haut": haut,
             "n_contacts": np.asarray(n, dtype=np.int64),
+            "erreur_type": np.asarray(erreur, dtype=float),
         }
     )
 
 
-def _morceau_matrice(structures, niveau, codes, score, bas, haut, n) -> pd.DataFrame:
+def _morceau_matrice(structures, niveau, codes, score, bas, haut, n, erreur) -> pd.DataFrame:
     k = len(codes)
     morceau = _morceau(
         np.repeat(structures, k),
@@ -354,6 +355,7 @@ def _morceau_matrice(structures, niveau, codes, score, bas, haut, n) -> pd.DataF
         bas.ravel(),
         haut.ravel(),
         n.ravel(),
+        erreur.ravel(),
     )
     return morceau.loc[(morceau["n_contacts"] > 0) & morceau["score"].notna()]
 
@@ -392,5 +394,6 @@ def _table_scores_vide() -> pd.DataFrame:
             "ic_haut": pd.Series(dtype=float),
             "n_contacts": pd.Series(dtype="int64"),
             "fragile": pd.Series(dtype=bool),
+            "erreur_type": pd.Series(dtype=float),
         }
     )
