@@ -294,6 +294,24 @@ def distribution_scores(scores: pd.DataFrame, parametres: config.Parametres = co
     return pd.DataFrame(lignes, columns=["statistique", "valeur", "ic_bas", "ic_haut"])
 
 
+def comparer_au_national(score, erreur_type, score_national, ic_bas_national, ic_haut_national,
+                         niveau: float = 0.95) -> np.ndarray:
+    """« au-dessus », « en dessous » ou « comparable » : l'écart à la moyenne nationale est-il net ?
+
+    Intervalle de l'écart : écart ± z·√(erreur type² de la structure + erreur type² nationale),
+    celle-ci déduite de l'intervalle national ; « comparable » s'il contient 0 (ou si la moyenne
+    nationale n'est pas publiée).
+
+    >>> comparer_au_national([80.0, 66.0, 50.0], [3.0, 3.0, 3.0], 65.0, 64.0, 66.0).tolist()
+    ['au-dessus', 'comparable', 'en dessous']
+    """
+    z = float(stats.norm.ppf(0.5 + niveau / 2))
+    ecart = np.asarray(score, dtype=float) - np.asarray(score_national, dtype=float)
+    erreur_nationale = (np.asarray(ic_haut_national, dtype=float) - np.asarray(ic_bas_national, dtype=float)) / (2 * z)
+    demi = z * np.sqrt(np.asarray(erreur_type, dtype=float) ** 2 + erreur_nationale**2)
+    return np.where(ecart - demi > 0, "au-dessus", np.where(ecart + demi < 0, "en dessous", "comparable")).astype(object)
+
+
 # --------------------------------------------------------------------------- proportions
 
 
