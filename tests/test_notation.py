@@ -13,6 +13,7 @@ from analyse.donnees.notation import (
     points_reponses,
     scores_contacts,
     scores_structures,
+    variance_intra_mise_en_commun,
 )
 
 
@@ -128,11 +129,14 @@ def test_un_seul_contact_a_un_intervalle_non_nul_venant_des_autres_structures():
     reponses = pd.DataFrame({"id_contact": list("abcde"), "determinant": "courtoisie", "etape": "accueil",
                              "points": [3.0, 4.0, 2.5, 3.5, 3.25], "points_max": 5.0})
     scores = scores_structures(contacts, reponses, 2022).set_index(["structure_id", "niveau", "modalite"])
-    sigma = np.sqrt((100 + 100 + 100 + 100) / 2)  # Σ(x − x̄)² / Σ(n − 1)
+    # σ² par groupe : Σ(x − x̄)² / Σ(n − 1) = 200 à mi-échelle, modulé par le niveau (h(m))
+    sigma2 = variance_intra_mise_en_commun(np.array([60.0, 80.0, 50.0, 70.0, 65.0]), np.ones(5),
+                                           np.array([0, 2, 4]), np.zeros(3, dtype=int))
+    assert 150 < sigma2[2] < 250
     s3 = scores.loc[("S3", "canal", "courriel")]
-    assert s3["ic_haut"] - s3["score"] == pytest.approx(1.959964 * sigma, rel=1e-5)
+    assert s3["ic_haut"] - s3["score"] == pytest.approx(1.959964 * np.sqrt(sigma2[2]), rel=1e-5)
     s1 = scores.loc[("S1", "canal", "courriel")]
-    assert s1["ic_haut"] - s1["score"] == pytest.approx(1.959964 * sigma / np.sqrt(2), rel=1e-5)
+    assert s1["ic_haut"] - s1["score"] == pytest.approx(1.959964 * np.sqrt(sigma2[0] / 2), rel=1e-5)
     assert scores.loc[("S3", "determinant", "courtoisie"), "ic_haut"] > 65.0
 
 
@@ -153,3 +157,11 @@ def test_fragile_selon_la_largeur_et_jamais_pour_tous():
     assert 0 < scores["fragile"].sum() < len(scores)
     assert not scores.loc[scores["niveau"] == "global", "fragile"].any()
     assert scores_structures(contacts, reponses, 2022, Parametres(largeur_fragile=1.0))["fragile"].all()
+
+
+def test_variance_plus_forte_a_mi_echelle_qu_aux_extremes():
+    """Même dispersion observée, niveau différent : la variance attribuée suit h(m) = (m + a)(100 − m + a)."""
+    x = np.array([45.0, 55.0, 40.0, 60.0, 92.0, 96.0, 50.0, 95.0])
+    v = variance_intra_mise_en_commun(x, np.ones(8), np.array([0, 2, 4, 6, 7]), np.zeros(5, dtype=int))
+    assert v[0] == pytest.approx(v[1]) and v[0] > v[2]  # groupes à 50 contre groupe à 94
+    assert v[3] > v[4]  # un seul contact : à 50 plus dispersé qu'à 95

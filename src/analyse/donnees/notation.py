@@ -230,18 +230,25 @@ class _Geometrie:
     poids: np.ndarray
 
 
-def variance_intra_mise_en_commun(valeurs, poids, debut_groupes, code_canal) -> np.ndarray:
-    """Variance intra-structure d'un score de contact, mise en commun par canal (une valeur par groupe).
+DECALAGE_NIVEAU = 10.0  # h(m) = (m + a)(100 − m + a) : variance d'un contact selon le niveau m
 
-    Dans chaque groupe structure × canal, les contacts (valeur x, poids w) s'écartent de leur
-    moyenne pondérée ; par canal, σ² = Σ w (x − x̄)² / Σ (W − Σw² / W) (poids de fiabilité, sans
-    biais si Var(x) = σ²). Un canal sans aucune structure à deux contacts reçoit la valeur mise
-    en commun sur tous les canaux ; sans aucune répétition, la variance totale des contacts
-    (majorant prudent), et à défaut 2 500 (variance maximale d'un score sur 100).
+
+def variance_intra_mise_en_commun(valeurs, poids, debut_groupes, code_canal) -> np.ndarray:
+    """Variance intra-structure d'un score de contact, mise en commun par canal et dépendant du
+    niveau (une valeur par groupe structure × canal).
+
+    Modèle : Var(x) = φ_canal · h(m), h(m) = (m + a)(100 − m + a) avec a = ``DECALAGE_NIVEAU``
+    (plus de dispersion à mi-échelle que près de 0 ou 100) et m le niveau du groupe, sa moyenne
+    rapprochée de celle du canal selon sa précision (estimateur empirique de Bayes : un seul
+    contact donne un niveau peu sûr). φ_canal = Σ w (x − x̄)² / Σ (W − Σw² / W)·h(m) sur les
+    structures à plusieurs contacts (poids de fiabilité). Un canal sans aucune structure à deux
+    contacts reçoit le φ mis en commun sur tous les canaux ; sans aucune répétition, la
+    variance totale des contacts (majorant prudent), et à défaut 2 500.
 
     >>> x = np.array([60.0, 80.0, 50.0, 70.0, 90.0])
-    >>> variance_intra_mise_en_commun(x, np.ones(5), np.array([0, 2, 4]), np.array([0, 0, 1])).tolist()
-    [200.0, 200.0, 200.0]
+    >>> v = variance_intra_mise_en_commun(x, np.ones(5), np.array([0, 2, 4]), np.array([0, 0, 1]))
+    >>> [round(e) for e in v]
+    [200, 200, 119]
     """
     valeurs, poids = np.asarray(valeurs, dtype=float), np.asarray(poids, dtype=float)
     tailles = np.diff(np.r_[debut_groupes, len(valeurs)])
@@ -249,13 +256,41 @@ def variance_intra_mise_en_commun(valeurs, poids, debut_groupes, code_canal) -> 
     with np.errstate(invalid="ignore", divide="ignore"):
         moyennes = np.add.reduceat(poids * valeurs, debut_groupes) / W
         ecarts = np.add.reduceat(poids * (valeurs - np.repeat(np.nan_to_num(moyennes), tailles)) ** 2, debut_groupes)
-        ddl = np.where(W > 0, W - np.add.reduceat(poids**2, debut_groupes) / W, 0.0)
+        inverse_efficace = np.add.reduceat(poids**2, debut_groupes) / W**2  # Σw²/W² (1/n à poids égaux)
+        ddl = np.where(W > 0, W * (1 - inverse_efficace), 0.0)
     ecarts = np.where(W > 0, ecarts, 0.0)
     numerateur, denominateur = np.bincount(code_canal, ecarts), np.bincount(code_canal, ddl)
-    repli = numerateur.sum() / denominateur.sum() if denominateur.sum() > 1e-9 else _variance_totale(valeurs, poids)
+    if denominateur.sum() <= 1e-9:
+        return np.full(len(W), _variance_totale(valeurs, poids))
     with np.errstate(invalid="ignore", divide="ignore"):
-        par_canal = np.where(denominateur > 1e-9, numerateur / denominateur, repli)
-    return par_canal[code_canal]
+        constante = np.where(denominateur > 1e-9, numerateur / denominateur, numerateur.sum() / denominateur.sum())
+    niveaux = _niveau_lisse(moyennes, W, inverse_efficace, code_canal, constante)
+    h = _forme_niveau(np.where(np.isfinite(niveaux), niveaux, 50.0))  # canal sans contact noté : sans effet
+    numerateur_h, denominateur_h = np.bincount(code_canal, ecarts), np.bincount(code_canal, ddl * h)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = np.where(denominateur_h > 1e-9, numerateur_h / denominateur_h, numerateur_h.sum() / denominateur_h.sum())
+    return phi[code_canal] * h
+
+
+def _forme_niveau(m: np.ndarray) -> np.ndarray:
+    m = np.clip(m, 0.0, 100.0)
+    return (m + DECALAGE_NIVEAU) * (100.0 - m + DECALAGE_NIVEAU)
+
+
+def _niveau_lisse(moyennes, W, inverse_efficace, code_canal, variance_canal) -> np.ndarray:
+    """Niveau de chaque groupe rapproché de la moyenne de son canal : m̄ + τ²/(τ² + v)·(m − m̄),
+    v = σ²_canal·Σw²/W² la variance d'échantillonnage du groupe, τ² la variance entre structures."""
+    garde = W > 0
+    m = np.where(garde, moyennes, 0.0)
+    effectif = np.bincount(code_canal, garde.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moyenne_canal = np.bincount(code_canal, m) / effectif
+        ecart = np.where(garde, m - moyenne_canal[code_canal], 0.0)
+        v = variance_canal[code_canal] * np.where(garde, inverse_efficace, 0.0)
+        tau2 = np.maximum(np.bincount(code_canal, ecart**2) / np.maximum(effectif - 1, 1)
+                          - np.bincount(code_canal, v) / effectif, 1.0)
+        poids_propre = tau2[code_canal] / (tau2[code_canal] + v)
+    return np.where(garde, moyenne_canal[code_canal] + poids_propre * ecart, moyenne_canal[code_canal])
 
 
 def _variance_totale(valeurs, poids) -> float:
