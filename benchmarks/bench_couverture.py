@@ -18,7 +18,7 @@ import time
 
 import pandas as pd
 
-from analyse.validation.couverture import ajouter_classes, mesurer_couverture, resumer_couverture
+from analyse.validation.couverture import ajouter_classes, couverture_rangs, mesurer_couverture, resumer_couverture
 
 VUES = (
     ("Par niveau", None, ["niveau"]),
@@ -66,6 +66,7 @@ def main() -> None:
         for titre, niveau, par in VUES:
             partie = detail if niveau is None else detail[detail["niveau"] == niveau]
             print(f"{titre} :\n\n{tableau_markdown(resumer_couverture(partie, par))}\n")
+        print(f"Intervalles de rang du palmarès (catégories de 20) :\n\n{tableau_markdown(couverture_rangs(detail))}\n")
         part = detail.groupby("niveau")["fragile"].mean()
         print("Part des scores « fragiles » : " + ", ".join(f"{n} {100 * v:.0f} %" for n, v in part.items()) + "\n")
 

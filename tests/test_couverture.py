@@ -46,3 +46,12 @@ def test_fragile_informe(detail):
     """Jamais allumé pour toutes les structures, mais allumé pour certaines (canaux à 1 contact)."""
     part = detail.groupby("niveau")["fragile"].mean()
     assert part["global"] < 0.5 and 0.05 < part["canal"] < 0.95
+
+
+def test_couverture_des_intervalles_de_rang(detail):
+    """Intervalles de rang du palmarès (catégories de 20) : le rang vrai y est au moins 90 fois
+    sur 100, lauréats compris (l'ancien bootstrap des contacts les rendait bien trop étroits)."""
+    from analyse.validation.couverture import couverture_rangs
+
+    resume = couverture_rangs(detail).set_index("population")
+    assert (resume["couverture"] >= 0.90).all(), resume

@@ -128,3 +128,33 @@ def ajouter_classes(detail: pd.DataFrame) -> pd.DataFrame:
         classe_niveau=pd.cut(detail["verite"], CLASSES_NIVEAU, labels=etiquettes, include_lowest=True),
         contacts=detail["n_contacts"].clip(upper=6),
     )
+
+
+def couverture_rangs(detail: pd.DataFrame, taille_groupe: int = 20, n_tirages: int = 1000,
+                     niveau: float = 0.95) -> pd.DataFrame:
+    """Couverture des intervalles de rang du palmarès (``analyse.statistiques.palmares``).
+
+    Les structures de chaque réplique sont réparties en groupes de ``taille_groupe`` (taille
+    d'une catégorie du palmarès) ; dans chaque groupe, l'intervalle de rang tiré des erreurs
+    types des scores globaux est comparé au rang vrai (rang des scores vrais). Renvoie la
+    couverture pour toutes les structures et pour les trois premières observées (lauréats).
+    """
+    from analyse.statistiques.palmares import N_LAUREATS, intervalles_de_rang, repliques_scores
+
+    globaux = detail[detail["niveau"] == "global"].sort_values(["replique", "structure_id"])
+    lignes = []
+    for (replique, debut), groupe in globaux.groupby(
+            [globaux["replique"], np.arange(len(globaux)) // taille_groupe], sort=False):
+        if len(groupe) < taille_groupe:
+            continue
+        groupe = groupe.set_index("structure_id")
+        tirages = repliques_scores(groupe, n_tirages, int(replique) * 1000 + int(debut), niveau)
+        rangs = intervalles_de_rang(groupe["score"], tirages, niveau).set_index("structure_id")
+        rang_vrai = groupe["verite"].rank(ascending=False, method="min")
+        rangs["couvert"] = (rangs["rang_bas"] <= rang_vrai) & (rang_vrai <= rangs["rang_haut"])
+        rangs["laureat"] = rangs["rang"] <= N_LAUREATS
+        lignes.append(rangs)
+    rangs = pd.concat(lignes)
+    return pd.DataFrame({"population": ["toutes les structures", "trois premières observées"],
+                         "n": [len(rangs), int(rangs["laureat"].sum())],
+                         "couverture": [rangs["couvert"].mean(), rangs.loc[rangs["laureat"], "couvert"].mean()]})
