@@ -40,7 +40,7 @@ def phrase_fragile(parametres: Parametres = PARAMETRES) -> str:
     'Un score est dit fragile quand son inter'
     """
     return (f"Un score est dit fragile quand son intervalle de confiance à 95 % est plus large que "
-            f"{parametres.largeur_fragile:g} points (souvent un canal testé par un seul contact) : l'écart à "
+            f"{parametres.largeur_fragile:g} points (en pratique un canal testé par un ou deux contacts) : l'écart à "
             "la moyenne nationale ou à un autre canal n'est alors pas établi.")
 
 
