@@ -50,6 +50,14 @@ _COLONNES_MODELES = ["modele", "libelle_modele", "terme", "libelle", "coefficien
 
 # --------------------------------------------------------------------------- préparation
 
+ANNEXE_METHODE = (
+    "L'importance relative des déterminants est la décomposition LMG (Shapley) du R², avec des intervalles "
+    "bootstrap par structures. Au niveau des structures, les éditions sont empilées avec des effets d'édition "
+    "et des erreurs robustes groupées par structure ; un déterminant absent de la grille d'une édition sort du "
+    "modèle plutôt que l'édition. Le lien audit–perçu compte chaque structure une fois (erreurs robustes aux "
+    "grappes), même vue à plusieurs éditions."
+)
+
 
 def normaliser_predicteurs(predicteurs) -> dict[str, list[str]]:
     """Prédicteurs sous forme {nom du groupe : colonnes} (une liste simple = un groupe par colonne).

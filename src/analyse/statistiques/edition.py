@@ -68,6 +68,14 @@ INDICATEURS_OPERATIONNELS = (
 _OPERATEURS = {"==": operator.eq, "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 _TEXTE_OPERATEURS = {"==": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
 
+ANNEXE_METHODE = (
+    "Les scores nationaux et de strate sont des moyennes de structures ; leur intervalle à 95 % vient d'un "
+    "bootstrap sur les structures, ou d'un intervalle t de Student pour les groupes de 5 à 9 structures. Les "
+    "proportions opérationnelles ont un intervalle de Wilson corrigé de l'effet de plan, les réponses d'une même "
+    "structure n'étant pas indépendantes. Un groupe de moins de 10 structures est signalé fragile."
+)
+PHRASE_GROUPE_FRAGILE = "Groupe fragile : moins de 10 structures, moyenne peu précise."
+
 LIBELLES_CERTIFICATION = {True: "Structures certifiées", False: "Structures non certifiées"}
 TYPES_COLLECTIVITES = ("commune", "mairie_annexe", "epci", "departement", "region")
 

@@ -28,6 +28,14 @@ from analyse.statistiques import erlang
 from analyse.donnees import stockage
 from analyse.donnees.codes import DETERMINANTS
 
+ANNEXE_METHODE = (
+    "Les cartes de contrôle comparent chaque mois aux douze premiers mois de référence : carte p′ de Laney pour "
+    "la part de signaux négatifs, carte EWMA de la note moyenne élargie du même facteur de Laney, les mois "
+    "variant plus que ne le dit le hasard des signaux. Le délai médian de réponse aux réclamations est une "
+    "médiane de Kaplan–Meier : les réclamations encore ouvertes comptent pour un délai au moins égal à leur "
+    "ancienneté."
+)
+
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
