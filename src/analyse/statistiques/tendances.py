@@ -610,6 +610,35 @@ def _modele_marches(x: np.ndarray, taille_min: int) -> tuple[np.ndarray, np.ndar
     return base, candidates, indices
 
 
+def _meilleure_marche(Y: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Indice de la marche (niveau constant de part et d'autre) qui réduit le plus la somme des
+    carrés de chaque ligne de ``Y`` : l'édition où le niveau change le plus."""
+    rss = np.column_stack([_rss(Y, np.column_stack([np.ones(Y.shape[1]), candidates[:, j]]))
+                           for j in range(candidates.shape[1])])
+    return np.argmin(rss, axis=1)
+
+
+def _rss(Y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    q, _ = np.linalg.qr(X)
+    return np.sum((Y - (Y @ q) @ q.T) ** 2, axis=1)
+
+
+def _marche_contre_tendance(y, base, candidates, n_simulations: int, graine: int) -> tuple[int, float]:
+    """(indice, valeur p) : la rupture est placée à la meilleure marche, puis le F de cette marche
+    ajoutée à la tendance linéaire est comparé à sa loi sous « tendance linéaire + bruit
+    gaussien », les deux étapes (choix de l'édition et F) étant refaites sur chaque série simulée
+    (bootstrap paramétrique, pente et écart-type estimés)."""
+    j = int(_meilleure_marche(y[None, :], candidates)[0])
+    f = _stat_f(y[None, :], base, candidates)[0, j]
+    coefficients = np.linalg.lstsq(base, y, rcond=None)[0]
+    sigma = np.sqrt(_rss(y[None, :], base)[0] / (len(y) - base.shape[1]))
+    simulees = (base @ coefficients)[None, :] + sigma * np.random.default_rng(graine).standard_normal(
+        (n_simulations, len(y)))
+    choix = _meilleure_marche(simulees, candidates)
+    f_nulles = _stat_f(simulees, base, candidates)[np.arange(n_simulations), choix]
+    return j, float((1 + np.sum(f_nulles >= f - 1e-9)) / (n_simulations + 1))
+
+
 def _modele_maillons(n: int, taille_min: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rupture d'une série chaînée : un maillon hors norme (base = maillon moyen constant)."""
     indices = np.arange(taille_min, n - taille_min + 1)  # première édition du nouveau régime
@@ -653,20 +682,20 @@ def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 
                      niveau: float = 0.95, chainee: bool = False) -> dict:
     """Rupture de niveau la plus nette d'une série, testée contre une tendance linéaire.
 
-    Pour chaque édition candidate (``taille_min`` éditions de chaque côté), le modèle « tendance
-    linéaire + marche » est comparé au modèle « tendance linéaire » par un F ; la statistique
-    est le maximum des F, sa valeur p vient de sa loi sous « tendance linéaire + bruit gaussien
-    indépendant », simulée (exacte pour ce plan : elle ne dépend ni du niveau, ni de la pente,
-    ni de l'écart-type). Une tendance régulière n'est donc pas une rupture. Série chaînée
-    (``chainee``) : le test porte sur les maillons, un maillon hors norme contre un maillon
-    moyen constant. ``ecart`` : saut de niveau au-delà de la tendance (série chaînée : maillon
-    de rupture − maillon moyen) ; ``annee`` : première édition du nouveau régime,
-    ``annee_precedente`` : dernière de l'ancien.
+    La rupture est placée à l'édition où le niveau change le plus (meilleure coupure en deux
+    niveaux, ``taille_min`` éditions de chaque côté) ; le modèle « tendance linéaire + marche à
+    cette édition » est comparé au modèle « tendance linéaire » par un F, dont la loi sous
+    « tendance linéaire + bruit gaussien » est simulée en refaisant le choix de l'édition
+    (bootstrap paramétrique). Une tendance régulière n'est donc pas une rupture. Série
+    chaînée (``chainee``) : le test porte sur les maillons, un maillon hors norme contre un
+    maillon moyen constant (max des F, loi exacte simulée). ``ecart`` : saut de niveau au-delà
+    de la tendance (série chaînée : maillon de rupture − maillon moyen) ; ``annee`` : première
+    édition du nouveau régime, ``annee_precedente`` : dernière de l'ancien.
 
     >>> r = detecter_rupture(range(2012, 2020), [70, 71, 70, 71, 64, 65, 64, 65])
     >>> r["annee"], r["annee_precedente"], r["retenue"]
     (2016, 2015, True)
-    >>> detecter_rupture(range(2012, 2020), [70, 70.8, 71.4, 72.1, 73.2, 73.9, 74.4, 75.3])["retenue"]
+    >>> detecter_rupture(range(2012, 2020), [71.0, 69.4, 71.6, 71.8, 72.6, 73.4, 73.2, 74.8])["retenue"]
     False
     """
     x, y = np.asarray(annees, dtype=float), np.asarray(valeurs, dtype=float)
@@ -679,13 +708,14 @@ def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 
     if chainee:
         base, candidates, indices = _modele_maillons(len(y), taille_min)
         cible = np.diff(y)
+        f = _stat_f(cible[None, :], base, candidates)[0]
+        j = int(np.nanargmax(f))
+        nulle = _loi_nulle(base, candidates, n_simulations, graine)
+        p = float((1 + len(nulle) - np.searchsorted(nulle, f[j] - 1e-9, side="left")) / (len(nulle) + 1))
     else:
         base, candidates, indices = _modele_marches(x, taille_min)
         cible = y
-    f = _stat_f(cible[None, :], base, candidates)[0]
-    j = int(np.nanargmax(f))
-    nulle = _loi_nulle(base, candidates, n_simulations, graine)
-    p = float((1 + len(nulle) - np.searchsorted(nulle, f[j] - 1e-9, side="left")) / (len(nulle) + 1))
+        j, p = _marche_contre_tendance(y, base, candidates, n_simulations, graine)
     ecart = float(np.linalg.lstsq(np.column_stack([base, candidates[:, j]]), cible, rcond=None)[0][-1])
     coupure = int(indices[j])
     return {"annee": int(x[coupure]), "annee_precedente": int(x[coupure - 1]),
