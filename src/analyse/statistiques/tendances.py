@@ -27,7 +27,7 @@ Méthode (``shared/specs/methodologie.md``, « Comparability across editions »)
 - **Tests** (``ANNEXE_METHODE``) : tendance par tau de Kendall exact et pente de Theil–Sen sur
   les points estimés indépendamment (moyenne des participants, effets fixes), par un test
   de Student sur les maillons pour la série chaînée ; rupture de niveau testée contre une
-  tendance linéaire (max des F, loi simulée), sur les maillons pour la série chaînée ;
+  tendance linéaire (F, loi simulée), sur les maillons pour la série chaînée ;
   verdicts après Benjamini–Hochberg sur toutes les séries de l'étude.
 
 Tout agrégat porte sur au moins ``Parametres.taille_min_agregat`` structures ; en dessous
@@ -51,9 +51,9 @@ from analyse.donnees.codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, TYPE
 ANNEXE_METHODE = (
     "Tendance : tau de Kendall exact et pente de Theil–Sen pour la moyenne des participants et les effets "
     "fixes ; pour la série chaînée, somme cumulée de maillons, le test porte sur les maillons (test de Student "
-    "du maillon moyen). Rupture : un changement de niveau à une édition est comparé à une simple tendance "
-    "linéaire (maximum des statistiques F, loi simulée sous « tendance + bruit ») ; une évolution régulière "
-    "n'est donc pas une rupture. Comme de nombreuses séries sont testées, les verdicts « hausse », « baisse » "
+    "du maillon moyen). Rupture : le changement de niveau le plus net est comparé à une simple tendance "
+    "linéaire (test F, loi simulée sous « tendance + bruit » en refaisant le choix de l'édition) ; une "
+    "évolution régulière n'est donc pas une rupture. Comme de nombreuses séries sont testées, les verdicts « hausse », « baisse » "
     "et « rupture nette » reposent sur des valeurs p ajustées par Benjamini–Hochberg (taux de fausses "
     "découvertes de 5 %) ; les indicateurs comparés ont même canal, déterminant, type de réponse et barème, "
     "les points max changeants étant reéchelonnés."
