@@ -2,7 +2,7 @@
 
 Méthode (``shared/specs/methodologie.md``) : un score national ou de strate est la
 moyenne des scores des structures du groupe (chaque participant compte une fois),
-avec un intervalle bootstrap percentile sur les structures. Un groupe de moins de
+avec un intervalle t de Student sur les structures (couverture vérifiée dès 5 structures). Un groupe de moins de
 ``Parametres.min_structures_groupe`` structures est signalé fragile ; un agrégat de
 moins de ``Parametres.taille_min_agregat`` structures est supprimé (confidentialité).
 Les indicateurs opérationnels sont des proportions avec intervalle de Wilson à 95 %.
@@ -69,8 +69,8 @@ _OPERATEURS = {"==": operator.eq, "<=": operator.le, ">=": operator.ge, "<": ope
 _TEXTE_OPERATEURS = {"==": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
 
 ANNEXE_METHODE = (
-    "Les scores nationaux et de strate sont des moyennes de structures ; leur intervalle à 95 % vient d'un "
-    "bootstrap sur les structures, ou d'un intervalle t de Student pour les groupes de 5 à 9 structures. Les "
+    "Les scores nationaux et de strate sont des moyennes de structures ; leur intervalle à 95 % est un "
+    "intervalle t de Student sur les structures, dont la couverture est vérifiée par simulation dès 5 structures. Les "
     "proportions opérationnelles ont un intervalle de Wilson corrigé de l'effet de plan, les réponses d'une même "
     "structure n'étant pas indépendantes. Un groupe de moins de 10 structures est signalé fragile."
 )
@@ -180,28 +180,25 @@ def intervalle_student(valeurs, niveau: float = 0.95) -> tuple[float, float]:
 def agreger_groupe(valeurs, parametres: config.Parametres = config.PARAMETRES) -> dict:
     """Moyenne, intervalle, effectif, drapeaux « fragile » et « supprime ».
 
-    Intervalle : t de Student sous ``min_structures_groupe`` structures (le bootstrap percentile
-    y est trop étroit : environ 83 % de couverture à 5 structures), bootstrap percentile sur les
-    structures au-delà. Un groupe de moins de ``taille_min_agregat`` structures est supprimé
-    (score vide) ; un groupe de moins de ``min_structures_groupe`` structures est fragile.
+    Intervalle t de Student sur les structures du groupe, quelle que soit sa taille : sa
+    couverture est vérifiée de 5 à 50 structures (≈ 95 %), alors que le bootstrap percentile
+    sous-couvre (≈ 84 % à 5 structures, 90 % à 10, encore 93 % à 50 ; ``tests/test_edition.py``).
+    Un groupe de moins de ``taille_min_agregat`` structures est supprimé (score vide) ; un
+    groupe de moins de ``min_structures_groupe`` structures est fragile.
 
     >>> agreger_groupe([60, 70, 80])["supprime"]
     True
-    >>> agreger_groupe([60, 65, 70, 75, 80])["methode_ic"]
-    'student'
+    >>> [round(v, 2) for v in (agreger_groupe([60, 65, 70, 75, 80])[k] for k in ("ic_bas", "ic_haut"))]
+    [60.18, 79.82]
     """
     x = pd.Series(valeurs, dtype=float).dropna()
     n = int(len(x))
     resultat = {"n_structures": n, "fragile": n < parametres.min_structures_groupe}
     if n < parametres.taille_min_agregat:
         return resultat | {"score": np.nan, "ic_bas": np.nan, "ic_haut": np.nan, "supprime": True, "methode_ic": ""}
-    if n < parametres.min_structures_groupe:
-        bas, haut = intervalle_student(x, parametres.niveau_confiance)
-        methode = "student"
-    else:
-        bas, haut = intervalle_bootstrap(x, parametres.n_bootstrap, parametres.graine, parametres.niveau_confiance)
-        methode = "bootstrap"
-    return resultat | {"score": float(x.mean()), "ic_bas": bas, "ic_haut": haut, "supprime": False, "methode_ic": methode}
+    bas, haut = intervalle_student(x, parametres.niveau_confiance)
+    return resultat | {"score": float(x.mean()), "ic_bas": bas, "ic_haut": haut, "supprime": False,
+                       "methode_ic": "student"}
 
 
 def _agreger(groupes, niveau: str, parametres, libelles=None) -> pd.DataFrame:
