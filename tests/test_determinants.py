@@ -224,3 +224,38 @@ def test_demo_niveau_structure_et_stabilite(demo_preparee, repondants):
     perf = determinants.performance_nationale(structures)
     matrice = determinants.matrice_nationale(determinants.importance_nationale(repondants, 200), perf)
     assert matrice["rang"].tolist() == list(range(1, 9)) and set(matrice["quadrant"]) <= set(determinants.QUADRANTS)
+
+
+def test_modele_structures_ne_retire_aucune_edition_en_silence():
+    """Une édition dont la grille n'a pas un déterminant reste dans le modèle : le déterminant
+    sort, et une note le dit."""
+    rng = np.random.default_rng(4)
+    lignes = []
+    for annee in (2017, 2018, 2020):
+        for i in range(60):
+            scores = {f"score_{d}": rng.uniform(40, 90) for d in determinants.DETERMINANTS}
+            if annee == 2018:
+                scores["score_transfert"] = np.nan
+            y = 2 + 0.05 * scores["score_attente"] + rng.normal(0, 0.5)
+            lignes.append({"annee": annee, "structure_id": f"S{i}", "satisfaction_moyenne": y, **scores})
+    resultat = determinants.modele_structures(pd.DataFrame(lignes))
+    assert resultat["n_editions"] == 3 and resultat["n_observations"] == 180
+    assert resultat["determinants_exclus"] == ["transfert"] and "transfert" in resultat["note"]
+    assert "transfert" not in set(resultat["coefficients"]["terme"])
+
+
+def test_lien_audit_percu_robuste_aux_grappes():
+    """Une même structure répétée sur plusieurs éditions ne compte pas comme des structures
+    indépendantes : couverture ≥ 93 % là où l'intervalle naïf couvre bien moins."""
+    rng = np.random.default_rng(6)
+    couverts, naifs = [], []
+    for _ in range(300):
+        effet = rng.normal(0, 1.0, 40)
+        lignes = [{"annee": a, "structure_id": f"S{i}", "score_global": 60.0 + i % 7,
+                   "satisfaction_moyenne": 7 + effet[i] + rng.normal(0, 0.2)} for i in range(40) for a in range(5)]
+        r = determinants.lien_audit_percu(pd.DataFrame(lignes), n_classes=1).iloc[0]
+        couverts.append(r["ic_bas"] <= 7 <= r["ic_haut"])
+        y = pd.DataFrame(lignes)["satisfaction_moyenne"]
+        demi = 1.97 * y.std(ddof=1) / np.sqrt(len(y))
+        naifs.append(y.mean() - demi <= 7 <= y.mean() + demi)
+    assert np.mean(couverts) >= 0.93 and np.mean(naifs) < 0.8

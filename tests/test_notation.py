@@ -13,6 +13,7 @@ from analyse.donnees.notation import (
     points_reponses,
     scores_contacts,
     scores_structures,
+    variance_intra_mise_en_commun,
 )
 
 
@@ -79,7 +80,7 @@ def test_contact_sans_reponse_notee_n_a_pas_de_score():
 
 def test_scores_structure_selon_la_methodologie():
     contacts, reponses = _contacts_reponses()
-    scores = scores_structures(scores_contacts(contacts, reponses), reponses, 2022, Parametres(n_bootstrap=300))
+    scores = scores_structures(scores_contacts(contacts, reponses), reponses, 2022, Parametres())
     s = scores.set_index(["structure_id", "niveau", "modalite"])["score"]
     # canal = moyenne des contacts ; global = moyenne des canaux
     assert s["S1", "canal", "telephone"] == pytest.approx((75 + 0) / 2)
@@ -93,15 +94,14 @@ def test_scores_structure_selon_la_methodologie():
 
 def test_poids_des_canaux():
     contacts, reponses = _contacts_reponses()
-    parametres = Parametres(n_bootstrap=50, poids_canaux={"telephone": 3, "courriel": 1})
+    parametres = Parametres(poids_canaux={"telephone": 3, "courriel": 1})
     scores = scores_structures(scores_contacts(contacts, reponses), reponses, 2022, parametres)
     globaux = scores.loc[scores["niveau"] == "global"].set_index("structure_id")["score"]
     assert globaux["S1"] == pytest.approx((3 * 37.5 + 75) / 4)
 
 
-def test_bootstrap_deterministe_et_intervalle_contenant_le_score():
-    rng = np.random.default_rng(1)
-    n = 60
+def _edition_aleatoire(n=60, graine=1):
+    rng = np.random.default_rng(graine)
     contacts = pd.DataFrame({"id_contact": [f"c{i}" for i in range(n)],
                              "structure_id": [f"S{i % 4}" for i in range(n)],
                              "canal": np.where(np.arange(n) % 3 == 0, "courriel", "telephone")})
@@ -109,31 +109,59 @@ def test_bootstrap_deterministe_et_intervalle_contenant_le_score():
                              "determinant": np.tile(["courtoisie", "attente", "reactivite"], n),
                              "etape": np.tile(["accueil", "acces", "suivi"], n),
                              "points": rng.integers(0, 5, 3 * n).astype(float), "points_max": 4.0})
-    contacts = scores_contacts(contacts, reponses)
-    p = Parametres(n_bootstrap=500, graine=7)
-    a = scores_structures(contacts, reponses, 2022, p)
-    b = scores_structures(contacts, reponses, 2022, p)
-    pd.testing.assert_frame_equal(a, b)
+    return scores_contacts(contacts, reponses), reponses
+
+
+def test_intervalles_deterministes_et_contenant_le_score():
+    contacts, reponses = _edition_aleatoire()
+    a = scores_structures(contacts, reponses, 2022)
+    pd.testing.assert_frame_equal(a, scores_structures(contacts, reponses, 2022))
     assert (a["ic_bas"] <= a["score"]).all() and (a["score"] <= a["ic_haut"]).all()
-    assert (a.loc[a["niveau"] == "global", "ic_haut"] > a.loc[a["niveau"] == "global", "ic_bas"]).all()
-    c = scores_structures(contacts, reponses, 2022, Parametres(n_bootstrap=500, graine=8))
-    assert not np.allclose(a["ic_bas"], c["ic_bas"])
+    assert (a["ic_haut"] > a["ic_bas"]).all()
+    assert a[["ic_bas", "ic_haut"]].stack().between(0, 100).all()
 
 
-def test_bootstrap_en_blocs_identique_a_un_seul_bloc(monkeypatch):
-    """Le découpage mémoire en blocs ne change pas les estimations ponctuelles ni la validité."""
-    import analyse.donnees.notation as notation
+def test_un_seul_contact_a_un_intervalle_non_nul_venant_des_autres_structures():
+    """Un canal à 1 contact reçoit la variance intra-structure mise en commun du canal :
+    demi-largeur z·σ, σ² estimé sur les structures à plusieurs contacts."""
+    contacts = pd.DataFrame({"id_contact": list("abcde"), "structure_id": ["S1", "S1", "S2", "S2", "S3"],
+                             "canal": "courriel", "score": [60.0, 80.0, 50.0, 70.0, 65.0]})
+    reponses = pd.DataFrame({"id_contact": list("abcde"), "determinant": "courtoisie", "etape": "accueil",
+                             "points": [3.0, 4.0, 2.5, 3.5, 3.25], "points_max": 5.0})
+    scores = scores_structures(contacts, reponses, 2022).set_index(["structure_id", "niveau", "modalite"])
+    # σ² par groupe : Σ(x − x̄)² / Σ(n − 1) = 200 à mi-échelle, modulé par le niveau (h(m))
+    sigma2 = variance_intra_mise_en_commun(np.array([60.0, 80.0, 50.0, 70.0, 65.0]), np.ones(5),
+                                           np.array([0, 2, 4]), np.zeros(3, dtype=int))
+    assert 150 < sigma2[2] < 250
+    s3 = scores.loc[("S3", "canal", "courriel")]
+    assert s3["ic_haut"] - s3["score"] == pytest.approx(1.959964 * np.sqrt(sigma2[2]), rel=1e-5)
+    s1 = scores.loc[("S1", "canal", "courriel")]
+    assert s1["ic_haut"] - s1["score"] == pytest.approx(1.959964 * np.sqrt(sigma2[0] / 2), rel=1e-5)
+    assert scores.loc[("S3", "determinant", "courtoisie"), "ic_haut"] > 65.0
 
-    contacts, reponses = _contacts_reponses()
-    contacts = scores_contacts(contacts, reponses)
-    un_bloc = scores_structures(contacts, reponses, 2022, Parametres(n_bootstrap=100))
-    monkeypatch.setattr(notation, "_OCTETS_PAR_BLOC", 1)
-    blocs = scores_structures(contacts, reponses, 2022, Parametres(n_bootstrap=100))
-    pd.testing.assert_series_equal(un_bloc["score"], blocs["score"])
-    assert (blocs["ic_bas"] <= blocs["score"]).all()
+
+def test_scores_ponctuels_inchanges_par_la_methode_d_intervalle():
+    contacts, reponses = _edition_aleatoire()
+    scores = scores_structures(contacts, reponses, 2022)
+    canal = scores[scores["niveau"] == "canal"].set_index(["structure_id", "modalite"])["score"]
+    attendu = contacts.groupby(["structure_id", "canal"])["score"].mean()
+    np.testing.assert_allclose(canal.to_numpy(), attendu.loc[canal.index].to_numpy())
 
 
-def test_fragile_moins_de_3_contacts():
-    contacts, reponses = _contacts_reponses()
-    scores = scores_structures(scores_contacts(contacts, reponses), reponses, 2022, Parametres(n_bootstrap=20))
-    assert scores.loc[scores["niveau"] == "canal", "fragile"].all()
+def test_fragile_selon_la_largeur_et_jamais_pour_tous():
+    contacts, reponses = _edition_aleatoire(n=120)
+    largeur = scores_structures(contacts, reponses, 2022).eval("ic_haut - ic_bas")
+    seuil = float(largeur.median())
+    scores = scores_structures(contacts, reponses, 2022, Parametres(largeur_fragile=seuil))
+    assert (scores["fragile"] == (largeur > seuil)).all()
+    assert 0 < scores["fragile"].sum() < len(scores)
+    assert not scores.loc[scores["niveau"] == "global", "fragile"].any()
+    assert scores_structures(contacts, reponses, 2022, Parametres(largeur_fragile=1.0))["fragile"].all()
+
+
+def test_variance_plus_forte_a_mi_echelle_qu_aux_extremes():
+    """Même dispersion observée, niveau différent : la variance attribuée suit h(m) = (m + a)(100 − m + a)."""
+    x = np.array([45.0, 55.0, 40.0, 60.0, 92.0, 96.0, 50.0, 95.0])
+    v = variance_intra_mise_en_commun(x, np.ones(8), np.array([0, 2, 4, 6, 7]), np.zeros(5, dtype=int))
+    assert v[0] == pytest.approx(v[1]) and v[0] > v[2]  # groupes à 50 contre groupe à 94
+    assert v[3] > v[4]  # un seul contact : à 50 plus dispersé qu'à 95

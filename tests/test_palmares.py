@@ -42,7 +42,8 @@ def test_palmares_ne_nomme_que_les_laureats(tmp_path_factory):
     categories, laureats = resultat["categories"], resultat["laureats"]
     assert not categories.empty
     assert (categories["n_structures"] >= config.PARAMETRES.taille_min_agregat).all()
-    assert (laureats.groupby("categorie").size() <= palmares.N_LAUREATS).all()
+    sans_egalite = laureats[~laureats["egalite"]]
+    assert (sans_egalite.groupby("categorie").size() <= palmares.N_LAUREATS).all()
     scores = tables["scores"].query("niveau == 'global'").set_index("structure_id")["score"]
     membres = palmares.categories_palmares(tables["participants"])
     for categorie, groupe in laureats.groupby("categorie"):
@@ -52,3 +53,31 @@ def test_palmares_ne_nomme_que_les_laureats(tmp_path_factory):
     nommes = {n for n in tables["participants"]["nom"] if n in texte}
     assert nommes == set(laureats["nom"])
     assert not any(s in texte for s in tables["participants"]["structure_id"])
+
+
+def test_egalite_pour_la_3e_place_non_tranchee_et_ex_aequo():
+    """Deux structures à égalité pour la 3e place sont toutes deux lauréates ; des intervalles de
+    rang qui se recouvrent donnent des ex aequo (même rang affiché, ordre alphabétique)."""
+    n = 8
+    ids = [f"S{i}" for i in range(n)]
+    participants = pd.DataFrame({"structure_id": ids, "nom": [f"Structure {c}" for c in "HGFEDCBA"],
+                                 "type_structure": "autre_service_public", "certifie": False,
+                                 "classe_population": None})
+    score = [90.0, 89.5, 80.0, 80.0, 60.0, 50.0, 40.0, 30.0]
+    scores = pd.DataFrame({"structure_id": ids, "niveau": "global", "modalite": "", "score": score,
+                           "ic_bas": [s - 3 for s in score], "ic_haut": [s + 3 for s in score],
+                           "erreur_type": 3 / 1.96})
+    laureats = palmares.calculer_palmares({"participants": participants, "scores": scores})["laureats"]
+    assert set(laureats["structure_id"]) == {"S0", "S1", "S2", "S3"}
+    assert laureats.set_index("structure_id").loc[["S2", "S3"], "egalite"].all()
+    premiers = laureats[laureats["structure_id"].isin(["S0", "S1"])]
+    assert premiers["ex_aequo"].all() and (premiers["rang_affiche"] == 1).all()
+    assert premiers["nom"].tolist() == sorted(premiers["nom"])
+
+
+def test_intervalles_de_rang_issus_des_erreurs_types():
+    """Rangs simulés selon l'erreur type des scores : un écart de 0,5 point avec une erreur type de
+    1,5 ne sépare pas deux structures ; un écart de 30 points, si."""
+    g = pd.DataFrame({"score": [90.0, 89.5, 60.0], "erreur_type": 1.5}, index=["a", "b", "c"])
+    r = palmares.intervalles_de_rang(g["score"], palmares.repliques_scores(g, 2000, 1))
+    assert r["rang_bas"].tolist() == [1, 1, 3] and r["rang_haut"].tolist() == [2, 2, 3]

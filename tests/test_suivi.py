@@ -45,8 +45,30 @@ def test_ewma_signale_la_baisse_de_note():
     carte = suivi.carte_ewma(_signaux_plantes(), P)
     assert not carte["alerte"].iloc[:18].any()
     premier = suivi.premier_mois_alerte(carte)
-    assert pd.Timestamp("2022-07-01") <= premier <= pd.Timestamp("2022-08-01")
+    # le facteur de Laney (estimé sur 12 mois, ici 1,34) élargit les limites : au plus 3 mois de retard
+    assert pd.Timestamp("2022-07-01") <= premier <= pd.Timestamp("2022-09-01")
     assert carte["alerte"].iloc[20:].all()
+
+
+def _notes_surdispersees(graine, effet_mois=6.0, n_par_mois=40, mois=24):
+    """Notes sans aucune baisse, mais avec un effet du mois (surdispersion entre mois)."""
+    rng = np.random.default_rng(graine)
+    dates = pd.date_range("2021-01-01", periods=mois, freq="MS").repeat(n_par_mois)
+    notes = 65 + np.repeat(rng.normal(0, effet_mois, mois), n_par_mois) + rng.normal(0, 15, mois * n_par_mois)
+    return pd.DataFrame({"date_signal": dates, "note_100": np.clip(notes, 0, 100)})
+
+
+def test_ewma_de_laney_sans_fausse_alerte_sous_surdispersion():
+    """Effet du mois d'écart-type 6 points (σ/√n ≈ 2,4) : sans terme de surdispersion, la plupart
+    des séries sans baisse déclencheraient une alerte ; avec le facteur de Laney, peu."""
+    cartes = [suivi.carte_ewma(_notes_surdispersees(g), P) for g in range(60)]
+    fausses = np.mean([c["alerte"].any() for c in cartes])
+    assert all(c["facteur_laney"].iloc[0] > 1.2 for c in cartes[:10])
+    sans_laney = []
+    for c in cartes:
+        echelle = (c["mu0"] - c["limite_basse"]) / c["facteur_laney"]
+        sans_laney.append(bool((c["ewma"] < c["mu0"] - echelle).any()))
+    assert fausses <= 0.2 and np.mean(sans_laney) >= 2 * fausses + 0.2
 
 
 def test_pas_d_alerte_sans_baisse():

@@ -53,7 +53,8 @@ class Parametres:
     niveau_confiance: float = 0.95
     graine: int = 2012
     poids_canaux: MappingProxyType | None = None  # None = poids égaux
-    min_contacts_canal: int = 3  # en dessous : score fragile
+    min_contacts_canal: int = 3  # repère affiché : contacts par canal conseillés
+    largeur_fragile: float = 30.0  # intervalle plus large (points) : score de structure fragile
     min_structures_groupe: int = 10  # en dessous : groupe fragile
     taille_min_agregat: int = 5  # en dessous : agrégat supprimé ou fusionné
     tolerance_dates_jours: int = 31  # écart admis autour de la période de terrain
@@ -61,6 +62,8 @@ class Parametres:
     def __post_init__(self):
         if not 0 < self.niveau_confiance < 1:
             raise ValueError("niveau_confiance doit être compris entre 0 et 1")
+        if not self.largeur_fragile > 0:
+            raise ValueError("largeur_fragile doit être strictement positive")
         if self.n_bootstrap < 1:
             raise ValueError("n_bootstrap doit être au moins 1")
         if self.poids_canaux is not None:

@@ -1,21 +1,50 @@
 """Notation des réponses et scores des structures (``methodologie.md``).
 
 Points d'une réponse, score d'un contact (100 × ΣP / ΣM), scores de structure par
-canal, déterminant, étape et global, avec intervalles bootstrap percentiles
-(rééchantillonnage des contacts au sein de chaque canal).
+canal, déterminant, étape et global, avec leurs intervalles à 95 %.
+
+Intervalles : la dispersion des scores de contact au sein d'une structure est mise en commun
+sur toutes les structures de l'édition, canal par canal (composante de variance σ²_canal,
+``variance_intra_mise_en_commun``) ; un score de structure en tire sa variance
+d'échantillonnage selon ses propres nombres de contacts (canal : σ²/n ; global : Σ p² σ²/n /
+(Σ p)² avec les poids des canaux ; déterminant et étape : Σ σ² M² / (Σ M)², M = points max du
+contact). Intervalle : score ± z·√variance, tronqué à [0, 100]. Couverture vérifiée par
+``analyse.validation.couverture`` (``benchmarks/RESULTATS.md``).
 """
 
 from __future__ import annotations
 
-import warnings
+import dataclasses
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from analyse.donnees.codes import DETERMINANTS, ETAPES
 from analyse.config import PARAMETRES, Parametres
 
-_OCTETS_PAR_BLOC = 128 * 1024**2
+
+ANNEXE_METHODE = (
+    "Chaque intervalle à 95 % d'un score de structure combine la dispersion des contacts au sein d'une même "
+    "structure, mise en commun sur toutes les structures de l'édition canal par canal, avec le nombre de contacts "
+    "de la structure sur chaque canal (et les poids des canaux pour le score global). Un canal testé par un seul "
+    "contact a donc un intervalle large et non nul. Des éditions simulées à vérité connue montrent que ces "
+    "intervalles contiennent la vraie valeur environ 95 fois sur 100 (benchmarks/RESULTATS.md)."
+)
+
+
+def phrase_fragile(parametres: Parametres = PARAMETRES) -> str:
+    """Phrase qui explique « fragile » pour un score de structure.
+
+    >>> phrase_fragile(Parametres(largeur_fragile=30.0))[:40]
+    'Un score est dit fragile quand son inter'
+    """
+    return (f"Un score est dit fragile quand son intervalle de confiance à 95 % est plus large que "
+            f"{parametres.largeur_fragile:g} points (en pratique un canal testé par un ou deux contacts) : l'écart à "
+            "la moyenne nationale ou à un autre canal n'est alors pas établi.")
+
+
+PHRASE_FRAGILE = phrase_fragile()
 
 
 def lire_bareme(bareme: str) -> list[tuple[float, float]]:
@@ -101,7 +130,7 @@ def scores_contacts(contacts: pd.DataFrame, reponses: pd.DataFrame) -> pd.DataFr
     return resultat
 
 
-# --- Scores de structure avec bootstrap --------------------------------------------
+# --- Scores de structure --------------------------------------------
 
 
 def _matrice_contacts(contacts: pd.DataFrame, reponses: pd.DataFrame):
@@ -155,31 +184,6 @@ def _statistiques(XT: np.ndarray, debut_groupes, taille_groupes, groupe_structur
     return moyennes_canal, globaux, determinants, etapes
 
 
-def _quantiles(repliques: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Quantiles percentiles (bas, haut) sur l'axe des répliques (avant-dernier),
-    en ignorant les répliques où le score n'est pas défini."""
-    bas, haut = np.quantile(repliques, [alpha / 2, 1 - alpha / 2], axis=-2)
-    manquants = np.isnan(bas) | np.isnan(haut)
-    if manquants.any():
-        colonnes = np.moveaxis(repliques, -2, 0)[:, manquants]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            bas[manquants], haut[manquants] = np.nanquantile(colonnes, [alpha / 2, 1 - alpha / 2], axis=0)
-    return bas, haut
-
-
-def _decouper_en_blocs(debut_struct: np.ndarray, n_contacts: int, taille_max: int):
-    """Découpe les contacts en blocs contigus de structures entières."""
-    fins = np.r_[debut_struct[1:], n_contacts]
-    bloc_debut = 0
-    for i, fin in enumerate(fins):
-        if fin - debut_struct[bloc_debut] > taille_max and i > bloc_debut:
-            yield bloc_debut, i
-            bloc_debut = i
-    if len(fins):
-        yield bloc_debut, len(fins)
-
-
 def scores_structures(
     contacts: pd.DataFrame,
     reponses: pd.DataFrame,
@@ -187,7 +191,7 @@ def scores_structures(
     parametres: Parametres = PARAMETRES,
 ) -> pd.DataFrame:
     """Table ``scores`` d'une édition : global, canal, déterminant et étape par structure,
-    avec intervalles bootstrap percentiles (contacts rééchantillonnés dans chaque canal).
+    avec intervalles à variance intra-structure mise en commun (voir ``ANNEXE_METHODE``).
 
     ``contacts`` doit porter le score de chaque contact (voir ``scores_contacts``).
     """
@@ -205,58 +209,152 @@ def scores_structures(
 
     XT = np.ascontiguousarray(X.T)
     estimation = _statistiques(XT, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids)
-    intervalles = _intervalles_bootstrap(
-        XT, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids, annee, parametres
-    )
+    geometrie = _Geometrie(debut_groupes, groupe_structure, pd.factorize(canaux_groupes)[0], poids)
+    intervalles = _intervalles(X, geometrie, estimation, parametres)
     return _assembler_scores(
         notes, X, annee, estimation, intervalles, debut_groupes, taille_groupes, debut_struct, canaux_groupes, parametres
     )
 
 
-def _intervalles_bootstrap(XT, debut_groupes, taille_groupes, groupe_structure, debut_struct, poids, annee, parametres):
-    """Intervalles percentiles par blocs de structures (mémoire bornée), graine fixe."""
-    rng = np.random.default_rng([parametres.graine, int(annee)])
-    B = parametres.n_bootstrap
-    alpha = 1 - parametres.niveau_confiance
-    n = XT.shape[1]
-    taille_max = max(1, _OCTETS_PAR_BLOC // (B * XT.shape[0] * 8))
+# --- Intervalles : variance intra-structure mise en commun ---------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Geometrie:
+    """Groupes structure × canal (contigus) : début de chaque groupe dans les contacts triés,
+    structure du groupe, code du canal du groupe et poids du canal."""
+
+    debut_groupes: np.ndarray
+    groupe_structure: np.ndarray
+    code_canal: np.ndarray
+    poids: np.ndarray
+
+
+DECALAGE_NIVEAU = 10.0  # h(m) = (m + a)(100 − m + a) : variance d'un contact selon le niveau m
+
+
+def variance_intra_mise_en_commun(valeurs, poids, debut_groupes, code_canal) -> np.ndarray:
+    """Variance intra-structure d'un score de contact, mise en commun par canal et dépendant du
+    niveau (une valeur par groupe structure × canal).
+
+    Modèle : Var(x) = φ_canal · h(m), h(m) = (m + a)(100 − m + a) avec a = ``DECALAGE_NIVEAU``
+    (plus de dispersion à mi-échelle que près de 0 ou 100) et m le niveau du groupe, sa moyenne
+    rapprochée de celle du canal selon sa précision (estimateur empirique de Bayes : un seul
+    contact donne un niveau peu sûr). φ_canal = Σ w (x − x̄)² / Σ (W − Σw² / W)·h(m) sur les
+    structures à plusieurs contacts (poids de fiabilité). Un canal sans aucune structure à deux
+    contacts reçoit le φ mis en commun sur tous les canaux ; sans aucune répétition, la
+    variance totale des contacts (majorant prudent), et à défaut 2 500.
+
+    >>> x = np.array([60.0, 80.0, 50.0, 70.0, 90.0])
+    >>> v = variance_intra_mise_en_commun(x, np.ones(5), np.array([0, 2, 4]), np.array([0, 0, 1]))
+    >>> [round(e) for e in v]
+    [200, 200, 119]
+    """
+    valeurs, poids = np.asarray(valeurs, dtype=float), np.asarray(poids, dtype=float)
+    tailles = np.diff(np.r_[debut_groupes, len(valeurs)])
+    W = np.add.reduceat(poids, debut_groupes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moyennes = np.add.reduceat(poids * valeurs, debut_groupes) / W
+        ecarts = np.add.reduceat(poids * (valeurs - np.repeat(np.nan_to_num(moyennes), tailles)) ** 2, debut_groupes)
+        inverse_efficace = np.add.reduceat(poids**2, debut_groupes) / W**2  # Σw²/W² (1/n à poids égaux)
+        ddl = np.where(W > 0, W * (1 - inverse_efficace), 0.0)
+    ecarts = np.where(W > 0, ecarts, 0.0)
+    numerateur, denominateur = np.bincount(code_canal, ecarts), np.bincount(code_canal, ddl)
+    if denominateur.sum() <= 1e-9:
+        return np.full(len(W), _variance_totale(valeurs, poids))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        constante = np.where(denominateur > 1e-9, numerateur / denominateur, numerateur.sum() / denominateur.sum())
+    niveaux = _niveau_lisse(moyennes, W, inverse_efficace, code_canal, constante)
+    h = _forme_niveau(np.where(np.isfinite(niveaux), niveaux, 50.0))  # canal sans contact noté : sans effet
+    numerateur_h, denominateur_h = np.bincount(code_canal, ecarts), np.bincount(code_canal, ddl * h)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = np.where(denominateur_h > 1e-9, numerateur_h / denominateur_h, numerateur_h.sum() / denominateur_h.sum())
+    return phi[code_canal] * h
+
+
+def _forme_niveau(m: np.ndarray) -> np.ndarray:
+    m = np.clip(m, 0.0, 100.0)
+    return (m + DECALAGE_NIVEAU) * (100.0 - m + DECALAGE_NIVEAU)
+
+
+def _niveau_lisse(moyennes, W, inverse_efficace, code_canal, variance_canal) -> np.ndarray:
+    """Niveau de chaque groupe rapproché de la moyenne de son canal : m̄ + τ²/(τ² + v)·(m − m̄),
+    v = σ²_canal·Σw²/W² la variance d'échantillonnage du groupe, τ² la variance entre structures."""
+    garde = W > 0
+    m = np.where(garde, moyennes, 0.0)
+    effectif = np.bincount(code_canal, garde.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moyenne_canal = np.bincount(code_canal, m) / effectif
+        ecart = np.where(garde, m - moyenne_canal[code_canal], 0.0)
+        v = variance_canal[code_canal] * np.where(garde, inverse_efficace, 0.0)
+        tau2 = np.maximum(np.bincount(code_canal, ecart**2) / np.maximum(effectif - 1, 1)
+                          - np.bincount(code_canal, v) / effectif, 1.0)
+        poids_propre = tau2[code_canal] / (tau2[code_canal] + v)
+    return np.where(garde, moyenne_canal[code_canal] + poids_propre * ecart, moyenne_canal[code_canal])
+
+
+def _variance_totale(valeurs, poids) -> float:
+    garde = poids > 0
+    if garde.sum() < 2:
+        return 2500.0
+    return float(np.cov(valeurs[garde], aweights=poids[garde]))
+
+
+def _variance_moyenne(valeurs, poids, geometrie) -> tuple[np.ndarray, np.ndarray]:
+    """Variance d'échantillonnage (Σ σ²_g Σw² / W², par structure) d'une moyenne pondérée de contacts,
+    et variance par groupe structure × canal."""
+    sigma2 = variance_intra_mise_en_commun(valeurs, poids, geometrie.debut_groupes, geometrie.code_canal)
+    W_groupe = np.add.reduceat(poids, geometrie.debut_groupes)
+    somme_carres = np.add.reduceat(poids**2, geometrie.debut_groupes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        par_groupe = sigma2 * somme_carres / W_groupe**2
+        bornes = _bornes(geometrie.groupe_structure)
+        W_struct = np.add.reduceat(W_groupe, bornes)
+        par_structure = np.add.reduceat(sigma2 * somme_carres, bornes) / W_struct**2
+    return par_structure, par_groupe
+
+
+def _intervalles(X, geometrie, estimation, parametres):
+    """(bas, haut, erreur type) pour les scores de canal, global, déterminants et étapes : score ± z·√variance,
+    la variance venant de ``variance_intra_mise_en_commun`` (bornage à [0, 100] ensuite)."""
+    moyennes_canal, globaux, determinants, etapes = estimation
+    z = float(norm.ppf(0.5 + parametres.niveau_confiance / 2))
+    _, var_canal = _variance_moyenne(X[:, 0], np.ones(len(X)), geometrie)
+    bornes = _bornes(geometrie.groupe_structure)
+    p = geometrie.poids
+    var_global = np.add.reduceat(p**2 * var_canal, bornes) / np.add.reduceat(p, bornes) ** 2
+    nd, ne = len(DETERMINANTS), len(ETAPES)
+    colonnes = [(1 + k, 1 + nd + k) for k in range(nd)] + [(1 + 2 * nd + k, 1 + 2 * nd + ne + k) for k in range(ne)]
+    var_modalites = np.array([_variance_ratio(X[:, cp], X[:, cm], geometrie) for cp, cm in colonnes])
     resultats = []
-    for s0, s1 in _decouper_en_blocs(debut_struct, n, taille_max):
-        c0 = debut_struct[s0]
-        c1 = debut_struct[s1] if s1 < len(debut_struct) else n
-        g = (debut_groupes >= c0) & (debut_groupes < c1)
-        debuts_locaux = debut_groupes[g] - c0
-        tailles = taille_groupes[g]
-        tirages = np.repeat(debuts_locaux, tailles) + (rng.random((B, c1 - c0)) * np.repeat(tailles, tailles)).astype(
-            np.int64
-        )
-        repliques = XT[:, c0:c1][:, tirages]
-        stats = _statistiques(
-            repliques, debuts_locaux, tailles, groupe_structure[g] - s0, debut_struct[s0:s1] - c0, poids[g]
-        )
-        resultats.append([_quantiles(r, alpha) for r in stats])
-    return [
-        (np.concatenate([r[i][0] for r in resultats], axis=-1), np.concatenate([r[i][1] for r in resultats], axis=-1))
-        for i in range(4)
-    ]
+    for score, variance in ((moyennes_canal, var_canal), (globaux, var_global),
+                            (determinants, var_modalites[:nd]), (etapes, var_modalites[nd:])):
+        erreur = np.sqrt(variance)
+        resultats.append((score - z * erreur, score + z * erreur, erreur))
+    return resultats
+
+
+def _variance_ratio(points, points_max, geometrie):
+    """Variance d'un score 100 × ΣP / ΣM : moyenne des scores de contact pondérée par M."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valeurs = np.where(points_max > 0, 100 * points / np.where(points_max > 0, points_max, 1.0), 0.0)
+    return _variance_moyenne(valeurs, points_max, geometrie)[0]
 
 
 def _assembler_scores(notes, X, annee, estimation, intervalles, debut_groupes, taille_groupes, debut_struct, canaux, parametres):
     moyennes_canal, globaux, determinants, etapes = estimation
-    (cb, ch), (gb, gh), (db, dh), (eb, eh) = intervalles
+    (cb, ch, ce), (gb, gh, ge), (db, dh, de), (eb, eh, ee) = intervalles
     structures = notes["structure_id"].to_numpy()[debut_struct]
     struct_groupes = notes["structure_id"].to_numpy()[debut_groupes]
-    fragile_canal = taille_groupes < parametres.min_contacts_canal
     n_struct = np.add.reduceat(taille_groupes, _bornes(struct_groupes))
-    fragile_global = np.logical_or.reduceat(fragile_canal, _bornes(struct_groupes))
     nd = len(DETERMINANTS)
     contacts_avec = np.add.reduceat((X[:, 1 + nd : 1 + 2 * nd] > 0).astype(np.int64), debut_struct, axis=0)
     contacts_etape = np.add.reduceat((X[:, 1 + 2 * nd + len(ETAPES) :] > 0).astype(np.int64), debut_struct, axis=0)
     morceaux = [
-        _morceau(structures, "global", "", globaux, gb, gh, n_struct, fragile_global),
-        _morceau(struct_groupes, "canal", canaux, moyennes_canal, cb, ch, taille_groupes, fragile_canal),
-        _morceau_matrice(structures, "determinant", DETERMINANTS, determinants.T, db.T, dh.T, contacts_avec, parametres),
-        _morceau_matrice(structures, "etape", ETAPES, etapes.T, eb.T, eh.T, contacts_etape, parametres),
+        _morceau(structures, "global", "", globaux, gb, gh, n_struct, ge),
+        _morceau(struct_groupes, "canal", canaux, moyennes_canal, cb, ch, taille_groupes, ce),
+        _morceau_matrice(structures, "determinant", DETERMINANTS, determinants.T, db.T, dh.T, contacts_avec, de.T),
+        _morceau_matrice(structures, "etape", ETAPES, etapes.T, eb.T, eh.T, contacts_etape, ee.T),
     ]
     scores = pd.concat(morceaux, ignore_index=True)
     scores.insert(0, "annee", np.int64(annee))
@@ -264,10 +362,10 @@ def _assembler_scores(notes, X, annee, estimation, intervalles, debut_groupes, t
     scores = scores.sort_values(
         ["structure_id", "niveau", "modalite"], key=lambda s: s.map(ordre) if s.name == "niveau" else s, kind="stable"
     )
-    return _borner(scores.reset_index(drop=True))
+    return _borner(scores.reset_index(drop=True), parametres)
 
 
-def _morceau(structures, niveau, modalite, score, bas, haut, n, fragile) -> pd.DataFrame:
+def _morceau(structures, niveau, modalite, score, bas, haut, n, erreur) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "structure_id": structures,
@@ -277,12 +375,12 @@ def _morceau(structures, niveau, modalite, score, bas, haut, n, fragile) -> pd.D
             "ic_bas": bas,
             "ic_haut": haut,
             "n_contacts": np.asarray(n, dtype=np.int64),
-            "fragile": np.asarray(fragile, dtype=bool),
+            "erreur_type": np.asarray(erreur, dtype=float),
         }
     )
 
 
-def _morceau_matrice(structures, niveau, codes, score, bas, haut, n, parametres) -> pd.DataFrame:
+def _morceau_matrice(structures, niveau, codes, score, bas, haut, n, erreur) -> pd.DataFrame:
     k = len(codes)
     morceau = _morceau(
         np.repeat(structures, k),
@@ -292,19 +390,31 @@ def _morceau_matrice(structures, niveau, codes, score, bas, haut, n, parametres)
         bas.ravel(),
         haut.ravel(),
         n.ravel(),
-        n.ravel() < parametres.min_contacts_canal,
+        erreur.ravel(),
     )
     return morceau.loc[(morceau["n_contacts"] > 0) & morceau["score"].notna()]
 
 
-def _borner(scores: pd.DataFrame) -> pd.DataFrame:
-    """Intervalle contenant le score, le tout dans [0, 100]."""
+def _borner(scores: pd.DataFrame, parametres: Parametres) -> pd.DataFrame:
+    """Intervalle tronqué à [0, 100] (la vérité y est, donc la couverture ne baisse pas) et
+    drapeau ``fragile`` : largeur au-delà de ``parametres.largeur_fragile``."""
     for colonne in ("score", "ic_bas", "ic_haut"):
         scores[colonne] = scores[colonne].clip(0, 100)
     scores["ic_bas"] = np.minimum(scores["ic_bas"], scores["score"])
     scores["ic_haut"] = np.maximum(scores["ic_haut"], scores["score"])
+    scores["fragile"] = est_fragile(scores["ic_bas"], scores["ic_haut"], parametres)
     scores["modalite"] = scores["modalite"].astype(str)
     return scores
+
+
+def est_fragile(ic_bas, ic_haut, parametres: Parametres = PARAMETRES) -> np.ndarray:
+    """Vrai si l'intervalle est plus large que ``parametres.largeur_fragile`` points : trop large
+    pour soutenir une comparaison à la moyenne nationale ou entre canaux.
+
+    >>> est_fragile([60.0, 40.0], [70.0, 80.0]).tolist()
+    [False, True]
+    """
+    return (np.asarray(ic_haut, dtype=float) - np.asarray(ic_bas, dtype=float)) > parametres.largeur_fragile
 
 
 def _table_scores_vide() -> pd.DataFrame:
@@ -319,5 +429,6 @@ def _table_scores_vide() -> pd.DataFrame:
             "ic_haut": pd.Series(dtype=float),
             "n_contacts": pd.Series(dtype="int64"),
             "fragile": pd.Series(dtype=bool),
+            "erreur_type": pd.Series(dtype=float),
         }
     )

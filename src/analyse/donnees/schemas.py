@@ -178,6 +178,8 @@ SCORES = DataFrameSchema(
         "ic_haut": Column(float, Check.in_range(0, 100)),
         "n_contacts": Column("int64", Check.ge(1)),
         "fragile": Column(bool),
+        # erreur type d'échantillonnage du score (avant troncature de l'intervalle à [0, 100])
+        "erreur_type": Column(float, Check.ge(0), required=False),
     },
     checks=[
         Check(lambda d: (d["ic_bas"] <= d["score"] + 1e-9).all(), error="ic_bas > score"),

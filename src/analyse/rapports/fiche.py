@@ -199,7 +199,7 @@ def calculer_fiche(annee: int, structure_id: str, donnees: Path | str = "data",
     fiche = {
         "annee": int(annee), "structure": structure, "demo": d["demo"], "parametres": parametres,
         "numero_edition": numero_edition(d["tables"]["editions"], annee),
-        "global": None if sans_score else propres[propres["niveau"] == "global"].iloc[0].to_dict(),
+        "global": None if sans_score else _global_compare(propres, d["nationaux"]["national"]),
         "national": d["nationaux"]["national"].iloc[0].to_dict(),
         "distribution": d["nationaux"]["distribution"],
         "strates": _strates(structure, d["nationaux"]),
@@ -214,6 +214,16 @@ def calculer_fiche(annee: int, structure_id: str, donnees: Path | str = "data",
     fiche["priorites"] = _matrice(fiche["determinant"], d["importance"])
     fiche["usagers"] = _usagers(d["tables"]["enquete"], d["tables"]["avis"], structure_id)
     return fiche
+
+
+def _global_compare(propres: pd.DataFrame, national: pd.DataFrame) -> dict:
+    """Score global de la structure avec ``comparaison`` à la moyenne nationale (deux incertitudes)."""
+    glob = propres[propres["niveau"] == "global"]
+    nat = national.iloc[0]
+    publie = not bool(nat.get("supprime", True))
+    comparaison = edition.comparer_au_national(glob["score"], _erreur_type(glob), nat["score"] if publie else np.nan,
+                                               nat["ic_bas"], nat["ic_haut"])
+    return glob.iloc[0].to_dict() | {"erreur_type": float(_erreur_type(glob).iloc[0]), "comparaison": comparaison[0]}
 
 
 def _strates(structure: dict, nationaux: dict) -> list[dict]:
@@ -238,13 +248,25 @@ def _contacts(contacts: pd.DataFrame, structure_id: str) -> pd.DataFrame:
     return propres.groupby("canal").size().rename("n_contacts").reset_index()
 
 
+def _erreur_type(table: pd.DataFrame) -> pd.Series:
+    """Erreur type des scores de structure (colonne ``erreur_type``, sinon demi-largeur / 1,96)."""
+    repli = (table["ic_haut"] - table["ic_bas"]) / (2 * 1.959964)
+    return table["erreur_type"].fillna(repli) if "erreur_type" in table else repli
+
+
 def _comparer(propres: pd.DataFrame, nationaux: pd.DataFrame, niveau: str, ordre: tuple) -> pd.DataFrame:
-    sous = propres[propres["niveau"] == niveau][["modalite", "score", "ic_bas", "ic_haut", "n_contacts", "fragile"]]
-    ref = nationaux[["modalite", "score", "n_structures", "supprime"]].rename(
-        columns={"score": "score_national", "n_structures": "n_structures_national", "supprime": "national_supprime"})
+    """Scores de la structure face aux moyennes nationales ; ``comparaison`` (« au-dessus »,
+    « en dessous », « comparable ») tient compte des deux incertitudes."""
+    sous = propres[propres["niveau"] == niveau]
+    sous = sous[["modalite", "score", "ic_bas", "ic_haut", "n_contacts", "fragile"]].assign(erreur_type=_erreur_type(sous))
+    ref = nationaux[["modalite", "score", "ic_bas", "ic_haut", "n_structures", "supprime"]].rename(
+        columns={"score": "score_national", "ic_bas": "ic_bas_national", "ic_haut": "ic_haut_national",
+                 "n_structures": "n_structures_national", "supprime": "national_supprime"})
     table = sous.merge(ref, on="modalite", how="left")
     table["score_national"] = table["score_national"].where(~table["national_supprime"].fillna(True).astype(bool))
     table["ecart"] = table["score"] - table["score_national"]
+    table["comparaison"] = edition.comparer_au_national(table["score"], table["erreur_type"], table["score_national"],
+                                                        table["ic_bas_national"], table["ic_haut_national"])
     table["libelle"] = table["modalite"].map(libelle)
     rang = {m: i for i, m in enumerate(ordre)}
     return table.sort_values("modalite", key=lambda s: s.map(lambda m: rang.get(m, 99))).reset_index(drop=True)

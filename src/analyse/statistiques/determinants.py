@@ -50,6 +50,14 @@ _COLONNES_MODELES = ["modele", "libelle_modele", "terme", "libelle", "coefficien
 
 # --------------------------------------------------------------------------- préparation
 
+ANNEXE_METHODE = (
+    "L'importance relative des déterminants est la décomposition LMG (Shapley) du R², avec des intervalles "
+    "bootstrap par structures. Au niveau des structures, les éditions sont empilées avec des effets d'édition "
+    "et des erreurs robustes groupées par structure ; un déterminant absent de la grille d'une édition sort du "
+    "modèle plutôt que l'édition. Le lien audit–perçu compte chaque structure une fois (erreurs robustes aux "
+    "grappes), même vue à plusieurs éditions."
+)
+
 
 def normaliser_predicteurs(predicteurs) -> dict[str, list[str]]:
     """Prédicteurs sous forme {nom du groupe : colonnes} (une liste simple = un groupe par colonne).
@@ -626,10 +634,12 @@ def modele_structures(structures: pd.DataFrame, cible: str = "satisfaction_moyen
     >>> modele_structures(pd.DataFrame(columns=["annee", "structure_id", "satisfaction_moyenne"]))["n_observations"]
     0
     """
-    colonnes = [f"score_{d}" for d in DETERMINANTS]
-    table = structures.dropna(subset=[cible, *[c for c in colonnes if c in structures]]) if len(structures) else structures
+    colonnes, exclus = determinants_communs(structures, cible)
+    table = structures.dropna(subset=[cible, *colonnes]) if len(structures) else structures
+    note = note_determinants_exclus(exclus)
     vide = {"coefficients": pd.DataFrame(columns=_COLONNES_MODELES), "r2": np.nan, "n_observations": 0,
-            "n_structures": 0, "n_editions": 0, "lmg": pd.Series(dtype=float), "cible": cible}
+            "n_structures": 0, "n_editions": 0, "lmg": pd.Series(dtype=float), "cible": cible,
+            "determinants_exclus": exclus, "note": note}
     if len(table) <= len(colonnes) + 5 or table[COLONNE_GRAPPE].nunique() < 5:
         return vide
     table = table.copy()
@@ -648,13 +658,67 @@ def modele_structures(structures: pd.DataFrame, cible: str = "satisfaction_moyen
     parts = lmg(table, cible, groupes_lmg)
     return {"coefficients": coefs, "r2": float(resultat.rsquared), "n_observations": int(resultat.nobs),
             "n_structures": int(table[COLONNE_GRAPPE].nunique()), "n_editions": int(table[COLONNE_EDITION].nunique()),
-            "lmg": parts, "cible": cible}
+            "lmg": parts, "cible": cible, "determinants_exclus": exclus, "note": note}
+
+
+def determinants_communs(structures: pd.DataFrame, cible: str) -> tuple[list[str], list[str]]:
+    """Colonnes ``score_<déterminant>`` mesurées dans toutes les éditions où ``cible`` existe
+    (au moins la moitié des structures de chaque édition), et déterminants exclus.
+
+    Une édition dont la grille n'a pas un déterminant n'est donc jamais retirée en silence :
+    c'est le déterminant qui sort du modèle, et ``note_determinants_exclus`` le dit.
+
+    >>> s = pd.DataFrame({"annee": [2012, 2013], "y": [1.0, 2.0], "score_attente": [50.0, 60.0],
+    ...                   "score_transfert": [np.nan, 70.0]})
+    >>> determinants_communs(s, "y")
+    (['score_attente'], ['transfert'])
+    """
+    presentes = [f"score_{d}" for d in DETERMINANTS if f"score_{d}" in structures]
+    avec_cible = structures[structures[cible].notna()] if cible in structures else structures.iloc[:0]
+    if avec_cible.empty:
+        return presentes, []
+    part = avec_cible.groupby(COLONNE_EDITION)[presentes].agg(lambda c: c.notna().mean()).min()
+    gardees = [c for c in presentes if part[c] >= 0.5]
+    return gardees, [c.removeprefix("score_") for c in presentes if c not in gardees]
+
+
+def note_determinants_exclus(exclus) -> str:
+    """Phrase du rapport sur les déterminants sortis du modèle faute d'être mesurés à chaque édition.
+
+    >>> note_determinants_exclus(["transfert"])
+    'Déterminant absent de la grille d’au moins une édition, donc hors du modèle (toutes les éditions sont gardées) : transfert.'
+    >>> note_determinants_exclus([])
+    ''
+    """
+    if not exclus:
+        return ""
+    return ("Déterminant absent de la grille d’au moins une édition, donc hors du modèle (toutes les éditions "
+            f"sont gardées) : {', '.join(exclus)}.")
+
+
+def moyenne_grappes(valeurs, grappes) -> tuple[float, float]:
+    """Moyenne et erreur type robuste aux grappes : √(G/(G−1) · Σ_g (Σ_{i∈g} (yᵢ − ȳ))²) / n.
+
+    >>> m, e = moyenne_grappes([1.0, 1.0, 3.0, 3.0], ["a", "a", "b", "b"])
+    >>> m, round(e, 3)
+    (2.0, 1.0)
+    """
+    y = pd.Series(np.asarray(valeurs, dtype=float))
+    g = np.asarray(grappes)
+    moyenne = float(y.mean())
+    sommes = (y - moyenne).groupby(g).sum().to_numpy()
+    G, n = len(sommes), len(y)
+    if G < 2:
+        return moyenne, np.nan
+    return moyenne, float(math.sqrt(G / (G - 1) * np.sum(sommes**2)) / n)
 
 
 def lien_audit_percu(structures: pd.DataFrame, cible: str = "satisfaction_moyenne", n_classes: int = 5,
                      taille_min: int = 5, niveau: float = 0.95) -> pd.DataFrame:
     """Satisfaction perçue moyenne par classe de score d'audit global (quantiles), chaque classe ≥ ``taille_min`` structures.
 
+    Une structure vue à plusieurs éditions forme une grappe : l'intervalle t utilise l'erreur
+    type robuste aux grappes (``moyenne_grappes``) et G − 1 degrés de liberté (G structures).
     Aucune structure n'est montrée isolément : seules des moyennes de classes sont publiées.
 
     >>> s = pd.DataFrame({"annee": 2022, "structure_id": list("abcdefghij"), "score_global": np.arange(10.0) * 5 + 40,
@@ -675,8 +739,8 @@ def lien_audit_percu(structures: pd.DataFrame, cible: str = "satisfaction_moyenn
         n = g[COLONNE_GRAPPE].nunique()
         if n < taille_min:
             continue
-        moyenne, et = g[cible].mean(), g[cible].std(ddof=1) / math.sqrt(len(g))
-        t = stats.t.ppf(1 - (1 - niveau) / 2, len(g) - 1)
+        moyenne, et = moyenne_grappes(g[cible], g[COLONNE_GRAPPE])
+        t = stats.t.ppf(1 - (1 - niveau) / 2, n - 1)
         lignes.append({"classe": int(classe), "n_structures": int(n), "score_audit_min_classe": float(g["score_global"].min()),
                        "score_audit_moyen": float(g["score_global"].mean()), "moyenne": float(moyenne),
                        "ic_bas": float(moyenne - t * et), "ic_haut": float(moyenne + t * et)})

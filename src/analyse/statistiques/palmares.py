@@ -8,19 +8,31 @@ Règles (``shared/specs/methodologie.md``, « Palmarès and confidentiality ») 
   de population voisine du même type ; un type entier trop petit est supprimé ;
 - seuls les 3 premiers de chaque catégorie sont nommés ; les autres ne sont jamais
   listés ni classés ;
-- chaque lauréat porte un intervalle de rang à 95 % (bootstrap des contacts au sein de
-  chaque canal de chaque structure, score global recalculé, rangs dans la catégorie).
+- chaque lauréat porte un intervalle de rang à 95 %, issu de la même incertitude que les
+  scores : scores globaux simulés selon leur erreur type (``notation``, variance
+  intra-structure mise en commun), rangs recalculés dans la catégorie à chaque tirage ;
+- des lauréats dont les intervalles de rang se recouvrent sont ex aequo (``ex_aequo``,
+  ``rang_affiche`` commun, ordre alphabétique dans le groupe) ; une égalité de score pour la
+  3e place fait entrer tous les ex aequo (``egalite``), jamais départagés en silence.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analyse import config
 from analyse.donnees.codes import CLASSES_POPULATION, TYPES_STRUCTURE, libelle
 
 N_LAUREATS = 3
+ANNEXE_METHODE = (
+    "L'intervalle de rang à 95 % d'un lauréat vient de 1 000 tirages des scores globaux de sa catégorie, "
+    "chacun selon son propre intervalle (même incertitude que les scores), le rang étant recalculé à chaque "
+    "tirage. Des lauréats dont les intervalles de rang se recouvrent sont présentés ex aequo, par ordre "
+    "alphabétique ; une égalité de score pour la 3e place fait entrer les structures à égalité."
+)
+PHRASE_EX_AEQUO = "Ex aequo : intervalles de rang qui se recouvrent ; ordre alphabétique."
 TYPES_TERRITORIAUX = ("commune", "mairie_annexe", "epci", "departement", "region")
 ORDRE_CLASSES = tuple(c for _, c in CLASSES_POPULATION)
 
@@ -81,30 +93,41 @@ def categories_palmares(participants: pd.DataFrame, parametres: config.Parametre
     return pd.DataFrame(lignes, columns=["structure_id", "categorie", "ordre"])
 
 
-def repliques_scores(contacts: pd.DataFrame, n_bootstrap: int, graine: int,
-                     poids_canaux=None) -> tuple[list[str], np.ndarray]:
-    """Scores globaux bootstrap par structure (contacts rééchantillonnés dans chaque canal).
+def repliques_scores(globaux: pd.DataFrame, n_tirages: int, graine: int, niveau: float = 0.95) -> np.ndarray:
+    """Scores globaux simulés (structures × tirages) : score + erreur type × N(0, 1).
 
-    Renvoie (identifiants, tableau n_structures × n_bootstrap).
+    L'erreur type est la colonne ``erreur_type`` de la table ``scores`` ; à défaut, la
+    demi-largeur de l'intervalle divisée par z.
 
-    >>> c = pd.DataFrame({"structure_id": ["a"] * 4, "canal": ["telephone"] * 4, "score": [50.0, 60, 70, 80]})
-    >>> ids, r = repliques_scores(c, 200, 1)
-    >>> ids, r.shape, bool(50 <= r.min() and r.max() <= 80)
-    (['a'], (1, 200), True)
+    >>> g = pd.DataFrame({"score": [80.0, 60.0], "erreur_type": [2.0, 0.0]})
+    >>> r = repliques_scores(g, 500, 1)
+    >>> r.shape, bool(r[1].std() == 0 and 3 < 2 * r[0].std() < 5)
+    ((2, 500), True)
     """
-    rng = np.random.default_rng(graine)
-    contacts = contacts.dropna(subset=["score"])
-    ids = sorted(contacts["structure_id"].astype(str).unique())
-    position = {s: i for i, s in enumerate(ids)}
-    somme = np.zeros((len(ids), n_bootstrap))
-    poids_total = np.zeros(len(ids))
-    for (sid, canal), groupe in contacts.groupby(["structure_id", "canal"], sort=True):
-        x = groupe["score"].to_numpy(dtype=float)
-        tirages = x[rng.integers(0, len(x), size=(n_bootstrap, len(x)))].mean(axis=1)
-        poids = 1.0 if poids_canaux is None else float(poids_canaux.get(canal, 0.0))
-        somme[position[str(sid)]] += poids * tirages
-        poids_total[position[str(sid)]] += poids
-    return ids, somme / np.where(poids_total > 0, poids_total, np.nan)[:, None]
+    if "erreur_type" in globaux and globaux["erreur_type"].notna().all():
+        erreur = globaux["erreur_type"].to_numpy(dtype=float)
+    else:
+        z = float(stats.norm.ppf(0.5 + niveau / 2))
+        erreur = (globaux["ic_haut"] - globaux["ic_bas"]).to_numpy(dtype=float) / (2 * z)
+    tirages = np.random.default_rng(graine).standard_normal((len(globaux), n_tirages))
+    return globaux["score"].to_numpy(dtype=float)[:, None] + erreur[:, None] * tirages
+
+
+def marquer_ex_aequo(tete: pd.DataFrame) -> pd.DataFrame:
+    """Lauréats (triés par rang) dont les intervalles de rang se recouvrent, de proche en proche :
+    ``ex_aequo`` vrai, ``rang_affiche`` = meilleur rang du groupe, ordre alphabétique dans le groupe.
+
+    >>> t = pd.DataFrame({"nom": ["B", "A", "C"], "rang": [1, 2, 3], "rang_bas": [1, 1, 3], "rang_haut": [2, 2, 5]})
+    >>> marquer_ex_aequo(t)[["nom", "rang_affiche", "ex_aequo"]].values.tolist()
+    [['A', 1, True], ['B', 1, True], ['C', 3, False]]
+    """
+    tete = tete.sort_values(["rang", "nom"], kind="stable").reset_index(drop=True)
+    chevauche = tete["rang_bas"].to_numpy()[1:] <= tete["rang_haut"].cummax().to_numpy()[:-1]
+    groupe = np.cumsum(np.r_[True, ~chevauche])
+    taille = pd.Series(groupe).map(pd.Series(groupe).value_counts()).to_numpy()
+    tete = tete.assign(_groupe=groupe, ex_aequo=taille > 1,
+                       rang_affiche=tete.groupby(groupe)["rang"].transform("min").astype(int))
+    return tete.sort_values(["_groupe", "nom"], kind="stable").drop(columns="_groupe").reset_index(drop=True)
 
 
 def intervalles_de_rang(scores: pd.Series, repliques: np.ndarray, niveau: float = 0.95) -> pd.DataFrame:
@@ -135,10 +158,9 @@ def calculer_palmares(tables: dict, parametres: config.Parametres = config.PARAM
     """
     participants, scores = tables["participants"], tables["scores"]
     membres = categories_palmares(participants, parametres)
-    globaux = scores[scores["niveau"] == "global"].set_index("structure_id")[["score", "ic_bas", "ic_haut"]]
-    ids, repliques = repliques_scores(tables["contacts"], parametres.n_bootstrap, parametres.graine,
-                                      parametres.poids_canaux)
-    ligne_de = {s: i for i, s in enumerate(ids)}
+    globaux = scores[scores["niveau"] == "global"].set_index("structure_id")
+    repliques = repliques_scores(globaux, parametres.n_bootstrap, parametres.graine, parametres.niveau_confiance)
+    ligne_de = {s: i for i, s in enumerate(globaux.index)}
     noms = participants.set_index("structure_id")["nom"]
     resume, laureats = [], []
     for (ordre, categorie), groupe in membres.groupby(["ordre", "categorie"], sort=True):
@@ -148,16 +170,20 @@ def calculer_palmares(tables: dict, parametres: config.Parametres = config.PARAM
         observe = globaux.loc[sids, "score"]
         rangs = intervalles_de_rang(observe, repliques[[ligne_de[s] for s in sids]], parametres.niveau_confiance)
         resume.append({"categorie": categorie, "n_structures": len(sids), "score_moyen": float(observe.mean())})
-        tete = rangs.sort_values(["rang", "structure_id"]).head(N_LAUREATS)
+        tete = rangs[rangs["rang"] <= N_LAUREATS].assign(
+            nom=lambda d: [str(noms.get(x, x)) for x in d["structure_id"]])
+        tete = marquer_ex_aequo(tete.assign(egalite=tete["rang"].duplicated(keep=False)))
         for _, r in tete.iterrows():
             laureats.append({"categorie": categorie, "rang": int(r["rang"]), "structure_id": r["structure_id"],
-                             "nom": str(noms.get(r["structure_id"], r["structure_id"])), "score": r["score"],
+                             "nom": r["nom"], "score": r["score"],
                              "ic_bas": globaux.loc[r["structure_id"], "ic_bas"],
                              "ic_haut": globaux.loc[r["structure_id"], "ic_haut"],
                              "rang_bas": int(r["rang_bas"]), "rang_haut": int(r["rang_haut"]),
-                             "n_structures": len(sids)})
+                             "n_structures": len(sids), "rang_affiche": int(r["rang_affiche"]),
+                             "ex_aequo": bool(r["ex_aequo"]), "egalite": bool(r["egalite"])})
     return {"categories": pd.DataFrame(resume, columns=["categorie", "n_structures", "score_moyen"]),
             "laureats": pd.DataFrame(laureats, columns=["categorie", "rang", "structure_id", "nom", "score", "ic_bas",
-                                                        "ic_haut", "rang_bas", "rang_haut", "n_structures"])}
+                                                        "ic_haut", "rang_bas", "rang_haut", "n_structures",
+                                                        "rang_affiche", "ex_aequo", "egalite"])}
 
 

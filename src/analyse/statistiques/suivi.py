@@ -8,9 +8,10 @@ et, pour le lien avec l'audit annuel, ``scores`` et ``reponses``.
 - Cartes de contrôle (alerte dès le mois concerné, sans attendre l'édition suivante) :
   carte p′ de Laney de la part de négatifs (limites p̄ ± k·σ_z·√(p̄(1−p̄)/nᵢ), p̄ et σ_z
   estimés sur les mois de référence, σ_z ≥ 1 corrige la surdispersion) et carte EWMA de la note moyenne (zᵢ = λ·x̄ᵢ + (1−λ)·zᵢ₋₁, variance
-  Vᵢ = λ²·σ²/nᵢ + (1−λ)²·Vᵢ₋₁, alerte sous μ₀ − k·√Vᵢ). Mois de référence : les 12 premiers
-  mois (au plus la moitié de la série, au moins 3).
-- Réclamations : délai de réponse (médiane, part répondue dans le délai cible).
+  Vᵢ = λ²·σ′²/nᵢ + (1−λ)²·Vᵢ₋₁, σ′ = σ_z·σ avec le même facteur de Laney, alerte sous
+  μ₀ − k·√Vᵢ). Mois de référence : les 12 premiers mois (au plus la moitié de la série, au moins 3).
+- Réclamations : délai de réponse médian de Kaplan–Meier (réclamations encore sans réponse
+  = observations censurées à la fin de la période), part répondue dans le délai cible.
 - Téléphone : charge par jour et par heure, niveau de service observé, abandons, agents
   nécessaires selon Erlang C (``analyse.statistiques.erlang``) et renfort bénévole (heures par semaine
   et ETP). Sans journal d'appels : indicateurs des appels mystères de l'audit.
@@ -26,6 +27,14 @@ import pandas as pd
 from analyse.statistiques import erlang
 from analyse.donnees import stockage
 from analyse.donnees.codes import DETERMINANTS
+
+ANNEXE_METHODE = (
+    "Les cartes de contrôle comparent chaque mois aux douze premiers mois de référence : carte p′ de Laney pour "
+    "la part de signaux négatifs, carte EWMA de la note moyenne élargie du même facteur de Laney, les mois "
+    "variant plus que ne le dit le hasard des signaux. Le délai médian de réponse aux réclamations est une "
+    "médiane de Kaplan–Meier : les réclamations encore ouvertes comptent pour un délai au moins égal à leur "
+    "ancienneté."
+)
 
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -228,7 +237,10 @@ def facteur_laney(p: pd.Series, sigma: pd.Series, p_barre: float) -> float:
 def carte_ewma(signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi()) -> pd.DataFrame:
     """Carte EWMA de la note moyenne mensuelle (sur 100) : alerte sous la limite basse (baisse).
 
-    μ₀ et σ (écart-type d'une note) sont estimés sur les mois de référence.
+    μ₀ et σ (écart-type d'une note) sont estimés sur les mois de référence ; comme pour la
+    carte p′, σ est multiplié par le facteur de Laney des moyennes mensuelles de référence
+    (``facteur_laney``) : les notes d'un même mois ne sont pas indépendantes (effet du mois),
+    et sans ce terme la carte multiplierait les fausses alertes.
 
     >>> rng = np.random.default_rng(1)
     >>> dates = pd.date_range("2021-01-01", periods=24, freq="MS").repeat(30)
@@ -247,6 +259,9 @@ def carte_ewma(signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSu
     valeurs_ref = s.loc[s["mois"].isin(mois_ref), "note_100"]
     mu0 = float(valeurs_ref.mean()) if len(valeurs_ref) else np.nan
     sigma = float(valeurs_ref.std(ddof=1)) if len(valeurs_ref) > 1 else np.nan
+    erreur_ref = sigma / np.sqrt(g.loc[mois_ref, "count"].astype(float))
+    laney = facteur_laney(g.loc[mois_ref, "mean"], erreur_ref, mu0) if len(mois_ref) else 1.0
+    sigma = sigma * laney
     lam, largeur = parametres.lambda_ewma, parametres.largeur_limites
     z, v = mu0, 0.0
     zs, limites = [], []
@@ -261,6 +276,7 @@ def carte_ewma(signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSu
             limites.append(np.nan)
     carte = pd.DataFrame({"mois": g.index, "n_notes": g["count"].to_numpy(), "note_moyenne": g["mean"].to_numpy(),
                           "ewma": zs, "mu0": mu0, "limite_basse": limites})
+    carte["facteur_laney"] = laney
     carte["reference"] = carte["mois"].isin(mois_ref)
     carte["alerte"] = (carte["ewma"] < carte["limite_basse"]).fillna(False).astype(bool)
     return carte
@@ -294,23 +310,64 @@ def premier_mois_alerte(carte: pd.DataFrame):
     return signales.iloc[0] if len(signales) else None
 
 
-def delais_reclamations(signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi()) -> pd.DataFrame:
+def mediane_kaplan_meier(durees, repondues) -> float:
+    """Médiane de Kaplan–Meier d'un délai dont certains cas sont encore ouverts (censurés).
+
+    NaN si la survie ne descend jamais sous 1/2 (plus de la moitié des cas encore ouverts
+    au-delà du plus long délai observé). Survie exactement 1/2 sur un palier : milieu du palier
+    (convention de R ``survfit`` ; sans cas ouvert, c'est la médiane ordinaire).
+
+    >>> mediane_kaplan_meier([2, 4, 6, 30, 30], [True, True, True, False, False])
+    6.0
+    >>> bool(np.isnan(mediane_kaplan_meier([2, 30, 30], [True, False, False])))
+    True
+    """
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    durees = np.asarray(durees, dtype=float)
+    statut = np.asarray(repondues, dtype=bool)
+    garde = ~np.isnan(durees)
+    if not garde.any():
+        return np.nan
+    survie = SurvfuncRight(durees[garde], statut[garde].astype(int))
+    probas, temps = survie.surv_prob, survie.surv_times
+    sous = np.flatnonzero(probas <= 0.5 + 1e-12)
+    if not len(sous):
+        return np.nan
+    i = sous[0]
+    if np.isclose(probas[i], 0.5) and i + 1 < len(temps):  # palier à 1/2 : milieu, comme R survfit
+        return float((temps[i] + temps[i + 1]) / 2)
+    return float(temps[i])
+
+
+def delais_reclamations(signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi(),
+                        fin_periode=None) -> pd.DataFrame:
     """Par mois de réclamation : nombre, part répondue, délai médian, part répondue dans le délai cible.
 
-    >>> s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-01-03", "2022-01-10"]), "source": "reclamation",
-    ...     "repondu": [True, False], "delai_reponse_jours": [10.0, np.nan]})
-    >>> delais_reclamations(s)[["n", "part_repondues", "delai_median_jours", "part_dans_delai"]].iloc[0].tolist()
-    [2.0, 0.5, 10.0, 0.5]
+    Le délai médian est celui de Kaplan–Meier : une réclamation encore sans réponse compte pour
+    un délai d'au moins (fin de période − date de la réclamation), ``fin_periode`` valant par
+    défaut la dernière date de signal. La médiane des seules réclamations répondues
+    sous-estimerait le délai.
+
+    >>> s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-01-03", "2022-01-10", "2022-01-11"]),
+    ...     "source": "reclamation", "repondu": [True, False, True], "delai_reponse_jours": [10.0, np.nan, 2.0]})
+    >>> delais_reclamations(s)[["n", "part_repondues", "delai_median_jours", "part_dans_delai"]].iloc[0].round(2).tolist()
+    [3.0, 0.67, 6.0, 0.67]
     """
     r = ajouter_mois(signaux[signaux["source"] == "reclamation"])
     if r.empty:
         return pd.DataFrame(columns=["mois", "n", "part_repondues", "delai_median_jours", "part_dans_delai"])
-    r = r.assign(_dans_delai=r["delai_reponse_jours"] <= parametres.delai_cible_jours)
+    fin = pd.Timestamp(fin_periode) if fin_periode is not None else pd.to_datetime(signaux["date_signal"]).max()
+    ouvert_depuis = (fin - pd.to_datetime(r["date_signal"])).dt.days.astype(float)
+    repondu = r["repondu"].fillna(False).astype(bool) & r["delai_reponse_jours"].notna()
+    r = r.assign(_dans_delai=r["delai_reponse_jours"] <= parametres.delai_cible_jours,
+                 _duree=np.where(repondu, r["delai_reponse_jours"], ouvert_depuis), _repondu=repondu)
     g = r.groupby("mois").agg(n=("mois", "size"), part_repondues=("repondu", "mean"),
-                              delai_median_jours=("delai_reponse_jours", "median"),
                               part_dans_delai=("_dans_delai", "mean"))
+    g["delai_median_jours"] = r.groupby("mois").apply(
+        lambda d: mediane_kaplan_meier(d["_duree"], d["_repondu"]), include_groups=False)
     g["n"] = g["n"].astype("int64")
-    return g.reset_index()
+    return g.reset_index()[["mois", "n", "part_repondues", "delai_median_jours", "part_dans_delai"]]
 
 
 # --------------------------------------------------------------------------- lien avec l'audit

@@ -24,9 +24,11 @@ Méthode (``shared/specs/methodologie.md``, « Comparability across editions »)
   bootstrap sur les structures pour la chaîne, erreurs groupées pour les effets fixes.
 - **Effet de composition** : moyenne des participants − série ajustée, par édition, avec
   un intervalle bootstrap sur les structures (mêmes tirages pour les deux termes).
-- **Tests** : tau de Kendall exact (adapté à dix points) et pente de Theil–Sen ; rupture
-  de niveau cherchée à toutes les éditions (``ruptures``, coût ``l2``, ``jump=1``), au plus
-  une rupture, dont la significativité est donnée par un test de permutation.
+- **Tests** (``ANNEXE_METHODE``) : tendance par tau de Kendall exact et pente de Theil–Sen sur
+  les points estimés indépendamment (moyenne des participants, effets fixes), par un test
+  de Student sur les maillons pour la série chaînée ; rupture de niveau testée contre une
+  tendance linéaire (F, loi simulée), sur les maillons pour la série chaînée ;
+  verdicts après Benjamini–Hochberg sur toutes les séries de l'étude.
 
 Tout agrégat porte sur au moins ``Parametres.taille_min_agregat`` structures ; en dessous
 la valeur est supprimée (et un maillon de chaîne trop petit interrompt la chaîne).
@@ -45,6 +47,17 @@ from scipy import stats
 from analyse import config
 from analyse.donnees import stockage
 from analyse.donnees.codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, TYPES_STRUCTURE
+
+ANNEXE_METHODE = (
+    "Tendance : tau de Kendall exact et pente de Theil–Sen pour la moyenne des participants et les effets "
+    "fixes ; pour la série chaînée, somme cumulée de maillons, le test porte sur les maillons (test de Student "
+    "du maillon moyen). Rupture : le changement de niveau le plus net est comparé à une simple tendance "
+    "linéaire (test F, loi simulée sous « tendance + bruit » en refaisant le choix de l'édition) ; une "
+    "évolution régulière n'est donc pas une rupture. Comme de nombreuses séries sont testées, les verdicts « hausse », « baisse » "
+    "et « rupture nette » reposent sur des valeurs p ajustées par Benjamini–Hochberg (taux de fausses "
+    "découvertes de 5 %) ; les indicateurs comparés ont même canal, déterminant, type de réponse et barème, "
+    "les points max changeants étant reéchelonnés."
+)
 
 METHODES = ("moyenne_participants", "panel_chaine", "effets_fixes")
 LIBELLES_METHODES = {
@@ -97,10 +110,38 @@ def _notees(grille: pd.DataFrame) -> pd.DataFrame:
     return grille[garde]
 
 
-def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
-    """Indicateurs notés présents dans toutes les éditions ``annees``, même canal et même déterminant.
+def _resume_indicateurs(grille: pd.DataFrame, annees) -> tuple[pd.DataFrame, list]:
+    """Par indicateur noté des éditions ``annees`` : éditions, canaux, déterminants, types de
+    réponse, barèmes et points max distincts, avec le motif d'exclusion éventuel."""
+    g = _notees(grille)
+    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
+    g = g[g["annee"].isin(annees)].sort_values("annee", kind="stable")
+    g = g.assign(_bareme=g["bareme"].fillna("").astype(str).str.replace(" ", "") if "bareme" in g else "",
+                 _type=g["type_reponse"] if "type_reponse" in g else "")
+    resume = g.groupby("indicateur").agg(
+        n_editions=("annee", "nunique"), n_canaux=("canal", "nunique"), n_determinants=("determinant", "nunique"),
+        n_types=("_type", "nunique"), n_baremes=("_bareme", "nunique"), n_points=("points_max", "nunique"),
+        canal=("canal", "last"), determinant=("determinant", "last"), etape=("etape", "last"),
+        type_reponse=("_type", "last"), points_max_reference=("points_max", "last"),
+        editions=("annee", lambda s: ", ".join(str(x) for x in sorted(set(s)))),
+    )
+    motif = np.select(
+        [resume["n_editions"] < len(annees), (resume["n_canaux"] > 1) | (resume["n_determinants"] > 1),
+         resume["n_types"] > 1, resume["n_baremes"] > 1],
+        ["absent d'au moins une édition", "canal ou déterminant changé", "type de réponse changé", "barème changé"],
+        default="")
+    resume["motif"] = motif
+    resume["traitement"] = np.where(resume["n_points"] > 1, "réponses reéchelonnées aux points max de la dernière édition",
+                                    "identique")
+    return resume, g
 
-    Une colonne ``codes_question`` dit sous quels codes chaque indicateur a figuré.
+
+def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
+    """Indicateurs notés comparables dans toutes les éditions ``annees`` : même canal, même
+    déterminant, même type de réponse et même barème. Un indicateur dont seuls les points max
+    changent est gardé, ses réponses reéchelonnées aux points max de la dernière édition
+    (colonnes ``points_max_reference`` et ``traitement``) ; les autres écarts l'excluent
+    (``indicateurs_exclus``). ``codes_question`` dit sous quels codes il a figuré.
 
     >>> g = pd.DataFrame({"annee": [2012, 2013, 2013], "code_question": ["T1", "T1", "T2"],
     ...     "indicateur": ["A", "A", "B"], "canal": "telephone", "determinant": "courtoisie",
@@ -108,42 +149,32 @@ def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
     >>> indicateurs_harmonises(g)["indicateur"].tolist()
     ['A']
     """
-    g = _notees(grille)
-    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
-    g = g[g["annee"].isin(annees)]
-    resume = g.groupby("indicateur").agg(
-        n_editions=("annee", "nunique"), n_canaux=("canal", "nunique"), n_determinants=("determinant", "nunique"),
-        canal=("canal", "last"), determinant=("determinant", "last"), etape=("etape", "last"),
-    )
-    resume = resume[(resume["n_editions"] == len(annees)) & (resume["n_canaux"] == 1) & (resume["n_determinants"] == 1)]
+    resume, g = _resume_indicateurs(grille, annees)
+    resume = resume[resume["motif"] == ""]
     codes = g[g["indicateur"].isin(resume.index)].groupby(["indicateur", "code_question"])["annee"].agg(["min", "max"])
     texte = codes.reset_index().groupby("indicateur").apply(
         lambda d: ", ".join(f"{c} ({lo}–{hi})" if lo != hi else f"{c} ({lo})"
                             for c, lo, hi in zip(d["code_question"], d["min"], d["max"])), include_groups=False)
-    resume["codes_question"] = texte
-    resume = resume.reset_index()
+    resume = resume.assign(codes_question=texte).reset_index()
     ordre_canal = {c: i for i, c in enumerate(CANAUX)}
     resume = resume.sort_values(["canal", "determinant", "indicateur"], key=lambda s: s.map(ordre_canal) if s.name == "canal" else s)
-    return resume[["indicateur", "canal", "determinant", "etape", "n_editions", "codes_question"]].reset_index(drop=True)
+    colonnes = ["indicateur", "canal", "determinant", "etape", "n_editions", "codes_question", "type_reponse",
+                "points_max_reference", "traitement"]
+    return resume.reindex(columns=colonnes).reset_index(drop=True)
 
 
 def indicateurs_exclus(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
-    """Indicateurs notés absents d'au moins une des éditions comparées, avec leurs éditions.
+    """Indicateurs notés exclus des comparaisons, avec leurs éditions et le ``motif``.
 
     >>> g = pd.DataFrame({"annee": [2012, 2013, 2013], "code_question": ["T1", "T1", "T2"],
     ...     "indicateur": ["A", "A", "B"], "canal": "telephone", "determinant": "courtoisie",
     ...     "etape": "accueil", "points_max": 1.0})
-    >>> indicateurs_exclus(g)[["indicateur", "editions"]].values.tolist()
-    [['B', '2013']]
+    >>> indicateurs_exclus(g)[["indicateur", "editions", "motif"]].values.tolist()
+    [['B', '2013', "absent d'au moins une édition"]]
     """
-    g = _notees(grille)
-    annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
-    g = g[g["annee"].isin(annees)]
-    gardes = set(indicateurs_harmonises(grille, annees)["indicateur"])
-    exclus = g[~g["indicateur"].isin(gardes)]
-    resume = exclus.groupby("indicateur").agg(canal=("canal", "last"), determinant=("determinant", "last"),
-                                             editions=("annee", lambda s: ", ".join(str(x) for x in sorted(set(s)))))
-    return resume.reset_index()[["indicateur", "canal", "determinant", "editions"]]
+    resume, _ = _resume_indicateurs(grille, annees)
+    resume = resume[resume["motif"] != ""]
+    return resume.reset_index()[["indicateur", "canal", "determinant", "editions", "motif"]]
 
 
 def _moyenne_ponderee_canaux(canaux: pd.DataFrame, parametres: config.Parametres) -> pd.DataFrame:
@@ -168,6 +199,8 @@ def scores_harmonises(reponses: pd.DataFrame, indicateurs, parametres: config.Pa
     """
     codes = set(indicateurs["indicateur"]) if isinstance(indicateurs, pd.DataFrame) else set(indicateurs)
     r = reponses[reponses["indicateur"].isin(codes) & (reponses["points_max"] > 0)]
+    if isinstance(indicateurs, pd.DataFrame) and "points_max_reference" in indicateurs:
+        r = _reechelonner(r, indicateurs)
     contacts = r.groupby(["annee", "structure_id", "canal", "id_contact"], observed=True)[["points", "points_max"]].sum()
     contacts["score"] = 100 * contacts["points"] / contacts["points_max"]
     canaux = contacts.groupby(["annee", "structure_id", "canal"], observed=True)["score"].mean().reset_index()
@@ -178,6 +211,19 @@ def scores_harmonises(reponses: pd.DataFrame, indicateurs, parametres: config.Pa
     dets = dets.reset_index().rename(columns={"determinant": "modalite"}).assign(niveau="determinant")
     colonnes = ["annee", "structure_id", "niveau", "modalite", "score"]
     return pd.concat([globaux[colonnes], canaux[colonnes], dets[colonnes]], ignore_index=True)
+
+
+def _reechelonner(reponses: pd.DataFrame, indicateurs: pd.DataFrame) -> pd.DataFrame:
+    """Points ramenés aux points max de référence de chaque indicateur (part P/M inchangée).
+
+    >>> r = pd.DataFrame({"indicateur": ["A"], "points": [1.0], "points_max": [2.0]})
+    >>> _reechelonner(r, pd.DataFrame({"indicateur": ["A"], "points_max_reference": [4.0]}))[["points", "points_max"]].values.tolist()
+    [[2.0, 4.0]]
+    """
+    reference = reponses["indicateur"].map(indicateurs.set_index("indicateur")["points_max_reference"])
+    reference = reference.fillna(reponses["points_max"]).to_numpy(dtype=float)
+    facteur = reference / reponses["points_max"].to_numpy(dtype=float)
+    return reponses.assign(points=reponses["points"].to_numpy(dtype=float) * facteur, points_max=reference)
 
 
 # --------------------------------------------------------------------------- séries
@@ -497,6 +543,8 @@ def modalite_texte(valeur) -> str:
 def mesurer_tendance(annees, valeurs, niveau: float = 0.95) -> dict:
     """Tau de Kendall exact (tendance monotone) et pente de Theil–Sen, en points par an.
 
+    Pour une série de points estimés indépendamment (moyenne des participants, effets fixes).
+
     >>> r = mesurer_tendance([2012, 2013, 2014, 2015, 2016], [60, 61, 63, 62, 65])
     >>> round(r["tau"], 2), round(r["p_valeur"], 3), r["sens"]
     (0.8, 0.083, 'pas de tendance nette')
@@ -505,63 +553,199 @@ def mesurer_tendance(annees, valeurs, niveau: float = 0.95) -> dict:
     garde = ~np.isnan(y)
     x, y = x[garde], y[garde]
     if len(y) < 4:
-        return {"n_editions": int(len(y)), "tau": np.nan, "p_valeur": np.nan, "pente_an": np.nan,
-                "pente_bas": np.nan, "pente_haut": np.nan, "sens": "trop peu d'éditions"}
+        return _sans_tendance(len(y))
     methode = "exact" if len(np.unique(y)) == len(y) else "asymptotic"
     tau, p = stats.kendalltau(x, y, method=methode)
     pente, _, bas, haut = stats.theilslopes(y, x, alpha=niveau)
-    sens = ("pas de tendance nette" if p >= 1 - niveau else ("hausse" if tau > 0 else "baisse"))
     return {"n_editions": int(len(y)), "tau": float(tau), "p_valeur": float(p), "pente_an": float(pente),
-            "pente_bas": float(bas), "pente_haut": float(haut), "sens": sens}
+            "pente_bas": float(bas), "pente_haut": float(haut), "sens": _sens(p, tau, niveau),
+            "test_tendance": "Kendall sur les points"}
 
 
-def _gain_meilleure_coupure(X: np.ndarray, taille_min: int) -> np.ndarray:
-    """Baisse maximale de la somme des carrés obtenue par une coupure (lignes de ``X`` = séries)."""
-    n = X.shape[1]
-    cumul = np.cumsum(X, axis=1)
-    total = cumul[:, -1:]
-    k = np.arange(taille_min, n - taille_min + 1)
-    gauche = cumul[:, k - 1]
-    gain = gauche ** 2 / k + (total - gauche) ** 2 / (n - k) - total ** 2 / n
-    return gain.max(axis=1)
+def _sans_tendance(n: int) -> dict:
+    return {"n_editions": int(n), "tau": np.nan, "p_valeur": np.nan, "pente_an": np.nan, "pente_bas": np.nan,
+            "pente_haut": np.nan, "sens": "trop peu d'éditions", "test_tendance": ""}
 
 
-def detecter_rupture(annees, valeurs, taille_min: int = 2, n_permutations: int = 9999, graine: int = 2012,
-                     niveau: float = 0.95) -> dict:
-    """Rupture de niveau la plus nette d'une série (``ruptures``, coût l2, ``jump=1``) et sa significativité.
+def _sens(p: float, signe: float, niveau: float) -> str:
+    if np.isnan(p):
+        return "trop peu d'éditions"
+    return "pas de tendance nette" if p >= 1 - niveau else ("hausse" if signe > 0 else "baisse")
 
-    La rupture peut tomber à n'importe quelle édition laissant ``taille_min`` points de chaque côté.
-    ``annee`` est la première édition du nouveau régime, ``annee_precedente`` la dernière de
-    l'ancien. Valeur p : test de permutation (max. de la baisse de somme des carrés).
+
+def mesurer_tendance_maillons(annees, valeurs, niveau: float = 0.95) -> dict:
+    """Tendance d'une série chaînée testée sur ses maillons (écarts d'une édition à la suivante).
+
+    Une série chaînée est une somme cumulée de maillons : ses points ne sont pas indépendants,
+    ses maillons le sont. Pente = Σ maillons / Σ années écoulées ; test de Student « maillon
+    moyen nul » (n − 1 maillons), intervalle t de la pente.
+
+    >>> r = mesurer_tendance_maillons(range(2012, 2018), [60, 61, 62.5, 63, 64.2, 65])
+    >>> round(r["pente_an"], 2), r["sens"], r["test_tendance"]
+    (1.0, 'hausse', 'Student sur les maillons')
+    """
+    x, y = np.asarray(annees, dtype=float), np.asarray(valeurs, dtype=float)
+    garde = ~np.isnan(y)
+    x, y = x[garde], y[garde]
+    if len(y) < 4:
+        return _sans_tendance(len(y))
+    ecarts, durees = np.diff(y), np.diff(x)
+    pentes = ecarts / durees
+    resultat = stats.ttest_1samp(pentes, 0.0)
+    bas, haut = resultat.confidence_interval(niveau)
+    p = float(resultat.pvalue)
+    moyenne = float(ecarts.sum() / durees.sum())
+    return {"n_editions": int(len(y)), "tau": np.nan, "p_valeur": p, "pente_an": moyenne,
+            "pente_bas": float(bas), "pente_haut": float(haut), "sens": _sens(p, moyenne, niveau),
+            "test_tendance": "Student sur les maillons"}
+
+
+def _modele_marches(x: np.ndarray, taille_min: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rupture de niveau contre tendance linéaire : base [1, année], candidates = marche à chaque
+    édition laissant ``taille_min`` points de chaque côté ; renvoie (base, candidates, indices)."""
+    n = len(x)
+    indices = np.arange(taille_min, n - taille_min + 1)
+    base = np.column_stack([np.ones(n), x - x.mean()])
+    candidates = (np.arange(n)[:, None] >= indices[None, :]).astype(float)
+    return base, candidates, indices
+
+
+def _meilleure_marche(Y: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Indice de la marche (niveau constant de part et d'autre) qui réduit le plus la somme des
+    carrés de chaque ligne de ``Y`` : l'édition où le niveau change le plus."""
+    rss = np.column_stack([_rss(Y, np.column_stack([np.ones(Y.shape[1]), candidates[:, j]]))
+                           for j in range(candidates.shape[1])])
+    return np.argmin(rss, axis=1)
+
+
+def _rss(Y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    q, _ = np.linalg.qr(X)
+    return np.sum((Y - (Y @ q) @ q.T) ** 2, axis=1)
+
+
+def _marche_contre_tendance(y, base, candidates, n_simulations: int, graine: int) -> tuple[int, float]:
+    """(indice, valeur p) : la rupture est placée à la meilleure marche, puis le F de cette marche
+    ajoutée à la tendance linéaire est comparé à sa loi sous « tendance linéaire + bruit
+    gaussien », les deux étapes (choix de l'édition et F) étant refaites sur chaque série simulée
+    (bootstrap paramétrique, pente et écart-type estimés)."""
+    j = int(_meilleure_marche(y[None, :], candidates)[0])
+    f = _stat_f(y[None, :], base, candidates)[0, j]
+    coefficients = np.linalg.lstsq(base, y, rcond=None)[0]
+    sigma = np.sqrt(_rss(y[None, :], base)[0] / (len(y) - base.shape[1]))
+    simulees = (base @ coefficients)[None, :] + sigma * np.random.default_rng(graine).standard_normal(
+        (n_simulations, len(y)))
+    choix = _meilleure_marche(simulees, candidates)
+    f_nulles = _stat_f(simulees, base, candidates)[np.arange(n_simulations), choix]
+    return j, float((1 + np.sum(f_nulles >= f - 1e-9)) / (n_simulations + 1))
+
+
+def _modele_maillons(n: int, taille_min: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rupture d'une série chaînée : un maillon hors norme (base = maillon moyen constant)."""
+    indices = np.arange(taille_min, n - taille_min + 1)  # première édition du nouveau régime
+    base = np.ones((n - 1, 1))
+    candidates = np.zeros((n - 1, len(indices)))
+    candidates[indices - 1, np.arange(len(indices))] = 1.0
+    return base, candidates, indices
+
+
+def _stat_f(Y: np.ndarray, base: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """F de l'ajout de chaque colonne candidate au modèle de base, pour chaque ligne de ``Y`` :
+    tableau (lignes, candidates)."""
+    n = base.shape[0]
+    q0, _ = np.linalg.qr(base)
+    r0 = Y - (Y @ q0) @ q0.T
+    rss0 = np.sum(r0**2, axis=1)
+    f = np.empty((Y.shape[0], candidates.shape[1]))
+    for j in range(candidates.shape[1]):
+        q, _ = np.linalg.qr(np.column_stack([base, candidates[:, j]]))
+        rss = np.sum((Y - (Y @ q) @ q.T) ** 2, axis=1)
+        ddl = n - q.shape[1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f[:, j] = (rss0 - rss) / np.maximum(rss, 1e-300) * ddl
+    return f
+
+
+_NULLES: dict = {}
+
+
+def _loi_nulle(base, candidates, n_simulations: int, graine: int) -> np.ndarray:
+    """Max des F sous l'hypothèse nulle (bruit gaussien indépendant) : le max-F ne dépend ni du
+    niveau, ni de la pente, ni de l'écart-type, donc la simulation est exacte pour ce plan."""
+    cle = (base.tobytes(), candidates.tobytes(), base.shape, candidates.shape, n_simulations, graine)
+    if cle not in _NULLES:
+        Z = np.random.default_rng(graine).standard_normal((n_simulations, base.shape[0]))
+        _NULLES[cle] = np.sort(_stat_f(Z, base, candidates).max(axis=1))
+    return _NULLES[cle]
+
+
+def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 9999, graine: int = 2012,
+                     niveau: float = 0.95, chainee: bool = False) -> dict:
+    """Rupture de niveau la plus nette d'une série, testée contre une tendance linéaire.
+
+    La rupture est placée à l'édition où le niveau change le plus (meilleure coupure en deux
+    niveaux, ``taille_min`` éditions de chaque côté) ; le modèle « tendance linéaire + marche à
+    cette édition » est comparé au modèle « tendance linéaire » par un F, dont la loi sous
+    « tendance linéaire + bruit gaussien » est simulée en refaisant le choix de l'édition
+    (bootstrap paramétrique). Une tendance régulière n'est donc pas une rupture. Série
+    chaînée (``chainee``) : le test porte sur les maillons, un maillon hors norme contre un
+    maillon moyen constant (max des F, loi exacte simulée). ``ecart`` : saut de niveau au-delà
+    de la tendance (série chaînée : maillon de rupture − maillon moyen) ; ``annee`` : première
+    édition du nouveau régime, ``annee_precedente`` : dernière de l'ancien.
 
     >>> r = detecter_rupture(range(2012, 2020), [70, 71, 70, 71, 64, 65, 64, 65])
     >>> r["annee"], r["annee_precedente"], r["retenue"]
     (2016, 2015, True)
+    >>> detecter_rupture(range(2012, 2020), [71.0, 69.4, 71.6, 71.8, 72.6, 73.4, 73.2, 74.8])["retenue"]
+    False
     """
-    import ruptures
-
-    x, y = np.asarray(annees), np.asarray(valeurs, dtype=float)
+    x, y = np.asarray(annees, dtype=float), np.asarray(valeurs, dtype=float)
     garde = ~np.isnan(y)
     x, y = x[garde], y[garde]
     vide = {"annee": None, "annee_precedente": None, "moyenne_avant": np.nan, "moyenne_apres": np.nan,
             "ecart": np.nan, "p_valeur": np.nan, "retenue": False, "n_editions": int(len(y))}
-    if len(y) < 2 * taille_min:
+    if len(y) < 2 * taille_min + 1 + int(chainee):
         return vide
-    algo = ruptures.Dynp(model="l2", min_size=taille_min, jump=1).fit(y.reshape(-1, 1))
-    coupure = int(algo.predict(n_bkps=1)[0])
-    avant, apres = y[:coupure], y[coupure:]
-    rng = np.random.default_rng(graine)
-    permutations = rng.permuted(np.tile(y, (n_permutations, 1)), axis=1)
-    observe = _gain_meilleure_coupure(y[None, :], taille_min)[0]
-    p = (1 + np.sum(_gain_meilleure_coupure(permutations, taille_min) >= observe - 1e-12)) / (n_permutations + 1)
+    if chainee:
+        base, candidates, indices = _modele_maillons(len(y), taille_min)
+        cible = np.diff(y)
+        f = _stat_f(cible[None, :], base, candidates)[0]
+        j = int(np.nanargmax(f))
+        nulle = _loi_nulle(base, candidates, n_simulations, graine)
+        p = float((1 + len(nulle) - np.searchsorted(nulle, f[j] - 1e-9, side="left")) / (len(nulle) + 1))
+    else:
+        base, candidates, indices = _modele_marches(x, taille_min)
+        cible = y
+        j, p = _marche_contre_tendance(y, base, candidates, n_simulations, graine)
+    ecart = float(np.linalg.lstsq(np.column_stack([base, candidates[:, j]]), cible, rcond=None)[0][-1])
+    coupure = int(indices[j])
     return {"annee": int(x[coupure]), "annee_precedente": int(x[coupure - 1]),
-            "moyenne_avant": float(avant.mean()), "moyenne_apres": float(apres.mean()),
-            "ecart": float(apres.mean() - avant.mean()), "p_valeur": float(p), "retenue": bool(p < 1 - niveau),
+            "moyenne_avant": float(y[:coupure].mean()), "moyenne_apres": float(y[coupure:].mean()),
+            "ecart": ecart, "p_valeur": p, "retenue": bool(p < 1 - niveau),
             "n_editions": int(len(y))}
 
 
+def ajuster_benjamini_hochberg(p_valeurs) -> np.ndarray:
+    """Valeurs p ajustées de Benjamini–Hochberg (taux de fausses découvertes) ; NaN conservés.
+
+    >>> ajuster_benjamini_hochberg([0.01, 0.04, np.nan, 0.03]).round(3).tolist()
+    [0.03, 0.04, nan, 0.04]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_valeurs, dtype=float)
+    ajustees = np.full(len(p), np.nan)
+    garde = ~np.isnan(p)
+    if garde.any():
+        ajustees[garde] = multipletests(p[garde], method="fdr_bh")[1]
+    return ajustees
+
+
 def analyser_series(series: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
-    """Tendance (Kendall, Theil–Sen) et rupture de chaque série (méthode × niveau × modalité).
+    """Tendance et rupture de chaque série (méthode × niveau × modalité), verdicts après
+    Benjamini–Hochberg sur toutes les séries de la table (voir ``ANNEXE_METHODE``).
+
+    Colonnes ajoutées à côté des valeurs p brutes : ``p_valeur_ajustee``, ``p_rupture_ajustee`` ;
+    ``sens`` et ``rupture_retenue`` se lisent sur les valeurs ajustées.
 
     >>> s = pd.DataFrame({"annee": range(2012, 2020), "methode": "moyenne_participants", "niveau": "national",
     ...     "modalite": "ensemble", "valeur": [70, 71, 70, 71, 64, 65, 64, 65.0]})
@@ -571,12 +755,28 @@ def analyser_series(series: pd.DataFrame, parametres: config.Parametres = config
     lignes = []
     for (methode, niveau, modalite), d in series.groupby(["methode", "niveau", "modalite"], sort=False):
         d = d.sort_values("annee")
-        tendance = mesurer_tendance(d["annee"], d["valeur"], parametres.niveau_confiance)
-        rupture = detecter_rupture(d["annee"], d["valeur"], graine=parametres.graine, niveau=parametres.niveau_confiance)
+        chainee = methode == "panel_chaine"
+        mesure = mesurer_tendance_maillons if chainee else mesurer_tendance
+        tendance = mesure(d["annee"], d["valeur"], parametres.niveau_confiance)
+        rupture = detecter_rupture(d["annee"], d["valeur"], graine=parametres.graine,
+                                   niveau=parametres.niveau_confiance, chainee=chainee)
         lignes.append({"methode": methode, "niveau": niveau, "modalite": modalite} | tendance | {
             "rupture": rupture["annee"], "rupture_apres": rupture["annee_precedente"], "ecart_rupture": rupture["ecart"],
-            "p_rupture": rupture["p_valeur"], "rupture_retenue": rupture["retenue"]})
-    return pd.DataFrame(lignes)
+            "p_rupture": rupture["p_valeur"], "rupture_retenue": rupture["retenue"],
+            "test_rupture": "maillon hors norme" if chainee else "marche contre tendance linéaire"})
+    tests = pd.DataFrame(lignes)
+    return _verdicts_ajustes(tests, parametres) if len(tests) else tests
+
+
+def _verdicts_ajustes(tests: pd.DataFrame, parametres: config.Parametres) -> pd.DataFrame:
+    alpha = 1 - parametres.niveau_confiance
+    tests["p_valeur_ajustee"] = ajuster_benjamini_hochberg(tests["p_valeur"])
+    tests["p_rupture_ajustee"] = ajuster_benjamini_hochberg(tests["p_rupture"])
+    signe = tests["pente_an"].where(tests["tau"].isna(), tests["tau"])
+    tests["sens"] = [s if s == "trop peu d'éditions" else _sens(p, g, parametres.niveau_confiance)
+                     for s, p, g in zip(tests["sens"], tests["p_valeur_ajustee"], signe)]
+    tests["rupture_retenue"] = tests["p_rupture_ajustee"].lt(alpha).to_numpy()
+    return tests
 
 
 # --------------------------------------------------------------------------- participation
@@ -718,9 +918,10 @@ def calculer_tendances(tables: dict, parametres: config.Parametres = config.PARA
         for m in _ordonner(sous["modalite"].unique(), niveau):
             groupes.append((niveau, m, sous.loc[sous["modalite"] == m, _COLONNES_PANEL]))
     for strate in STRATES:
-        panels = panels_strates(scores, participants, strate)
-        for m in _ordonner(panels, strate):
-            groupes.append((strate, modalite_texte(m), panels[m]))
+        for niveau, source in ((strate, scores), (f"{strate}_harmonise", harmonises)):
+            panels = panels_strates(source, participants, strate)
+            for m in _ordonner(panels, strate):
+                groupes.append((niveau, modalite_texte(m), panels[m]))
     series, composition = [], []
     for niveau, modalite, panel in groupes:
         series.append(calculer_series(panel, niveau, modalite, parametres))
