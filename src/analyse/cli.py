@@ -91,10 +91,9 @@ def construire_parseur() -> argparse.ArgumentParser:
                                description="Lit raw/<annee>/, valide, note et écrit processed/<table>/.")
     _options_communes(preparer)
     _choix_editions(preparer)
-    preparer.add_argument("--bootstrap", type=int, default=PARAMETRES.n_bootstrap,
-                          help=f"réplications bootstrap (défaut : {PARAMETRES.n_bootstrap})")
+    preparer.add_argument("--bootstrap", type=int, default=PARAMETRES.n_bootstrap, help=argparse.SUPPRESS)
     preparer.add_argument("--graine", type=int, default=PARAMETRES.graine,
-                          help=f"graine du bootstrap (défaut : {PARAMETRES.graine})")
+                          help=f"graine des tirages aléatoires (défaut : {PARAMETRES.graine})")
     preparer.add_argument("--remplacer", action="store_true",
                           help="remplace une édition déjà préparée même si elle perd plus de la moitié "
                           "de ses participants ou de ses contacts")

@@ -805,8 +805,11 @@ def annexe(resultats: dict, parametres: config.Parametres = config.PARAMETRES) -
     >>> callable(annexe)
     True
     """
+    notes = [resultats[cle].get("note", "") for cle in ("structures_satisfaction", "structures_avis")
+             if isinstance(resultats.get(cle), dict)]
     return rendre("determinants_annexe.html.j2", p=parametres, periode=periode(resultats["annees"]),
-                  tot=resultats["effectifs"].iloc[-1],
+                  tot=resultats["effectifs"].iloc[-1], choix=determinants.ANNEXE_METHODE,
+                  notes_modeles=sorted({n for n in notes if n}),
                   bootstrap_reduit=int(resultats["importance"]["n_bootstrap"].iloc[0]) < 1000)
 
 

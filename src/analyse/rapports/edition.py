@@ -13,7 +13,11 @@ from analyse.donnees.codes import libelle
 from analyse.donnees.stockage import lire_table
 from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
 from analyse.rapports.gabarits import rendre
+from analyse.donnees.notation import ANNEXE_METHODE as ANNEXE_STRUCTURES
+from analyse.donnees.notation import phrase_fragile
 from analyse.rapports.rendu import TITRE_EDITION, produire_rapport
+from analyse.statistiques.edition import ANNEXE_METHODE as ANNEXE_AGREGATS
+from analyse.statistiques.palmares import ANNEXE_METHODE as ANNEXE_PALMARES
 from analyse.statistiques.edition import (  # noqa: F401 (API du notebook du rapport d'édition)
     calculer_edition,
     charger_edition,
@@ -180,6 +184,18 @@ _LIBELLES_PUBLIES = {
 }
 
 
+def annexe_methodologique(parametres: config.Parametres = config.PARAMETRES) -> BlocHTML:
+    """Annexe méthodologique du rapport d'édition : scores, incertitude (méthodes réellement
+    employées, couverture vérifiée par simulation), palmarès, confidentialité, données jointes.
+
+    >>> "Student" in str(annexe_methodologique())
+    True
+    """
+    return rendre("edition_annexe.html.j2", p=parametres, incertitude_agregats=ANNEXE_AGREGATS,
+                  incertitude_structures=ANNEXE_STRUCTURES, phrase_fragile=phrase_fragile(parametres),
+                  palmares=ANNEXE_PALMARES)
+
+
 def tableau_parametres(parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
     """Paramètres de méthode utilisés, pour l'annexe.
 
@@ -188,11 +204,12 @@ def tableau_parametres(parametres: config.Parametres = config.PARAMETRES) -> pd.
     """
     p = parametres
     lignes = [
-        ("Réplications bootstrap", nombre_fr(p.n_bootstrap, 0)),
+        ("Tirages de simulation (intervalles de rang du palmarès)", nombre_fr(p.n_bootstrap, 0)),
         ("Graine aléatoire", str(p.graine)),
         ("Niveau de confiance", f"{nombre_fr(100 * p.niveau_confiance, 0)} %"),
         ("Seuil de performance", f"{nombre_fr(p.seuil_performance, 0)} points"),
-        ("Contacts minimum par canal (sinon fragile)", str(p.min_contacts_canal)),
+        ("Largeur d'intervalle au-delà de laquelle un score de structure est fragile",
+         f"{nombre_fr(p.largeur_fragile, 0)} points"),
         ("Structures minimum par groupe (sinon fragile)", str(p.min_structures_groupe)),
         ("Taille minimale d'un agrégat publié", f"{p.taille_min_agregat} structures"),
         ("Poids des canaux", "égaux" if p.poids_canaux is None else ", ".join(

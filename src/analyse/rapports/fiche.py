@@ -28,6 +28,7 @@ from analyse.formatage import (
     nombre_fr,
     pourcent_fr,
 )
+from analyse.donnees.notation import ANNEXE_METHODE, phrase_fragile
 from analyse.rapports.edition import numero_edition, source_edition
 from analyse.rapports.gabarits import ecart_fr, points, rendre
 from analyse.statistiques import edition
@@ -387,16 +388,18 @@ def bloc_synthese(fiche: dict) -> BlocHTML:
     True
     """
     g, nat = fiche["global"], fiche["national"]
-    comparaison = None
-    if g is not None and not nat.get("supprime", True):
-        comparaison = "dessus" if g["ic_bas"] > nat["score"] else ("dessous" if g["ic_haut"] < nat["score"]
-                                                                   else "comparable")
+    publie = g is not None and not nat.get("supprime", True)
+    comparaison = _MOTS_COMPARAISON.get(g.get("comparaison")) if publie else None
     prio = fiche["priorites"]
     priorites = [libelle(m).lower() for m in prio.loc[prio["priorite"], "modalite"].head(N_PRIORITES)]
     return rendre("fiche_synthese.html.j2", demo=fiche["demo"], numero_edition=fiche["numero_edition"],
                   annee=fiche["annee"], nom=str(fiche["structure"]["nom"]), g=g, nat=nat, comparaison=comparaison,
                   position=fiche["position"], seuil=fiche["parametres"].seuil_performance,
                   strates=fiche["strates"], evolution=fiche["evolution"], priorites=priorites)
+
+
+# Sens de l'écart au national établi par les deux intervalles (statistiques.edition.comparer_au_national).
+_MOTS_COMPARAISON = {"au-dessus": "dessus", "en dessous": "dessous", "comparable": "comparable"}
 
 
 def _tableau_comparaison(table: pd.DataFrame, entete: str) -> pd.DataFrame:
@@ -406,6 +409,7 @@ def _tableau_comparaison(table: pd.DataFrame, entete: str) -> pd.DataFrame:
         "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(table["ic_bas"], table["ic_haut"])],
         "Moyenne nationale": table["score_national"],
         "Écart (points)": table["ecart"].map(_ecart_fr),
+        "Comparaison au national": table["comparaison"].fillna("non publiée"),
         "Contacts": table["n_contacts"],
         "Fragile": table["fragile"],
     })
@@ -420,6 +424,7 @@ def tableau_niveau(fiche: dict, niveau: str) -> BlocHTML:
     entetes = {"canal": "Canal", "determinant": "Déterminant", "etape": "Étape du parcours"}
     table = fiche[niveau]
     return rendre("fiche_niveau.html.j2", niveau=niveau, source=source_fiche(fiche),
+                  phrase_fragile=phrase_fragile(fiche["parametres"]),
                   table=None if table.empty else _tableau_comparaison(table, entetes[niveau]))
 
 
@@ -461,8 +466,8 @@ def figure_determinants(fiche: dict) -> BlocHTML:
     ax.xaxis.grid(True)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=7.5, frameon=False, borderaxespad=0.1)
     _habiller(fig, titre_determinants(fiche), source_fiche(fiche))
-    return figure_html(fig, "Score de la structure par déterminant (intervalle de confiance à 95 %, bootstrap sur "
-                            "ses contacts) et moyenne nationale des structures.", alternative_determinants(fiche),
+    return figure_html(fig, "Score de la structure par déterminant (intervalle de confiance à 95 %) et moyenne "
+                            "nationale des structures.", alternative_determinants(fiche),
                       resolution=RESOLUTION_FIGURES)
 
 
@@ -635,17 +640,18 @@ def tableau_echantillon(fiche: dict) -> BlocHTML:
     """
     c = fiche["canal"]
     table = pd.DataFrame({"Canal": c["libelle"], "Contacts mystère": c["n_contacts"], "Score": c["score"],
-                          "Fragile (moins de 3 contacts)": c["fragile"]})
+                          f"Fragile (intervalle > {fiche['parametres'].largeur_fragile:g} points)": c["fragile"]})
     return rendre("fiche_echantillon.html.j2", table=None if c.empty else table, source=source_fiche(fiche))
 
 
 def bloc_methode(fiche: dict) -> BlocHTML:
     """Annexe : rappel de méthode (scores, intervalles, références, confidentialité).
 
-    >>> "bootstrap" in str(bloc_methode({"parametres": config.PARAMETRES, "national": {"n_structures": 300}}))
+    >>> "mise en commun" in str(bloc_methode({"parametres": config.PARAMETRES, "national": {"n_structures": 300}}))
     True
     """
-    return rendre("fiche_methode.html.j2", p=fiche["parametres"],
+    return rendre("fiche_methode.html.j2", p=fiche["parametres"], annexe_incertitude=ANNEXE_METHODE,
+                  phrase_fragile=phrase_fragile(fiche["parametres"]),
                   n_structures=fiche["national"].get("n_structures", 0))
 
 

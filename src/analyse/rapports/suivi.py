@@ -256,8 +256,10 @@ def graphique_ewma(resultats: dict, source: str) -> Figure:
     premier = c.loc[c["alerte"], "mois"]
     titre = (f"La note moyenne lissée passe sous sa limite basse en {mois_fr(premier.iloc[0])}"
              if len(premier) else "La note moyenne lissée reste au-dessus de sa limite basse")
+    laney = c["facteur_laney"].iloc[0] if "facteur_laney" in c and len(c) else 1.0
     habiller(fig, titre, source, f"Notes des enquêtes et avis ramenées sur 100 ; EWMA λ = "
-             f"{nombre_fr(resultats['parametres'].lambda_ewma, 1)}, limite à {nombre_fr(resultats['parametres'].largeur_limites, 0)} écarts-types.")
+             f"{nombre_fr(resultats['parametres'].lambda_ewma, 1)}, limite à {nombre_fr(resultats['parametres'].largeur_limites, 0)} "
+             f"écarts-types, élargie du facteur de Laney ({nombre_fr(laney, 2)}).")
     return fig
 
 
@@ -312,7 +314,7 @@ def graphique_reclamations(resultats: dict, source: str) -> Figure:
     cible = resultats["parametres"].delai_cible_jours
     fig, ax = nouvelle_figure((TAILLE[0], 3.2))
     x = np.arange(len(r))
-    ax.bar(x, r["delai_median_jours"], color=PALETTE["bleu"], width=0.7, zorder=2, label="Délai médian (jours)")
+    ax.bar(x, r["delai_median_jours"], color=PALETTE["bleu"], width=0.7, zorder=2, label="Délai médian (Kaplan–Meier, jours)")
     ax.axhline(cible, color=PALETTE["vermillon"], ls="--", lw=1.2, label=f"Délai cible ({cible} jours)")
     ax2 = ax.twinx()
     ax2.plot(x, 100 * r["part_dans_delai"], color=PALETTE["orange"], marker="o", ms=3, lw=1.3,
@@ -700,7 +702,8 @@ def section_reclamations(tables: dict, resultats: dict, source: str) -> BlocHTML
         return rendre("suivi_reclamations.html.j2", figure=None)
     return rendre("suivi_reclamations.html.j2", figure=figure_html(
         graphique_reclamations(resultats, source),
-        "Délai médian de réponse aux réclamations et part répondue dans le délai cible."))
+        "Délai médian de réponse aux réclamations (Kaplan–Meier, réclamations encore ouvertes comprises) et part "
+        "répondue dans le délai cible."))
 
 
 def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:

@@ -134,6 +134,8 @@ def libelle_modalite(niveau: str, modalite: str) -> str:
     >>> libelle_modalite("certifie", "non_certifie"), libelle_modalite("canal", "courriel")
     ('Structures non certifiées', 'Courriel')
     """
+    if niveau.endswith("_harmonise") and niveau != "national_harmonise":
+        return f"{libelle_modalite(niveau.removesuffix('_harmonise'), modalite)} (indicateurs harmonisés)"
     if niveau == "certifie":
         return LIBELLES_CERTIF.get(modalite, modalite)
     if niveau in ("national", "national_harmonise"):
@@ -441,7 +443,7 @@ def tableau_composition(resultats: dict) -> pd.DataFrame:
 
 
 def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -> pd.DataFrame:
-    """Tests de tendance (Kendall exact, Theil–Sen) et de rupture, une ligne par série et méthode.
+    """Tests de tendance et de rupture, une ligne par série et méthode, valeurs p brutes et ajustées (BH).
 
     >>> t = pd.DataFrame({"methode": ["effets_fixes"], "niveau": ["national"], "modalite": ["ensemble"], "tau": [-0.6],
     ...     "p_valeur": [0.017], "pente_an": [-0.4], "sens": ["baisse"], "rupture": [2020.0], "ecart_rupture": [-3.5], "p_rupture": [0.08]})
@@ -453,10 +455,13 @@ def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -
     return pd.DataFrame({
         "Série": [libelle_modalite(n, m) for n, m in zip(t["niveau"], t["modalite"])],
         "Méthode": t["methode"].map(COURTS).to_numpy(),
-        "Tau": t["tau"].to_numpy(), "p (Kendall)": t["p_valeur"].to_numpy(),
+        "Test de tendance": t["test_tendance"].to_numpy() if "test_tendance" in t else "",
+        "Tau": t["tau"].to_numpy(), "p (tendance)": t["p_valeur"].to_numpy(),
+        "p ajustée (BH)": t["p_valeur_ajustee"].to_numpy() if "p_valeur_ajustee" in t else np.nan,
         "Pente (pts/an)": t["pente_an"].to_numpy(), "Tendance": t["sens"].to_numpy(),
         "Rupture": [str(int(x)) if pd.notna(x) else "–" for x in t["rupture"]],
-        "Écart (pts)": t["ecart_rupture"].to_numpy(), "p (permut.)": t["p_rupture"].to_numpy(),
+        "Écart (pts)": t["ecart_rupture"].to_numpy(), "p (rupture)": t["p_rupture"].to_numpy(),
+        "p rupture ajustée (BH)": t["p_rupture_ajustee"].to_numpy() if "p_rupture_ajustee" in t else np.nan,
     })
 
 
@@ -476,9 +481,11 @@ def tableau_tests_modalites(resultats: dict, niveaux) -> pd.DataFrame:
             if m not in d.index:
                 continue
             x = d.loc[m]
-            ligne |= {f"Pente {COURTS[m].lower()} (pts/an)": x["pente_an"], f"p Kendall ({COURTS[m].lower()})": x["p_valeur"],
-                      f"Rupture ({COURTS[m].lower()})": str(int(x["rupture"])) if pd.notna(x["rupture"]) else "–",
-                      f"p permut. ({COURTS[m].lower()})": x["p_rupture"]}
+            court = COURTS[m].lower()
+            ligne |= {f"Pente {court} (pts/an)": x["pente_an"],
+                      f"p ajustée tendance ({court})": x.get("p_valeur_ajustee", x["p_valeur"]),
+                      f"Rupture ({court})": str(int(x["rupture"])) if pd.notna(x["rupture"]) else "–",
+                      f"p ajustée rupture ({court})": x.get("p_rupture_ajustee", x["p_rupture"])}
         lignes.append(ligne)
     return pd.DataFrame(lignes)
 
@@ -562,16 +569,18 @@ def tableau_parametres(parametres: config.Parametres) -> pd.DataFrame:
     """Paramètres de méthode utilisés, pour l'annexe.
 
     >>> tableau_parametres(config.PARAMETRES)["Paramètre"].iloc[0]
-    'Réplications bootstrap'
+    'Réplications bootstrap (intervalles des séries)'
     """
     return pd.DataFrame([
-        ("Réplications bootstrap", nombre_fr(parametres.n_bootstrap, 0)),
+        ("Réplications bootstrap (intervalles des séries)", nombre_fr(parametres.n_bootstrap, 0)),
         ("Niveau des intervalles", f"{nombre_fr(100 * parametres.niveau_confiance, 0)} %"),
         ("Graine", str(parametres.graine)),
         ("Taille minimale d’un agrégat publié", f"{parametres.taille_min_agregat} structures"),
         ("Ancrage des séries ajustées", "moyenne des participants de la première édition comparée"),
-        ("Rupture", "au plus une ; coût l2, jump = 1, au moins 2 éditions de chaque côté ; permutations : 9 999"),
-        ("Tendance", "tau de Kendall exact ; pente de Theil–Sen"),
+        ("Rupture", "au plus une, au moins 2 éditions de chaque côté ; testée contre une tendance linéaire "
+                    "(test F, loi simulée : 9 999 tirages)"),
+        ("Tendance", "tau de Kendall exact et pente de Theil–Sen ; maillons (Student) pour le panel chaîné"),
+        ("Tests multiples", "Benjamini–Hochberg sur toutes les séries (taux de fausses découvertes 5 %)"),
     ], columns=["Paramètre", "Valeur"])
 
 
