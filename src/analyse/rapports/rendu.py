@@ -275,17 +275,15 @@ def titre_document(titre: str, sous_titre: str = "") -> str:
 
 
 def abaisser_titres(corps: str) -> str:
-    """Un seul ``h1`` par document (celui de la couverture) : si le corps en contient, tous ses
-    titres descendent d'un niveau (``h1`` → ``h2``…, ``h6`` reste ``h6``), hiérarchie gardée.
+    """Un seul ``h1`` par document (celui de la couverture) : un ``h1`` du corps (titre d'un
+    notebook de chercheur) devient ``h2``, les autres titres restent à leur niveau (pas de saut).
 
     >>> abaisser_titres('<h1 id="a">Étude</h1><h2>Données</h2>')
-    '<h2 id="a">Étude</h2><h3>Données</h3>'
+    '<h2 id="a">Étude</h2><h2>Données</h2>'
     >>> abaisser_titres("<h2>Déjà bon</h2>")
     '<h2>Déjà bon</h2>'
     """
-    if not re.search(r"<h1[\s>]", corps):
-        return corps
-    return re.sub(r"<(/?)h([1-6])(?=[\s>])", lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", corps)
+    return re.sub(r"<(/?)h1(?=[\s>])", r"<\1h2", corps)
 
 
 def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None = None, demo: bool = False) -> str:
