@@ -1,9 +1,15 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# La suite ne crée jamais de clé de pseudonymisation dans le dossier personnel : clé de test
+# dans un dossier temporaire (hérité par les noyaux Jupyter des tests d'intégration).
+os.environ.setdefault("ANALYSE_FICHIER_CLE", str(Path(tempfile.mkdtemp(prefix="cle_tests_")) / "cle"))
 
 
 # --------------------------------------------------------------------------- accessibilité des PDF

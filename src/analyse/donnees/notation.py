@@ -29,7 +29,7 @@ ANNEXE_METHODE = (
     "structure, mise en commun sur toutes les structures de l'édition canal par canal, avec le nombre de contacts "
     "de la structure sur chaque canal (et les poids des canaux pour le score global). Un canal testé par un seul "
     "contact a donc un intervalle large et non nul. Des éditions simulées à vérité connue montrent que ces "
-    "intervalles contiennent la vraie valeur environ 95 fois sur 100 (benchmarks/RESULTATS.md)."
+    "intervalles contiennent la vraie valeur environ 95 fois sur 100."
 )
 
 

@@ -443,7 +443,8 @@ def tableau_composition(resultats: dict) -> pd.DataFrame:
 
 
 def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -> pd.DataFrame:
-    """Tests de tendance et de rupture, une ligne par série et méthode, valeurs p brutes et ajustées (BH).
+    """Tests de tendance et de rupture, une ligne par série et méthode, valeurs p ajustées (BH) ; les
+    valeurs p brutes et le tau de Kendall sont dans ``tests_tendance_rupture.csv``.
 
     >>> t = pd.DataFrame({"methode": ["effets_fixes"], "niveau": ["national"], "modalite": ["ensemble"], "tau": [-0.6],
     ...     "p_valeur": [0.017], "pente_an": [-0.4], "sens": ["baisse"], "rupture": [2020.0], "ecart_rupture": [-3.5], "p_rupture": [0.08]})
@@ -456,12 +457,12 @@ def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -
         "Série": [libelle_modalite(n, m) for n, m in zip(t["niveau"], t["modalite"])],
         "Méthode": t["methode"].map(COURTS).to_numpy(),
         "Test de tendance": t["test_tendance"].to_numpy() if "test_tendance" in t else "",
-        "Tau": t["tau"].to_numpy(), "p (tendance)": t["p_valeur"].to_numpy(),
-        "p ajustée (BH)": t["p_valeur_ajustee"].to_numpy() if "p_valeur_ajustee" in t else np.nan,
-        "Pente (pts/an)": t["pente_an"].to_numpy(), "Tendance": t["sens"].to_numpy(),
+        "Pente (pts/an)": t["pente_an"].to_numpy(),
+        "p ajustée (tendance)": (t["p_valeur_ajustee"] if "p_valeur_ajustee" in t else t["p_valeur"]).to_numpy(),
+        "Tendance": t["sens"].to_numpy(),
         "Rupture": [str(int(x)) if pd.notna(x) else "–" for x in t["rupture"]],
-        "Écart (pts)": t["ecart_rupture"].to_numpy(), "p (rupture)": t["p_rupture"].to_numpy(),
-        "p rupture ajustée (BH)": t["p_rupture_ajustee"].to_numpy() if "p_rupture_ajustee" in t else np.nan,
+        "Écart (pts)": t["ecart_rupture"].to_numpy(),
+        "p ajustée (rupture)": (t["p_rupture_ajustee"] if "p_rupture_ajustee" in t else t["p_rupture"]).to_numpy(),
     })
 
 
