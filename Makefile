@@ -60,6 +60,7 @@ rapports: preparer ## Produit tous les rapports (PDF, HTML, CSV) dans rapports/
 	$(ANALYSE) rapports determinants --donnees $(DONNEES) --sortie $(SORTIE)
 	$(ANALYSE) rapports tendances --donnees $(DONNEES) --sortie $(SORTIE)
 	$(ANALYSE) rapports structures --donnees $(DONNEES) --sortie $(SORTIE)
+	$(PY) -m analyse.rapports.accessibilite $(SORTIE)
 
 etudes: preparer ## Construit en PDF les études de notebooks/etudes/ (rapports/etudes/)
 	$(ANALYSE) rapports notebook $(ETUDES) --donnees $(DONNEES) --sortie $(SORTIE)/etudes

@@ -236,6 +236,29 @@ def verifier_publication(chemin_pdf: Path | str) -> list[str]:
     return manquements
 
 
+def verifier_dossier(dossier: Path | str) -> dict[Path, list[str]]:
+    """Manquements de chaque PDF d'un dossier de rapports (récursivement), par chemin.
+
+    >>> verifier_dossier("/dossier/absent")
+    {}
+    """
+    return {chemin: verifier_publication(chemin) for chemin in sorted(Path(dossier).rglob("*.pdf"))}
+
+
+def main(arguments: list[str] | None = None) -> int:
+    """``python -m analyse.rapports.accessibilite DOSSIER`` : 0 si tous les PDF passent, 1 sinon."""
+    import sys
+
+    dossier = Path((arguments if arguments is not None else sys.argv[1:] or ["rapports"])[0])
+    resultats = verifier_dossier(dossier)
+    fautes = {c: m for c, m in resultats.items() if m}
+    for chemin, manquements in fautes.items():
+        print(f"{chemin} : {' ; '.join(manquements)}")
+    print(f"Accessibilité (PDF/UA-1, sous-ensemble vérifié) : {len(resultats)} PDF dans {dossier}, "
+          f"{len(fautes)} en faute.")
+    return 1 if fautes else 0
+
+
 # --------------------------------------------------------------------------- contraste
 
 CONTRASTE_TEXTE = 4.5  # WCAG 2.1 AA, critère 1.4.3 (texte courant)
@@ -266,3 +289,7 @@ def contraste(texte: str, fond: str) -> float:
     """
     clair, fonce = sorted((luminance(texte), luminance(fond)), reverse=True)
     return (clair + 0.05) / (fonce + 0.05)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
