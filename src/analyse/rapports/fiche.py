@@ -489,7 +489,7 @@ def tableau_indicateurs(fiche: dict) -> BlocHTML:
             ic.append("–")
             ref.append(f"{nombre_fr(r['national'])} j" if pd.notna(r["national"]) else "–")
     table = pd.DataFrame({"Indicateur": t["libelle"], "Canal": t["canal"], "Contacts": t["n"].astype(int),
-                          "Structure": valeur, "IC à 95 % (Wilson, %)": ic, "National": ref})
+                          "Structure": valeur, "IC à 95 % (%)": ic, "National": ref})
     return rendre("fiche_indicateurs.html.j2", table=table, source=source_fiche(fiche))
 
 

@@ -5,7 +5,9 @@ moyenne des scores des structures du groupe (chaque participant compte une fois)
 avec un intervalle t de Student sur les structures (couverture vérifiée dès 5 structures). Un groupe de moins de
 ``Parametres.min_structures_groupe`` structures est signalé fragile ; un agrégat de
 moins de ``Parametres.taille_min_agregat`` structures est supprimé (confidentialité).
-Les indicateurs opérationnels sont des proportions avec intervalle de Wilson à 95 %.
+Les indicateurs opérationnels sont des proportions avec intervalle de Wilson à 95 %
+(exact de Clopper–Pearson pour une seule structure) ; les quantiles des scores ont un
+intervalle sans hypothèse de loi, entre deux statistiques d'ordre.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ ANNEXE_METHODE = (
     "Les scores nationaux et de strate sont des moyennes de structures ; leur intervalle à 95 % est un "
     "intervalle t de Student sur les structures, dont la couverture est vérifiée par simulation dès 5 structures. Les "
     "proportions opérationnelles ont un intervalle de Wilson corrigé de l'effet de plan, les réponses d'une même "
-    "structure n'étant pas indépendantes. Un groupe de moins de 10 structures est signalé fragile."
+    "structure n'étant pas indépendantes ; les quartiles et déciles ont un intervalle sans hypothèse de loi entre "
+    "deux statistiques d'ordre. Un groupe de moins de 10 structures est signalé fragile."
 )
 PHRASE_GROUPE_FRAGILE = "Groupe fragile : moins de 10 structures, moyenne peu précise."
 
@@ -278,8 +281,32 @@ def score_collectivites(scores: pd.DataFrame, participants: pd.DataFrame, parame
     return _agreger([("collectivites", valeurs)], "type_structure", parametres, {"collectivites": "Collectivités territoriales"})
 
 
+def intervalle_quantile(valeurs, q: float, niveau: float = 0.95) -> tuple[float, float]:
+    """Intervalle sans hypothèse de loi du quantile ``q`` : deux statistiques d'ordre x₍ₗ₎ ≤ x₍ᵤ₎.
+
+    Le nombre de valeurs sous le quantile vrai suit une loi binomiale (n, q) : l et u sont
+    pris à α/2 de chaque queue, ce qui garantit une couverture d'au moins ``niveau`` pour une
+    loi continue. Aucune valeur individuelle extrême n'est publiée : si l'intervalle exige
+    le minimum ou le maximum (petits groupes), il est vide.
+
+    >>> intervalle_quantile(np.arange(1.0, 101.0), 0.5)
+    (40.0, 61.0)
+    >>> intervalle_quantile([1.0, 2, 3, 4, 5], 0.5)
+    (nan, nan)
+    """
+    x = np.sort(np.asarray(valeurs, dtype=float))
+    n = len(x)
+    alpha = (1 - niveau) / 2
+    bas = int(stats.binom.ppf(alpha, n, q))  # P(B ≤ l − 1) ≤ α/2
+    haut = int(stats.binom.ppf(1 - alpha, n, q)) + 1  # P(B ≥ u) ≤ α/2
+    if n == 0 or bas < 2 or haut > n - 1:
+        return (np.nan, np.nan)
+    return float(x[bas - 1]), float(x[haut - 1])
+
+
 def distribution_scores(scores: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
-    """Quantiles des scores globaux et part des structures performantes (Wilson 95 %).
+    """Quantiles des scores globaux (intervalle par statistiques d'ordre) et part des structures
+    performantes (Wilson 95 %).
 
     Aucune valeur individuelle (minimum, maximum) n'est publiée.
 
@@ -291,7 +318,10 @@ def distribution_scores(scores: pd.DataFrame, parametres: config.Parametres = co
     if len(x) < parametres.taille_min_agregat:
         return pd.DataFrame(columns=["statistique", "valeur", "ic_bas", "ic_haut"])
     quantiles = {"1er décile": 0.1, "1er quartile": 0.25, "Médiane": 0.5, "3e quartile": 0.75, "9e décile": 0.9}
-    lignes = [{"statistique": nom, "valeur": float(x.quantile(q))} for nom, q in quantiles.items()]
+    lignes = []
+    for nom, q in quantiles.items():
+        bas, haut = intervalle_quantile(x, q, parametres.niveau_confiance)
+        lignes.append({"statistique": nom, "valeur": float(x.quantile(q)), "ic_bas": bas, "ic_haut": haut})
     performantes = int((x >= parametres.seuil_performance).sum())
     bas, haut = intervalle_wilson(performantes, len(x), parametres.niveau_confiance)
     lignes.append({"statistique": f"Part des structures performantes (≥ {nombre_fr(parametres.seuil_performance, 0)}), en %",
@@ -329,6 +359,24 @@ def intervalle_wilson(succes: int, n: int, niveau: float = 0.95) -> tuple[float,
     if n == 0:
         return (np.nan, np.nan)
     bas, haut = proportion_confint(succes, n, alpha=1 - niveau, method="wilson")
+    return float(bas), float(haut)
+
+
+def intervalle_structure(succes: int, n: int, niveau: float = 0.95) -> tuple[float, float]:
+    """Intervalle exact de Clopper–Pearson d'une proportion mesurée sur une seule structure.
+
+    Une structure n'a que 1 à 6 contacts par indicateur : l'intervalle de Wilson y sous-couvre
+    nettement aux proportions courantes (couverture exacte 88 % pour une proportion vraie de
+    0,88 à 1 contact, 80 à 86 % au pire de 1 à 6 contacts), Jeffreys aussi (86 % au pire) ;
+    Clopper–Pearson couvre au moins le niveau nominal pour toute proportion vraie
+    (``tests/test_couverture_complements.py``).
+
+    >>> [round(v, 4) for v in intervalle_structure(1, 1)]
+    [0.025, 1.0]
+    """
+    if n == 0:
+        return (np.nan, np.nan)
+    bas, haut = proportion_confint(succes, n, alpha=1 - niveau, method="beta")
     return float(bas), float(haut)
 
 
@@ -392,6 +440,10 @@ def _proportion(reponses: pd.DataFrame, definition: dict, parametres) -> dict:
                   "n_reponses": n, "n_succes": succes, "n_structures": n_structures}
         if n_structures < parametres.taille_min_agregat:
             return ligne | {"statut": "secret (moins de 5 structures)"}
+        if n_structures == 1:  # fiche d'une structure : quelques contacts, intervalle exact
+            (bas, haut), deff = intervalle_structure(succes, n, parametres.niveau_confiance), 1.0
+            return ligne | {"proportion": succes / n, "ic_bas": bas, "ic_haut": haut, "effet_plan": deff,
+                            "statut": "disponible"}
         par_structure = reussite.groupby(sous["structure_id"].to_numpy()).agg(["sum", "size"])
         bas, haut, deff = intervalle_wilson_grappes(par_structure["sum"], par_structure["size"],
                                                     parametres.niveau_confiance)
@@ -406,7 +458,8 @@ def indicateurs_operationnels(
     definitions: tuple = INDICATEURS_OPERATIONNELS,
 ) -> pd.DataFrame:
     """Proportions des indicateurs opérationnels avec intervalles de Wilson corrigés de l'effet
-    de plan (réponses groupées par structure, colonne ``effet_plan``).
+    de plan (réponses groupées par structure, colonne ``effet_plan``) ; pour une seule
+    structure (fiche), intervalle exact de Clopper–Pearson (``intervalle_structure``).
 
     Chaque définition utilise la première alternative présente dans l'édition ;
     « non disponible » si aucune ne l'est.
