@@ -55,14 +55,15 @@ def main() -> None:
     parseur.add_argument("--annees", default="2022,2014")
     parseur.add_argument("--graine", type=int, default=2012)
     args = parseur.parse_args()
-    print(f"Machine : {platform.node()} ({platform.machine()}, {os.cpu_count()} cœurs, "
-          f"Python {platform.python_version()}) — {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC\n")
+    print(
+        f"Machine : {platform.node()} ({platform.machine()}, {os.cpu_count()} cœurs, "
+        f"Python {platform.python_version()}) — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
+    )
     for annee in (int(a) for a in args.annees.split(",")):
         debut = time.perf_counter()
         detail = ajouter_classes(mesurer_couverture(args.repliques, annee=annee, graine=args.graine))
         duree = time.perf_counter() - debut
-        print(f"### Édition simulée {annee} — {args.repliques} répliques, graine {args.graine} "
-              f"({duree:.0f} s)\n")
+        print(f"### Édition simulée {annee} — {args.repliques} répliques, graine {args.graine} ({duree:.0f} s)\n")
         for titre, niveau, par in VUES:
             partie = detail if niveau is None else detail[detail["niveau"] == niveau]
             print(f"{titre} :\n\n{tableau_markdown(resumer_couverture(partie, par))}\n")

@@ -45,13 +45,19 @@ def _section(titre: str, debut: float) -> None:
 
 def banc_lmg(repliques: int, n_bootstrap: int, graine: int) -> None:
     vraies = c.parts_lmg_vraies()
-    print("Parts LMG vraies (2 millions de répondants simulés) : "
-          + ", ".join(f"{d} {v:.4f}" for d, v in vraies.items()) + f" ; R² {vraies.sum():.3f}\n")
+    print(
+        "Parts LMG vraies (2 millions de répondants simulés) : "
+        + ", ".join(f"{d} {v:.4f}" for d, v in vraies.items())
+        + f" ; R² {vraies.sum():.3f}\n"
+    )
     for n_structures in (350, 175):
         debut = time.perf_counter()
         detail = c.couverture_lmg(repliques, n_structures, n_bootstrap, graine, vraies)
-        _section(f"Importance LMG, {n_structures} structures — {repliques} répliques, {n_bootstrap} tirages, "
-                 f"graine {graine}, {detail['n_observations'].median():.0f} répondants complets (médiane)", debut)
+        _section(
+            f"Importance LMG, {n_structures} structures — {repliques} répliques, {n_bootstrap} tirages, "
+            f"graine {graine}, {detail['n_observations'].median():.0f} répondants complets (médiane)",
+            debut,
+        )
         print(f"Par quantité imprimée :\n\n{tableau_markdown(c.resumer(detail, ['quantite']))}\n")
         parts = detail[detail["quantite"] == "part"]
         print(f"Parts LMG, par déterminant :\n\n{tableau_markdown(c.resumer(parts, ['determinant']))}\n")
@@ -62,17 +68,26 @@ def banc_proportions() -> None:
     grille = c.couverture_proportions(proportions=tuple(i / 100 for i in range(1, 100)))
     pire = grille.groupby(["methode", "contacts"])["couverture"].min().unstack("methode")
     print("#### Parts d'une structure (fiche), couverture exacte (loi binomiale)\n")
-    print("Couverture minimale sur les proportions vraies 0,01 à 0,99, par nombre de contacts "
-          "(`wilson` : ancienne méthode, `jeffreys`, `beta` : Clopper–Pearson, retenue) :\n")
+    print(
+        "Couverture minimale sur les proportions vraies 0,01 à 0,99, par nombre de contacts "
+        "(`wilson` : ancienne méthode, `jeffreys`, `beta` : Clopper–Pearson, retenue) :\n"
+    )
     print(tableau_markdown(pire.reset_index(), tuple(pire.columns)) + "\n")
     moyenne = table.pivot_table(index=["contacts", "p_vrai"], columns="methode", values="couverture").reset_index()
-    print("Couverture aux proportions vraies typiques (nationales de la démo : 0,61 à 0,88) :\n\n"
-          f"{tableau_markdown(moyenne, ('beta', 'jeffreys', 'wilson'))}\n")
+    print(
+        "Couverture aux proportions vraies typiques (nationales de la démo : 0,61 à 0,88) :\n\n"
+        f"{tableau_markdown(moyenne, ('beta', 'jeffreys', 'wilson'))}\n"
+    )
     largeur = table.groupby(["methode", "contacts"])["largeur_moyenne"].mean().unstack("methode").reset_index()
     print(f"Largeur moyenne (proportion, moyenne sur ces proportions vraies) :\n\n{tableau_markdown(largeur)}\n")
-    print("Proportion vraie variable entre structures (loi bêta, moyenne 0,88, corrélation 0,094) : "
-          + ", ".join(f"{n} contact(s) {100 * c.couverture_proportion_simulee(50_000, n, 0.88, 0.094):.1f} %"
-                      .replace(".", ",") for n in range(1, 7)) + "\n")
+    print(
+        "Proportion vraie variable entre structures (loi bêta, moyenne 0,88, corrélation 0,094) : "
+        + ", ".join(
+            f"{n} contact(s) {100 * c.couverture_proportion_simulee(50_000, n, 0.88, 0.094):.1f} %".replace(".", ",")
+            for n in range(1, 7)
+        )
+        + "\n"
+    )
 
 
 def banc_quantiles(repliques: int, graine: int) -> None:
@@ -101,8 +116,10 @@ def main() -> None:
     parseur.add_argument("--n-bootstrap", type=int, default=1000)
     parseur.add_argument("--graine", type=int, default=2012)
     args = parseur.parse_args()
-    print(f"Machine : {platform.node()} ({platform.machine()}, {os.cpu_count()} cœurs, "
-          f"Python {platform.python_version()}) — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n")
+    print(
+        f"Machine : {platform.node()} ({platform.machine()}, {os.cpu_count()} cœurs, "
+        f"Python {platform.python_version()}) — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
+    )
     banc_lmg(args.repliques_lmg, args.n_bootstrap, args.graine)
     banc_proportions()
     banc_quantiles(args.repliques, args.graine)

@@ -44,13 +44,31 @@ def mesurer(echelle: float, annee: int) -> dict:
     """Génère la démonstration à l'échelle donnée puis chronomètre la préparation."""
     donnees = TRAVAIL / f"x{echelle:g}"
     shutil.rmtree(donnees, ignore_errors=True)
-    generation, _ = _executer([sys.executable, "-m", "analyse", "demo", "--donnees", str(donnees),
-                               "--echelle", str(echelle), "--annees", str(annee)])
-    secondes, pointe = _executer([sys.executable, "-m", "analyse", "preparer", "--annee", str(annee),
-                                  "--donnees", str(donnees)])
-    resultat = {"echelle": echelle, "contacts": _compter_contacts(donnees, annee), "secondes": secondes,
-                "pointe_go": pointe, "generation_s": generation,
-                "octets_audits": (donnees / "raw" / str(annee) / "audits.csv").stat().st_size}
+    generation, _ = _executer(
+        [
+            sys.executable,
+            "-m",
+            "analyse",
+            "demo",
+            "--donnees",
+            str(donnees),
+            "--echelle",
+            str(echelle),
+            "--annees",
+            str(annee),
+        ]
+    )
+    secondes, pointe = _executer(
+        [sys.executable, "-m", "analyse", "preparer", "--annee", str(annee), "--donnees", str(donnees)]
+    )
+    resultat = {
+        "echelle": echelle,
+        "contacts": _compter_contacts(donnees, annee),
+        "secondes": secondes,
+        "pointe_go": pointe,
+        "generation_s": generation,
+        "octets_audits": (donnees / "raw" / str(annee) / "audits.csv").stat().st_size,
+    }
     shutil.rmtree(donnees, ignore_errors=True)
     return resultat
 
@@ -70,9 +88,11 @@ def consigner(resultats: list[dict], annee: int) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in resultats:
-        lignes.append(f"| {nombre_fr(r['echelle'], 0)}× | {nombre_fr(r['contacts'], 0)} | "
-                      f"{nombre_fr(r['octets_audits'] / 1e6, 0)} | {nombre_fr(r['secondes'], 1)} | "
-                      f"{nombre_fr(1000 * r['secondes'] / r['contacts'], 2)} | {nombre_fr(r['pointe_go'], 2)} |")
+        lignes.append(
+            f"| {nombre_fr(r['echelle'], 0)}× | {nombre_fr(r['contacts'], 0)} | "
+            f"{nombre_fr(r['octets_audits'] / 1e6, 0)} | {nombre_fr(r['secondes'], 1)} | "
+            f"{nombre_fr(1000 * r['secondes'] / r['contacts'], 2)} | {nombre_fr(r['pointe_go'], 2)} |"
+        )
     texte = "\n".join(lignes) + "\n"
     with (ICI / "RESULTATS.md").open("a", encoding="utf-8") as f:
         f.write(texte)

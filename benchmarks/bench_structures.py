@@ -26,16 +26,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from analyse import config
-from analyse.rapports import lot
-from analyse.donnees import stockage
 from analyse.config import resoudre_chemin
+from analyse.donnees import stockage
 from analyse.formatage import nombre_fr
+from analyse.rapports import lot
 
 TRAVAIL = config.RACINE / "benchmarks" / "travail" / "structures"
 
 
 def _provenance(annee, sid, donnees, sortie, communs):
-    return {"parametres": {"annee": annee, "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)}} | communs
+    return {
+        "parametres": {"annee": annee, "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)}
+    } | communs
 
 
 def fiche_papermill_simple(args) -> float:
@@ -50,10 +52,15 @@ def fiche_papermill_simple(args) -> float:
     dossier.mkdir(parents=True, exist_ok=True)
     with _journaux_silencieux("papermill", "traitlets", "asyncio"):
         nb = papermill.execute_notebook(
-            str(config.NOTEBOOKS / lot.NOTEBOOK_FICHE), str(dossier / f"{sid}.ipynb"),
+            str(config.NOTEBOOKS / lot.NOTEBOOK_FICHE),
+            str(dossier / f"{sid}.ipynb"),
             parameters={"annee": annee, "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)},
-            kernel_name=choisir_noyau(), cwd=str(dossier), progress_bar=False, log_output=False,
-            extra_arguments=lot.OPTIONS_NOYAU)
+            kernel_name=choisir_noyau(),
+            cwd=str(dossier),
+            progress_bar=False,
+            log_output=False,
+            extra_arguments=lot.OPTIONS_NOYAU,
+        )
     lot.rendre_pdf(nb, dossier / f"{lot.nom_fichier(sid, nom)}.pdf", _provenance(annee, sid, donnees, sortie, communs))
     return time.perf_counter() - debut
 
@@ -91,8 +98,9 @@ def fiche_python_pur(args) -> float:
         elif hasattr(valeur, "_repr_html_"):
             morceaux.append(f"<div>{valeur._repr_html_()}</div>")
     corps = "".join(morceaux) + lot.page_provenance(_provenance(annee, sid, donnees, sortie, communs))
-    document = document_html(corps, titre=meta.get("titre", ""), sous_titre=meta.get("sous_titre", ""),
-                             demo=bool(meta.get("demo")))
+    document = document_html(
+        corps, titre=meta.get("titre", ""), sous_titre=meta.get("sous_titre", ""), demo=bool(meta.get("demo"))
+    )
     dossier = Path(sortie) / str(annee) / "structures"
     from analyse.rapports.rendu import html_vers_pdf
 
@@ -129,22 +137,36 @@ def main(argv=None) -> int:
     choix = participants.head(args.nombre)
     ids = choix["structure_id"].tolist()
     shutil.rmtree(TRAVAIL, ignore_errors=True)
-    communs = {"empreinte_donnees": lot.empreinte_donnees(donnees, args.annee),
-               "empreinte_notebook": lot.empreinte_notebook(), "version": lot.version_paquet()}
+    communs = {
+        "empreinte_donnees": lot.empreinte_donnees(donnees, args.annee),
+        "empreinte_notebook": lot.empreinte_notebook(),
+        "version": lot.version_paquet(),
+    }
     resultats = []
 
     print(f"{len(ids)} fiches de l'édition {args.annee}, {args.travailleurs} travailleurs.", flush=True)
-    bilan = lot.rapports_structures(args.annee, donnees, TRAVAIL / "lot", structures=ids,
-                                    travailleurs=args.travailleurs, forcer=True, progression=False)
+    bilan = lot.rapports_structures(
+        args.annee,
+        donnees,
+        TRAVAIL / "lot",
+        structures=ids,
+        travailleurs=args.travailleurs,
+        forcer=True,
+        progression=False,
+    )
     assert bilan.code_sortie == 0, bilan.resume()
     resultats.append(_ligne("lot du paquet (noyau chaud)", len(ids), bilan.duree_s))
     execution = statistics.median(e["execution_s"] for e in bilan.etapes)
     rendu = statistics.median(e["rendu_s"] for e in bilan.etapes)
-    print(f"  lot : médiane par fiche {nombre_fr(statistics.median(bilan.durees), 2)} s "
-          f"(exécution du notebook {nombre_fr(execution, 2)} s, HTML + PDF {nombre_fr(rendu, 2)} s)", flush=True)
+    print(
+        f"  lot : médiane par fiche {nombre_fr(statistics.median(bilan.durees), 2)} s "
+        f"(exécution du notebook {nombre_fr(execution, 2)} s, HTML + PDF {nombre_fr(rendu, 2)} s)",
+        flush=True,
+    )
 
-    taches = [(args.annee, sid, nom, str(donnees), str(TRAVAIL / "reference"), communs)
-              for sid, nom in zip(ids, choix["nom"])]
+    taches = [
+        (args.annee, sid, nom, str(donnees), str(TRAVAIL / "reference"), communs) for sid, nom in zip(ids, choix["nom"])
+    ]
     if not args.sans_reference:
         secondes, durees = _pool(fiche_papermill_simple, taches, args.travailleurs)
         resultats.append(_ligne("papermill simple (noyau neuf par fiche)", len(ids), secondes))

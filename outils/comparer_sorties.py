@@ -52,8 +52,10 @@ def main(arguments: list[str]) -> int:
     n_tables, n_csv = len(_tables(avant)), len(_csv(avant))
     for e in ecarts:
         print(e)
-    print(f"{n_tables} tables et {n_csv} CSV comparés : "
-          + ("identiques." if not ecarts else f"{len(ecarts)} différence(s)."))
+    print(
+        f"{n_tables} tables et {n_csv} CSV comparés : "
+        + ("identiques." if not ecarts else f"{len(ecarts)} différence(s).")
+    )
     return 1 if ecarts else 0
 
 

@@ -26,9 +26,13 @@ _DATES_PDF: dict[Path, int] = {}
 
 def pdf_a_verifier(base: Path) -> list[Path]:
     """PDF nouveaux ou réécrits sous ``base`` depuis la dernière vérification."""
-    return [p for p in sorted(base.rglob("*.pdf"))
-            if not p.name.startswith(("non-conforme", ".")) and _DATES_PDF.get(p) != p.stat().st_mtime_ns
-            and _pdf_complet(p)]
+    return [
+        p
+        for p in sorted(base.rglob("*.pdf"))
+        if not p.name.startswith(("non-conforme", "."))
+        and _DATES_PDF.get(p) != p.stat().st_mtime_ns
+        and _pdf_complet(p)
+    ]
 
 
 def _pdf_complet(chemin: Path) -> bool:

@@ -16,7 +16,13 @@ import pandas as pd
 from analyse.donnees import codes, schemas
 
 # (type_structure, nombre) : deux types sous le seuil de 5 structures (secret).
-REPARTITION_TYPES = (("commune", 22), ("mairie_annexe", 3), ("epci", 6), ("departement", 4), ("autre_service_public", 5))
+REPARTITION_TYPES = (
+    ("commune", 22),
+    ("mairie_annexe", 3),
+    ("epci", 6),
+    ("departement", 4),
+    ("autre_service_public", 5),
+)
 # (canal, contacts par structure)
 CONTACTS_PAR_CANAL = (("telephone", 3), ("accueil_physique", 2), ("courriel", 2), ("courrier", 1))
 # (canal, code_question, indicateur, determinant, etape, type_reponse, points_max)
@@ -42,12 +48,21 @@ def _participants(annee: int, rng) -> pd.DataFrame:
             territoriale = type_structure != "autre_service_public"
             population = int(rng.choice([1_500, 5_000, 15_000, 30_000, 70_000, 150_000])) if territoriale else None
             certifs = "marianne|iso9001" if rng.random() < 0.3 else ""
-            lignes.append({
-                "annee": annee, "structure_id": f"S{len(lignes) + 1:04d}", "nom": f"Structure fictive n° {len(lignes) + 1}",
-                "type_structure": type_structure, "sous_type": None, "population": population,
-                "code_geo": None, "region": "Bretagne", "certifications": certifs, "certifie": bool(certifs),
-                "classe_population": codes.classe_population(population),
-            })
+            lignes.append(
+                {
+                    "annee": annee,
+                    "structure_id": f"S{len(lignes) + 1:04d}",
+                    "nom": f"Structure fictive n° {len(lignes) + 1}",
+                    "type_structure": type_structure,
+                    "sous_type": None,
+                    "population": population,
+                    "code_geo": None,
+                    "region": "Bretagne",
+                    "certifications": certifs,
+                    "certifie": bool(certifs),
+                    "classe_population": codes.classe_population(population),
+                }
+            )
     table = pd.DataFrame(lignes)
     table["population"] = table["population"].astype("Int64")
     return table
@@ -81,15 +96,39 @@ def _contacts_reponses(participants: pd.DataFrame, annee: int, rng) -> tuple[pd.
                     if q_canal != canal:
                         continue
                     valeur = _valeur(type_reponse, qualite, rng)
-                    lignes.append({"annee": annee, "id_contact": id_contact, "structure_id": sid, "canal": canal,
-                                   "code_question": code, "indicateur": indicateur, "determinant": determinant,
-                                   "etape": etape, "type_reponse": type_reponse, "valeur": valeur,
-                                   "points": _points(type_reponse, valeur, pmax), "points_max": pmax})
+                    lignes.append(
+                        {
+                            "annee": annee,
+                            "id_contact": id_contact,
+                            "structure_id": sid,
+                            "canal": canal,
+                            "code_question": code,
+                            "indicateur": indicateur,
+                            "determinant": determinant,
+                            "etape": etape,
+                            "type_reponse": type_reponse,
+                            "valeur": valeur,
+                            "points": _points(type_reponse, valeur, pmax),
+                            "points_max": pmax,
+                        }
+                    )
                 p, m = sum(x["points"] for x in lignes), sum(x["points_max"] for x in lignes)
-                contacts.append({"annee": annee, "id_contact": id_contact, "structure_id": sid, "canal": canal,
-                                 "scenario": "renseignement", "date_contact": pd.Timestamp(f"{annee}-05-10"),
-                                 "vague": 1, "enqueteur": "E01", "points": p, "points_max": m,
-                                 "n_reponses": len(lignes), "score": 100 * p / m})
+                contacts.append(
+                    {
+                        "annee": annee,
+                        "id_contact": id_contact,
+                        "structure_id": sid,
+                        "canal": canal,
+                        "scenario": "renseignement",
+                        "date_contact": pd.Timestamp(f"{annee}-05-10"),
+                        "vague": 1,
+                        "enqueteur": "E01",
+                        "points": p,
+                        "points_max": m,
+                        "n_reponses": len(lignes),
+                        "score": 100 * p / m,
+                    }
+                )
                 reponses.extend(lignes)
     contacts = pd.DataFrame(contacts)
     contacts["vague"] = contacts["vague"].astype("Int64")
@@ -98,9 +137,17 @@ def _contacts_reponses(participants: pd.DataFrame, annee: int, rng) -> tuple[pd.
 
 
 def _ligne_score(annee, sid, niveau, modalite, score, n_contacts, fragile=False):
-    return {"annee": annee, "structure_id": sid, "niveau": niveau, "modalite": modalite, "score": score,
-            "ic_bas": max(0.0, score - 6), "ic_haut": min(100.0, score + 6), "n_contacts": int(n_contacts),
-            "fragile": fragile}
+    return {
+        "annee": annee,
+        "structure_id": sid,
+        "niveau": niveau,
+        "modalite": modalite,
+        "score": score,
+        "ic_bas": max(0.0, score - 6),
+        "ic_haut": min(100.0, score + 6),
+        "n_contacts": int(n_contacts),
+        "fragile": fragile,
+    }
 
 
 def _scores(contacts: pd.DataFrame, reponses: pd.DataFrame, annee: int) -> pd.DataFrame:
@@ -112,8 +159,16 @@ def _scores(contacts: pd.DataFrame, reponses: pd.DataFrame, annee: int) -> pd.Da
         r = reponses[reponses["structure_id"] == sid]
         for niveau in ("determinant", "etape"):
             for modalite, g in r.groupby(niveau):
-                lignes.append(_ligne_score(annee, sid, niveau, modalite, 100 * g["points"].sum() / g["points_max"].sum(),
-                                           g["id_contact"].nunique()))
+                lignes.append(
+                    _ligne_score(
+                        annee,
+                        sid,
+                        niveau,
+                        modalite,
+                        100 * g["points"].sum() / g["points_max"].sum(),
+                        g["id_contact"].nunique(),
+                    )
+                )
         lignes.append(_ligne_score(annee, sid, "global", "", canaux["mean"].mean(), len(c)))
     return pd.DataFrame(lignes)
 
@@ -134,12 +189,24 @@ def creer_donnees_synthetiques(racine: Path, annee: int = 2022, demo: bool = Tru
     racine = Path(racine)
     participants = _participants(annee, rng)
     contacts, reponses = _contacts_reponses(participants, annee, rng)
-    editions = pd.DataFrame({"annee": [annee], "numero": [10], "debut_terrain": [pd.Timestamp(f"{annee}-04-01")],
-                             "fin_terrain": [pd.Timestamp(f"{annee}-06-30")], "libelle": ["10e édition"]})
+    editions = pd.DataFrame(
+        {
+            "annee": [annee],
+            "numero": [10],
+            "debut_terrain": [pd.Timestamp(f"{annee}-04-01")],
+            "fin_terrain": [pd.Timestamp(f"{annee}-06-30")],
+            "libelle": ["10e édition"],
+        }
+    )
     for colonne in ("debut_terrain", "fin_terrain"):
         editions[colonne] = editions[colonne].astype("datetime64[ns]")
-    tables = {"editions": editions, "participants": participants, "contacts": contacts,
-              "reponses": reponses, "scores": _scores(contacts, reponses, annee)}
+    tables = {
+        "editions": editions,
+        "participants": participants,
+        "contacts": contacts,
+        "reponses": reponses,
+        "scores": _scores(contacts, reponses, annee),
+    }
     for nom, table in tables.items():
         _ecrire(racine, nom, table, annee)
     if demo:

@@ -20,20 +20,24 @@ from analyse.rapports.accessibilite import (
     verifier_pdf,
 )
 
-CANAUX = pd.DataFrame({
-    "libelle": ["Téléphone", "Courriel", "Courrier"],
-    "score": [77.2, 63.0, 48.5],
-    "ic_bas": [74.0, 60.1, 44.0],
-    "ic_haut": [80.1, 66.0, 53.0],
-    "fragile": [False, False, True],
-    "supprime": [False, False, False],
-})
+CANAUX = pd.DataFrame(
+    {
+        "libelle": ["Téléphone", "Courriel", "Courrier"],
+        "score": [77.2, 63.0, 48.5],
+        "ic_bas": [74.0, 60.1, 44.0],
+        "ic_haut": [80.1, 66.0, 53.0],
+        "fragile": [False, False, True],
+        "supprime": [False, False, False],
+    }
+)
 
 
 def _tableau(n_lignes: int = 4, legende: str = "Scores par canal") -> str:
-    lignes = "".join(f"<tr><td>Canal {i}</td><td class=\"nombre\">{60 + i},5</td></tr>" for i in range(n_lignes))
-    return (f'<div class="tableau"><table><caption>{legende}</caption><thead><tr><th scope="col">Canal</th>'
-            f'<th scope="col">Score</th></tr></thead><tbody>{lignes}</tbody></table></div>')
+    lignes = "".join(f'<tr><td>Canal {i}</td><td class="nombre">{60 + i},5</td></tr>' for i in range(n_lignes))
+    return (
+        f'<div class="tableau"><table><caption>{legende}</caption><thead><tr><th scope="col">Canal</th>'
+        f'<th scope="col">Score</th></tr></thead><tbody>{lignes}</tbody></table></div>'
+    )
 
 
 def _figure() -> str:
@@ -48,8 +52,11 @@ def _pieces_jointes(chemin) -> dict[str, bytes]:
 
 def _elements(chemin, type_):
     with pikepdf.open(chemin) as pdf:
-        return [(dict(e.items()), [_type(d) for d in _elements_structure(e.get("/K"))])
-                for e in _elements_structure(pdf.Root.StructTreeRoot.K) if _type(e) == type_]
+        return [
+            (dict(e.items()), [_type(d) for d in _elements_structure(e.get("/K"))])
+            for e in _elements_structure(pdf.Root.StructTreeRoot.K)
+            if _type(e) == type_
+        ]
 
 
 # --------------------------------------------------------------------------- vérificateur
@@ -67,7 +74,9 @@ def test_un_pdf_non_balise_est_signale(tmp_path):
 
 def test_document_du_rendu_conforme_avec_signets_alt_et_pieces_jointes(tmp_path):
     sections = "".join(f"<h2>Section {i}</h2><p>Texte {i}.</p>" for i in range(4))
-    document = rendu.document_html(sections + _figure() + _tableau(), "Rapport d'essai", "Sous-titre", date="1er mars 2026")
+    document = rendu.document_html(
+        sections + _figure() + _tableau(), "Rapport d'essai", "Sous-titre", date="1er mars 2026"
+    )
     chemin = rendu.html_vers_pdf(document, tmp_path / "essai.pdf")
 
     assert verifier_pdf(chemin) == []
@@ -77,7 +86,7 @@ def test_document_du_rendu_conforme_avec_signets_alt_et_pieces_jointes(tmp_path)
         with pdf.open_outline() as signets:
             titres = [s.title for s in signets.root] + [e.title for s in signets.root for e in s.children]
         assert "Rapport d'essai" in titres and "Section 3" in titres and "Sommaire" in titres
-    (attributs, _), = _elements(chemin, "/Figure")
+    ((attributs, _),) = _elements(chemin, "/Figure")
     assert str(attributs["/Alt"]).startswith("Score moyen par groupe, du plus élevé au plus bas : Téléphone 77,2")
     jointes = _pieces_jointes(chemin)
     assert {"tableau-01-scores-par-canal.csv"} < set(jointes) and any(n.startswith("graphique-") for n in jointes)
@@ -85,8 +94,11 @@ def test_document_du_rendu_conforme_avec_signets_alt_et_pieces_jointes(tmp_path)
 
 def test_figure_sans_alternative_et_tableau_sans_entete_signales(tmp_path):
     document = rendu.document_html(
-        '<img src="data:image/png;base64,' + graphiques.base64.b64encode(graphiques.png(graphiques.Figure((1, 1)))).decode()
-        + '"/><table><tr><td>a</td></tr></table>', "Essai")
+        '<img src="data:image/png;base64,'
+        + graphiques.base64.b64encode(graphiques.png(graphiques.Figure((1, 1)))).decode()
+        + '"/><table><tr><td>a</td></tr></table>',
+        "Essai",
+    )
     chemin = rendu.html_vers_pdf(document, tmp_path / "non-conforme-alt.pdf")
     manquements = verifier_pdf(chemin)
     assert "1 figure(s) sur 1 sans texte alternatif utile (/Alt)" in manquements
@@ -97,10 +109,13 @@ def test_figure_sans_alternative_et_tableau_sans_entete_signales(tmp_path):
 def test_verifier_html():
     assert verifier_html(rendu.document_html("<h2>A</h2><h3>B</h3>" + _figure() + _tableau(), "T")) == []
     assert verifier_html('<html lang="fr"><h1>A</h1><h1>B</h1><table><tr><td>x</td></tr></table></html>') == [
-        "2 titre(s) h1 au lieu d'un seul", "1 tableau(x) sans cellule d'en-tête (<th>)"]
+        "2 titre(s) h1 au lieu d'un seul",
+        "1 tableau(x) sans cellule d'en-tête (<th>)",
+    ]
     nbconvert = '<img src="x" alt="No description has been provided for this image"/>'
     assert verifier_html(f'<html lang="fr"><h1>A</h1>{nbconvert}</html>') == [
-        "1 image(s) sans texte alternatif utile (alt)"]
+        "1 image(s) sans texte alternatif utile (alt)"
+    ]
 
 
 # --------------------------------------------------------------------------- textes alternatifs et données
@@ -111,10 +126,13 @@ def test_texte_alternatif_tire_des_donnees_et_non_du_titre():
     assert fig.texte_alternatif == (
         "Score moyen par groupe, du plus élevé au plus bas : Téléphone 77,2, Courriel 63,0, Courrier 48,5 ; "
         "moyenne nationale 63,9. 1 groupe(s) fragile(s) (moins de 10 structures). "
-        "Intervalles de confiance à 95 % dans les données jointes.")
+        "Intervalles de confiance à 95 % dans les données jointes."
+    )
     autre = CANAUX.assign(score=[75.0, 62.0, 50.0])
     assert graphiques.points_intervalles(autre, "Titre").texte_alternatif != fig.texte_alternatif
-    assert "Téléphone 75,0, Courriel 62,0, Courrier 50,0" in graphiques.points_intervalles(autre, "Titre").texte_alternatif
+    assert (
+        "Téléphone 75,0, Courriel 62,0, Courrier 50,0" in graphiques.points_intervalles(autre, "Titre").texte_alternatif
+    )
 
 
 def test_groupes_secrets_absents_du_texte_et_des_donnees():
@@ -141,7 +159,9 @@ def test_figure_construite_ailleurs_decrite_d_apres_son_dessin():
     ax.set_ylabel("Score (points sur 100)")
     graphiques.habiller(fig, "Le score progresse", None)
     alt = re.search(r'alt="([^"]*)"', str(graphiques.figure_html(fig, "Légende"))).group(1)
-    assert alt.startswith("Le score progresse. Score (points sur 100) – Score national : 2020 61,0, 2021 63,5, 2022 65,0.")
+    assert alt.startswith(
+        "Le score progresse. Score (points sur 100) – Score national : 2020 61,0, 2021 63,5, 2022 65,0."
+    )
 
 
 def test_alternative_fournie_prioritaire():
@@ -239,15 +259,20 @@ def test_points_sur_etiquettes_d_ordonnee_comme_dans_la_fiche():
     ax.set_xlabel("Score (points sur 100)")
     graphiques.habiller(fig, "Courtoisie : point fort.", None)
     alt = re.search(r'alt="([^"]*)"', str(graphiques.figure_html(fig, "Légende", resolution=50))).group(1)
-    assert alt.startswith("Courtoisie : point fort. Score (points sur 100) – Structure (IC à 95 %) : Courtoisie 87,0, "
-                          "Réactivité 62,5 ; Score (points sur 100) – Moyenne nationale : Courtoisie 73,4, Réactivité 66,0.")
+    assert alt.startswith(
+        "Courtoisie : point fort. Score (points sur 100) – Structure (IC à 95 %) : Courtoisie 87,0, "
+        "Réactivité 62,5 ; Score (points sur 100) – Moyenne nationale : Courtoisie 73,4, Réactivité 66,0."
+    )
 
 
 def _pages_des_elements(chemin, types) -> list[tuple[str, int]]:
     with pikepdf.open(chemin) as pdf:
         pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
-        return [(_type(e), pages[e.Pg.objgen]) for e in _elements_structure(pdf.Root.StructTreeRoot.K)
-                if _type(e) in types and "/Pg" in e]
+        return [
+            (_type(e), pages[e.Pg.objgen])
+            for e in _elements_structure(pdf.Root.StructTreeRoot.K)
+            if _type(e) in types and "/Pg" in e
+        ]
 
 
 def test_titre_jamais_seul_en_bas_de_page(tmp_path):

@@ -17,8 +17,9 @@ def test_contrats_d_imports_tenus():
     commande = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     if commande is None:
         pytest.fail("lint-imports introuvable : installez les dépendances de développement (make env)")
-    resultat = subprocess.run([commande, "--config", str(RACINE / "pyproject.toml")], cwd=RACINE,
-                              capture_output=True, text=True)
+    resultat = subprocess.run(
+        [commande, "--config", str(RACINE / "pyproject.toml")], cwd=RACINE, capture_output=True, text=True
+    )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     assert "0 broken" in resultat.stdout
 

@@ -7,28 +7,33 @@ import re
 
 import pandas as pd
 import pytest
-from test_fiche import ANNEE, donnees_demo
 
 from analyse.demo.editions import _NOMS_PERSONNES, _PRENOMS
-from analyse.donnees import confidentialite as c
-from analyse.donnees import stockage
+from analyse.donnees import confidentialite as c, stockage
 from analyse.donnees.codes import libelle
 from analyse.formatage import nombre_fr
 from analyse.rapports import lot, rendu
+from test_fiche import ANNEE, donnees_demo
 
 
-@pytest.mark.parametrize("texte, attendu", [
-    ("Merci à Mme Odile Fermenthal pour son aide.", "Merci à [nom masqué] pour son aide."),
-    ("M. Gaëtan Brasdelune (06 12 34 56 78) m'a bien renseigné.", "[nom masqué] ([téléphone masqué]) m'a bien renseigné."),
-    ("Vous pouvez me joindre au +33 6 12 34 56 78.", "Vous pouvez me joindre au [téléphone masqué]."),
-    ("Réponse à envoyer à prenom.nom@exemple.fr svp.", "Réponse à envoyer à [courriel masqué] svp."),
-    ("Appelez le 01.23.45.67.89 ou 0612345678", "Appelez le [téléphone masqué] ou [téléphone masqué]"),
-    ("Clémence Valcombrier a été parfaite", "[nom masqué] a été parfaite"),
-    ("Merci à Monsieur Dupont-Durand", "Merci à [nom masqué]"),
-    ("FERMENTHAL Odile, agent d'accueil", "[nom masqué], agent d'accueil"),
-    ("Contrôle par ENQ-ef29d56546", "Contrôle par [code masqué]"),
-    ("Très bon accueil à la Mairie de Saint-Malo, merci.", "Très bon accueil à la Mairie de Saint-Malo, merci."),
-])
+@pytest.mark.parametrize(
+    "texte, attendu",
+    [
+        ("Merci à Mme Odile Fermenthal pour son aide.", "Merci à [nom masqué] pour son aide."),
+        (
+            "M. Gaëtan Brasdelune (06 12 34 56 78) m'a bien renseigné.",
+            "[nom masqué] ([téléphone masqué]) m'a bien renseigné.",
+        ),
+        ("Vous pouvez me joindre au +33 6 12 34 56 78.", "Vous pouvez me joindre au [téléphone masqué]."),
+        ("Réponse à envoyer à prenom.nom@exemple.fr svp.", "Réponse à envoyer à [courriel masqué] svp."),
+        ("Appelez le 01.23.45.67.89 ou 0612345678", "Appelez le [téléphone masqué] ou [téléphone masqué]"),
+        ("Clémence Valcombrier a été parfaite", "[nom masqué] a été parfaite"),
+        ("Merci à Monsieur Dupont-Durand", "Merci à [nom masqué]"),
+        ("FERMENTHAL Odile, agent d'accueil", "[nom masqué], agent d'accueil"),
+        ("Contrôle par ENQ-ef29d56546", "Contrôle par [code masqué]"),
+        ("Très bon accueil à la Mairie de Saint-Malo, merci.", "Très bon accueil à la Mairie de Saint-Malo, merci."),
+    ],
+)
 def test_masquer_texte(texte, attendu):
     assert c.masquer_texte(texte) == attendu
 
@@ -70,8 +75,9 @@ def test_masquage_cas_de_l_issue_12(texte, attendu):
 def test_codes_d_enqueteurs_de_l_edition_quel_que_soit_leur_format():
     codes = ["Xav-77", "J.D 12", "enq01"]
     texte = "Vu par Xav-77, puis J.D 12 et ENQ01 ; Xav-770 n'est pas un code."
-    assert c.masquer_texte(texte, codes=codes) == ("Vu par [code masqué], puis [code masqué] et [code masqué] ; "
-                                                   "Xav-770 n'est pas un code.")
+    assert c.masquer_texte(texte, codes=codes) == (
+        "Vu par [code masqué], puis [code masqué] et [code masqué] ; Xav-770 n'est pas un code."
+    )
     milliers = [f"AUD{i:05d}" for i in range(5000)]
     assert c.masquer_texte("AUD04999 et AUD1", codes=milliers) == "[code masqué] et AUD1"
 
@@ -107,7 +113,9 @@ def _lignes_tableau(corps: str, legende: str) -> dict[str, list[str]]:
     bloc = bloc.split("<tbody>", 1)[1]  # en-têtes de ligne <th scope="row"> et cellules <td>
     lignes = {}
     for ligne in re.findall(r"<tr>(.*?)</tr>", bloc, flags=re.DOTALL):
-        cellules = [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", ligne, flags=re.DOTALL)]
+        cellules = [
+            re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", ligne, flags=re.DOTALL)
+        ]
         if cellules:
             lignes[cellules[0]] = cellules
     return lignes
@@ -137,9 +145,11 @@ def test_chaque_fiche_de_l_edition_est_confidentielle_et_juste(tmp_path_factory,
             assert not c.contient_donnees_personnelles(texte)
             propres = scores[scores["structure_id"] == sid].set_index(["niveau", "modalite"])
             assert f"{nombre_fr(propres.loc[('global', ''), 'score'])} points sur 100" in texte
-            for niveau, legende in (("canal", "Scores par canal de contact"),
-                                    ("determinant", "Scores par déterminant de la qualité de l'accueil"),
-                                    ("etape", "Scores par étape du parcours de l'usager")):
+            for niveau, legende in (
+                ("canal", "Scores par canal de contact"),
+                ("determinant", "Scores par déterminant de la qualité de l'accueil"),
+                ("etape", "Scores par étape du parcours de l'usager"),
+            ):
                 lignes = _lignes_tableau(corps, legende)
                 attendues = propres.loc[niveau]
                 assert len(lignes) == len(attendues)

@@ -60,7 +60,9 @@ def test_proportion_heterogene_entre_structures():
 def test_la_fiche_utilise_l_intervalle_exact():
     reponses = pd.DataFrame({"structure_id": "a", "indicateur": "TEL_DECROCHE_5_SONNERIES", "valeur": [1.0]})
     seuil_un = config.Parametres(taille_min_agregat=1)
-    ligne = edition.indicateurs_operationnels(reponses, seuil_un).set_index("code").loc["part_appels_decroches_5_sonneries"]
+    ligne = (
+        edition.indicateurs_operationnels(reponses, seuil_un).set_index("code").loc["part_appels_decroches_5_sonneries"]
+    )
     assert ligne["ic_bas"] == pytest.approx(0.025) and ligne["ic_haut"] == 1.0
 
 

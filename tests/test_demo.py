@@ -9,17 +9,41 @@ import numpy as np
 import openpyxl
 import pytest
 
+from analyse.config import FICHIER_VERITE_DEMO, est_demo, lire_verite_demo
 from analyse.demo import editions as demo
 from analyse.donnees.codes import CANAUX, DETERMINANTS
-from analyse.config import FICHIER_VERITE_DEMO, est_demo, lire_verite_demo
 
 COLONNES = {
-    "participants.csv": ["structure_id", "nom", "type_structure", "sous_type", "population", "code_geo",
-                         "region", "certifications"],
-    "grille.csv": ["code_question", "libelle", "canal", "etape", "determinant", "type_reponse", "points_max",
-                   "bareme", "indicateur"],
-    "enquete.csv": ["id_reponse", "structure_id", "date_reponse", "canal", "satisfaction",
-                    *[f"note_{d}" for d in DETERMINANTS], "commentaire"],
+    "participants.csv": [
+        "structure_id",
+        "nom",
+        "type_structure",
+        "sous_type",
+        "population",
+        "code_geo",
+        "region",
+        "certifications",
+    ],
+    "grille.csv": [
+        "code_question",
+        "libelle",
+        "canal",
+        "etape",
+        "determinant",
+        "type_reponse",
+        "points_max",
+        "bareme",
+        "indicateur",
+    ],
+    "enquete.csv": [
+        "id_reponse",
+        "structure_id",
+        "date_reponse",
+        "canal",
+        "satisfaction",
+        *[f"note_{d}" for d in DETERMINANTS],
+        "commentaire",
+    ],
     "avis.csv": ["id_avis", "structure_id", "plateforme", "date_avis", "note", "texte", "date_reponse"],
 }
 FIXES_AUDITS = ["id_contact", "structure_id", "canal", "scenario", "date_contact", "vague", "enqueteur"]
@@ -64,8 +88,13 @@ def test_deterministe_octet_pour_octet(tmp_path):
     fichiers = []
     for essai in ("a", "b"):
         demo.generer_demo(tmp_path / essai, graine=7, echelle=0.1, annees=[2014, 2017, 2022])
-        fichiers.append({p.relative_to(tmp_path / essai): p.read_bytes()
-                         for p in sorted((tmp_path / essai).rglob("*")) if p.is_file()})
+        fichiers.append(
+            {
+                p.relative_to(tmp_path / essai): p.read_bytes()
+                for p in sorted((tmp_path / essai).rglob("*"))
+                if p.is_file()
+            }
+        )
     assert fichiers[0].keys() == fichiers[1].keys()
     assert Path("raw/2014/audits.xlsx") in fichiers[0]
     for nom in fichiers[0]:
@@ -79,9 +108,22 @@ def test_marqueur_et_cles_de_verite(complete):
     racine, resume, verite = complete
     assert est_demo(racine) and (racine / FICHIER_VERITE_DEMO).exists()
     assert not (racine / "raw" / FICHIER_VERITE_DEMO).exists()
-    for cle in ("graine", "echelle", "effets_edition", "effets_canal", "effets_type", "effet_certification",
-                "effets_determinant", "effets_structure", "composition", "niveaux_attendus",
-                "operationnels_attendus", "satisfaction", "rupture", "rejets_plantes"):
+    for cle in (
+        "graine",
+        "echelle",
+        "effets_edition",
+        "effets_canal",
+        "effets_type",
+        "effet_certification",
+        "effets_determinant",
+        "effets_structure",
+        "composition",
+        "niveaux_attendus",
+        "operationnels_attendus",
+        "satisfaction",
+        "rupture",
+        "rejets_plantes",
+    ):
         assert cle in verite, cle
     assert verite["donnees_fictives"] is True
     assert verite["mention"] == "données fictives de démonstration"
@@ -255,8 +297,16 @@ def test_rejets_plantes_aux_lignes_annoncees(complete):
     racine, _, verite = complete
     rejets = verite["rejets_plantes"]
     motifs = {r["motif_attendu"] for r in rejets}
-    assert motifs >= {"structure_inconnue", "id_contact_duplique", "canal_invalide", "reponse_invalide",
-                      "date_invalide", "reponse_hors_canal", "valeur_hors_bornes", "structure_dupliquee"}
+    assert motifs >= {
+        "structure_inconnue",
+        "id_contact_duplique",
+        "canal_invalide",
+        "reponse_invalide",
+        "date_invalide",
+        "reponse_hors_canal",
+        "valeur_hors_bornes",
+        "structure_dupliquee",
+    }
     assert {r["valeur"] for r in rejets} >= {"Peut-être", "7", "abc", "12", "0", "fax"}
     for annee in demo.ANNEES:
         a_moi = [r for r in rejets if r["annee"] == annee and r["fichier"].startswith("audits")]
@@ -354,5 +404,4 @@ def test_regeneration_sans_fichier_perime(tmp_path):
     demo.generer_demo(tmp_path, echelle=0.1, annees=[2014, 2022])
     demo.generer_demo(tmp_path, echelle=3, annees=[2014])
     assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["2014", "editions.csv"]
-    assert sorted(p.name for p in (tmp_path / "raw/2014").iterdir()) == ["audits.csv", "grille.csv",
-                                                                          "participants.csv"]
+    assert sorted(p.name for p in (tmp_path / "raw/2014").iterdir()) == ["audits.csv", "grille.csv", "participants.csv"]

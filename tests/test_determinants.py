@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fabrique import demo_dix_editions
 from scipy import stats
 
 from analyse import config
-from analyse.statistiques import determinants
 from analyse.donnees import stockage
 from analyse.donnees.codes import DETERMINANTS
+from analyse.statistiques import determinants
+from fabrique import demo_dix_editions
 
 DONNEES = Path(__file__).parent / "donnees"
 TOLERANCE = 1e-6
@@ -36,8 +36,11 @@ def test_lmg_mtcars_am_vs_cyl(mtcars):
 
 def test_dominance_conditionnelle_mtcars(mtcars):
     cond = determinants.dominance_conditionnelle(mtcars, "mpg", ["am", "vs", "cyl"])
-    attendu = {"am": [0.3597989, 0.1389842, 0.033684441], "vs": [0.4409477, 0.1641982, 0.002963748],
-               "cyl": [0.7261800, 0.3432799, 0.075894823]}
+    attendu = {
+        "am": [0.3597989, 0.1389842, 0.033684441],
+        "vs": [0.4409477, 0.1641982, 0.002963748],
+        "cyl": [0.7261800, 0.3432799, 0.075894823],
+    }
     for nom, valeurs in attendu.items():
         np.testing.assert_allclose(cond.loc[nom].to_numpy(), valeurs, atol=TOLERANCE)
     parts = determinants.lmg(mtcars, "mpg", ["am", "vs", "cyl"])
@@ -136,10 +139,14 @@ def test_logit_ordinal_ucla_comme_r_polr():
     if not fichier.exists():
         pytest.skip("statsmodels n'embarque pas ologit_ucla.csv")
     ucla = pd.read_csv(fichier)
-    ucla["apply"] = pd.Categorical(ucla["apply"], categories=["unlikely", "somewhat likely", "very likely"], ordered=True)
+    ucla["apply"] = pd.Categorical(
+        ucla["apply"], categories=["unlikely", "somewhat likely", "very likely"], ordered=True
+    )
     resultat = determinants.modele_ordinal(ucla, "apply", ["pared", "public", "gpa"], grappe=None, effets=())
     # Tolérances des tests de statsmodels lui-même (optimisation BFGS) : 2e-4 et 4e-4.
-    np.testing.assert_allclose(resultat.params[["pared", "public", "gpa"]], [1.04769011, -0.05878572, 0.61594057], atol=2e-4)
+    np.testing.assert_allclose(
+        resultat.params[["pared", "public", "gpa"]], [1.04769011, -0.05878572, 0.61594057], atol=2e-4
+    )
     np.testing.assert_allclose(determinants.seuils_ordinaux(resultat), [2.203915, 4.299363], atol=4e-4)
 
 
@@ -207,8 +214,11 @@ def test_demo_modeles_concordants(demo_preparee, repondants):
 
 
 def test_demo_niveau_structure_et_stabilite(demo_preparee, repondants):
-    structures = determinants.preparer_structures(stockage.lire(demo_preparee, "scores"), stockage.lire(demo_preparee, "enquete"),
-                                                  stockage.lire(demo_preparee, "avis"))
+    structures = determinants.preparer_structures(
+        stockage.lire(demo_preparee, "scores"),
+        stockage.lire(demo_preparee, "enquete"),
+        stockage.lire(demo_preparee, "avis"),
+    )
     assert not structures.duplicated(["annee", "structure_id"]).any()
     resultat = determinants.modele_structures(structures)
     assert resultat["n_editions"] == 5 and resultat["r2"] > 0.2
@@ -251,8 +261,16 @@ def test_lien_audit_percu_robuste_aux_grappes():
     couverts, naifs = [], []
     for _ in range(300):
         effet = rng.normal(0, 1.0, 40)
-        lignes = [{"annee": a, "structure_id": f"S{i}", "score_global": 60.0 + i % 7,
-                   "satisfaction_moyenne": 7 + effet[i] + rng.normal(0, 0.2)} for i in range(40) for a in range(5)]
+        lignes = [
+            {
+                "annee": a,
+                "structure_id": f"S{i}",
+                "score_global": 60.0 + i % 7,
+                "satisfaction_moyenne": 7 + effet[i] + rng.normal(0, 0.2),
+            }
+            for i in range(40)
+            for a in range(5)
+        ]
         r = determinants.lien_audit_percu(pd.DataFrame(lignes), n_classes=1).iloc[0]
         couverts.append(r["ic_bas"] <= 7 <= r["ic_haut"])
         y = pd.DataFrame(lignes)["satisfaction_moyenne"]

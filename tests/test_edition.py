@@ -12,8 +12,14 @@ from analyse.statistiques import edition
 
 
 def _scores_globaux(valeurs, niveau="global", modalite=""):
-    return pd.DataFrame({"structure_id": [f"S{i}" for i in range(len(valeurs))], "niveau": niveau,
-                         "modalite": modalite, "score": np.asarray(valeurs, dtype=float)})
+    return pd.DataFrame(
+        {
+            "structure_id": [f"S{i}" for i in range(len(valeurs))],
+            "niveau": niveau,
+            "modalite": modalite,
+            "score": np.asarray(valeurs, dtype=float),
+        }
+    )
 
 
 # ------------------------------------------------------------------ Wilson contre R
@@ -57,12 +63,14 @@ def test_score_national_est_la_moyenne_des_structures():
 
 def test_suppression_des_agregats_de_moins_de_5_structures():
     scores = _scores_globaux([60, 62, 64, 66, 70, 72, 74, 76, 78])
-    participants = pd.DataFrame({
-        "structure_id": scores["structure_id"],
-        "type_structure": ["commune"] * 5 + ["epci"] * 4,
-        "classe_population": ["< 2 000"] * 9,
-        "certifie": [True] * 9,
-    })
+    participants = pd.DataFrame(
+        {
+            "structure_id": scores["structure_id"],
+            "type_structure": ["commune"] * 5 + ["epci"] * 4,
+            "classe_population": ["< 2 000"] * 9,
+            "certifie": [True] * 9,
+        }
+    )
     strates = edition.scores_par_strate(scores, participants, "type_structure").set_index("modalite")
     assert not strates.loc["commune", "supprime"]
     assert strates.loc["commune", "score"] == pytest.approx(64.4)
@@ -82,7 +90,9 @@ def test_seuils_configurables():
 
 
 def test_scores_nationaux_par_canal_dans_l_ordre_des_codes():
-    scores = pd.concat([_scores_globaux([70] * 6, "canal", "courriel"), _scores_globaux([80] * 6, "canal", "telephone")])
+    scores = pd.concat(
+        [_scores_globaux([70] * 6, "canal", "courriel"), _scores_globaux([80] * 6, "canal", "telephone")]
+    )
     canaux = edition.scores_nationaux(scores, "canal")
     assert canaux["modalite"].tolist() == ["telephone", "courriel"]
     assert canaux["libelle"].tolist() == ["Téléphone", "Courriel"]
@@ -92,13 +102,19 @@ def test_scores_nationaux_par_canal_dans_l_ordre_des_codes():
 
 
 def _reponses(indicateur, valeurs, n_structures=5):
-    return pd.DataFrame({"structure_id": [f"S{i % n_structures}" for i in range(len(valeurs))],
-                         "indicateur": indicateur, "valeur": np.asarray(valeurs, dtype=float)})
+    return pd.DataFrame(
+        {
+            "structure_id": [f"S{i % n_structures}" for i in range(len(valeurs))],
+            "indicateur": indicateur,
+            "valeur": np.asarray(valeurs, dtype=float),
+        }
+    )
 
 
 def test_indicateur_premiere_alternative_presente():
-    reponses = pd.concat([_reponses("TEL_DECROCHE_5_SONNERIES", [1] * 18 + [0] * 2),
-                          _reponses("TEL_NB_SONNERIES", [9] * 20)])
+    reponses = pd.concat(
+        [_reponses("TEL_DECROCHE_5_SONNERIES", [1] * 18 + [0] * 2), _reponses("TEL_NB_SONNERIES", [9] * 20)]
+    )
     ligne = edition.indicateurs_operationnels(reponses).set_index("code").loc["part_appels_decroches_5_sonneries"]
     assert ligne["indicateur_utilise"] == "TEL_DECROCHE_5_SONNERIES"
     assert ligne["proportion"] == pytest.approx(0.9)
@@ -135,12 +151,16 @@ def test_copie_des_chiffres_publies_embarquee():
 
 
 def test_comparaison_avec_les_chiffres_publies():
-    calculees = pd.DataFrame({
-        "indicateur": ["score_national", "score_certification", "nb_structures"],
-        "modalite": ["ensemble", "certifie", "ensemble"],
-        "valeur_calculee": [68.0, 74.0, 231.0], "ic_bas": [66.0, 71.0, np.nan], "ic_haut": [70.0, 77.0, np.nan],
-        "n_structures": [231, 40, 231],
-    })
+    calculees = pd.DataFrame(
+        {
+            "indicateur": ["score_national", "score_certification", "nb_structures"],
+            "modalite": ["ensemble", "certifie", "ensemble"],
+            "valeur_calculee": [68.0, 74.0, 231.0],
+            "ic_bas": [66.0, 71.0, np.nan],
+            "ic_haut": [70.0, 77.0, np.nan],
+            "n_structures": [231, 40, 231],
+        }
+    )
     table = edition.comparer_chiffres_publies(2018, calculees).set_index(["indicateur", "modalite"])
     assert table.loc[("score_national", "ensemble"), "valeur_publiee"] == 68.5
     assert table.loc[("score_national", "ensemble"), "ecart"] == pytest.approx(-0.5)

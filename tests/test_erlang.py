@@ -34,8 +34,8 @@ def test_exemple_call_centre_helper():
 def test_erlang_b_et_formule_directe_concordent():
     """La récurrence stable donne la formule directe avec factorielles."""
     for a, n in ((0.5, 1), (3.7, 6), (25.0, 30)):
-        somme = sum(a ** k / math.factorial(k) for k in range(n))
-        terme = a ** n / math.factorial(n) * n / (n - a)
+        somme = sum(a**k / math.factorial(k) for k in range(n))
+        terme = a**n / math.factorial(n) * n / (n - a)
         assert erlang.probabilite_attente(a, n) == pytest.approx(terme / (somme + terme), rel=1e-10)
 
 
@@ -47,8 +47,9 @@ def test_cas_limites():
 
 
 def test_dimensionner_et_etp():
-    charge = pd.DataFrame({"appels_par_heure": [200.0, 0.0], "duree_moyenne_secondes": [180.0, 180.0],
-                           "agents_actuels": [12, 1]})
+    charge = pd.DataFrame(
+        {"appels_par_heure": [200.0, 0.0], "duree_moyenne_secondes": [180.0, 180.0], "agents_actuels": [12, 1]}
+    )
     d = erlang.dimensionner(charge, 20, 0.80)
     assert d["agents_necessaires"].tolist() == [14, 0] and d["renfort_agents"].tolist() == [2, 0]
     assert d["niveau_service_cible"].iloc[0] >= 0.80 > d["niveau_service_actuel"].iloc[0]

@@ -41,8 +41,12 @@ def donnees(tmp_path_factory):
 def test_catalogue_des_bonnes_pratiques():
     catalogue = pratiques.charger_pratiques()
     mises_en_avant = catalogue[catalogue["mise_en_avant"]]
-    assert set(mises_en_avant["code"]) == {"projet_transversal", "evaluation_continue", "canaux_ecoute",
-                                           "renfort_telephonique"}
+    assert set(mises_en_avant["code"]) == {
+        "projet_transversal",
+        "evaluation_continue",
+        "canaux_ecoute",
+        "renfort_telephonique",
+    }
     assert {d for ds in catalogue["determinants"] for d in ds.split("|")} <= set(DETERMINANTS)
     assert catalogue["description"].str.len().min() > 60
     # chaque déterminant est traité par au moins une pratique
@@ -117,13 +121,31 @@ def test_structure_absente_ou_sans_score(donnees):
 def test_comparaison_au_national_tient_compte_des_deux_incertitudes():
     from analyse.rapports.fiche import _comparer
 
-    propres = pd.DataFrame({"niveau": "canal", "modalite": ["telephone", "courriel", "courrier"],
-                            "score": [80.0, 80.0, 50.0], "ic_bas": [76.0, 50.0, 46.0], "ic_haut": [84.0, 100.0, 54.0],
-                            "n_contacts": [5, 1, 4], "fragile": [False, True, False],
-                            "erreur_type": [2.0, 16.0, 2.0]})
-    nationaux = pd.DataFrame({"modalite": ["telephone", "courriel", "courrier"], "score": [70.0, 65.0, 60.0],
-                              "ic_bas": [69.0, 64.0, 59.0], "ic_haut": [71.0, 66.0, 61.0],
-                              "n_structures": 300, "supprime": False})
+    propres = pd.DataFrame(
+        {
+            "niveau": "canal",
+            "modalite": ["telephone", "courriel", "courrier"],
+            "score": [80.0, 80.0, 50.0],
+            "ic_bas": [76.0, 50.0, 46.0],
+            "ic_haut": [84.0, 100.0, 54.0],
+            "n_contacts": [5, 1, 4],
+            "fragile": [False, True, False],
+            "erreur_type": [2.0, 16.0, 2.0],
+        }
+    )
+    nationaux = pd.DataFrame(
+        {
+            "modalite": ["telephone", "courriel", "courrier"],
+            "score": [70.0, 65.0, 60.0],
+            "ic_bas": [69.0, 64.0, 59.0],
+            "ic_haut": [71.0, 66.0, 61.0],
+            "n_structures": 300,
+            "supprime": False,
+        }
+    )
     table = _comparer(propres, nationaux, "canal", ("telephone", "courriel", "courrier")).set_index("modalite")
-    assert table["comparaison"].to_dict() == {"telephone": "au-dessus", "courriel": "comparable",
-                                              "courrier": "en dessous"}
+    assert table["comparaison"].to_dict() == {
+        "telephone": "au-dessus",
+        "courriel": "comparable",
+        "courrier": "en dessous",
+    }

@@ -11,12 +11,12 @@ import re
 
 import pandas as pd
 import pytest
-from conftest_rapport import _scores, creer_donnees_synthetiques
 
 from analyse.donnees import stockage
 from analyse.formatage import couper_texte
 from analyse.rapports import fiche
 from analyse.statistiques.determinants import priorites_structure
+from conftest_rapport import _scores, creer_donnees_synthetiques
 
 ANNEE = 2022
 SANS_CONTACT, SANS_COURRIER, PIEGE = "S9999", "S0001", "S0002"
@@ -45,17 +45,33 @@ def racine(tmp_path_factory):
     reponses = reponses[~reponses["id_contact"].isin(retires)]
     _reecrire(racine, "contacts", contacts)
     _reecrire(racine, "reponses", reponses)
-    _reecrire(racine, "scores", _scores(contacts.drop(columns="annee").assign(annee=ANNEE),
-                                        reponses.drop(columns="annee").assign(annee=ANNEE), ANNEE))
+    _reecrire(
+        racine,
+        "scores",
+        _scores(
+            contacts.drop(columns="annee").assign(annee=ANNEE),
+            reponses.drop(columns="annee").assign(annee=ANNEE),
+            ANNEE,
+        ),
+    )
     return racine
 
 
 def _fiche_complete(f: dict) -> str:
     """Toutes les sections, dans l'ordre du notebook ``fiche_structure``."""
-    blocs = [fiche.bloc_synthese(f), fiche.tableau_niveau(f, "canal"), fiche.figure_determinants(f),
-             fiche.tableau_niveau(f, "determinant"), fiche.tableau_niveau(f, "etape"), fiche.tableau_indicateurs(f),
-             fiche.bloc_trajectoire(f), fiche.bloc_priorites(f), fiche.bloc_usagers(f), fiche.bloc_methode(f),
-             fiche.tableau_echantillon(f)]
+    blocs = [
+        fiche.bloc_synthese(f),
+        fiche.tableau_niveau(f, "canal"),
+        fiche.figure_determinants(f),
+        fiche.tableau_niveau(f, "determinant"),
+        fiche.tableau_niveau(f, "etape"),
+        fiche.tableau_indicateurs(f),
+        fiche.bloc_trajectoire(f),
+        fiche.bloc_priorites(f),
+        fiche.bloc_usagers(f),
+        fiche.bloc_methode(f),
+        fiche.tableau_echantillon(f),
+    ]
     return _texte("".join(str(b) for b in blocs))
 
 
@@ -112,30 +128,37 @@ def test_nom_de_structure_echappe(racine):
 
 
 def _fiche_usagers(enquete: pd.DataFrame, avis: pd.DataFrame, textes: list[str]) -> dict:
-    return {"annee": ANNEE, "demo": True,
-            "usagers": {"enquete": enquete, "avis": avis, "textes": pd.Series(textes, dtype=object)}}
+    return {
+        "annee": ANNEE,
+        "demo": True,
+        "usagers": {"enquete": enquete, "avis": avis, "textes": pd.Series(textes, dtype=object)},
+    }
 
 
 def test_enquete_sans_avis_et_extraits_plafonnes():
     enquete = pd.DataFrame({"satisfaction": [8, 9, 7, 6, 10, 3]})
     long = "Très bon accueil au guichet " * 40 + "FIN"
-    texte = _texte(str(fiche.bloc_usagers(_fiche_usagers(enquete, pd.DataFrame(), [long, "Court."]),
-                                             longueur_citation=120)))
+    texte = _texte(
+        str(fiche.bloc_usagers(_fiche_usagers(enquete, pd.DataFrame(), [long, "Court."]), longueur_citation=120))
+    )
     assert "satisfaction moyenne <strong>7,2 sur 10</strong>" in texte
     assert "Notes des avis en ligne" not in texte
     extrait = texte.split("« ")[1].split(" »")[0]
     assert extrait.endswith("…") and len(extrait) <= 120 and "FIN" not in texte
-    assert extrait[:-1] == long[:len(extrait) - 1].rstrip()  # coupé entre deux mots, rien d'inventé
+    assert extrait[:-1] == long[: len(extrait) - 1].rstrip()  # coupé entre deux mots, rien d'inventé
     assert "« Court. »" in texte
 
 
-@pytest.mark.parametrize(("texte", "longueur", "attendu"), [
-    ("abc", 3, "abc"),
-    ("un deux trois", 8, "un deux…"),
-    ("un deux trois", 7, "un…"),
-    ("anticonstitutionnellement", 10, "anticonst…"),
-    ("un, deux", 5, "un…"),
-])
+@pytest.mark.parametrize(
+    ("texte", "longueur", "attendu"),
+    [
+        ("abc", 3, "abc"),
+        ("un deux trois", 8, "un deux…"),
+        ("un deux trois", 7, "un…"),
+        ("anticonstitutionnellement", 10, "anticonst…"),
+        ("un, deux", 5, "un…"),
+    ],
+)
 def test_couper_texte(texte, longueur, attendu):
     coupe = couper_texte(texte, longueur)
     assert coupe == attendu and len(coupe) <= longueur

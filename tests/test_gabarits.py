@@ -18,8 +18,7 @@ def test_tous_les_gabarits_se_compilent():
 
 def test_tableau_accessible_et_echappe():
     df = pd.DataFrame({"Structure": [PIEGE], "Score": [71.25], "Lien": ["https://exemple.fr/?a=1&b=<2>"]})
-    contenu = str(gabarits.tableau_html(df, f"Légende {PIEGE}", source="Source", colonnes_url=("Lien",),
-                                        note="Note"))
+    contenu = str(gabarits.tableau_html(df, f"Légende {PIEGE}", source="Source", colonnes_url=("Lien",), note="Note"))
     assert "<script>" not in contenu
     assert contenu.count("&lt;script&gt;") == 2  # cellule et légende
     assert contenu.startswith('<div class="tableau"><table><caption>Légende &lt;script&gt;')
@@ -38,8 +37,18 @@ def test_tableau_sans_entete_de_ligne():
 
 def test_palmares_echappe_les_noms():
     categories = pd.DataFrame({"categorie": ["Communes"], "n_structures": [12], "score_moyen": [66.0]})
-    laureats = pd.DataFrame({"categorie": ["Communes"], "rang": [1], "nom": [PIEGE], "score": [80.0],
-                             "ic_bas": [78.0], "ic_haut": [82.0], "rang_bas": [1], "rang_haut": [3]})
+    laureats = pd.DataFrame(
+        {
+            "categorie": ["Communes"],
+            "rang": [1],
+            "nom": [PIEGE],
+            "score": [80.0],
+            "ic_bas": [78.0],
+            "ic_haut": [82.0],
+            "rang_bas": [1],
+            "rang_haut": [3],
+        }
+    )
     contenu = str(palmares.bloc_palmares({"categories": categories, "laureats": laureats}, "Source"))
     assert "<script>" not in contenu and "&lt;script&gt;" in contenu
     assert "<caption>Communes (12 structures, moyenne 66,0)</caption>" in contenu
@@ -48,17 +57,24 @@ def test_palmares_echappe_les_noms():
 
 def test_filtres_francais_dans_un_gabarit():
     gabarit = gabarits.environnement().from_string(
-        "{{ x | nombre_fr }} {{ p | pourcent_fr }} {{ b | intervalle_fr(h) }} {{ e | ecart_fr }} {{ x | points }}")
-    assert gabarit.render(x=68.46, p=0.5, b=1, h=2, e=-1.26) == \
-        "68,5 50,0\u00a0% [1,0 ; 2,0] -1,3 68,5 points sur 100"
+        "{{ x | nombre_fr }} {{ p | pourcent_fr }} {{ b | intervalle_fr(h) }} {{ e | ecart_fr }} {{ x | points }}"
+    )
+    assert gabarit.render(x=68.46, p=0.5, b=1, h=2, e=-1.26) == "68,5 50,0\u00a0% [1,0 ; 2,0] -1,3 68,5 points sur 100"
 
 
 def test_extraits_du_suivi_echappes_et_plafonnes():
     from analyse.rapports import suivi
 
     long = PIEGE + " " + "réclamation restée sans réponse " * 20
-    s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-06-01"]), "polarite": ["negatif"], "source": ["elu"],
-                      "determinant": ["attente"], "texte": [long]})
+    s = pd.DataFrame(
+        {
+            "date_signal": pd.to_datetime(["2022-06-01"]),
+            "polarite": ["negatif"],
+            "source": ["elu"],
+            "determinant": ["attente"],
+            "texte": [long],
+        }
+    )
     contenu = str(suivi.extraits({"signaux": s}))
     assert "<script>" not in contenu and "&lt;script&gt;" in contenu
     cite = contenu.split("<q>")[1].split("</q>")[0].replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')

@@ -10,17 +10,16 @@ import json
 
 import pandas as pd
 import pytest
-from fabrique import demo_dix_editions
 from pypdf import PdfReader
 
-from analyse.statistiques import edition as ed
 from analyse.cli import main
 from analyse.config import Parametres
-from analyse.demo.editions import ANNEES as ANNEES_DEMO
-from analyse.demo.editions import generer_demo
-from analyse.formatage import nombre_fr
+from analyse.demo.editions import ANNEES as ANNEES_DEMO, generer_demo
 from analyse.donnees.lecture import decoder, lire_table
 from analyse.donnees.stockage import lire
+from analyse.formatage import nombre_fr
+from analyse.statistiques import edition as ed
+from fabrique import demo_dix_editions
 
 pytestmark = pytest.mark.integration
 ANNEES = tuple(ANNEES_DEMO)

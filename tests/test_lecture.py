@@ -84,7 +84,9 @@ def test_separateur_detecte_sur_l_entete():
 
 
 def test_nombres_decimales_et_milliers():
-    valeurs, invalides = convertir_nombres(pd.Series(["3,5", "3.5", "1 234", "1\u00a0234,5", "12\u202f000", None, "abc"]))
+    valeurs, invalides = convertir_nombres(
+        pd.Series(["3,5", "3.5", "1 234", "1\u00a0234,5", "12\u202f000", None, "abc"])
+    )
     assert valeurs.tolist()[:5] == [3.5, 3.5, 1234.0, 1234.5, 12000.0]
     assert invalides.tolist() == [False] * 6 + [True]
 
@@ -96,15 +98,24 @@ def test_entiers_bornes():
 
 
 def test_dates_deux_formats():
-    dates, invalides = convertir_dates(pd.Series(["03/10/2022", "2022-10-03", "31/02/2020", "2022-13-01", "hier", None]))
+    dates, invalides = convertir_dates(
+        pd.Series(["03/10/2022", "2022-10-03", "31/02/2020", "2022-13-01", "hier", None])
+    )
     assert dates.iloc[0] == dates.iloc[1] == pd.Timestamp("2022-10-03")
     assert invalides.tolist() == [False, False, True, True, True, False]
 
 
 def test_xlsx(tmp_path):
     chemin = tmp_path / "audits.xlsx"
-    pd.DataFrame({"ID_contact": ["00007", "A2"], "Vague": [1, 2], "Date_contact": pd.to_datetime(["2022-10-03", "2022-10-04"]),
-                  "Nombre": [2.5, None], "Texte": ["Très bien", "Sans objet"]}).to_excel(chemin, index=False)
+    pd.DataFrame(
+        {
+            "ID_contact": ["00007", "A2"],
+            "Vague": [1, 2],
+            "Date_contact": pd.to_datetime(["2022-10-03", "2022-10-04"]),
+            "Nombre": [2.5, None],
+            "Texte": ["Très bien", "Sans objet"],
+        }
+    ).to_excel(chemin, index=False)
     table = lire_table(chemin)
     d = table.donnees
     assert d["id_contact"].tolist() == ["00007", "A2"]
@@ -132,8 +143,9 @@ def test_ligne_mal_formee(tmp_path):
 
 def test_message_en_francais_nomme_fichier_ligne_colonne():
     message = str(ErreurDonnees("raw/2022/grille.csv", "code inconnu « tel »", ligne=12, colonne="canal"))
-    assert message == ("Erreur de données — fichier « raw/2022/grille.csv », ligne 12, colonne « canal » : "
-                       "code inconnu « tel »")
+    assert message == (
+        "Erreur de données — fichier « raw/2022/grille.csv », ligne 12, colonne « canal » : code inconnu « tel »"
+    )
 
 
 # --- issue 12 : fichiers réels hostiles ----------------------------------------------------
@@ -164,11 +176,14 @@ def test_entetes_dupliques_xlsx(tmp_path):
         lire_table(chemin)
 
 
-@pytest.mark.parametrize("contenu, ligne", [
-    ("a;b;c\n1;2;3\n4;5\n", 3),
-    ('a;b;c\n1;"2\n2";3\n4;5\n', 4),
-    ("a;b;c\n7\n", 2),
-])
+@pytest.mark.parametrize(
+    "contenu, ligne",
+    [
+        ("a;b;c\n1;2;3\n4;5\n", 3),
+        ('a;b;c\n1;"2\n2";3\n4;5\n', 4),
+        ("a;b;c\n7\n", 2),
+    ],
+)
 def test_lignes_trop_courtes_jamais_completees(tmp_path, contenu, ligne):
     chemin = tmp_path / "x.csv"
     chemin.write_text(contenu, encoding="utf-8")

@@ -3,16 +3,20 @@
 import pandas as pd
 import pytest
 
-from analyse.ecoute import lexique as lx
 from analyse.donnees.codes import DETERMINANTS
 from analyse.donnees.lecture import ErreurDonnees
+from analyse.ecoute import lexique as lx
 
 
 def test_normalisation_et_types_de_termes():
     assert lx.normaliser_texte("L’ACCUEIL, très « chaleureux » !") == "l accueil tres chaleureux"
-    lexique = pd.DataFrame({"determinant": ["attente", "transfert", "courtoisie"],
-                            "type": ["racine", "expression", "mot"],
-                            "terme": ["attend", "de service en service", "poli"]})
+    lexique = pd.DataFrame(
+        {
+            "determinant": ["attente", "transfert", "courtoisie"],
+            "type": ["racine", "expression", "mot"],
+            "terme": ["attend", "de service en service", "poli"],
+        }
+    )
     assert lx.classer_texte("J'ai attendu", lexique) == ["attente"]
     assert lx.classer_texte("Renvoyé de service en service", lexique) == ["transfert"]
     assert lx.classer_texte("un agent poli", lexique) == ["courtoisie"]
@@ -67,8 +71,8 @@ def test_precision_et_rappel_sur_l_echantillon_etiquete():
 
 def test_etiquettes_de_la_demonstration(tmp_path):
     """Textes de la démonstration (étiquettes vraies plantées) : rappel et précision mesurés."""
-    from analyse.demo.editions import generer_demo
     from analyse.config import lire_verite_demo
+    from analyse.demo.editions import generer_demo
 
     generer_demo(tmp_path, echelle=0.3, annees=[2022])
     verite = lire_verite_demo(tmp_path)["ecoute"]["etiquettes"]["2022"]

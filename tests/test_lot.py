@@ -12,13 +12,13 @@ import pandas as pd
 import papermill
 import pytest
 from pypdf import PdfReader
-from test_fiche import ANNEE, donnees_demo
 
 import analyse
 from analyse import config
 from analyse.donnees import stockage
 from analyse.rapports import lot, rendu
 from analyse.rapports.rendu import choisir_noyau
+from test_fiche import ANNEE, donnees_demo
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +33,18 @@ def ids(donnees):
 
 def _sorties(nb) -> list:
     """Sorties visibles d'un notebook exécuté (texte, HTML, images) et compteurs d'exécution."""
-    return [(c.get("execution_count"), [{k: v for k, v in o.items() if k != "metadata"} for o in c.get("outputs", [])])
-            for c in nb.cells if c.cell_type == "code"]
+    return [
+        (c.get("execution_count"), [{k: v for k, v in o.items() if k != "metadata"} for o in c.get("outputs", [])])
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
 
 
 def _sonde():
     """Notebook qui liste l'espace de noms visible du noyau."""
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "sorted(k for k in globals() if not k.startswith('_'))")])
+    return nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("sorted(k for k in globals() if not k.startswith('_'))")]
+    )
 
 
 def test_noyau_chaud_isole_les_fiches(donnees, ids, tmp_path):
@@ -56,19 +60,23 @@ def test_noyau_chaud_isole_les_fiches(donnees, ids, tmp_path):
 
         # Aucune variable de la fiche précédente n'est visible dans la suivante.
         lot.enregistrer_moteur()
-        chaud = papermill.execute_notebook(_sonde(), None, engine_name=lot.MOTEUR, progress_bar=False, cwd=str(tmp_path),
-                                          kernel_name=choisir_noyau())
-        frais = papermill.execute_notebook(_sonde(), None, progress_bar=False, cwd=str(tmp_path),
-                                          kernel_name=choisir_noyau())
+        chaud = papermill.execute_notebook(
+            _sonde(), None, engine_name=lot.MOTEUR, progress_bar=False, cwd=str(tmp_path), kernel_name=choisir_noyau()
+        )
+        frais = papermill.execute_notebook(
+            _sonde(), None, progress_bar=False, cwd=str(tmp_path), kernel_name=choisir_noyau()
+        )
         visibles = chaud.cells[0].outputs[0]["data"]["text/plain"]
         assert visibles == frais.cells[0].outputs[0]["data"]["text/plain"]
         for nom in ("resultats", "structure_id", "annee", "f"):
             assert f"'{nom}'" not in visibles
         # Le cache des données survit à la remise à zéro (chargé une fois par travailleur).
-        probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-            "import analyse.rapports.fiche as m\nlen(m._CACHE)")])
-        sortie = papermill.execute_notebook(probe, None, engine_name=lot.MOTEUR, progress_bar=False, cwd=str(tmp_path),
-                                          kernel_name=choisir_noyau())
+        probe = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell("import analyse.rapports.fiche as m\nlen(m._CACHE)")]
+        )
+        sortie = papermill.execute_notebook(
+            probe, None, engine_name=lot.MOTEUR, progress_bar=False, cwd=str(tmp_path), kernel_name=choisir_noyau()
+        )
         assert sortie.cells[0].outputs[0]["data"]["text/plain"] == "1"
     finally:
         lot.arreter_noyaux()
@@ -95,8 +103,9 @@ def test_lot_reprise_manifeste_et_provenance(donnees, ids, tmp_path):
     relance = lot.rapports_structures(ANNEE, donnees, sortie, structures=choix, travailleurs=1, progression=False)
     assert relance.reussis == [] and sorted(relance.ignores) == sorted(choix) and relance.code_sortie == 0
     # forcer : tout est refait.
-    force = lot.rapports_structures(ANNEE, donnees, sortie, structures=choix[:1], travailleurs=1, forcer=True,
-                                    progression=False)
+    force = lot.rapports_structures(
+        ANNEE, donnees, sortie, structures=choix[:1], travailleurs=1, forcer=True, progression=False
+    )
     assert force.reussis == choix[:1]
     lot.arreter_noyaux()
 
@@ -201,8 +210,13 @@ def _faux_executeur(statuts: dict):
             if statut == "reussi":
                 pdf.write_bytes(b"%PDF")
                 pdf.with_suffix(".html").write_text("<html>", encoding="utf-8")
-            yield {"structure_id": tache["structure_id"], "statut": statut, "duree_s": 0.1,
-                   "erreur": None if statut == "reussi" else {"cellule": 3, "code": "x", "message": "panne"}}
+            yield {
+                "structure_id": tache["structure_id"],
+                "statut": statut,
+                "duree_s": 0.1,
+                "erreur": None if statut == "reussi" else {"cellule": 3, "code": "x", "message": "panne"},
+            }
+
     return executer
 
 
@@ -227,7 +241,13 @@ def test_fiche_qui_echoue_retire_son_ancien_pdf(tmp_path, monkeypatch):
 def test_executeur_dask_sur_grappe_locale(donnees, ids, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as grappe:
-        bilan = lot.rapports_structures(ANNEE, donnees, tmp_path, structures=ids[:2],
-                                        executeur=f"dask://{grappe.scheduler_address}", progression=False)
+        bilan = lot.rapports_structures(
+            ANNEE,
+            donnees,
+            tmp_path,
+            structures=ids[:2],
+            executeur=f"dask://{grappe.scheduler_address}",
+            progression=False,
+        )
     assert bilan.code_sortie == 0, bilan.resume()
     assert len(list((tmp_path / str(ANNEE) / "structures").glob("*.pdf"))) == 2

@@ -48,18 +48,22 @@ def test_sans_valeur_non_notee():
 
 
 def _contacts_reponses():
-    contacts = pd.DataFrame({
-        "id_contact": ["a", "b", "c", "d", "e"],
-        "structure_id": ["S1", "S1", "S1", "S2", "S2"],
-        "canal": ["telephone", "telephone", "courriel", "telephone", "courriel"],
-    })
-    reponses = pd.DataFrame({
-        "id_contact": ["a", "a", "b", "c", "d", "e"],
-        "determinant": ["courtoisie", "attente", "courtoisie", "reactivite", "courtoisie", "reactivite"],
-        "etape": ["accueil", "acces", "accueil", "suivi", "accueil", "suivi"],
-        "points": [2.0, 1.0, 0.0, 3.0, 4.0, 0.0],
-        "points_max": [2.0, 2.0, 2.0, 4.0, 4.0, 2.0],
-    })
+    contacts = pd.DataFrame(
+        {
+            "id_contact": ["a", "b", "c", "d", "e"],
+            "structure_id": ["S1", "S1", "S1", "S2", "S2"],
+            "canal": ["telephone", "telephone", "courriel", "telephone", "courriel"],
+        }
+    )
+    reponses = pd.DataFrame(
+        {
+            "id_contact": ["a", "a", "b", "c", "d", "e"],
+            "determinant": ["courtoisie", "attente", "courtoisie", "reactivite", "courtoisie", "reactivite"],
+            "etape": ["accueil", "acces", "accueil", "suivi", "accueil", "suivi"],
+            "points": [2.0, 1.0, 0.0, 3.0, 4.0, 0.0],
+            "points_max": [2.0, 2.0, 2.0, 4.0, 4.0, 2.0],
+        }
+    )
     return contacts, reponses
 
 
@@ -102,13 +106,22 @@ def test_poids_des_canaux():
 
 def _edition_aleatoire(n=60, graine=1):
     rng = np.random.default_rng(graine)
-    contacts = pd.DataFrame({"id_contact": [f"c{i}" for i in range(n)],
-                             "structure_id": [f"S{i % 4}" for i in range(n)],
-                             "canal": np.where(np.arange(n) % 3 == 0, "courriel", "telephone")})
-    reponses = pd.DataFrame({"id_contact": np.repeat(contacts["id_contact"], 3).to_numpy(),
-                             "determinant": np.tile(["courtoisie", "attente", "reactivite"], n),
-                             "etape": np.tile(["accueil", "acces", "suivi"], n),
-                             "points": rng.integers(0, 5, 3 * n).astype(float), "points_max": 4.0})
+    contacts = pd.DataFrame(
+        {
+            "id_contact": [f"c{i}" for i in range(n)],
+            "structure_id": [f"S{i % 4}" for i in range(n)],
+            "canal": np.where(np.arange(n) % 3 == 0, "courriel", "telephone"),
+        }
+    )
+    reponses = pd.DataFrame(
+        {
+            "id_contact": np.repeat(contacts["id_contact"], 3).to_numpy(),
+            "determinant": np.tile(["courtoisie", "attente", "reactivite"], n),
+            "etape": np.tile(["accueil", "acces", "suivi"], n),
+            "points": rng.integers(0, 5, 3 * n).astype(float),
+            "points_max": 4.0,
+        }
+    )
     return scores_contacts(contacts, reponses), reponses
 
 
@@ -124,14 +137,28 @@ def test_intervalles_deterministes_et_contenant_le_score():
 def test_un_seul_contact_a_un_intervalle_non_nul_venant_des_autres_structures():
     """Un canal à 1 contact reçoit la variance intra-structure mise en commun du canal :
     demi-largeur z·σ, σ² estimé sur les structures à plusieurs contacts."""
-    contacts = pd.DataFrame({"id_contact": list("abcde"), "structure_id": ["S1", "S1", "S2", "S2", "S3"],
-                             "canal": "courriel", "score": [60.0, 80.0, 50.0, 70.0, 65.0]})
-    reponses = pd.DataFrame({"id_contact": list("abcde"), "determinant": "courtoisie", "etape": "accueil",
-                             "points": [3.0, 4.0, 2.5, 3.5, 3.25], "points_max": 5.0})
+    contacts = pd.DataFrame(
+        {
+            "id_contact": list("abcde"),
+            "structure_id": ["S1", "S1", "S2", "S2", "S3"],
+            "canal": "courriel",
+            "score": [60.0, 80.0, 50.0, 70.0, 65.0],
+        }
+    )
+    reponses = pd.DataFrame(
+        {
+            "id_contact": list("abcde"),
+            "determinant": "courtoisie",
+            "etape": "accueil",
+            "points": [3.0, 4.0, 2.5, 3.5, 3.25],
+            "points_max": 5.0,
+        }
+    )
     scores = scores_structures(contacts, reponses, 2022).set_index(["structure_id", "niveau", "modalite"])
     # σ² par groupe : Σ(x − x̄)² / Σ(n − 1) = 200 à mi-échelle, modulé par le niveau (h(m))
-    sigma2 = variance_intra_mise_en_commun(np.array([60.0, 80.0, 50.0, 70.0, 65.0]), np.ones(5),
-                                           np.array([0, 2, 4]), np.zeros(3, dtype=int))
+    sigma2 = variance_intra_mise_en_commun(
+        np.array([60.0, 80.0, 50.0, 70.0, 65.0]), np.ones(5), np.array([0, 2, 4]), np.zeros(3, dtype=int)
+    )
     assert 150 < sigma2[2] < 250
     s3 = scores.loc[("S3", "canal", "courriel")]
     assert s3["ic_haut"] - s3["score"] == pytest.approx(1.959964 * np.sqrt(sigma2[2]), rel=1e-5)

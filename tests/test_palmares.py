@@ -12,8 +12,14 @@ from test_fiche import ANNEE, donnees_demo
 
 
 def test_fusion_des_petites_classes():
-    p = pd.DataFrame({"structure_id": [f"s{i}" for i in range(14)], "type_structure": "commune", "certifie": False,
-                      "classe_population": ["< 2 000"] * 6 + ["2 000–9 999"] * 2 + ["10 000–19 999"] * 6})
+    p = pd.DataFrame(
+        {
+            "structure_id": [f"s{i}" for i in range(14)],
+            "type_structure": "commune",
+            "certifie": False,
+            "classe_population": ["< 2 000"] * 6 + ["2 000–9 999"] * 2 + ["10 000–19 999"] * 6,
+        }
+    )
     cat = palmares.categories_palmares(p)
     effectifs = cat.groupby("categorie").size()
     assert (effectifs >= config.PARAMETRES.taille_min_agregat).all() and effectifs.sum() == 14
@@ -21,8 +27,9 @@ def test_fusion_des_petites_classes():
 
 
 def test_type_trop_petit_supprime():
-    p = pd.DataFrame({"structure_id": list("abcd"), "type_structure": "region", "certifie": True,
-                      "classe_population": "≥ 100 000"})
+    p = pd.DataFrame(
+        {"structure_id": list("abcd"), "type_structure": "region", "certifie": True, "classe_population": "≥ 100 000"}
+    )
     assert palmares.categories_palmares(p).empty
 
 
@@ -60,13 +67,27 @@ def test_egalite_pour_la_3e_place_non_tranchee_et_ex_aequo():
     rang qui se recouvrent donnent des ex aequo (même rang affiché, ordre alphabétique)."""
     n = 8
     ids = [f"S{i}" for i in range(n)]
-    participants = pd.DataFrame({"structure_id": ids, "nom": [f"Structure {c}" for c in "HGFEDCBA"],
-                                 "type_structure": "autre_service_public", "certifie": False,
-                                 "classe_population": None})
+    participants = pd.DataFrame(
+        {
+            "structure_id": ids,
+            "nom": [f"Structure {c}" for c in "HGFEDCBA"],
+            "type_structure": "autre_service_public",
+            "certifie": False,
+            "classe_population": None,
+        }
+    )
     score = [90.0, 89.5, 80.0, 80.0, 60.0, 50.0, 40.0, 30.0]
-    scores = pd.DataFrame({"structure_id": ids, "niveau": "global", "modalite": "", "score": score,
-                           "ic_bas": [s - 3 for s in score], "ic_haut": [s + 3 for s in score],
-                           "erreur_type": 3 / 1.96})
+    scores = pd.DataFrame(
+        {
+            "structure_id": ids,
+            "niveau": "global",
+            "modalite": "",
+            "score": score,
+            "ic_bas": [s - 3 for s in score],
+            "ic_haut": [s + 3 for s in score],
+            "erreur_type": 3 / 1.96,
+        }
+    )
     laureats = palmares.calculer_palmares({"participants": participants, "scores": scores})["laureats"]
     assert set(laureats["structure_id"]) == {"S0", "S1", "S2", "S3"}
     assert laureats.set_index("structure_id").loc[["S2", "S3"], "egalite"].all()

@@ -5,17 +5,30 @@ import shutil
 import pandas as pd
 import pytest
 
+from analyse.chaine import preparer_edition
 from analyse.cli import main
 from analyse.config import Parametres
 from analyse.donnees.lecture import ErreurDonnees
-from analyse.chaine import preparer_edition
 from analyse.donnees.stockage import lire
 from fabrique import AUDITS, COLONNES_AUDITS, GRILLE, PARTICIPANTS, ecrire_edition
 
 P = Parametres(n_bootstrap=50)
-COLONNES_ENQUETE = ["id_reponse", "structure_id", "date_reponse", "canal", "satisfaction",
-                    "note_accessibilite", "note_reactivite", "note_courtoisie", "note_personnalisation",
-                    "note_attente", "note_qualite_reponse", "note_transfert", "note_reclamations", "commentaire"]
+COLONNES_ENQUETE = [
+    "id_reponse",
+    "structure_id",
+    "date_reponse",
+    "canal",
+    "satisfaction",
+    "note_accessibilite",
+    "note_reactivite",
+    "note_courtoisie",
+    "note_personnalisation",
+    "note_attente",
+    "note_qualite_reponse",
+    "note_transfert",
+    "note_reclamations",
+    "commentaire",
+]
 COLONNES_AVIS = ["id_avis", "structure_id", "plateforme", "date_avis", "note", "texte", "date_reponse"]
 
 
@@ -137,24 +150,36 @@ def test_rejets_avis(tmp_path, ligne, colonne, motif):
 
 def _grille_avec(**changement):
     lignes = [list(q) for q in GRILLE]
-    colonnes = ["code_question", "libelle", "canal", "etape", "determinant", "type_reponse", "points_max", "bareme",
-                "indicateur"]
+    colonnes = [
+        "code_question",
+        "libelle",
+        "canal",
+        "etape",
+        "determinant",
+        "type_reponse",
+        "points_max",
+        "bareme",
+        "indicateur",
+    ]
     for colonne, valeur in changement.items():
         lignes[1][colonnes.index(colonne)] = valeur
     return lignes
 
 
-@pytest.mark.parametrize("changement, colonne, motif", [
-    ({"canal": "tel"}, "canal", "code inconnu « tel »"),
-    ({"etape": "fin"}, "etape", "code inconnu"),
-    ({"determinant": "sourire"}, "determinant", "code inconnu"),
-    ({"type_reponse": "liste"}, "type_reponse", "code inconnu"),
-    ({"points_max": "quatre"}, "points_max", "points maximum invalides"),
-    ({"bareme": ""}, "bareme", "barème manquant"),
-    ({"bareme": "5:2|3:4"}, "bareme", "strictement croissants"),
-    ({"bareme": "3:9"}, "bareme", "points hors de 0 à points_max"),
-    ({"code_question": "T1"}, "code_question", "en double"),
-])
+@pytest.mark.parametrize(
+    "changement, colonne, motif",
+    [
+        ({"canal": "tel"}, "canal", "code inconnu « tel »"),
+        ({"etape": "fin"}, "etape", "code inconnu"),
+        ({"determinant": "sourire"}, "determinant", "code inconnu"),
+        ({"type_reponse": "liste"}, "type_reponse", "code inconnu"),
+        ({"points_max": "quatre"}, "points_max", "points maximum invalides"),
+        ({"bareme": ""}, "bareme", "barème manquant"),
+        ({"bareme": "5:2|3:4"}, "bareme", "strictement croissants"),
+        ({"bareme": "3:9"}, "bareme", "points hors de 0 à points_max"),
+        ({"code_question": "T1"}, "code_question", "en double"),
+    ],
+)
 def test_fautes_de_grille_bloquantes(tmp_path, changement, colonne, motif):
     racine = ecrire_edition(tmp_path, grille=_grille_avec(**changement))
     with pytest.raises(ErreurDonnees, match=motif) as erreur:
@@ -199,12 +224,15 @@ def test_fichiers_manquants_ou_en_double(tmp_path):
         preparer_edition(racine, 2031, P)
 
 
-@pytest.mark.parametrize("options", [
-    {"sep": ";", "encodage": "utf-8-sig", "dates_fr": True},
-    {"sep": ",", "encodage": "utf-8", "dates_fr": False},
-    {"sep": ";", "encodage": "cp1252", "dates_fr": True},
-    {"sep": ";", "encodage": "utf-8", "xlsx": True},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"sep": ";", "encodage": "utf-8-sig", "dates_fr": True},
+        {"sep": ",", "encodage": "utf-8", "dates_fr": False},
+        {"sep": ";", "encodage": "cp1252", "dates_fr": True},
+        {"sep": ";", "encodage": "utf-8", "xlsx": True},
+    ],
+)
 def test_memes_resultats_quelles_que_soient_les_conventions(tmp_path, options):
     reference = preparer_edition(ecrire_edition(tmp_path / "ref"), 2022, P)
     edition = preparer_edition(ecrire_edition(tmp_path / "x", **options), 2022, P)
@@ -223,11 +251,19 @@ def test_enqueteurs_pseudonymises(tmp_path):
 def test_codes_d_enqueteurs_masques_dans_les_textes_libres(tmp_path):
     audits = [tuple("Vu avec Xav-77 puis ENQ02." if v == "Très aimable" else v for v in a) for a in AUDITS]
     audits[0] = tuple("Xav-77" if v == "ENQ01" else v for v in audits[0])
-    racine = ecrire_edition(tmp_path, audits=audits, enquete=_enquete(
-        ("R1", "00101", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "Merci à enq03 et à ENQ04 !")))
+    racine = ecrire_edition(
+        tmp_path,
+        audits=audits,
+        enquete=_enquete(
+            ("R1", "00101", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "Merci à enq03 et à ENQ04 !")
+        ),
+    )
     edition = preparer_edition(racine, 2022, P)
     assert edition.tables["textes_audit"]["texte"].tolist() == ["Vu avec [code masqué] puis [code masqué]."]
-    assert edition.tables["enquete"]["commentaire"].tolist() == ["Très bien", "Merci à [code masqué] et à [code masqué] !"]
+    assert edition.tables["enquete"]["commentaire"].tolist() == [
+        "Très bien",
+        "Merci à [code masqué] et à [code masqué] !",
+    ]
 
 
 def test_ecriture_idempotente_et_lisible_avec_pandas(tmp_path):
@@ -238,8 +274,16 @@ def test_ecriture_idempotente_et_lisible_avec_pandas(tmp_path):
     assert main(["preparer", "--toutes", "--donnees", str(racine), "--bootstrap", "50"]) == 0
     assert (racine / "processed/scores/annee=2022/part-0.parquet").read_bytes() == octets
     scores = pd.read_parquet(racine / "processed/scores")
-    assert set(scores.columns) >= {"annee", "structure_id", "niveau", "modalite", "score", "ic_bas", "ic_haut",
-                                   "n_contacts"}
+    assert set(scores.columns) >= {
+        "annee",
+        "structure_id",
+        "niveau",
+        "modalite",
+        "score",
+        "ic_bas",
+        "ic_haut",
+        "n_contacts",
+    }
     assert lire(racine, "scores", annee=2022)["annee"].dtype == "int64"
     assert not [p for p in (racine / "processed").iterdir() if p.name.startswith(".en_cours")]
 
@@ -359,8 +403,11 @@ def test_publication_interrompue_remet_les_anciennes_partitions(tmp_path, monkey
 
 def test_population_invalide_motif_explicite_et_signale(tmp_path, capsys):
     fautif = ("00103", "CCAS de Vorlange", "autre_service_public", "CCAS", "beaucoup", "", "Normandie", "")
-    racine = ecrire_edition(tmp_path, participants=PARTICIPANTS[:2] + [fautif], enquete=_enquete(
-        ("R1", "00103", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "")))
+    racine = ecrire_edition(
+        tmp_path,
+        participants=PARTICIPANTS[:2] + [fautif],
+        enquete=_enquete(("R1", "00103", "2022-10-03", "", "8", "", "", "", "", "", "", "", "", "")),
+    )
     assert _preparer_cli(racine) == 0
     sortie = capsys.readouterr().out
     rejets = lire(racine, "rejets")
@@ -451,12 +498,15 @@ def test_cle_generee_au_premier_usage_proprietaire_seul(tmp_path, cle_installati
     cle = cle_installation.read_text().strip()
     assert len(cle) == 64
     codes = set(lire(racine, "contacts")["enqueteur"])
-    attendus = {"ENQ-" + hmac.new(cle.encode(), c.encode(), hashlib.sha256).hexdigest()[:10]
-                for c in ("ENQ01", "ENQ02", "ENQ03", "ENQ04")}
+    attendus = {
+        "ENQ-" + hmac.new(cle.encode(), c.encode(), hashlib.sha256).hexdigest()[:10]
+        for c in ("ENQ01", "ENQ02", "ENQ03", "ENQ04")
+    }
     assert codes == attendus
-    ancienne = "barometre-experience-citoyen".encode()  # l'ancienne clé fixe, écrite dans le code
-    assert not codes & {"ENQ-" + hmac.new(ancienne, c.encode(), hashlib.sha256).hexdigest()[:10]
-                        for c in ("ENQ01", "ENQ02")}
+    ancienne = b"barometre-experience-citoyen"  # l'ancienne clé fixe, écrite dans le code
+    assert not codes & {
+        "ENQ-" + hmac.new(ancienne, c.encode(), hashlib.sha256).hexdigest()[:10] for c in ("ENQ01", "ENQ02")
+    }
     sorties = capsys.readouterr()
     assert cle not in sorties.out + sorties.err
     assert not any(cle.encode() in p.read_bytes() for p in (racine / "processed").rglob("*") if p.is_file())

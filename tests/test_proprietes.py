@@ -15,18 +15,27 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from analyse.cli import main
 from analyse.donnees.lecture import ErreurDonnees, lire_table
 from fabrique import ecrire_edition
 from test_preparation import _avis, _enquete
 
-settings.register_profile("ci", derandomize=True, max_examples=40, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("fouille", max_examples=1000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fouille",
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ENCODAGES = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "latin-1"]
@@ -34,12 +43,15 @@ SEPARATEURS = [";", ",", "\t", "|"]
 _CARACTERES = st.characters(codec="utf-8", exclude_categories=("Cs",))
 _IMPRIMABLES = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))  # sans octet nul ni contrôle
 cellules = st.one_of(
-    st.sampled_from(["", " ", "NA", "n/a", "Sans objet", "0012", "1 234,5", "03/10/2022", "Oui", "é", "\"", ";", ","]),
+    st.sampled_from(["", " ", "NA", "n/a", "Sans objet", "0012", "1 234,5", "03/10/2022", "Oui", "é", '"', ";", ","]),
     st.text(_CARACTERES, max_size=12),
-    st.text(st.sampled_from("ab;,\"\n\r\t é"), max_size=8),
+    st.text(st.sampled_from('ab;,"\n\r\t é'), max_size=8),
 )
-entetes = st.lists(st.sampled_from(["id", "nom", "Nom", "x", "x ", "X", "", "année", "annee", "Année ", "note"]),
-                   min_size=1, max_size=5)
+entetes = st.lists(
+    st.sampled_from(["id", "nom", "Nom", "x", "x ", "X", "", "année", "annee", "Année ", "note"]),
+    min_size=1,
+    max_size=5,
+)
 
 
 def _ecrire(chemin: Path, texte: str, encodage: str) -> None:
@@ -62,12 +74,18 @@ def _csv(entete, lignes, sep, guillemets):
         if guillemets == "toujours" or (guillemets == "si besoin" and any(c in v for c in (sep, '"', "\n", "\r"))):
             return '"' + v.replace('"', '""') + '"'
         return v
+
     return "".join(sep.join(champ(v) for v in ligne) + "\r\n" for ligne in [entete, *lignes])
 
 
-@given(entete=entetes, donnees=st.data(), sep=st.sampled_from(SEPARATEURS),
-       guillemets=st.sampled_from(["si besoin", "toujours", "jamais"]), encodage=st.sampled_from(ENCODAGES),
-       bric_a_brac=st.lists(st.text(_CARACTERES, max_size=30), max_size=3))
+@given(
+    entete=entetes,
+    donnees=st.data(),
+    sep=st.sampled_from(SEPARATEURS),
+    guillemets=st.sampled_from(["si besoin", "toujours", "jamais"]),
+    encodage=st.sampled_from(ENCODAGES),
+    bric_a_brac=st.lists(st.text(_CARACTERES, max_size=30), max_size=3),
+)
 def test_lecteur_csv_erreur_claire_ou_table_coherente(entete, donnees, sep, guillemets, encodage, bric_a_brac):
     lignes = donnees.draw(st.lists(st.lists(cellules, min_size=len(entete), max_size=len(entete)), max_size=6))
     texte = _csv(entete, lignes, sep, guillemets) + "".join(l + "\n" for l in bric_a_brac)
@@ -82,14 +100,32 @@ def test_lecteur_csv_erreur_claire_ou_table_coherente(entete, donnees, sep, guil
     assert (table.lignes[1:] > table.lignes[:-1]).all() and (table.lignes >= 2).all()
 
 
-@given(entete=st.lists(st.sampled_from(["id", "nom", "note", "date", "texte"]), min_size=2, max_size=5, unique=True),
-       donnees=st.data(), sep=st.sampled_from([";", ","]), encodage=st.sampled_from(["utf-8", "utf-8-sig"]),
-       prefixe=st.sampled_from(["", "\n", "\r\n \r\n"]))
+@given(
+    entete=st.lists(st.sampled_from(["id", "nom", "note", "date", "texte"]), min_size=2, max_size=5, unique=True),
+    donnees=st.data(),
+    sep=st.sampled_from([";", ","]),
+    encodage=st.sampled_from(["utf-8", "utf-8-sig"]),
+    prefixe=st.sampled_from(["", "\n", "\r\n \r\n"]),
+)
 def test_lecteur_csv_bien_forme_relu_a_l_identique(entete, donnees, sep, encodage, prefixe):
-    lignes = donnees.draw(st.lists(st.lists(st.text(_IMPRIMABLES, min_size=1, max_size=10).filter(
-        lambda v: v.strip() and v.strip().casefold() not in {"na", "n/a", "nc", "sans objet"}
-        and "\r" not in v and "\ufeff" not in v),
-        min_size=len(entete), max_size=len(entete)), min_size=1, max_size=5))
+    lignes = donnees.draw(
+        st.lists(
+            st.lists(
+                st.text(_IMPRIMABLES, min_size=1, max_size=10).filter(
+                    lambda v: (
+                        v.strip()
+                        and v.strip().casefold() not in {"na", "n/a", "nc", "sans objet"}
+                        and "\r" not in v
+                        and "\ufeff" not in v
+                    )
+                ),
+                min_size=len(entete),
+                max_size=len(entete),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
     texte = prefixe + _csv(entete, lignes, sep, "toujours")
     with tempfile.TemporaryDirectory() as dossier:
         chemin = Path(dossier) / "f.csv"
@@ -130,12 +166,17 @@ def _preparer(racine: Path) -> tuple[int, str]:
 
 
 def _etat_processed(racine: Path) -> dict:
-    return {str(p.relative_to(racine)): p.read_bytes() for p in sorted((racine / "processed").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(racine)): p.read_bytes() for p in sorted((racine / "processed").rglob("*")) if p.is_file()
+    }
 
 
 def _edition(racine: Path) -> Path:
-    return ecrire_edition(racine, enquete=_enquete(("R1", "00102", "2022-10-04", "", "7", "", "", "", "", "", "", "",
-                                                    "", "Bien")), avis=_avis())
+    return ecrire_edition(
+        racine,
+        enquete=_enquete(("R1", "00102", "2022-10-04", "", "7", "", "", "", "", "", "", "", "", "Bien")),
+        avis=_avis(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +186,20 @@ def reference():
     return racine, _etat_processed(racine)
 
 
-MUTATIONS = st.sampled_from(["vide", "entete_seule", "entete_double", "ligne_courte", "ligne_longue", "bric_a_brac",
-                             "cellule", "utf16", "guillemet_ouvert", "enorme"])
+MUTATIONS = st.sampled_from(
+    [
+        "vide",
+        "entete_seule",
+        "entete_double",
+        "ligne_courte",
+        "ligne_longue",
+        "bric_a_brac",
+        "cellule",
+        "utf16",
+        "guillemet_ouvert",
+        "enorme",
+    ]
+)
 
 
 def _muter(chemin: Path, mutation: str, graine: int, texte_libre: str) -> None:
@@ -181,9 +234,12 @@ def _muter(chemin: Path, mutation: str, graine: int, texte_libre: str) -> None:
 
 
 @settings(max_examples=50)
-@given(fichier=st.sampled_from(["participants.csv", "audits.csv", "grille.csv", "enquete.csv", "avis.csv"]),
-       mutation=MUTATIONS,
-       graine=st.integers(0, 1000), texte_libre=st.text(_CARACTERES, max_size=40))
+@given(
+    fichier=st.sampled_from(["participants.csv", "audits.csv", "grille.csv", "enquete.csv", "avis.csv"]),
+    mutation=MUTATIONS,
+    graine=st.integers(0, 1000),
+    texte_libre=st.text(_CARACTERES, max_size=40),
+)
 def test_preparation_erreur_claire_ou_rien_de_perdu(reference, fichier, mutation, graine, texte_libre):
     source, etat = reference
     with tempfile.TemporaryDirectory(dir=_BASE) as dossier:
@@ -207,8 +263,12 @@ def test_preparation_erreur_claire_ou_rien_de_perdu(reference, fichier, mutation
         from analyse.donnees.stockage import lire
 
         rejets = lire(racine, "rejets", annee=2022)
-        tables = {"participants.csv": "participants", "audits.csv": "contacts", "enquete.csv": "enquete",
-                  "avis.csv": "avis"}
+        tables = {
+            "participants.csv": "participants",
+            "audits.csv": "contacts",
+            "enquete.csv": "enquete",
+            "avis.csv": "avis",
+        }
         for nom, table in tables.items():
             acceptees = len(lire(racine, table, annee=2022))
             rejetees = int(rejets["fichier"].str.endswith(nom).sum())

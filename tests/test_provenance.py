@@ -9,8 +9,7 @@ import numpy
 import pandas as pd
 import pytest
 
-from analyse.rapports import lot
-from analyse.rapports import provenance as prov
+from analyse.rapports import lot, provenance as prov
 from conftest_rapport import creer_donnees_synthetiques
 
 

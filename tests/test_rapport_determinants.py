@@ -33,7 +33,9 @@ def test_choix_des_editions(petite_demo):
 def test_textes_et_titres():
     assert rd.periode([2022]) == "édition 2022"
     assert "données fictives" in rd.source([2021, 2022], demo=True)
-    stabilite = pd.DataFrame({"annee": [2021, 2021, 2022, 2022], "libelle": ["A", "B", "A", "B"], "part": [0.1, 0.2, 0.3, 0.1]})
+    stabilite = pd.DataFrame(
+        {"annee": [2021, 2021, 2022, 2022], "libelle": ["A", "B", "A", "B"], "part": [0.1, 0.2, 0.3, 0.1]}
+    )
     assert rd.titre_stabilite(stabilite).startswith("Le déterminant en tête change")
 
 
@@ -58,16 +60,32 @@ def test_rapport_determinants_de_bout_en_bout(petite_demo, tmp_path):
     assert "Déterminants de la" in texte and "satisfaction des usagers" in texte
     assert "Données fictives de démonstration" in texte
     assert "Traceback" not in texte and "Warning" not in texte and "Error" not in texte
-    for titre in ("Importance relative des déterminants", "Dominance", "Robustesse", "Qualité auditée et qualité perçue",
-                  "Matrice importance", "Par quoi commencer", "Stabilité", "Annexe méthodologique"):
+    for titre in (
+        "Importance relative des déterminants",
+        "Dominance",
+        "Robustesse",
+        "Qualité auditée et qualité perçue",
+        "Matrice importance",
+        "Par quoi commencer",
+        "Stabilité",
+        "Annexe méthodologique",
+    ):
         assert titre in texte
     # Confidentialité : aucune structure nommée.
     noms = stockage.lire(petite_demo, "participants")["nom"].dropna().unique()
     assert not [n for n in noms if n in texte]
     tableaux = sortie / "determinants" / "tableaux"
-    for nom in ("importance_relative", "dominance_conditionnelle", "dominance_relations", "comparaison_modeles",
-                "lien_audit_percu", "matrice_importance_performance", "stabilite_editions", "effectifs",
-                "modele_structures_satisfaction"):
+    for nom in (
+        "importance_relative",
+        "dominance_conditionnelle",
+        "dominance_relations",
+        "comparaison_modeles",
+        "lien_audit_percu",
+        "matrice_importance_performance",
+        "stabilite_editions",
+        "effectifs",
+        "modele_structures_satisfaction",
+    ):
         assert (tableaux / f"{nom}.csv").exists(), nom
     importance = pd.read_csv(tableaux / "importance_relative.csv", sep=";", decimal=",", encoding="utf-8-sig")
     assert len(importance) == 8 and (importance["n_bootstrap"] == 200).all()

@@ -6,11 +6,11 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from analyse.rapports import suivi as rs
 from analyse.cli import main
 from analyse.config import NOTEBOOKS
 from analyse.demo.editions import generer_demo
 from analyse.donnees.stockage import lire
+from analyse.rapports import suivi as rs
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_notebook_mince_sans_sorties():
     for cellule in code:
         assert not cellule.get("outputs") and cellule.get("execution_count") is None
         assert "def " not in cellule.source and "class " not in cellule.source
-        assert len(cellule.source.splitlines()) <= 10
+        assert len([ligne for ligne in cellule.source.splitlines() if ligne.strip()]) <= 10
 
 
 def test_rapport_de_bout_en_bout(demo, tmp_path):

@@ -7,8 +7,8 @@ import pytest
 from pypdf import PdfReader
 
 from analyse import config
-from analyse.rapports import tendances as rapport_tendances
 from analyse.donnees import stockage
+from analyse.rapports import tendances as rapport_tendances
 from fabrique import demo_dix_editions
 
 
@@ -42,8 +42,14 @@ def test_rapport_tendances_de_bout_en_bout(tmp_path_factory, tmp_path):
     assert "Tendances" in texte and "Données fictives de démonstration" in texte
     for interdit in ("Traceback", "Warning", "Error", "def ", "import "):
         assert interdit not in texte
-    for attendu in ("Synthèse", "Effet de composition", "Indicateurs harmonisés", "Ruptures et tests de tendance",
-                    "Dynamique de participation", "Chiffres publiés"):
+    for attendu in (
+        "Synthèse",
+        "Effet de composition",
+        "Indicateurs harmonisés",
+        "Ruptures et tests de tendance",
+        "Dynamique de participation",
+        "Chiffres publiés",
+    ):
         assert attendu in texte
     noms = set(stockage.lire(donnees, "participants")["nom"])
     assert len(noms) > 100 and not any(n in texte for n in noms)  # aucune structure nommée
@@ -54,4 +60,6 @@ def test_rapport_tendances_de_bout_en_bout(tmp_path_factory, tmp_path):
         lignes = list(lecteur)
     assert entetes == ["annee", "methode", "niveau", "modalite", "valeur", "ic_bas", "ic_haut"]
     assert {ligne[1] for ligne in lignes} == {"moyenne_participants", "panel_chaine", "effets_fixes"}
-    assert {"national", "canal", "determinant", "type_structure", "classe_population", "certifie"} <= {ligne[2] for ligne in lignes}
+    assert {"national", "canal", "determinant", "type_structure", "classe_population", "certifie"} <= {
+        ligne[2] for ligne in lignes
+    }

@@ -18,21 +18,44 @@ def _texte(pdf):
 
 
 def test_numeroter_titres_et_sommaire():
-    corps, titres = rendu.numeroter_titres('<h2 id="a">Canaux<a class="anchor-link" href="#a">¶</a></h2><h3>Détail</h3>')
+    corps, titres = rendu.numeroter_titres(
+        '<h2 id="a">Canaux<a class="anchor-link" href="#a">¶</a></h2><h3>Détail</h3>'
+    )
     assert titres == [(2, "section-1", "Canaux"), (3, "section-2", "Détail")]
     assert '<h3 id="section-2">Détail</h3>' in corps
     assert 'href="#section-2"' in rendu.sommaire_html(titres)
 
 
 def test_nettoyer_notebook_retire_parametres_stderr_et_meta():
-    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
-        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "annee = 2022", "outputs": [], "execution_count": 1},
-        {"cell_type": "code", "metadata": {}, "source": "x", "execution_count": 2, "outputs": [
-            {"output_type": "stream", "name": "stderr", "text": "UserWarning: attention"},
-            {"output_type": "display_data", "metadata": {}, "data": {rendu.MIME_META: {"demo": True}, "text/plain": ""}},
-            {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<p>Visible</p>"}},
-        ]},
-    ]}
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {"tags": ["parameters"]},
+                "source": "annee = 2022",
+                "outputs": [],
+                "execution_count": 1,
+            },
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "x",
+                "execution_count": 2,
+                "outputs": [
+                    {"output_type": "stream", "name": "stderr", "text": "UserWarning: attention"},
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {rendu.MIME_META: {"demo": True}, "text/plain": ""},
+                    },
+                    {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<p>Visible</p>"}},
+                ],
+            },
+        ],
+    }
     propre = rendu.nettoyer_notebook(nb)
     assert len(propre.cells) == 1 and len(propre.cells[0].outputs) == 1
     assert rendu.lire_meta(nb) == {"demo": True}
@@ -69,12 +92,29 @@ def test_rapport_edition_de_bout_en_bout(tmp_path):
     assert f"Page 2 / {n_pages}" in texte and f"Page {n_pages} / {n_pages}" in texte
     assert "Sommaire" in texte and "Annexe méthodologique" in texte
     assert "banquedesterritoires" in texte  # chiffres publiés de l'édition 2020
-    for interdit in ("Traceback", "Warning", "Error", "import ", "def ", "edition.", "graphiques.", "formatage.", ">>>"):
+    for interdit in (
+        "Traceback",
+        "Warning",
+        "Error",
+        "import ",
+        "def ",
+        "edition.",
+        "graphiques.",
+        "formatage.",
+        ">>>",
+    ):
         assert interdit not in texte, interdit
     assert re.search(r"\d+,\d", texte)  # virgule décimale
 
     csv = sorted((sortie / "2020" / "tableaux").glob("*.csv"))
-    assert {c.stem for c in csv} >= {"canaux", "determinants", "strates_type", "strates_classe", "indicateurs", "comparaison"}
+    assert {c.stem for c in csv} >= {
+        "canaux",
+        "determinants",
+        "strates_type",
+        "strates_classe",
+        "indicateurs",
+        "comparaison",
+    }
     premier = csv[0].read_bytes()
     assert premier.startswith(b"\xef\xbb\xbf") and b";" in premier
 
@@ -117,10 +157,27 @@ def test_csv_ecrits_et_pieces_declarees_par_le_notebook(tmp_path):
     avant = rendu._etat_csv(tmp_path)
     neuf.write_text("b")
     assert rendu.csv_ecrits(avant, rendu._etat_csv(tmp_path)) == [neuf]
-    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
-        {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1, "outputs": [
-            {"output_type": "display_data", "metadata": {}, "data": {rendu.MIME_META: m, "text/plain": ""}}]}
-        for m in (rendu.declarer_pieces_jointes([ancien]).meta, {"demo": True}, rendu.declarer_pieces_jointes([neuf]).meta)]}
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "",
+                "execution_count": 1,
+                "outputs": [
+                    {"output_type": "display_data", "metadata": {}, "data": {rendu.MIME_META: m, "text/plain": ""}}
+                ],
+            }
+            for m in (
+                rendu.declarer_pieces_jointes([ancien]).meta,
+                {"demo": True},
+                rendu.declarer_pieces_jointes([neuf]).meta,
+            )
+        ],
+    }
     assert rendu.lire_meta(nb) == {"pieces_jointes": [str(ancien), str(neuf)], "demo": True}
 
 
@@ -133,8 +190,9 @@ def test_gros_csv_non_joint_et_signale(tmp_path, caplog):
 
 
 def test_pdf_avec_pieces_jointes_reproductible(tmp_path):
-    document = rendu.document_html("<table><caption>T</caption><tr><th>x</th></tr><tr><td>1</td></tr></table>", "T",
-                                   date="1er mars 2026")
+    document = rendu.document_html(
+        "<table><caption>T</caption><tr><th>x</th></tr><tr><td>1</td></tr></table>", "T", date="1er mars 2026"
+    )
     premier = rendu.html_vers_pdf(document, tmp_path / "a.pdf").read_bytes()
     second = rendu.html_vers_pdf(document, tmp_path / "b.pdf").read_bytes()
     assert premier == second

@@ -5,22 +5,55 @@ est rejetée avec son motif et rien ne se perd."""
 import pandas as pd
 import pytest
 
+from analyse.chaine import preparer_edition
 from analyse.cli import main
 from analyse.config import Parametres
 from analyse.donnees.lecture import ErreurDonnees
-from analyse.chaine import preparer_edition
-from analyse.ecoute.signaux import convertir_horodatages, lire_echelle, periode_fichier, polarite_depuis_note
 from analyse.donnees.stockage import lire
+from analyse.ecoute.signaux import convertir_horodatages, lire_echelle, periode_fichier, polarite_depuis_note
 from fabrique import _ecrire_csv, ecrire_edition
 
 P = Parametres(n_bootstrap=20)
-COLONNES_SIGNAUX = ["id_signal", "structure_id", "date_signal", "source", "canal", "note", "echelle", "polarite",
-                    "determinant", "date_reponse", "texte"]
+COLONNES_SIGNAUX = [
+    "id_signal",
+    "structure_id",
+    "date_signal",
+    "source",
+    "canal",
+    "note",
+    "echelle",
+    "polarite",
+    "determinant",
+    "date_reponse",
+    "texte",
+]
 SIGNAUX = [
-    ("S1", "00101", "2022-03-02", "reclamation", "courrier", "", "", "", "", "2022-03-20",
-     "Aucune réponse à ma réclamation, écrire à odile.fermenthal@exemple.fr"),
-    ("S2", "00101", "2022-03-05", "enquete_satisfaction", "site_internet", "9", "0-10", "", "", "",
-     "Accueil très aimable"),
+    (
+        "S1",
+        "00101",
+        "2022-03-02",
+        "reclamation",
+        "courrier",
+        "",
+        "",
+        "",
+        "",
+        "2022-03-20",
+        "Aucune réponse à ma réclamation, écrire à odile.fermenthal@exemple.fr",
+    ),
+    (
+        "S2",
+        "00101",
+        "2022-03-05",
+        "enquete_satisfaction",
+        "site_internet",
+        "9",
+        "0-10",
+        "",
+        "",
+        "",
+        "Accueil très aimable",
+    ),
     ("S3", "00102", "2022-04-10", "avis_en_ligne", "", "2", "1-5", "", "", "", "Attente interminable"),
     ("S4", "00101", "2022-04-11", "elu", "reunion", "", "", "Négatif", "transfert", "", "Renvoyés partout"),
     ("S5", "00101", "2022-05-01", "conseil_ecole", "reunion", "3,5", "1-5", "", "", "", ""),
@@ -38,9 +71,16 @@ SIGNAUX = [
     ("S15", "00101", "2022-05-03", "elu", "pigeon", "", "", "", "", "", ""),
 ]
 MOTIFS_SIGNAUX = {
-    "S6": "date invalide", "S7": "source invalide", "S8": "structure inconnue", "S9": "note hors de son échelle",
-    "S10": "échelle manquante", "S11": "antérieure au signal", "S12": "hors de la période",
-    "S13": "polarité invalide", "S14": "déterminant invalide", "S15": "canal invalide",
+    "S6": "date invalide",
+    "S7": "source invalide",
+    "S8": "structure inconnue",
+    "S9": "note hors de son échelle",
+    "S10": "échelle manquante",
+    "S11": "antérieure au signal",
+    "S12": "hors de la période",
+    "S13": "polarité invalide",
+    "S14": "déterminant invalide",
+    "S15": "canal invalide",
 }
 COLONNES_APPELS = ["id_appel", "structure_id", "debut_appel", "attente_secondes", "issue", "duree_secondes", "poste"]
 APPELS = [
@@ -54,8 +94,13 @@ APPELS = [
     ("C7", "00101", "2022-03-07 10:00", "3", "repondu", "", "P2"),
     ("C8", "00101", "2022-03-07 10:00", "3", "abandonne", "60", ""),
 ]
-MOTIFS_APPELS = {"C4": "horodatage invalide", "C5": "attente invalide", "C6": "issue invalide",
-                 "C7": "durée de conversation manquante", "C8": "appel abandonné"}
+MOTIFS_APPELS = {
+    "C4": "horodatage invalide",
+    "C5": "attente invalide",
+    "C6": "issue invalide",
+    "C7": "durée de conversation manquante",
+    "C8": "appel abandonné",
+}
 
 
 @pytest.fixture
@@ -147,7 +192,11 @@ def test_conversions():
     assert str(h[0]) == "2022-03-07 09:05:00" and ko.tolist() == [False, True, False]
     bas, haut, ko = lire_echelle(pd.Series(["0-10", "10"]))
     assert (bas[0], haut[0]) == (0, 10) and ko.tolist() == [False, True]
-    assert polarite_depuis_note(pd.Series([39.9, 40.0, 60.0, 60.1])).tolist() == ["negatif", "neutre", "neutre",
-                                                                                   "positif"]
+    assert polarite_depuis_note(pd.Series([39.9, 40.0, 60.0, 60.1])).tolist() == [
+        "negatif",
+        "neutre",
+        "neutre",
+        "positif",
+    ]
     debut, fin = periode_fichier(2022, pd.DataFrame({"annee": [2021, 2022]}))
     assert (debut, fin.date()) == (pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31").date())

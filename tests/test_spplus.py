@@ -5,9 +5,9 @@ rattachement des structures par la table ``spplus_structures.csv``."""
 import pandas as pd
 import pytest
 
+from analyse.chaine import preparer_edition
 from analyse.config import Parametres
 from analyse.donnees.lecture import ErreurDonnees
-from analyse.chaine import preparer_edition
 from analyse.ecoute.spplus import (
     charger_correspondance_colonnes,
     charger_structures,
@@ -17,11 +17,27 @@ from analyse.ecoute.spplus import (
 from fabrique import _ecrire_csv, ecrire_edition
 
 P = Parametres(n_bootstrap=20)
-ENTETES_EXPERIENCES = ["id", "statut", "date", "description", "ressenti", "structure", "reponse de la structure",
-                       "canal de contact"]
+ENTETES_EXPERIENCES = [
+    "id",
+    "statut",
+    "date",
+    "description",
+    "ressenti",
+    "structure",
+    "reponse de la structure",
+    "canal de contact",
+]
 EXPERIENCES = [
-    ("1001", "publiée", "2022-03-15T10:22:00", "Renvoyé de service en service, personne ne sait.", "Négatif",
-     "MAIRIE DE ZÉBRINVILLE", "Nous sommes désolés, contactez M. Pierre Durand", "téléphone"),
+    (
+        "1001",
+        "publiée",
+        "2022-03-15T10:22:00",
+        "Renvoyé de service en service, personne ne sait.",
+        "Négatif",
+        "MAIRIE DE ZÉBRINVILLE",
+        "Nous sommes désolés, contactez M. Pierre Durand",
+        "téléphone",
+    ),
     ("1002", "publiée", "16/03/2022", "Agent très aimable, merci.", "positif", "Mairie de Zébrinville", "", "guichet"),
     ("1003", "publiée", "2022-04-01", "Rien à signaler", "Neutre", "Mairie d'Èvrevasque", "", ""),
     # illisibles
@@ -30,16 +46,62 @@ EXPERIENCES = [
     ("1006", "publiée", "2022-04-03", "Structure inconnue", "négatif", "Préfecture du Nord", "", ""),
     ("1002", "publiée", "2022-04-04", "Identifiant en double", "positif", "Mairie de Zébrinville", "", ""),
 ]
-ENTETES_INDICATEURS = ["Code SP+", "Type", "Nom", "Code postal", "Ville", "Code indicateur", "Valeur", "Fréquence",
-                       "Date de mise à jour"]
+ENTETES_INDICATEURS = [
+    "Code SP+",
+    "Type",
+    "Nom",
+    "Code postal",
+    "Ville",
+    "Code indicateur",
+    "Valeur",
+    "Fréquence",
+    "Date de mise à jour",
+]
 INDICATEURS = [
-    ("SPP-77", "Mairie", "Mairie de Zébrinville", "99001", "Zébrinville", "DELAI_REPONSE_COURRIEL", "3,5", "annuelle",
-     "2022-06-30"),
-    ("SPP-77", "Mairie", "Mairie de Zébrinville", "99001", "Zébrinville", "TAUX_SATISFACTION", "87,5 %", "semestrielle",
-     "30/06/2022"),
-    ("SPP-78", "Mairie", "Mairie d'Èvrevasque", "99002", "Èvrevasque", "TAUX_SATISFACTION", "n.d.", "annuelle",
-     "2022-06-30"),
-    ("SPP-99", "Préfecture", "Préfecture du Nord", "59000", "Lille", "TAUX_SATISFACTION", "90", "annuelle", "2022-06-30"),
+    (
+        "SPP-77",
+        "Mairie",
+        "Mairie de Zébrinville",
+        "99001",
+        "Zébrinville",
+        "DELAI_REPONSE_COURRIEL",
+        "3,5",
+        "annuelle",
+        "2022-06-30",
+    ),
+    (
+        "SPP-77",
+        "Mairie",
+        "Mairie de Zébrinville",
+        "99001",
+        "Zébrinville",
+        "TAUX_SATISFACTION",
+        "87,5 %",
+        "semestrielle",
+        "30/06/2022",
+    ),
+    (
+        "SPP-78",
+        "Mairie",
+        "Mairie d'Èvrevasque",
+        "99002",
+        "Èvrevasque",
+        "TAUX_SATISFACTION",
+        "n.d.",
+        "annuelle",
+        "2022-06-30",
+    ),
+    (
+        "SPP-99",
+        "Préfecture",
+        "Préfecture du Nord",
+        "59000",
+        "Lille",
+        "TAUX_SATISFACTION",
+        "90",
+        "annuelle",
+        "2022-06-30",
+    ),
 ]
 STRUCTURES = [("00101", "SPP-77", "Mairie de Zébrinville"), ("00102", "", "Mairie d'Evrevasque")]
 
@@ -81,10 +143,14 @@ def test_entete_renomme_une_ligne_a_ajouter(fichiers, tmp_path):
     with pytest.raises(ErreurDonnees, match="ressenti"):
         importer_experiences(tmp_path / "renomme.csv", fichiers / "structures.csv")
     correspondance = charger_correspondance_colonnes()
-    ajout = pd.DataFrame({"export": ["experiences"], "colonne": ["ressenti"], "cle": ["humeur_de_l'usager"],
-                          "obligatoire": [True]})
-    imp = importer_experiences(tmp_path / "renomme.csv", fichiers / "structures.csv",
-                               correspondance=pd.concat([correspondance, ajout], ignore_index=True))
+    ajout = pd.DataFrame(
+        {"export": ["experiences"], "colonne": ["ressenti"], "cle": ["humeur_de_l'usager"], "obligatoire": [True]}
+    )
+    imp = importer_experiences(
+        tmp_path / "renomme.csv",
+        fichiers / "structures.csv",
+        correspondance=pd.concat([correspondance, ajout], ignore_index=True),
+    )
     assert imp.table["ressenti"].tolist() == ["negatif", "positif"] and imp.colonnes_inconnues == []
 
 
@@ -95,7 +161,7 @@ def test_correspondance_editable_depuis_un_fichier(fichiers, tmp_path):
     lignes = chemin_ressource("correspondance_spplus.csv").read_text(encoding="utf-8")
     chemin.write_text(lignes + "experiences;ressenti;Humeur de l'usager;oui\n", encoding="utf-8")
     c = charger_correspondance_colonnes(chemin)
-    assert c.query("cle == \"humeur_de_l'usager\"")["colonne"].item() == "ressenti"
+    assert c.query('cle == "humeur_de_l\'usager"')["colonne"].item() == "ressenti"
 
 
 def test_indicateurs(fichiers):

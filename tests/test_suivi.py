@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyse.statistiques import suivi
 from analyse.cli import main
 from analyse.demo.editions import generer_demo
+from analyse.statistiques import suivi
 
 P = suivi.ParametresSuivi()
 
@@ -23,9 +23,16 @@ def _signaux_plantes(graine=3, mois_baisse=18, n_par_mois=40, p_avant=0.25, p_ap
         for _ in range(n_par_mois):
             negatif = rng.random() < p
             note = rng.normal(35 if negatif else 75, 12)
-            lignes.append({"date_signal": mois + pd.Timedelta(days=int(rng.integers(0, 28))),
-                           "polarite": "negatif" if negatif else "positif", "note_100": float(np.clip(note, 0, 100)),
-                           "source": "enquete_satisfaction", "determinant": "attente", "determinants": "attente"})
+            lignes.append(
+                {
+                    "date_signal": mois + pd.Timedelta(days=int(rng.integers(0, 28))),
+                    "polarite": "negatif" if negatif else "positif",
+                    "note_100": float(np.clip(note, 0, 100)),
+                    "source": "enquete_satisfaction",
+                    "determinant": "attente",
+                    "determinants": "attente",
+                }
+            )
     return pd.DataFrame(lignes)
 
 
@@ -91,9 +98,14 @@ def test_indicateurs_par_determinant_et_mois_vides():
 
 
 def test_delais_reclamations():
-    s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-01-03", "2022-01-10", "2022-02-01"]),
-                      "source": "reclamation", "repondu": [True, True, False],
-                      "delai_reponse_jours": [10.0, 30.0, np.nan]})
+    s = pd.DataFrame(
+        {
+            "date_signal": pd.to_datetime(["2022-01-03", "2022-01-10", "2022-02-01"]),
+            "source": "reclamation",
+            "repondu": [True, True, False],
+            "delai_reponse_jours": [10.0, 30.0, np.nan],
+        }
+    )
     d = suivi.delais_reclamations(s, P).set_index("mois")
     assert d.loc["2022-01-01", "delai_median_jours"] == 20 and d.loc["2022-01-01", "part_dans_delai"] == 0.5
     assert d.loc["2022-02-01", "part_repondues"] == 0

@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from fabrique import demo_dix_editions
 
 from analyse import config
 from analyse.demo import editions as demo
 from analyse.statistiques import tendances
+from fabrique import demo_dix_editions
 
 ANNEES = [2012, 2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022]
 PETITS = config.Parametres(taille_min_agregat=1, n_bootstrap=50)
@@ -21,24 +21,38 @@ def _panel(lignes):
 
 # Effets additifs exacts : structure (a 60, b 70, c 50, d 78) + édition (0, 2, 5).
 # « c » saute 2013, « b » part après 2013, « d » arrive en 2013.
-ADDITIF = _panel([
-    ("a", 2012, 60), ("a", 2013, 62), ("a", 2014, 65),
-    ("b", 2012, 70), ("b", 2013, 72),
-    ("c", 2012, 50), ("c", 2014, 55),
-    ("d", 2013, 80), ("d", 2014, 83),
-])
+ADDITIF = _panel(
+    [
+        ("a", 2012, 60),
+        ("a", 2013, 62),
+        ("a", 2014, 65),
+        ("b", 2012, 70),
+        ("b", 2013, 72),
+        ("c", 2012, 50),
+        ("c", 2014, 55),
+        ("d", 2013, 80),
+        ("d", 2014, 83),
+    ]
+)
 
 
 # --------------------------------------------------------------------------- unitaires
 
 
 def test_chaine_relie_les_seules_structures_presentes_aux_deux_editions():
-    panel = _panel([
-        ("a", 2012, 60), ("a", 2013, 62), ("a", 2014, 65),
-        ("b", 2012, 70), ("b", 2013, 71),
-        ("c", 2012, 50), ("c", 2014, 90),  # saute 2013 : n'entre dans aucun maillon
-        ("d", 2013, 80), ("d", 2014, 83),
-    ])
+    panel = _panel(
+        [
+            ("a", 2012, 60),
+            ("a", 2013, 62),
+            ("a", 2014, 65),
+            ("b", 2012, 70),
+            ("b", 2013, 71),
+            ("c", 2012, 50),
+            ("c", 2014, 90),  # saute 2013 : n'entre dans aucun maillon
+            ("d", 2013, 80),
+            ("d", 2014, 83),
+        ]
+    )
     chaine = tendances.chainer_panel(panel, PETITS).set_index("annee")
     brute = (60 + 70 + 50) / 3
     assert chaine["valeur"].tolist() == pytest.approx([brute, brute + 1.5, brute + 4.5])
@@ -47,8 +61,12 @@ def test_chaine_relie_les_seules_structures_presentes_aux_deux_editions():
 
 
 def test_chaine_interrompue_par_un_maillon_trop_petit():
-    panel = _panel([(s, 2012, 60) for s in "abcde"] + [(s, 2013, 61) for s in "abcde"]
-                   + [(s, 2014, 62) for s in "fghij"] + [("a", 2014, 63)])
+    panel = _panel(
+        [(s, 2012, 60) for s in "abcde"]
+        + [(s, 2013, 61) for s in "abcde"]
+        + [(s, 2014, 62) for s in "fghij"]
+        + [("a", 2014, 63)]
+    )
     chaine = tendances.chainer_panel(panel, config.Parametres(n_bootstrap=50)).set_index("annee")
     assert chaine.loc[2013, "valeur"] == pytest.approx(61.0)
     assert np.isnan(chaine.loc[2014, "valeur"])  # un seul lien 2013 → 2014 : secret, chaîne interrompue
@@ -71,7 +89,9 @@ def test_effets_fixes_ignorent_les_structures_vues_une_seule_fois():
 
 def test_effet_de_composition_sur_un_petit_panel():
     panel = _panel([(s, a, v) for a in (2012, 2013) for s, v in zip("abcde", (60, 65, 70, 75, 80))] + [("f", 2013, 40)])
-    comp = tendances.effets_composition(panel, parametres=config.Parametres(n_bootstrap=100)).set_index(["methode", "annee"])
+    comp = tendances.effets_composition(panel, parametres=config.Parametres(n_bootstrap=100)).set_index(
+        ["methode", "annee"]
+    )
     assert comp.loc[("panel_chaine", 2013), "effet"] == pytest.approx(70 * 5 / 6 + 40 / 6 - 70)
     assert comp.loc[("effets_fixes", 2013), "effet"] == pytest.approx(-5.0)
 
@@ -88,13 +108,17 @@ def test_covariance_groupee_comme_stata_sur_grunfeld():
 
 
 def test_indicateurs_harmonises_excluent_une_question_absente_d_une_edition():
-    grille = pd.DataFrame({
-        "annee": [2012, 2012, 2013, 2013, 2013, 2013],
-        "code_question": ["T1", "T2", "TEL_1", "TEL_3", "TEL_4", "TEL_5"],
-        "indicateur": ["A", "B", "A", "C", None, "B"],
-        "canal": "telephone", "determinant": ["courtoisie", "attente", "courtoisie", "attente", "attente", "courtoisie"],
-        "etape": "accueil", "points_max": 1.0,
-    })
+    grille = pd.DataFrame(
+        {
+            "annee": [2012, 2012, 2013, 2013, 2013, 2013],
+            "code_question": ["T1", "T2", "TEL_1", "TEL_3", "TEL_4", "TEL_5"],
+            "indicateur": ["A", "B", "A", "C", None, "B"],
+            "canal": "telephone",
+            "determinant": ["courtoisie", "attente", "courtoisie", "attente", "attente", "courtoisie"],
+            "etape": "accueil",
+            "points_max": 1.0,
+        }
+    )
     harmonises = tendances.indicateurs_harmonises(grille)
     assert harmonises["indicateur"].tolist() == ["A"]  # C absent de 2012 ; B change de déterminant
     assert harmonises["codes_question"].item() == "T1 (2012), TEL_1 (2013)"
@@ -103,8 +127,9 @@ def test_indicateurs_harmonises_excluent_une_question_absente_d_une_edition():
 
 
 def test_statuts_et_dynamique_de_participation():
-    p = pd.DataFrame({"annee": [2012, 2012, 2012, 2013, 2014, 2014, 2014],
-                      "structure_id": ["a", "b", "c", "a", "a", "c", "d"]})
+    p = pd.DataFrame(
+        {"annee": [2012, 2012, 2012, 2013, 2014, 2014, 2014], "structure_id": ["a", "b", "c", "a", "a", "c", "d"]}
+    )
     statuts = tendances.statuts_participation(p).set_index(["annee", "structure_id"])
     assert statuts.loc[(2014, "c"), "statut"] == "retour" and statuts.loc[(2014, "d"), "statut"] == "nouvelle"
     assert statuts.loc[(2012, "c"), "sortante"] and not statuts.loc[(2012, "a"), "sortante"]
@@ -151,8 +176,11 @@ def _series_vraies(racine):
         lignes.append(pd.DataFrame({"annee": annee, "structure_id": monde.structures["id"][ed.idx], "score": esperes}))
     panel = pd.concat(lignes, ignore_index=True)
     p = config.Parametres(n_bootstrap=10)
-    return (verite, tendances.chainer_panel(panel, p, ancre=0.0).set_index("annee")["valeur"],
-            tendances.estimer_effets_fixes(panel, p, ancre=0.0).set_index("annee")["valeur"])
+    return (
+        verite,
+        tendances.chainer_panel(panel, p, ancre=0.0).set_index("annee")["valeur"],
+        tendances.estimer_effets_fixes(panel, p, ancre=0.0).set_index("annee")["valeur"],
+    )
 
 
 @pytest.mark.integration
@@ -212,7 +240,9 @@ def test_comparaisons_harmonisees_excluent_les_questions_absentes(resultats_demo
     presence = notees.groupby("indicateur")["annee"].nunique()
     retenus = set(r["indicateurs"]["indicateur"])
     assert retenus == set(presence.index[presence == 10])
-    depuis_2017 = set(notees.loc[notees["annee"] == 2017, "indicateur"]) - set(notees.loc[notees["annee"] == 2016, "indicateur"])
+    depuis_2017 = set(notees.loc[notees["annee"] == 2017, "indicateur"]) - set(
+        notees.loc[notees["annee"] == 2016, "indicateur"]
+    )
     assert depuis_2017 and not (depuis_2017 & retenus)
     assert depuis_2017 <= set(tendances.indicateurs_harmonises(grille, [2017, 2018, 2020, 2021, 2022])["indicateur"])
     assert set(r["indicateurs"]["canal"]) == {"telephone", "accueil_physique", "courriel", "courrier"}
@@ -277,9 +307,19 @@ def test_rupture_plantee_toujours_trouvee_meme_sur_une_tendance():
 
 def test_benjamini_hochberg_dans_la_table_des_tests():
     rng = np.random.default_rng(3)
-    lignes = [pd.DataFrame({"annee": _ANNEES_SIM, "methode": m, "niveau": "canal", "modalite": str(k),
-                            "valeur": 70 + rng.normal(0, 1, 10)})
-              for k in range(20) for m in ("moyenne_participants", "panel_chaine")]
+    lignes = [
+        pd.DataFrame(
+            {
+                "annee": _ANNEES_SIM,
+                "methode": m,
+                "niveau": "canal",
+                "modalite": str(k),
+                "valeur": 70 + rng.normal(0, 1, 10),
+            }
+        )
+        for k in range(20)
+        for m in ("moyenne_participants", "panel_chaine")
+    ]
     t = tendances.analyser_series(pd.concat(lignes, ignore_index=True))
     assert (t["p_valeur_ajustee"] >= t["p_valeur"] - 1e-12).all()
     assert (t["p_rupture_ajustee"] >= t["p_rupture"] - 1e-12).all()
@@ -290,19 +330,36 @@ def test_benjamini_hochberg_dans_la_table_des_tests():
 
 
 def test_harmonisation_sur_type_bareme_et_points_max():
-    g = pd.DataFrame({"annee": [2012, 2013] * 3, "code_question": ["Q1", "Q1", "Q2", "Q2", "Q3", "Q3"],
-                      "indicateur": ["A", "A", "B", "B", "C", "C"], "canal": "telephone",
-                      "determinant": "courtoisie", "etape": "accueil",
-                      "type_reponse": ["oui_non", "oui_non", "oui_non", "echelle4", "nombre", "nombre"],
-                      "points_max": [1.0, 2.0, 3.0, 3.0, 4.0, 4.0], "bareme": ["", "", "", "", "3:4", "5:4"]})
+    g = pd.DataFrame(
+        {
+            "annee": [2012, 2013] * 3,
+            "code_question": ["Q1", "Q1", "Q2", "Q2", "Q3", "Q3"],
+            "indicateur": ["A", "A", "B", "B", "C", "C"],
+            "canal": "telephone",
+            "determinant": "courtoisie",
+            "etape": "accueil",
+            "type_reponse": ["oui_non", "oui_non", "oui_non", "echelle4", "nombre", "nombre"],
+            "points_max": [1.0, 2.0, 3.0, 3.0, 4.0, 4.0],
+            "bareme": ["", "", "", "", "3:4", "5:4"],
+        }
+    )
     h = tendances.indicateurs_harmonises(g).set_index("indicateur")
     assert list(h.index) == ["A"] and h.loc["A", "points_max_reference"] == 2.0
     assert h.loc["A", "traitement"].startswith("réponses reéchelonnées")
     e = tendances.indicateurs_exclus(g).set_index("indicateur")["motif"].to_dict()
     assert e == {"B": "type de réponse changé", "C": "barème changé"}
-    r = pd.DataFrame({"annee": [2012, 2012, 2013], "id_contact": ["c1", "c1", "c2"], "structure_id": "s",
-                      "canal": "telephone", "indicateur": ["A", "B", "A"], "determinant": "courtoisie",
-                      "points": [1.0, 0.0, 1.0], "points_max": [1.0, 3.0, 2.0]})
+    r = pd.DataFrame(
+        {
+            "annee": [2012, 2012, 2013],
+            "id_contact": ["c1", "c1", "c2"],
+            "structure_id": "s",
+            "canal": "telephone",
+            "indicateur": ["A", "B", "A"],
+            "determinant": "courtoisie",
+            "points": [1.0, 0.0, 1.0],
+            "points_max": [1.0, 3.0, 2.0],
+        }
+    )
     sc = tendances.scores_harmonises(r, h.reset_index())
     assert sc.query("niveau == 'global'")["score"].tolist() == [100.0, 50.0]
 

@@ -55,10 +55,15 @@ argparse._ = _traduire  # messages d'argparse en français
 
 
 def _options_communes(parseur: argparse.ArgumentParser) -> None:
-    parseur.add_argument("--donnees", type=Path, default=DONNEES,
-                         help="racine des données, qui contient raw/ et processed/ (défaut : data/)")
-    parseur.add_argument("--sortie", type=Path, default=RAPPORTS,
-                         help="dossier des rapports produits (défaut : rapports/)")
+    parseur.add_argument(
+        "--donnees",
+        type=Path,
+        default=DONNEES,
+        help="racine des données, qui contient raw/ et processed/ (défaut : data/)",
+    )
+    parseur.add_argument(
+        "--sortie", type=Path, default=RAPPORTS, help="dossier des rapports produits (défaut : rapports/)"
+    )
 
 
 def _choix_editions(parseur: argparse.ArgumentParser) -> None:
@@ -77,65 +82,108 @@ def construire_parseur() -> argparse.ArgumentParser:
     )
     sous = parseur.add_subparsers(dest="commande", metavar="COMMANDE", required=True)
 
-    demo = sous.add_parser("demo", help="écrit les données fictives de démonstration dans DONNEES/raw/",
-                           description="Écrit les dix éditions de démonstration (données fictives) selon le contrat.")
+    demo = sous.add_parser(
+        "demo",
+        help="écrit les données fictives de démonstration dans DONNEES/raw/",
+        description="Écrit les dix éditions de démonstration (données fictives) selon le contrat.",
+    )
     _options_communes(demo)
     demo.add_argument("--graine", type=int, default=2012, help="graine aléatoire (défaut : 2012)")
-    demo.add_argument("--echelle", type=float, default=1.0,
-                      help="multiplie le nombre de structures de chaque édition (jusqu'à 100)")
-    demo.add_argument("--annees", type=_liste_annees, default=None,
-                      help="éditions à écrire, séparées par des virgules (défaut : toutes)")
+    demo.add_argument(
+        "--echelle", type=float, default=1.0, help="multiplie le nombre de structures de chaque édition (jusqu'à 100)"
+    )
+    demo.add_argument(
+        "--annees",
+        type=_liste_annees,
+        default=None,
+        help="éditions à écrire, séparées par des virgules (défaut : toutes)",
+    )
     demo.add_argument("--forcer", action="store_true", help="écrit même si DONNEES/raw/ n'est pas vide")
 
-    preparer = sous.add_parser("preparer", help="valide et note une ou toutes les éditions (Parquet)",
-                               description="Lit raw/<annee>/, valide, note et écrit processed/<table>/.")
+    preparer = sous.add_parser(
+        "preparer",
+        help="valide et note une ou toutes les éditions (Parquet)",
+        description="Lit raw/<annee>/, valide, note et écrit processed/<table>/.",
+    )
     _options_communes(preparer)
     _choix_editions(preparer)
     preparer.add_argument("--bootstrap", type=int, default=PARAMETRES.n_bootstrap, help=argparse.SUPPRESS)
-    preparer.add_argument("--graine", type=int, default=PARAMETRES.graine,
-                          help=f"graine des tirages aléatoires (défaut : {PARAMETRES.graine})")
-    preparer.add_argument("--remplacer", action="store_true",
-                          help="remplace une édition déjà préparée même si elle perd plus de la moitié "
-                          "de ses participants ou de ses contacts")
+    preparer.add_argument(
+        "--graine",
+        type=int,
+        default=PARAMETRES.graine,
+        help=f"graine des tirages aléatoires (défaut : {PARAMETRES.graine})",
+    )
+    preparer.add_argument(
+        "--remplacer",
+        action="store_true",
+        help="remplace une édition déjà préparée même si elle perd plus de la moitié "
+        "de ses participants ou de ses contacts",
+    )
 
-    rapports = sous.add_parser("rapports", help="produit des rapports PDF et HTML",
-                               description="Produit les rapports PDF/HTML et les tableaux CSV associés.")
+    rapports = sous.add_parser(
+        "rapports",
+        help="produit des rapports PDF et HTML",
+        description="Produit les rapports PDF/HTML et les tableaux CSV associés.",
+    )
     types = rapports.add_subparsers(dest="rapport", metavar="RAPPORT", required=True)
-    edition = types.add_parser("edition", help="rapport national d'une édition",
-                               description="Rapport national d'une édition : rapports/<annee>/.")
+    edition = types.add_parser(
+        "edition",
+        help="rapport national d'une édition",
+        description="Rapport national d'une édition : rapports/<annee>/.",
+    )
     _options_communes(edition)
     _choix_editions(edition)
 
-    tendances = types.add_parser("tendances", help="étude de tendances sur les éditions préparées",
-                                 description="Étude de tendances (trois séries nationales, composition, "
-                                 "ruptures, participation) : rapports/tendances/.")
+    tendances = types.add_parser(
+        "tendances",
+        help="étude de tendances sur les éditions préparées",
+        description="Étude de tendances (trois séries nationales, composition, "
+        "ruptures, participation) : rapports/tendances/.",
+    )
     _options_communes(tendances)
     tendances.add_argument("--de", type=int, default=None, help="première édition comparée (défaut : la plus ancienne)")
     tendances.add_argument("--a", type=int, default=None, help="dernière édition comparée (défaut : la plus récente)")
     _option_bootstrap(tendances)
 
-    determinants = types.add_parser("determinants", help="étude des déterminants de la satisfaction",
-                                    description="Importance relative, modèles et priorités : rapports/determinants/.")
+    determinants = types.add_parser(
+        "determinants",
+        help="étude des déterminants de la satisfaction",
+        description="Importance relative, modèles et priorités : rapports/determinants/.",
+    )
     _options_communes(determinants)
-    determinants.add_argument("--annees", type=_liste_annees, default=None,
-                              help="éditions à empiler, séparées par des virgules "
-                              "(défaut : toutes celles qui ont une enquête en ligne)")
+    determinants.add_argument(
+        "--annees",
+        type=_liste_annees,
+        default=None,
+        help="éditions à empiler, séparées par des virgules (défaut : toutes celles qui ont une enquête en ligne)",
+    )
     _option_bootstrap(determinants)
 
-    structures = types.add_parser("structures", help="fiches PDF par structure, en lot",
-                                  description="Une fiche PDF par structure participante : "
-                                  "rapports/<annee>/structures/ (reprise par manifeste).")
+    structures = types.add_parser(
+        "structures",
+        help="fiches PDF par structure, en lot",
+        description="Une fiche PDF par structure participante : rapports/<annee>/structures/ (reprise par manifeste).",
+    )
     _options_communes(structures)
-    structures.add_argument("--annee", type=int, default=None,
-                            help="édition (défaut : la plus récente des éditions préparées)")
-    structures.add_argument("--structures", default=None, help="identifiants séparés par des virgules (défaut : toutes)")
-    structures.add_argument("--travailleurs", type=int, default=None, help="processus en parallèle (défaut : un par cœur)")
+    structures.add_argument(
+        "--annee", type=int, default=None, help="édition (défaut : la plus récente des éditions préparées)"
+    )
+    structures.add_argument(
+        "--structures", default=None, help="identifiants séparés par des virgules (défaut : toutes)"
+    )
+    structures.add_argument(
+        "--travailleurs", type=int, default=None, help="processus en parallèle (défaut : un par cœur)"
+    )
     structures.add_argument("--executeur", default="local", help="« local » ou « dask://HOTE:PORT » (grappe Dask)")
     structures.add_argument("--force", action="store_true", help="refait toutes les fiches, même à jour")
 
-    suivi = types.add_parser("suivi", help="tableau de bord d'évaluation continue d'une structure",
-                             description="Canaux d'écoute, cartes de contrôle, lien avec l'audit et renfort "
-                             "téléphonique d'une structure : rapports/suivi/.")
+    suivi = types.add_parser(
+        "suivi",
+        help="tableau de bord d'évaluation continue d'une structure",
+        description="Canaux d'écoute, cartes de contrôle, lien avec l'audit et renfort "
+        "téléphonique d'une structure : rapports/suivi/.",
+    )
     _options_communes(suivi)
     suivi.add_argument("--structure", required=True, help="identifiant de la structure (structure_id)")
     suivi.add_argument("--annee", type=int, default=None, help="édition de référence (défaut : la plus récente)")
@@ -144,21 +192,37 @@ def construire_parseur() -> argparse.ArgumentParser:
 
 
 def _parseur_notebook(types) -> None:
-    notebook = types.add_parser("notebook", help="n'importe quel notebook en PDF (études de notebooks/etudes/)",
-                                description="Exécute des notebooks paramétrés (papermill, noyau du projet) et les met "
-                                "en page comme les autres rapports (code masqué, couverture, sommaire, provenance).")
+    notebook = types.add_parser(
+        "notebook",
+        help="n'importe quel notebook en PDF (études de notebooks/etudes/)",
+        description="Exécute des notebooks paramétrés (papermill, noyau du projet) et les met "
+        "en page comme les autres rapports (code masqué, couverture, sommaire, provenance).",
+    )
     notebook.add_argument("notebooks", nargs="*", type=Path, metavar="CHEMIN.ipynb", help="notebook(s) à rendre en PDF")
-    notebook.add_argument("-p", "--parametre", nargs=2, action="append", default=[], metavar=("NOM", "VALEUR"),
-                          help="remplace un paramètre de la cellule « parameters » (répétable)")
-    notebook.add_argument("--liste", action="store_true", help="liste les études de notebooks/etudes/ et leurs paramètres")
-    notebook.add_argument("--donnees", type=Path, default=None,
-                          help="racine des données (défaut : variable ANALYSE_DONNEES, sinon data/)")
-    notebook.add_argument("--sortie", type=Path, default=None, help="dossier des PDF produits (défaut : rapports/etudes/)")
+    notebook.add_argument(
+        "-p",
+        "--parametre",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NOM", "VALEUR"),
+        help="remplace un paramètre de la cellule « parameters » (répétable)",
+    )
+    notebook.add_argument(
+        "--liste", action="store_true", help="liste les études de notebooks/etudes/ et leurs paramètres"
+    )
+    notebook.add_argument(
+        "--donnees", type=Path, default=None, help="racine des données (défaut : variable ANALYSE_DONNEES, sinon data/)"
+    )
+    notebook.add_argument(
+        "--sortie", type=Path, default=None, help="dossier des PDF produits (défaut : rapports/etudes/)"
+    )
 
 
 def _option_bootstrap(parseur: argparse.ArgumentParser) -> None:
-    parseur.add_argument("--bootstrap", type=int, default=None,
-                         help=f"réplications bootstrap (défaut : {PARAMETRES.n_bootstrap})")
+    parseur.add_argument(
+        "--bootstrap", type=int, default=None, help=f"réplications bootstrap (défaut : {PARAMETRES.n_bootstrap})"
+    )
 
 
 def _parametres_methode(args) -> dict | None:
@@ -182,13 +246,17 @@ def commande_demo(args) -> int:
     from analyse.demo.editions import generer_demo
 
     if not _raw_vide(args.donnees) and not args.forcer:
-        print(f"{dossier_raw(args.donnees)} n'est pas vide : rien n'est écrit (option --forcer pour écraser).",
-              file=sys.stderr)
+        print(
+            f"{dossier_raw(args.donnees)} n'est pas vide : rien n'est écrit (option --forcer pour écraser).",
+            file=sys.stderr,
+        )
         return 1
     debut = time.perf_counter()
     resume = generer_demo(args.donnees, graine=args.graine, echelle=args.echelle, annees=args.annees)
-    print(f"Données fictives de démonstration écrites dans {dossier_raw(args.donnees)} "
-          f"({_duree(time.perf_counter() - debut)}).")
+    print(
+        f"Données fictives de démonstration écrites dans {dossier_raw(args.donnees)} "
+        f"({_duree(time.perf_counter() - debut)})."
+    )
     for cle, valeur in sorted((resume or {}).get("lignes", {}).items()):
         print(f"  {cle} : {_entier(valeur)} lignes")
     return 0
@@ -200,8 +268,9 @@ def commande_preparer(args) -> int:
     from analyse.donnees.preparation import annees_disponibles, lire_editions
     from analyse.donnees.stockage import Ecriture
 
-    parametres = Parametres.depuis_dict({**PARAMETRES.vers_dict(), "n_bootstrap": args.bootstrap,
-                                         "graine": args.graine})
+    parametres = Parametres.depuis_dict(
+        {**PARAMETRES.vers_dict(), "n_bootstrap": args.bootstrap, "graine": args.graine}
+    )
     editions = lire_editions(args.donnees)
     annees = annees_disponibles(args.donnees) if args.toutes else [args.annee]
     if not annees:
@@ -220,8 +289,9 @@ def commande_preparer(args) -> int:
 def _afficher_bilans(edition, secondes: float) -> None:
     print(f"Édition {edition.annee} ({_duree(secondes)}) :")
     for b in edition.bilans:
-        print(f"  {b.fichier} : {_entier(b.lues)} lues, {_entier(b.acceptees)} acceptées, "
-              f"{_entier(b.rejetees)} rejetées")
+        print(
+            f"  {b.fichier} : {_entier(b.lues)} lues, {_entier(b.acceptees)} acceptées, {_entier(b.rejetees)} rejetées"
+        )
     for avertissement in edition.avertissements:
         print(f"  {avertissement}")
 
@@ -232,8 +302,8 @@ def commande_rapports(args) -> int:
 
 
 def _rapports_edition(args) -> int:
-    from analyse.rapports.edition import rapport_edition
     from analyse.donnees.stockage import editions_preparees
+    from analyse.rapports.edition import rapport_edition
 
     annees = editions_preparees(args.donnees) if args.toutes else [args.annee]
     if not annees:
@@ -250,8 +320,9 @@ def _rapport_tendances(args) -> int:
     from analyse.rapports.tendances import rapport_tendances
 
     debut = time.perf_counter()
-    chemin = rapport_tendances(args.donnees, args.sortie, de=args.de, a=args.a,
-                               parametres_methode=_parametres_methode(args))
+    chemin = rapport_tendances(
+        args.donnees, args.sortie, de=args.de, a=args.a, parametres_methode=_parametres_methode(args)
+    )
     print(f"Étude de tendances : {chemin} ({_duree(time.perf_counter() - debut)})")
     return 0
 
@@ -260,22 +331,30 @@ def _rapport_determinants(args) -> int:
     from analyse.rapports.determinants import rapport_determinants
 
     debut = time.perf_counter()
-    chemin = rapport_determinants(args.donnees, args.sortie, annees=args.annees,
-                                  parametres_methode=_parametres_methode(args))
+    chemin = rapport_determinants(
+        args.donnees, args.sortie, annees=args.annees, parametres_methode=_parametres_methode(args)
+    )
     print(f"Étude des déterminants : {chemin} ({_duree(time.perf_counter() - debut)})")
     return 0
 
 
 def _rapports_structures(args) -> int:
-    from analyse.rapports.lot import rapports_structures
     from analyse.donnees.stockage import editions_preparees
+    from analyse.rapports.lot import rapports_structures
 
     annee = args.annee or max(editions_preparees(args.donnees), default=None)
     if annee is None:
         print("Aucune édition préparée : lancez d'abord « analyse preparer --toutes ».", file=sys.stderr)
         return 1
-    bilan = rapports_structures(annee, args.donnees, args.sortie, structures=args.structures,
-                                travailleurs=args.travailleurs, executeur=args.executeur, forcer=args.force)
+    bilan = rapports_structures(
+        annee,
+        args.donnees,
+        args.sortie,
+        structures=args.structures,
+        travailleurs=args.travailleurs,
+        executeur=args.executeur,
+        forcer=args.force,
+    )
     return bilan.code_sortie
 
 
@@ -312,9 +391,14 @@ def _rapport_notebook(args) -> int:
     return 0
 
 
-RAPPORTS_DISPONIBLES = {"edition": _rapports_edition, "tendances": _rapport_tendances,
-                        "determinants": _rapport_determinants, "structures": _rapports_structures,
-                        "suivi": _rapport_suivi, "notebook": _rapport_notebook}
+RAPPORTS_DISPONIBLES = {
+    "edition": _rapports_edition,
+    "tendances": _rapport_tendances,
+    "determinants": _rapport_determinants,
+    "structures": _rapports_structures,
+    "suivi": _rapport_suivi,
+    "notebook": _rapport_notebook,
+}
 
 
 def _entier(n: int) -> str:
@@ -360,9 +444,12 @@ def _erreur_inattendue(erreur: Exception, args, argv) -> int:
     commande = " ".join(filter(None, (args.commande, getattr(args, "rapport", None))))
     journal = _ecrire_journal(erreur, args, argv)
     fichier = getattr(erreur, "filename", None) or _fichier_des_notes(erreur)
-    print(f"Erreur inattendue pendant « analyse {commande} »"
-          + (f" (fichier « {fichier} »)" if fichier else "")
-          + f" : {type(erreur).__name__} : {erreur}", file=sys.stderr)
+    print(
+        f"Erreur inattendue pendant « analyse {commande} »"
+        + (f" (fichier « {fichier} »)" if fichier else "")
+        + f" : {type(erreur).__name__} : {erreur}",
+        file=sys.stderr,
+    )
     print(f"Trace complète écrite dans {journal} : joignez ce fichier à votre signalement.", file=sys.stderr)
     return 4
 
@@ -372,7 +459,7 @@ def _fichier_des_notes(erreur: Exception) -> str | None:
     from analyse.donnees.preparation import PREFIXE_NOTE_FICHIER
 
     notes = [n for n in getattr(erreur, "__notes__", []) if n.startswith(PREFIXE_NOTE_FICHIER)]
-    return notes[0][len(PREFIXE_NOTE_FICHIER):] if notes else None
+    return notes[0][len(PREFIXE_NOTE_FICHIER) :] if notes else None
 
 
 def _ecrire_journal(erreur: Exception, args, argv) -> Path:
@@ -380,9 +467,10 @@ def _ecrire_journal(erreur: Exception, args, argv) -> Path:
     temporaire à défaut) et renvoie son chemin."""
     base = args.sortie if getattr(args, "commande", "") == "rapports" else getattr(args, "donnees", None)
     horodatage = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    contenu = (f"analyse {' '.join(map(str, sys.argv[1:] if argv is None else argv))}\n"
-               f"{_dt.datetime.now().isoformat(timespec='seconds')}\n\n"
-               + "".join(traceback.format_exception(erreur)))
+    contenu = (
+        f"analyse {' '.join(map(str, sys.argv[1:] if argv is None else argv))}\n"
+        f"{_dt.datetime.now().isoformat(timespec='seconds')}\n\n" + "".join(traceback.format_exception(erreur))
+    )
     for dossier in (Path(base) / DOSSIER_JOURNAUX if base else None, Path(tempfile.gettempdir()) / "analyse"):
         if dossier is None:
             continue

@@ -70,7 +70,7 @@ class Parametres:
             object.__setattr__(self, "poids_canaux", MappingProxyType(dict(self.poids_canaux)))
 
     @classmethod
-    def depuis_dict(cls, valeurs: dict) -> "Parametres":
+    def depuis_dict(cls, valeurs: dict) -> Parametres:
         """Construit des paramètres depuis un dictionnaire, en refusant les clés inconnues.
 
         >>> Parametres.depuis_dict({"n_bootstrap": 200}).n_bootstrap
@@ -202,16 +202,20 @@ def _creer_cle(chemin: Path) -> None:
 def _cle_installation(chemin: Path) -> bytes:
     """Lit la clé de l'installation, ou la crée (aléatoire, droits du propriétaire seul)."""
     if chemin.is_relative_to(RACINE):
-        raise ErreurConfiguration(f"{VARIABLE_FICHIER_CLE} désigne {chemin}, dans le dépôt : la clé secrète doit vivre "
-                         "hors du dépôt (p. ex. ~/.config/analyse/cle_pseudonymisation).")
+        raise ErreurConfiguration(
+            f"{VARIABLE_FICHIER_CLE} désigne {chemin}, dans le dépôt : la clé secrète doit vivre "
+            "hors du dépôt (p. ex. ~/.config/analyse/cle_pseudonymisation)."
+        )
     try:
         if not chemin.exists():
             _creer_cle(chemin)
         cle = chemin.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as erreur:
-        raise ErreurConfiguration(f"clé de pseudonymisation illisible ou impossible à créer dans {chemin} "
-                                  f"({erreur.__class__.__name__}) : définissez {VARIABLE_FICHIER_CLE} (fichier hors "
-                                  f"du dépôt) ou {VARIABLE_CLE}") from None
+        raise ErreurConfiguration(
+            f"clé de pseudonymisation illisible ou impossible à créer dans {chemin} "
+            f"({erreur.__class__.__name__}) : définissez {VARIABLE_FICHIER_CLE} (fichier hors "
+            f"du dépôt) ou {VARIABLE_CLE}"
+        ) from None
     if len(cle) < 16:
         raise ErreurConfiguration(f"clé de pseudonymisation trop courte ou vide dans {chemin} (16 caractères au moins)")
     return cle.encode()

@@ -125,7 +125,7 @@ def couper_texte(texte: str, longueur: int) -> str:
     """
     if len(texte) <= longueur:
         return texte
-    coupe = texte[:longueur - 1]  # place pour « … »
+    coupe = texte[: longueur - 1]  # place pour « … »
     if not texte[longueur - 1].isspace() and " " in coupe:
         coupe = coupe.rsplit(" ", 1)[0]  # pas de mot coupé en deux
     return coupe.rstrip(" ,;:") + "…"

@@ -26,21 +26,42 @@ from pathlib import Path
 
 import numpy as np
 
-from analyse.statistiques import erlang
-from analyse.donnees.codes import DETERMINANTS
 from analyse.config import FICHIER_VERITE_DEMO, dossier_raw
 from analyse.demo.conventions import CONVENTIONS
+from analyse.donnees.codes import DETERMINANTS
+from analyse.statistiques import erlang
 
-FICHIERS_ECOUTE = ("signaux.csv", "appels.csv", "spplus_experiences.csv", "spplus_indicateurs.csv",
-                   "spplus_structures.csv")
+FICHIERS_ECOUTE = (
+    "signaux.csv",
+    "appels.csv",
+    "spplus_experiences.csv",
+    "spplus_indicateurs.csv",
+    "spplus_structures.csv",
+)
 ANNEE_MIN = 2021
 N_STRUCTURES = 5
 MOIS_RUPTURE = 6  # juin de la dernière année : la part de négatifs double chez la structure « dégradée »
 PART_NEGATIFS = (0.22, 0.60)
-SOURCES_PAR_MOIS = {"enquete_satisfaction": 12.0, "reclamation": 5.0, "avis_en_ligne": 5.0, "reseaux_sociaux": 4.0,
-                    "elu": 1.5, "conseil_ecole": 1.0, "comite_usagers": 1.0, "autre": 1.0}
-POIDS_DETERMINANTS = {"accessibilite": 0.14, "reactivite": 0.16, "courtoisie": 0.14, "personnalisation": 0.08,
-                      "attente": 0.16, "qualite_reponse": 0.16, "transfert": 0.08, "reclamations": 0.08}
+SOURCES_PAR_MOIS = {
+    "enquete_satisfaction": 12.0,
+    "reclamation": 5.0,
+    "avis_en_ligne": 5.0,
+    "reseaux_sociaux": 4.0,
+    "elu": 1.5,
+    "conseil_ecole": 1.0,
+    "comite_usagers": 1.0,
+    "autre": 1.0,
+}
+POIDS_DETERMINANTS = {
+    "accessibilite": 0.14,
+    "reactivite": 0.16,
+    "courtoisie": 0.14,
+    "personnalisation": 0.08,
+    "attente": 0.16,
+    "qualite_reponse": 0.16,
+    "transfert": 0.08,
+    "reclamations": 0.08,
+}
 # Journal d'appels : heures d'ouverture, appels par heure un jour moyen, effet du jour de la semaine.
 HEURES = (9, 10, 11, 14, 15, 16)
 APPELS_HEURE = (22.0, 30.0, 24.0, 16.0, 18.0, 12.0)
@@ -52,59 +73,94 @@ CIBLE_SECONDES, OBJECTIF = 30.0, 0.80
 DEBUT_JOURNAL = "09-05"  # un lundi de septembre 2022 ; quatre semaines
 
 PHRASES = {
-    ("accessibilite", "negatif"): ("Les horaires d'ouverture ne sont pas pratiques pour ceux qui travaillent.",
-                                   "Impossible de se garer près de la mairie.",
-                                   "Le service est fermé quand on en a besoin.",
-                                   "L'entrée n'est pas praticable avec une poussette."),
-    ("accessibilite", "positif"): ("Les nouveaux horaires du samedi sont très pratiques.",
-                                   "Bâtiment facile d'accès, même en fauteuil.",
-                                   "On trouve facilement le bon bureau."),
-    ("reactivite", "negatif"): ("J'attends toujours une réponse à mon courrier.",
-                                "Délai beaucoup trop long pour une simple attestation.",
-                                "Trois relances et toujours rien.",
-                                "Dossier traité avec des semaines de retard."),
-    ("reactivite", "positif"): ("Réponse reçue dès le lendemain.",
-                                "Ma demande a été traitée très rapidement.",
-                                "Rappelé dans la journée comme promis."),
-    ("courtoisie", "negatif"): ("L'agent a été désagréable et méprisant.",
-                                "Accueil froid, pas un bonjour.",
-                                "On m'a parlé sur un ton sec."),
-    ("courtoisie", "positif"): ("Personnel souriant et très aimable.",
-                                "Merci pour votre gentillesse.",
-                                "Un accueil chaleureux, comme toujours."),
-    ("personnalisation", "negatif"): ("Réponse type qui ne tient pas compte de ma situation.",
-                                      "On ne m'a pas écouté.",
-                                      "Personne n'a regardé mon dossier en détail."),
-    ("personnalisation", "positif"): ("L'agent a pris le temps de comprendre mon cas.",
-                                      "Une solution adaptée à notre famille.",
-                                      "On m'a appelé par mon nom, j'ai apprécié."),
-    ("attente", "negatif"): ("Plus de quarante minutes d'attente au guichet.",
-                             "Le téléphone sonne dans le vide, personne ne décroche.",
-                             "Une file interminable dès l'ouverture.",
-                             "J'ai patienté une demi-heure au téléphone avant de raccrocher."),
-    ("attente", "positif"): ("Reçu tout de suite, sans attente.",
-                             "Décroché à la deuxième sonnerie.",
-                             "Presque personne au guichet, c'était rapide à l'accueil."),
-    ("qualite_reponse", "negatif"): ("L'information donnée était fausse.",
-                                     "Les explications étaient confuses et incomplètes.",
-                                     "On ne m'a pas dit quelles pièces apporter."),
-    ("qualite_reponse", "positif"): ("Explications claires et précises.",
-                                     "J'ai obtenu exactement le renseignement qu'il me fallait.",
-                                     "Agent compétent qui connaît bien son sujet."),
-    ("transfert", "negatif"): ("Renvoyé de service en service.",
-                               "Transféré trois fois sans jamais avoir la bonne personne.",
-                               "Personne ne sait qui s'occupe de ma demande."),
-    ("transfert", "positif"): ("Orienté directement vers le bon interlocuteur.",
-                               "Mon appel a été transféré au bon service sans attendre."),
-    ("reclamations", "negatif"): ("Ma réclamation est restée sans suite.",
-                                  "Aucune excuse après l'erreur sur ma facture.",
-                                  "Ma plainte n'a jamais été prise en compte."),
-    ("reclamations", "positif"): ("Ma réclamation a été traitée sérieusement.",
-                                  "La mairie a reconnu l'erreur et m'a remboursé.",
-                                  "Merci d'avoir pris en compte ma plainte."),
+    ("accessibilite", "negatif"): (
+        "Les horaires d'ouverture ne sont pas pratiques pour ceux qui travaillent.",
+        "Impossible de se garer près de la mairie.",
+        "Le service est fermé quand on en a besoin.",
+        "L'entrée n'est pas praticable avec une poussette.",
+    ),
+    ("accessibilite", "positif"): (
+        "Les nouveaux horaires du samedi sont très pratiques.",
+        "Bâtiment facile d'accès, même en fauteuil.",
+        "On trouve facilement le bon bureau.",
+    ),
+    ("reactivite", "negatif"): (
+        "J'attends toujours une réponse à mon courrier.",
+        "Délai beaucoup trop long pour une simple attestation.",
+        "Trois relances et toujours rien.",
+        "Dossier traité avec des semaines de retard.",
+    ),
+    ("reactivite", "positif"): (
+        "Réponse reçue dès le lendemain.",
+        "Ma demande a été traitée très rapidement.",
+        "Rappelé dans la journée comme promis.",
+    ),
+    ("courtoisie", "negatif"): (
+        "L'agent a été désagréable et méprisant.",
+        "Accueil froid, pas un bonjour.",
+        "On m'a parlé sur un ton sec.",
+    ),
+    ("courtoisie", "positif"): (
+        "Personnel souriant et très aimable.",
+        "Merci pour votre gentillesse.",
+        "Un accueil chaleureux, comme toujours.",
+    ),
+    ("personnalisation", "negatif"): (
+        "Réponse type qui ne tient pas compte de ma situation.",
+        "On ne m'a pas écouté.",
+        "Personne n'a regardé mon dossier en détail.",
+    ),
+    ("personnalisation", "positif"): (
+        "L'agent a pris le temps de comprendre mon cas.",
+        "Une solution adaptée à notre famille.",
+        "On m'a appelé par mon nom, j'ai apprécié.",
+    ),
+    ("attente", "negatif"): (
+        "Plus de quarante minutes d'attente au guichet.",
+        "Le téléphone sonne dans le vide, personne ne décroche.",
+        "Une file interminable dès l'ouverture.",
+        "J'ai patienté une demi-heure au téléphone avant de raccrocher.",
+    ),
+    ("attente", "positif"): (
+        "Reçu tout de suite, sans attente.",
+        "Décroché à la deuxième sonnerie.",
+        "Presque personne au guichet, c'était rapide à l'accueil.",
+    ),
+    ("qualite_reponse", "negatif"): (
+        "L'information donnée était fausse.",
+        "Les explications étaient confuses et incomplètes.",
+        "On ne m'a pas dit quelles pièces apporter.",
+    ),
+    ("qualite_reponse", "positif"): (
+        "Explications claires et précises.",
+        "J'ai obtenu exactement le renseignement qu'il me fallait.",
+        "Agent compétent qui connaît bien son sujet.",
+    ),
+    ("transfert", "negatif"): (
+        "Renvoyé de service en service.",
+        "Transféré trois fois sans jamais avoir la bonne personne.",
+        "Personne ne sait qui s'occupe de ma demande.",
+    ),
+    ("transfert", "positif"): (
+        "Orienté directement vers le bon interlocuteur.",
+        "Mon appel a été transféré au bon service sans attendre.",
+    ),
+    ("reclamations", "negatif"): (
+        "Ma réclamation est restée sans suite.",
+        "Aucune excuse après l'erreur sur ma facture.",
+        "Ma plainte n'a jamais été prise en compte.",
+    ),
+    ("reclamations", "positif"): (
+        "Ma réclamation a été traitée sérieusement.",
+        "La mairie a reconnu l'erreur et m'a remboursé.",
+        "Merci d'avoir pris en compte ma plainte.",
+    ),
 }
-NEUTRES = ("Demande de renseignement sur les inscriptions.", "Question sur le calendrier des collectes.",
-           "Je souhaite connaître les démarches pour un mariage.")
+NEUTRES = (
+    "Demande de renseignement sur les inscriptions.",
+    "Question sur le calendrier des collectes.",
+    "Je souhaite connaître les démarches pour un mariage.",
+)
 ETIQUETTES_NEUTRES = ("", "", "")
 PERSONNES = ("Mme Odile Fermenthal", "M. Gaëtan Brasdelune", "Firmin Quervoisier", "Mme Solange Valcombrier")
 
@@ -140,18 +196,23 @@ def generer_ecoute(racine: Path | str, monde, annees_ecrites, graine: int) -> tu
     annee = annees[-1]
     appels_ids = [structures[0], structures[1]]
     conv = CONVENTIONS[annee]  # chaque fichier d'une édition suit la convention de l'édition
-    n, verite_appels = _ecrire_appels(dossier_raw(racine) / str(annee) / "appels.csv", monde, appels_ids, annee, graine,
-                                      conv)
+    n, verite_appels = _ecrire_appels(
+        dossier_raw(racine) / str(annee) / "appels.csv", monde, appels_ids, annee, graine, conv
+    )
     lignes[f"raw/{annee}/appels.csv"] = n
     lignes.update(_ecrire_spplus(dossier_raw(racine) / str(annee), monde, structures[:3], annee, graine, conv))
     ids = [str(monde.structures["id"][i]) for i in structures]
     verite = {
-        "annees": annees, "structures": ids, "structure_degradee": ids[0],
-        "mois_rupture": f"{annees[-1]}-{MOIS_RUPTURE:02d}", "part_negatifs_avant": PART_NEGATIFS[0],
+        "annees": annees,
+        "structures": ids,
+        "structure_degradee": ids[0],
+        "mois_rupture": f"{annees[-1]}-{MOIS_RUPTURE:02d}",
+        "part_negatifs_avant": PART_NEGATIFS[0],
         "part_negatifs_apres": PART_NEGATIFS[1],
         "definition": "part attendue de signaux négatifs (hors réclamations, toujours négatives) de la structure "
-                      "dégradée, avant et à partir du mois de rupture ; les autres structures gardent leur niveau",
-        "etiquettes": etiquettes, "appels": verite_appels,
+        "dégradée, avant et à partir du mois de rupture ; les autres structures gardent leur niveau",
+        "etiquettes": etiquettes,
+        "appels": verite_appels,
     }
     return lignes, verite
 
@@ -232,8 +293,19 @@ def _ecrire_signaux(chemin, monde, structures, degradee, annee, dernier, conv, g
                     if etiquette is not None:
                         etiquettes[ident] = etiquette
     lignes.sort(key=lambda l: (l[2][-4:] + l[2][3:5] + l[2][:2]) if "/" in l[2] else l[2])
-    entetes = ["id_signal", "structure_id", "date_signal", "source", "canal", "note", "echelle", "polarite",
-               "determinant", "date_reponse", "texte"]
+    entetes = [
+        "id_signal",
+        "structure_id",
+        "date_signal",
+        "source",
+        "canal",
+        "note",
+        "echelle",
+        "polarite",
+        "determinant",
+        "date_reponse",
+        "texte",
+    ]
     n = _ecrire(chemin, entetes, lignes, conv.encodage, conv.separateur, conv.fin_ligne)
     return n, etiquettes
 
@@ -274,8 +346,19 @@ def _signal(rng, ident, monde, i, degradee, annee, mois, source, part, dernier, 
         date_reponse = (jour + int(rng.integers(1, 15))).astype(object).strftime(conv.format_date)
     if texte and rng.random() < 0.08:
         texte = _ajouter_personne(rng, texte)
-    ligne = [ident, str(monde.structures["id"][i]), jour.astype(object).strftime(conv.format_date), source, canal,
-             note, echelle, polarite_ecrite, determinant, date_reponse, texte]
+    ligne = [
+        ident,
+        str(monde.structures["id"][i]),
+        jour.astype(object).strftime(conv.format_date),
+        source,
+        canal,
+        note,
+        echelle,
+        polarite_ecrite,
+        determinant,
+        date_reponse,
+        texte,
+    ]
     return ligne, (etiquette if texte else None)
 
 
@@ -317,18 +400,34 @@ def _ecrire_appels(chemin, monde, structures, annee, graine, conv):
                 numero += 1
                 instant, attente, issue, duree, poste = appel
                 horodatage = (jour.astype("datetime64[s]") + np.timedelta64(int(instant), "s")).astype(object)
-                lignes.append([f"APL{annee}-{numero:06d}", ident, horodatage.strftime(conv.format_date + " %H:%M:%S"),
-                               f"{attente:.1f}".replace(".", conv.decimale), issue,
-                               "" if issue == "abandonne" else str(int(round(duree))), poste])
+                lignes.append(
+                    [
+                        f"APL{annee}-{numero:06d}",
+                        ident,
+                        horodatage.strftime(conv.format_date + " %H:%M:%S"),
+                        f"{attente:.1f}".replace(".", conv.decimale),
+                        issue,
+                        "" if issue == "abandonne" else str(int(round(duree))),
+                        poste,
+                    ]
+                )
     entetes = ["id_appel", "structure_id", "debut_appel", "attente_secondes", "issue", "duree_secondes", "poste"]
     n = _ecrire(chemin, entetes, lignes, conv.encodage, conv.separateur, conv.fin_ligne)
-    verite = {"annee": annee, "structures": [str(monde.structures["id"][i]) for i in structures],
-              "debut": str(debut), "jours_ouvres": 20, "duree_moyenne_secondes": DUREE_MOYENNE,
-              "patience_moyenne_secondes": PATIENCE_MOYENNE, "agents_actuels": AGENTS_ACTUELS,
-              "cible_secondes": CIBLE_SECONDES, "objectif": OBJECTIF, "appels_par_heure": taux,
-              "agents_necessaires": besoins,
-              "definition": "créneau « jour-heure » (0 = lundi) ; agents nécessaires selon Erlang C sur les taux "
-                            "plantés et la durée moyenne plantée"}
+    verite = {
+        "annee": annee,
+        "structures": [str(monde.structures["id"][i]) for i in structures],
+        "debut": str(debut),
+        "jours_ouvres": 20,
+        "duree_moyenne_secondes": DUREE_MOYENNE,
+        "patience_moyenne_secondes": PATIENCE_MOYENNE,
+        "agents_actuels": AGENTS_ACTUELS,
+        "cible_secondes": CIBLE_SECONDES,
+        "objectif": OBJECTIF,
+        "appels_par_heure": taux,
+        "agents_necessaires": besoins,
+        "definition": "créneau « jour-heure » (0 = lundi) ; agents nécessaires selon Erlang C sur les taux "
+        "plantés et la durée moyenne plantée",
+    }
     return n, verite
 
 
@@ -370,8 +469,17 @@ def _ecrire_spplus(dossier: Path, monde, structures, annee, graine, conv) -> dic
             texte, _ = _texte(rng, polarite)
             jour = np.datetime64(f"{annee}-01-01") + int(rng.integers(0, 360))
             reponse = "Merci pour votre retour, nous allons améliorer ce point." if rng.random() < 0.5 else ""
-            experiences.append([f"{int(rng.integers(100_000, 999_999))}", "publiée", str(jour), texte, ressenti,
-                                nom.upper() if rng.random() < 0.3 else nom, reponse])
+            experiences.append(
+                [
+                    f"{int(rng.integers(100_000, 999_999))}",
+                    "publiée",
+                    str(jour),
+                    texte,
+                    ressenti,
+                    nom.upper() if rng.random() < 0.3 else nom,
+                    reponse,
+                ]
+            )
     experiences.sort(key=lambda l: l[2])
     vus, uniques = set(), []
     for l in experiences:
@@ -381,22 +489,57 @@ def _ecrire_spplus(dossier: Path, monde, structures, annee, graine, conv) -> dic
     indicateurs = []
     for k, nom in enumerate(noms):
         indicateurs += [
-            [codes[k], "Mairie", nom, f"9{k}000", nom.replace("Mairie de ", ""), "TAUX_SATISFACTION",
-             f"{rng.uniform(70, 92):.1f}".replace(".", conv.decimale), "annuelle", f"{annee}-06-30"],
-            [codes[k], "Mairie", nom, f"9{k}000", nom.replace("Mairie de ", ""), "DELAI_REPONSE_COURRIEL_JOURS",
-             f"{rng.uniform(3, 15):.1f}".replace(".", conv.decimale), "semestrielle", f"{annee}-06-30"],
+            [
+                codes[k],
+                "Mairie",
+                nom,
+                f"9{k}000",
+                nom.replace("Mairie de ", ""),
+                "TAUX_SATISFACTION",
+                f"{rng.uniform(70, 92):.1f}".replace(".", conv.decimale),
+                "annuelle",
+                f"{annee}-06-30",
+            ],
+            [
+                codes[k],
+                "Mairie",
+                nom,
+                f"9{k}000",
+                nom.replace("Mairie de ", ""),
+                "DELAI_REPONSE_COURRIEL_JOURS",
+                f"{rng.uniform(3, 15):.1f}".replace(".", conv.decimale),
+                "semestrielle",
+                f"{annee}-06-30",
+            ],
         ]
     format_fichier = (conv.encodage, conv.separateur, conv.fin_ligne)
     return {
         f"raw/{annee}/spplus_experiences.csv": _ecrire(
             dossier / "spplus_experiences.csv",
-            ["id", "statut", "date", "description", "ressenti", "structure", "reponse de la structure"], uniques,
-            *format_fichier),
+            ["id", "statut", "date", "description", "ressenti", "structure", "reponse de la structure"],
+            uniques,
+            *format_fichier,
+        ),
         f"raw/{annee}/spplus_indicateurs.csv": _ecrire(
             dossier / "spplus_indicateurs.csv",
-            ["Code SP+", "Type", "Nom", "Code postal", "Ville", "Code indicateur", "Valeur", "Fréquence",
-             "Date de mise à jour"], indicateurs, *format_fichier),
+            [
+                "Code SP+",
+                "Type",
+                "Nom",
+                "Code postal",
+                "Ville",
+                "Code indicateur",
+                "Valeur",
+                "Fréquence",
+                "Date de mise à jour",
+            ],
+            indicateurs,
+            *format_fichier,
+        ),
         f"raw/{annee}/spplus_structures.csv": _ecrire(
-            dossier / "spplus_structures.csv", ["structure_id", "code_spplus", "nom_spplus"],
-            [[i, c, n] for i, c, n in zip(ids, codes, noms)], *format_fichier),
+            dossier / "spplus_structures.csv",
+            ["structure_id", "code_spplus", "nom_spplus"],
+            [[i, c, n] for i, c, n in zip(ids, codes, noms)],
+            *format_fichier,
+        ),
     }

@@ -30,206 +30,671 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from analyse.donnees.codes import CANAUX, DETERMINANTS, SCENARIOS, TYPES_STRUCTURE
 from analyse.config import FICHIER_VERITE_DEMO, dossier_raw
-from analyse.demo.ecoute import generer_ecoute
 from analyse.demo.conventions import CONVENTION_EDITIONS, CONVENTIONS, Convention
+from analyse.demo.ecoute import generer_ecoute
+from analyse.donnees.codes import CANAUX, DETERMINANTS, SCENARIOS, TYPES_STRUCTURE
 
 # --- Paramètres du monde fictif -------------------------------------------------------
 
 ANNEES = (2012, 2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022)
 ANNEE_RUPTURE = 2020
 
-_PARTICIPANTS = {2012: 185, 2013: 200, 2014: 170, 2015: 201, 2016: 203,
-                 2017: 175, 2018: 231, 2020: 321, 2021: 349, 2022: 350}
+_PARTICIPANTS = {
+    2012: 185,
+    2013: 200,
+    2014: 170,
+    2015: 201,
+    2016: 203,
+    2017: 175,
+    2018: 231,
+    2020: 321,
+    2021: 349,
+    2022: 350,
+}
 # Scores nationaux publiés (ou plausibles quand aucun chiffre n'a été publié).
-_NATIONAL_CIBLE = {2012: 68.5, 2013: 70.0, 2014: 70.0, 2015: 67.4, 2016: 68.9,
-                   2017: 66.0, 2018: 68.5, 2020: 62.0, 2021: 63.5, 2022: 65.0}
+_NATIONAL_CIBLE = {
+    2012: 68.5,
+    2013: 70.0,
+    2014: 70.0,
+    2015: 67.4,
+    2016: 68.9,
+    2017: 66.0,
+    2018: 68.5,
+    2020: 62.0,
+    2021: 63.5,
+    2022: 65.0,
+}
 # Part des participants d'une édition déjà présents à l'édition précédente.
-_TAUX_REPRISE = {2013: 0.78, 2014: 0.80, 2015: 0.72, 2016: 0.78, 2017: 0.68,
-                 2018: 0.66, 2020: 0.62, 2021: 0.78, 2022: 0.80}
+_TAUX_REPRISE = {
+    2013: 0.78,
+    2014: 0.80,
+    2015: 0.72,
+    2016: 0.78,
+    2017: 0.68,
+    2018: 0.66,
+    2020: 0.62,
+    2021: 0.78,
+    2022: 0.80,
+}
 _TAUX_RETOUR_APRES_ABSENCE = 0.04
-_TERRAIN = {2012: ("2012-09-17", "2012-12-14"), 2013: ("2013-09-16", "2013-12-13"),
-            2014: ("2014-09-15", "2014-12-12"), 2015: ("2015-09-14", "2015-12-11"),
-            2016: ("2016-09-12", "2016-12-09"), 2017: ("2017-09-11", "2017-12-08"),
-            2018: ("2018-09-17", "2018-12-14"), 2020: ("2020-10-05", "2020-12-18"),
-            2021: ("2021-09-13", "2021-12-10"), 2022: ("2022-09-12", "2022-12-09")}
+_TERRAIN = {
+    2012: ("2012-09-17", "2012-12-14"),
+    2013: ("2013-09-16", "2013-12-13"),
+    2014: ("2014-09-15", "2014-12-12"),
+    2015: ("2015-09-14", "2015-12-11"),
+    2016: ("2016-09-12", "2016-12-09"),
+    2017: ("2017-09-11", "2017-12-08"),
+    2018: ("2018-09-17", "2018-12-14"),
+    2020: ("2020-10-05", "2020-12-18"),
+    2021: ("2021-09-13", "2021-12-10"),
+    2022: ("2022-09-12", "2022-12-09"),
+}
 
-_EFFETS_CANAL = {"telephone": 15.0, "accueil_physique": 1.0, "courriel": -4.0,
-                 "courrier": -14.0, "site_internet": 3.0, "reseaux_sociaux": 5.0}
-_EFFETS_TYPE = {"commune": 0.0, "mairie_annexe": -18.0, "epci": -3.0, "departement": -3.0,
-                "region": -2.0, "autre_service_public": -6.0}
+_EFFETS_CANAL = {
+    "telephone": 15.0,
+    "accueil_physique": 1.0,
+    "courriel": -4.0,
+    "courrier": -14.0,
+    "site_internet": 3.0,
+    "reseaux_sociaux": 5.0,
+}
+_EFFETS_TYPE = {
+    "commune": 0.0,
+    "mairie_annexe": -18.0,
+    "epci": -3.0,
+    "departement": -3.0,
+    "region": -2.0,
+    "autre_service_public": -6.0,
+}
 _EFFET_CERTIFICATION = 7.0
-_EFFETS_DETERMINANT = {"accessibilite": 4.0, "reactivite": -3.0, "courtoisie": 8.0,
-                       "personnalisation": -2.0, "attente": 2.0, "qualite_reponse": 0.0,
-                       "transfert": -6.0, "reclamations": -10.0}
+_EFFETS_DETERMINANT = {
+    "accessibilite": 4.0,
+    "reactivite": -3.0,
+    "courtoisie": 8.0,
+    "personnalisation": -2.0,
+    "attente": 2.0,
+    "qualite_reponse": 0.0,
+    "transfert": -6.0,
+    "reclamations": -10.0,
+}
 _SIGMA_STRUCTURE = 7.0
 _DECALAGE_NOUVEAUX = -4.0  # moyenne de u des structures qui entrent à partir de 2020
 _SIGMA_CONTACT = 8.0
 _BORNES = (2.0, 98.0)
 _TAUX_SANS_OBJET = 0.07
 
-_CONTACTS_PAR_CANAL = {"telephone": (4, 6), "accueil_physique": (2, 3), "courriel": (2, 3),
-                       "courrier": (1, 2), "site_internet": (1, 1), "reseaux_sociaux": (1, 2)}
+_CONTACTS_PAR_CANAL = {
+    "telephone": (4, 6),
+    "accueil_physique": (2, 3),
+    "courriel": (2, 3),
+    "courrier": (1, 2),
+    "site_internet": (1, 1),
+    "reseaux_sociaux": (1, 2),
+}
 _PART_TESTES_RESEAUX = 0.75
 
-_MIX_TYPES = {"commune": 0.70, "mairie_annexe": 0.12, "epci": 0.08, "departement": 0.06,
-              "region": 0.02, "autre_service_public": 0.12}
+_MIX_TYPES = {
+    "commune": 0.70,
+    "mairie_annexe": 0.12,
+    "epci": 0.08,
+    "departement": 0.06,
+    "region": 0.02,
+    "autre_service_public": 0.12,
+}
 _ASP_2017 = 40
-_PROBA_CERTIFIEE = {"commune": 0.28, "mairie_annexe": 0.15, "epci": 0.22, "departement": 0.35,
-                    "region": 0.30, "autre_service_public": 0.25}
-_POPULATION = {"commune": (9_000, 1.2, 250, 800_000), "mairie_annexe": (15_000, 0.8, 2_000, 150_000),
-               "epci": (40_000, 0.9, 5_000, 1_500_000), "departement": (500_000, 0.6, 75_000, 2_600_000),
-               "region": (3_500_000, 0.5, 300_000, 12_000_000)}
-_REGIONS = (("Auvergne-Rhône-Alpes", "84", 0.12), ("Bourgogne-Franche-Comté", "27", 0.06),
-            ("Bretagne", "53", 0.07), ("Centre-Val de Loire", "24", 0.05), ("Corse", "94", 0.01),
-            ("Grand Est", "44", 0.09), ("Hauts-de-France", "32", 0.09), ("Île-de-France", "11", 0.16),
-            ("Normandie", "28", 0.05), ("Nouvelle-Aquitaine", "75", 0.09), ("Occitanie", "76", 0.09),
-            ("Pays de la Loire", "52", 0.06), ("Provence-Alpes-Côte d'Azur", "93", 0.05),
-            ("La Réunion", "04", 0.01))
-_SOUS_TYPES = (("CCAS", "CCAS de"), ("bibliothèque", "Bibliothèque de"), ("EHPAD", "EHPAD de"),
-               ("hôpital", "Centre hospitalier de"), ("CCI", "CCI de"),
-               ("office de tourisme", "Office de tourisme de"), ("syndicat des eaux", "Syndicat des eaux de"))
+_PROBA_CERTIFIEE = {
+    "commune": 0.28,
+    "mairie_annexe": 0.15,
+    "epci": 0.22,
+    "departement": 0.35,
+    "region": 0.30,
+    "autre_service_public": 0.25,
+}
+_POPULATION = {
+    "commune": (9_000, 1.2, 250, 800_000),
+    "mairie_annexe": (15_000, 0.8, 2_000, 150_000),
+    "epci": (40_000, 0.9, 5_000, 1_500_000),
+    "departement": (500_000, 0.6, 75_000, 2_600_000),
+    "region": (3_500_000, 0.5, 300_000, 12_000_000),
+}
+_REGIONS = (
+    ("Auvergne-Rhône-Alpes", "84", 0.12),
+    ("Bourgogne-Franche-Comté", "27", 0.06),
+    ("Bretagne", "53", 0.07),
+    ("Centre-Val de Loire", "24", 0.05),
+    ("Corse", "94", 0.01),
+    ("Grand Est", "44", 0.09),
+    ("Hauts-de-France", "32", 0.09),
+    ("Île-de-France", "11", 0.16),
+    ("Normandie", "28", 0.05),
+    ("Nouvelle-Aquitaine", "75", 0.09),
+    ("Occitanie", "76", 0.09),
+    ("Pays de la Loire", "52", 0.06),
+    ("Provence-Alpes-Côte d'Azur", "93", 0.05),
+    ("La Réunion", "04", 0.01),
+)
+_SOUS_TYPES = (
+    ("CCAS", "CCAS de"),
+    ("bibliothèque", "Bibliothèque de"),
+    ("EHPAD", "EHPAD de"),
+    ("hôpital", "Centre hospitalier de"),
+    ("CCI", "CCI de"),
+    ("office de tourisme", "Office de tourisme de"),
+    ("syndicat des eaux", "Syndicat des eaux de"),
+)
 
 # Satisfaction (enquête) : coefficients plantés, du plus fort au plus faible.
-_BETA = {"qualite_reponse": 0.42, "courtoisie": 0.33, "attente": 0.26, "reactivite": 0.21,
-         "personnalisation": 0.16, "accessibilite": 0.12, "transfert": 0.08, "reclamations": 0.04}
+_BETA = {
+    "qualite_reponse": 0.42,
+    "courtoisie": 0.33,
+    "attente": 0.26,
+    "reactivite": 0.21,
+    "personnalisation": 0.16,
+    "accessibilite": 0.12,
+    "transfert": 0.08,
+    "reclamations": 0.04,
+}
 _CONSTANTE_SATISFACTION = 1.3
 _SIGMA_SATISFACTION = 1.1
 _SIGMA_STRUCTURE_SATISFACTION = 0.35
 _SEUILS_NOTES = np.array([-1.4, -0.5, 0.4, 1.3])
 _N_SIMULATION_LMG = 300_000
 
-_MOTIFS = ("structure_inconnue", "id_contact_duplique", "canal_invalide", "reponse_invalide_oui_non",
-           "reponse_invalide_echelle4", "reponse_invalide_nombre", "date_invalide", "reponse_hors_canal")
-_USAGES = {"panel": 1, "noms": 2, "plan": 3, "contacts": 4, "reponses": 5, "enquete": 6,
-           "avis": 7, "rejets": 8, "lmg": 9, "banque": 10}
-
+_MOTIFS = (
+    "structure_inconnue",
+    "id_contact_duplique",
+    "canal_invalide",
+    "reponse_invalide_oui_non",
+    "reponse_invalide_echelle4",
+    "reponse_invalide_nombre",
+    "date_invalide",
+    "reponse_hors_canal",
+)
+_USAGES = {
+    "panel": 1,
+    "noms": 2,
+    "plan": 3,
+    "contacts": 4,
+    "reponses": 5,
+    "enquete": 6,
+    "avis": 7,
+    "rejets": 8,
+    "lmg": 9,
+    "banque": 10,
+}
 
 
 # --- Banque de questions --------------------------------------------------------------
 
-_PREFIXES = {"telephone": ("T", "TEL"), "accueil_physique": ("A", "ACC"), "courriel": ("M", "MEL"),
-             "courrier": ("C", "COU"), "site_internet": ("W", "WEB"), "reseaux_sociaux": ("R", "RES")}
-_CONTEXTES = {"telephone": "Appel téléphonique", "accueil_physique": "Visite à l'accueil",
-              "courriel": "Courriel", "courrier": "Courrier postal", "site_internet": "Site internet",
-              "reseaux_sociaux": "Réseaux sociaux"}
+_PREFIXES = {
+    "telephone": ("T", "TEL"),
+    "accueil_physique": ("A", "ACC"),
+    "courriel": ("M", "MEL"),
+    "courrier": ("C", "COU"),
+    "site_internet": ("W", "WEB"),
+    "reseaux_sociaux": ("R", "RES"),
+}
+_CONTEXTES = {
+    "telephone": "Appel téléphonique",
+    "accueil_physique": "Visite à l'accueil",
+    "courriel": "Courriel",
+    "courrier": "Courrier postal",
+    "site_internet": "Site internet",
+    "reseaux_sociaux": "Réseaux sociaux",
+}
 _DEBUT_CANAL = {"site_internet": 2014, "reseaux_sociaux": 2017}
 
 _ENONCES = {
-    "accessibilite": (("Les horaires d'ouverture sont-ils clairement indiqués ?", "acces"),
-                      ("Les coordonnées du service sont-elles faciles à trouver ?", "acces"),
-                      ("Le service est-il accessible dès la première tentative ?", "acces"),
-                      ("L'accès est-il adapté aux personnes en situation de handicap ?", "acces"),
-                      ("Les informations pratiques sont-elles à jour ?", "acces")),
-    "reactivite": (("La demande est-elle prise en charge sans délai ?", "traitement"),
-                   ("Une réponse d'attente est-elle donnée rapidement ?", "traitement"),
-                   ("Le délai de traitement annoncé est-il respecté ?", "suivi"),
-                   ("Un suivi de la demande est-il proposé ?", "suivi")),
-    "courtoisie": (("L'interlocuteur salue-t-il l'usager ?", "accueil"),
-                   ("L'interlocuteur se présente-t-il (nom ou service) ?", "accueil"),
-                   ("Le ton employé est-il aimable et courtois ?", "accueil"),
-                   ("L'interlocuteur remercie-t-il l'usager en fin d'échange ?", "suivi"),
-                   ("Une formule de politesse conclut-elle l'échange ?", "suivi")),
-    "personnalisation": (("L'interlocuteur utilise-t-il le nom de l'usager ?", "accueil"),
-                         ("La réponse tient-elle compte de la situation de l'usager ?", "traitement"),
-                         ("L'interlocuteur reformule-t-il la demande ?", "accueil"),
-                         ("Un contact direct (nom, ligne directe) est-il communiqué ?", "suivi")),
-    "attente": (("Le temps d'attente est-il acceptable ?", "acces"),
-                ("L'usager est-il informé du délai ou du temps d'attente ?", "accueil"),
-                ("L'attente se déroule-t-elle dans de bonnes conditions ?", "accueil")),
-    "qualite_reponse": (("La réponse apportée est-elle complète ?", "traitement"),
-                        ("La réponse apportée est-elle exacte ?", "traitement"),
-                        ("La réponse est-elle compréhensible, sans jargon administratif ?", "traitement"),
-                        ("Les pièces justificatives nécessaires sont-elles indiquées ?", "traitement"),
-                        ("L'usager est-il orienté vers la bonne démarche en ligne ?", "traitement")),
-    "transfert": (("En cas de transfert, l'usager est-il orienté vers le bon interlocuteur ?", "traitement"),
-                  ("Le transfert aboutit-il sans que l'usager répète sa demande ?", "traitement"),
-                  ("Le service vers lequel l'usager est orienté est-il nommé ?", "traitement")),
-    "reclamations": (("La réclamation est-elle enregistrée ?", "suivi"),
-                     ("Un accusé de réception de la réclamation est-il adressé ?", "suivi"),
-                     ("Une solution ou une explication est-elle proposée ?", "suivi"),
-                     ("L'usager est-il informé des voies de recours ?", "suivi")),
+    "accessibilite": (
+        ("Les horaires d'ouverture sont-ils clairement indiqués ?", "acces"),
+        ("Les coordonnées du service sont-elles faciles à trouver ?", "acces"),
+        ("Le service est-il accessible dès la première tentative ?", "acces"),
+        ("L'accès est-il adapté aux personnes en situation de handicap ?", "acces"),
+        ("Les informations pratiques sont-elles à jour ?", "acces"),
+    ),
+    "reactivite": (
+        ("La demande est-elle prise en charge sans délai ?", "traitement"),
+        ("Une réponse d'attente est-elle donnée rapidement ?", "traitement"),
+        ("Le délai de traitement annoncé est-il respecté ?", "suivi"),
+        ("Un suivi de la demande est-il proposé ?", "suivi"),
+    ),
+    "courtoisie": (
+        ("L'interlocuteur salue-t-il l'usager ?", "accueil"),
+        ("L'interlocuteur se présente-t-il (nom ou service) ?", "accueil"),
+        ("Le ton employé est-il aimable et courtois ?", "accueil"),
+        ("L'interlocuteur remercie-t-il l'usager en fin d'échange ?", "suivi"),
+        ("Une formule de politesse conclut-elle l'échange ?", "suivi"),
+    ),
+    "personnalisation": (
+        ("L'interlocuteur utilise-t-il le nom de l'usager ?", "accueil"),
+        ("La réponse tient-elle compte de la situation de l'usager ?", "traitement"),
+        ("L'interlocuteur reformule-t-il la demande ?", "accueil"),
+        ("Un contact direct (nom, ligne directe) est-il communiqué ?", "suivi"),
+    ),
+    "attente": (
+        ("Le temps d'attente est-il acceptable ?", "acces"),
+        ("L'usager est-il informé du délai ou du temps d'attente ?", "accueil"),
+        ("L'attente se déroule-t-elle dans de bonnes conditions ?", "accueil"),
+    ),
+    "qualite_reponse": (
+        ("La réponse apportée est-elle complète ?", "traitement"),
+        ("La réponse apportée est-elle exacte ?", "traitement"),
+        ("La réponse est-elle compréhensible, sans jargon administratif ?", "traitement"),
+        ("Les pièces justificatives nécessaires sont-elles indiquées ?", "traitement"),
+        ("L'usager est-il orienté vers la bonne démarche en ligne ?", "traitement"),
+    ),
+    "transfert": (
+        ("En cas de transfert, l'usager est-il orienté vers le bon interlocuteur ?", "traitement"),
+        ("Le transfert aboutit-il sans que l'usager répète sa demande ?", "traitement"),
+        ("Le service vers lequel l'usager est orienté est-il nommé ?", "traitement"),
+    ),
+    "reclamations": (
+        ("La réclamation est-elle enregistrée ?", "suivi"),
+        ("Un accusé de réception de la réclamation est-il adressé ?", "suivi"),
+        ("Une solution ou une explication est-elle proposée ?", "suivi"),
+        ("L'usager est-il informé des voies de recours ?", "suivi"),
+    ),
 }
 
 # Questions opérationnelles (indicateurs harmonisés utilisés par les rapports).
 # (canal, indicateur, libellé, étape, déterminant, type, points_max, barème, η, minimum, pas)
 _OPERATIONNELLES = (
-    ("telephone", "TEL_NB_SONNERIES", "Nombre de sonneries avant le décroché", "acces", "attente",
-     "nombre", 4, "3:4|5:2", 0.0, 1, 1),
-    ("telephone", "TEL_DECROCHE_5_SONNERIES", "L'appel est-il décroché en 5 sonneries au plus ?", "acces",
-     "accessibilite", "oui_non", 2, "", 9.0, 0, 0),
-    ("telephone", "TEL_REPONDEUR_HORS_OUVERTURE",
-     "Hors des heures d'ouverture, un répondeur indique-t-il les horaires ?", "acces", "accessibilite",
-     "oui_non", 1, "", -13.0, 0, 0),
-    ("telephone", "TEL_AMABILITE", "Amabilité de l'interlocuteur (de 1 à 4)", "accueil", "courtoisie",
-     "echelle4", 4, "", 0.0, 0, 0),
-    ("accueil_physique", "ACCUEIL_ATTENTE_MINUTES", "Temps d'attente avant d'être reçu (minutes)", "accueil",
-     "attente", "nombre", 4, "5:4|10:2|15:1", 0.0, 0.5, 0.1),
-    ("accueil_physique", "ACCUEIL_SIGNALETIQUE", "La signalétique permet-elle de trouver le bon guichet ?",
-     "acces", "accessibilite", "oui_non", 2, "", 0.0, 0, 0),
-    ("courriel", "COURRIEL_REPONSE_RECUE", "Une réponse au courriel a-t-elle été reçue ?", "traitement",
-     "reactivite", "oui_non", 3, "", 6.0, 0, 0),
-    ("courriel", "COURRIEL_DELAI_JOURS", "Délai de réponse au courriel (jours ouvrés)", "traitement",
-     "reactivite", "nombre", 4, "1:4|3:2|5:1", 0.0, 0, 1),
-    ("courrier", "COURRIER_REPONSE_RECUE", "Une réponse au courrier a-t-elle été reçue ?", "traitement",
-     "reactivite", "oui_non", 3, "", 8.0, 0, 0),
-    ("courrier", "COURRIER_REPONSE_7_JOURS", "La réponse au courrier est-elle parvenue dans les 7 jours ?",
-     "traitement", "reactivite", "oui_non", 2, "", 14.0, 0, 0),
-    ("courrier", "COURRIER_DELAI_JOURS", "Délai de réponse au courrier (jours)", "traitement", "reactivite",
-     "nombre", 4, "7:4|15:2|30:1", 0.0, 1, 1),
-    ("site_internet", "WEB_DEMARCHES_EN_LIGNE", "Les démarches courantes sont-elles proposées en ligne ?",
-     "acces", "accessibilite", "oui_non", 2, "", 0.0, 0, 0),
-    ("reseaux_sociaux", "RS_DELAI_HEURES", "Délai de réponse au message (heures)", "traitement", "reactivite",
-     "nombre", 3, "2:3|24:1", 0.0, 1, 1),
-    ("reseaux_sociaux", "RS_REPONSE_PUBLIQUE", "Une réponse publique est-elle apportée au message ?",
-     "traitement", "reactivite", "oui_non", 2, "", 0.0, 0, 0),
+    (
+        "telephone",
+        "TEL_NB_SONNERIES",
+        "Nombre de sonneries avant le décroché",
+        "acces",
+        "attente",
+        "nombre",
+        4,
+        "3:4|5:2",
+        0.0,
+        1,
+        1,
+    ),
+    (
+        "telephone",
+        "TEL_DECROCHE_5_SONNERIES",
+        "L'appel est-il décroché en 5 sonneries au plus ?",
+        "acces",
+        "accessibilite",
+        "oui_non",
+        2,
+        "",
+        9.0,
+        0,
+        0,
+    ),
+    (
+        "telephone",
+        "TEL_REPONDEUR_HORS_OUVERTURE",
+        "Hors des heures d'ouverture, un répondeur indique-t-il les horaires ?",
+        "acces",
+        "accessibilite",
+        "oui_non",
+        1,
+        "",
+        -13.0,
+        0,
+        0,
+    ),
+    (
+        "telephone",
+        "TEL_AMABILITE",
+        "Amabilité de l'interlocuteur (de 1 à 4)",
+        "accueil",
+        "courtoisie",
+        "echelle4",
+        4,
+        "",
+        0.0,
+        0,
+        0,
+    ),
+    (
+        "accueil_physique",
+        "ACCUEIL_ATTENTE_MINUTES",
+        "Temps d'attente avant d'être reçu (minutes)",
+        "accueil",
+        "attente",
+        "nombre",
+        4,
+        "5:4|10:2|15:1",
+        0.0,
+        0.5,
+        0.1,
+    ),
+    (
+        "accueil_physique",
+        "ACCUEIL_SIGNALETIQUE",
+        "La signalétique permet-elle de trouver le bon guichet ?",
+        "acces",
+        "accessibilite",
+        "oui_non",
+        2,
+        "",
+        0.0,
+        0,
+        0,
+    ),
+    (
+        "courriel",
+        "COURRIEL_REPONSE_RECUE",
+        "Une réponse au courriel a-t-elle été reçue ?",
+        "traitement",
+        "reactivite",
+        "oui_non",
+        3,
+        "",
+        6.0,
+        0,
+        0,
+    ),
+    (
+        "courriel",
+        "COURRIEL_DELAI_JOURS",
+        "Délai de réponse au courriel (jours ouvrés)",
+        "traitement",
+        "reactivite",
+        "nombre",
+        4,
+        "1:4|3:2|5:1",
+        0.0,
+        0,
+        1,
+    ),
+    (
+        "courrier",
+        "COURRIER_REPONSE_RECUE",
+        "Une réponse au courrier a-t-elle été reçue ?",
+        "traitement",
+        "reactivite",
+        "oui_non",
+        3,
+        "",
+        8.0,
+        0,
+        0,
+    ),
+    (
+        "courrier",
+        "COURRIER_REPONSE_7_JOURS",
+        "La réponse au courrier est-elle parvenue dans les 7 jours ?",
+        "traitement",
+        "reactivite",
+        "oui_non",
+        2,
+        "",
+        14.0,
+        0,
+        0,
+    ),
+    (
+        "courrier",
+        "COURRIER_DELAI_JOURS",
+        "Délai de réponse au courrier (jours)",
+        "traitement",
+        "reactivite",
+        "nombre",
+        4,
+        "7:4|15:2|30:1",
+        0.0,
+        1,
+        1,
+    ),
+    (
+        "site_internet",
+        "WEB_DEMARCHES_EN_LIGNE",
+        "Les démarches courantes sont-elles proposées en ligne ?",
+        "acces",
+        "accessibilite",
+        "oui_non",
+        2,
+        "",
+        0.0,
+        0,
+        0,
+    ),
+    (
+        "reseaux_sociaux",
+        "RS_DELAI_HEURES",
+        "Délai de réponse au message (heures)",
+        "traitement",
+        "reactivite",
+        "nombre",
+        3,
+        "2:3|24:1",
+        0.0,
+        1,
+        1,
+    ),
+    (
+        "reseaux_sociaux",
+        "RS_REPONSE_PUBLIQUE",
+        "Une réponse publique est-elle apportée au message ?",
+        "traitement",
+        "reactivite",
+        "oui_non",
+        2,
+        "",
+        0.0,
+        0,
+        0,
+    ),
 )
-INDICATEURS_OPERATIONNELS = ("TEL_NB_SONNERIES", "TEL_DECROCHE_5_SONNERIES", "TEL_REPONDEUR_HORS_OUVERTURE",
-                             "COURRIEL_REPONSE_RECUE", "COURRIEL_DELAI_JOURS", "COURRIER_REPONSE_RECUE",
-                             "COURRIER_REPONSE_7_JOURS", "ACCUEIL_ATTENTE_MINUTES")
+INDICATEURS_OPERATIONNELS = (
+    "TEL_NB_SONNERIES",
+    "TEL_DECROCHE_5_SONNERIES",
+    "TEL_REPONDEUR_HORS_OUVERTURE",
+    "COURRIEL_REPONSE_RECUE",
+    "COURRIEL_DELAI_JOURS",
+    "COURRIER_REPONSE_RECUE",
+    "COURRIER_REPONSE_7_JOURS",
+    "ACCUEIL_ATTENTE_MINUTES",
+)
 
-_TEXTES_AUDIT = ("RAS", "Interlocutrice aimable ; réponse précise.", "Attente longue, musique répétitive.",
-                 "Transfert vers l'état civil, puis coupure.", 'Réponse type : "consultez le site".',
-                 "Très bon accueil, merci !", "Demande reformulée deux fois; réponse partielle.",
-                 "Agent pressé, réponse exacte malgré tout.", "Aucune signalétique, guichet difficile à trouver.",
-                 "Réponse complète, pièces à fournir listées.", "Messagerie pleine, rappel impossible.",
-                 "Courtois mais renvoie vers la préfecture, sans plus d'explications.")
+_TEXTES_AUDIT = (
+    "RAS",
+    "Interlocutrice aimable ; réponse précise.",
+    "Attente longue, musique répétitive.",
+    "Transfert vers l'état civil, puis coupure.",
+    'Réponse type : "consultez le site".',
+    "Très bon accueil, merci !",
+    "Demande reformulée deux fois; réponse partielle.",
+    "Agent pressé, réponse exacte malgré tout.",
+    "Aucune signalétique, guichet difficile à trouver.",
+    "Réponse complète, pièces à fournir listées.",
+    "Messagerie pleine, rappel impossible.",
+    "Courtois mais renvoie vers la préfecture, sans plus d'explications.",
+)
 
 # --- Noms fictifs ---------------------------------------------------------------------
 
-_SYLLABES_DEBUT = ("Kerv", "Vaz", "Lirqu", "Morv", "Brel", "Quenz", "Saulv", "Trév", "Gorn", "Falz", "Ostr",
-                   "Ravn", "Plouz", "Savr", "Cazel", "Orbh", "Vell", "Zann", "Hérm", "Astr", "Brisq", "Dolv",
-                   "Gavr", "Jouv", "Lanç", "Mégr", "Nérv", "Pélv", "Rouqu", "Thiv", "Urq", "Yzern", "Écl",
-                   "Fraz", "Glomb", "Hulv", "Isp", "Krum", "Luz", "Mirq")
+_SYLLABES_DEBUT = (
+    "Kerv",
+    "Vaz",
+    "Lirqu",
+    "Morv",
+    "Brel",
+    "Quenz",
+    "Saulv",
+    "Trév",
+    "Gorn",
+    "Falz",
+    "Ostr",
+    "Ravn",
+    "Plouz",
+    "Savr",
+    "Cazel",
+    "Orbh",
+    "Vell",
+    "Zann",
+    "Hérm",
+    "Astr",
+    "Brisq",
+    "Dolv",
+    "Gavr",
+    "Jouv",
+    "Lanç",
+    "Mégr",
+    "Nérv",
+    "Pélv",
+    "Rouqu",
+    "Thiv",
+    "Urq",
+    "Yzern",
+    "Écl",
+    "Fraz",
+    "Glomb",
+    "Hulv",
+    "Isp",
+    "Krum",
+    "Luz",
+    "Mirq",
+)
 _SYLLABES_MILIEU = ("a", "e", "o", "i", "ou", "é", "ai", "eu", "ia", "è", "au", "y")
-_SYLLABES_FIN = ("zonne", "rieux", "lègue", "mondre", "villiers", "courtil", "fargues", "nac", "zac", "ssac",
-                 "ronde", "quière", "mâlet", "gnolle", "vrange", "thoux", "bœuf", "lanche", "verne", "sselin")
-_COMPLEMENTS = ("", "", "", "", "", "", "", "", "", "", "-sur-Lirque", "-sur-Varonne", "-sur-Ozière",
-                "-sur-Brandelle", "-sur-Murgne", "-sur-Vézonne", "-sur-Aulque", "-sur-Trémise",
-                "-les-Bruyères", "-les-Ormeaux", "-les-Cressonnières", "-les-Vignottes", "-en-Gaverne",
-                "-en-Falière", "-le-Haut", "-la-Forêt")
-_VILLES_REELLES = ("Paris", "Marseille", "Lyon", "Toulouse", "Nice", "Nantes", "Montpellier", "Strasbourg",
-                   "Bordeaux", "Lille", "Rennes", "Reims", "Toulon", "Grenoble", "Dijon", "Angers", "Nîmes",
-                   "Brest", "Limoges", "Tours", "Amiens", "Metz", "Perpignan", "Besançon", "Orléans", "Rouen",
-                   "Caen", "Nancy", "Avignon", "Poitiers", "Pau", "Calais", "Vannes", "Laval")
-_PRENOMS = ("Odile", "Gaëtan", "Maëlys", "Anatole", "Solange", "Firmin", "Léontine", "Barnabé", "Clémence",
-            "Hippolyte", "Églantine", "Norbert")
-_NOMS_PERSONNES = ("Fermenthal", "Quervoisier", "Brasdelune", "Valcombrier", "Trémoulhac", "Ostrevaine",
-                   "Pignolard", "Dérouvalle", "Kermabonne", "Saulmerie", "Vézinoux", "Larquebuse")
+_SYLLABES_FIN = (
+    "zonne",
+    "rieux",
+    "lègue",
+    "mondre",
+    "villiers",
+    "courtil",
+    "fargues",
+    "nac",
+    "zac",
+    "ssac",
+    "ronde",
+    "quière",
+    "mâlet",
+    "gnolle",
+    "vrange",
+    "thoux",
+    "bœuf",
+    "lanche",
+    "verne",
+    "sselin",
+)
+_COMPLEMENTS = (
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "-sur-Lirque",
+    "-sur-Varonne",
+    "-sur-Ozière",
+    "-sur-Brandelle",
+    "-sur-Murgne",
+    "-sur-Vézonne",
+    "-sur-Aulque",
+    "-sur-Trémise",
+    "-les-Bruyères",
+    "-les-Ormeaux",
+    "-les-Cressonnières",
+    "-les-Vignottes",
+    "-en-Gaverne",
+    "-en-Falière",
+    "-le-Haut",
+    "-la-Forêt",
+)
+_VILLES_REELLES = (
+    "Paris",
+    "Marseille",
+    "Lyon",
+    "Toulouse",
+    "Nice",
+    "Nantes",
+    "Montpellier",
+    "Strasbourg",
+    "Bordeaux",
+    "Lille",
+    "Rennes",
+    "Reims",
+    "Toulon",
+    "Grenoble",
+    "Dijon",
+    "Angers",
+    "Nîmes",
+    "Brest",
+    "Limoges",
+    "Tours",
+    "Amiens",
+    "Metz",
+    "Perpignan",
+    "Besançon",
+    "Orléans",
+    "Rouen",
+    "Caen",
+    "Nancy",
+    "Avignon",
+    "Poitiers",
+    "Pau",
+    "Calais",
+    "Vannes",
+    "Laval",
+)
+_PRENOMS = (
+    "Odile",
+    "Gaëtan",
+    "Maëlys",
+    "Anatole",
+    "Solange",
+    "Firmin",
+    "Léontine",
+    "Barnabé",
+    "Clémence",
+    "Hippolyte",
+    "Églantine",
+    "Norbert",
+)
+_NOMS_PERSONNES = (
+    "Fermenthal",
+    "Quervoisier",
+    "Brasdelune",
+    "Valcombrier",
+    "Trémoulhac",
+    "Ostrevaine",
+    "Pignolard",
+    "Dérouvalle",
+    "Kermabonne",
+    "Saulmerie",
+    "Vézinoux",
+    "Larquebuse",
+)
 
 _COMMENTAIRES = {
-    "positif": ("Très bon accueil, merci.", "Réponse rapide et claire.", "Personnel aimable et efficace.",
-                "Démarche simple, rien à redire.", "Bonne écoute, j'ai obtenu ce qu'il me fallait."),
-    "neutre": ("Correct dans l'ensemble.", "Un peu d'attente mais réponse juste.",
-               "Site à améliorer ; accueil correct.", "Rien de particulier."),
-    "negatif": ("Impossible de joindre le service, personne ne décroche.", "Réponse incomplète, j'ai dû rappeler.",
-                "Attente interminable à l'accueil.", "Courrier resté sans réponse depuis un mois.",
-                "On m'a renvoyé de service en service, sans solution."),
+    "positif": (
+        "Très bon accueil, merci.",
+        "Réponse rapide et claire.",
+        "Personnel aimable et efficace.",
+        "Démarche simple, rien à redire.",
+        "Bonne écoute, j'ai obtenu ce qu'il me fallait.",
+    ),
+    "neutre": (
+        "Correct dans l'ensemble.",
+        "Un peu d'attente mais réponse juste.",
+        "Site à améliorer ; accueil correct.",
+        "Rien de particulier.",
+    ),
+    "negatif": (
+        "Impossible de joindre le service, personne ne décroche.",
+        "Réponse incomplète, j'ai dû rappeler.",
+        "Attente interminable à l'accueil.",
+        "Courrier resté sans réponse depuis un mois.",
+        "On m'a renvoyé de service en service, sans solution.",
+    ),
 }
 
 
 # --- Fonction publique -----------------------------------------------------------------
+
 
 def generer_demo(donnees, graine: int = 2012, echelle: float = 1.0, annees=None) -> dict:
     """Écrit les données fictives de démonstration dans ``<donnees>/raw/`` et leurs vérités.
@@ -262,11 +727,17 @@ def generer_demo(donnees, graine: int = 2012, echelle: float = 1.0, annees=None)
     lignes_ecoute, verite["ecoute"] = generer_ecoute(racine, monde, annees_ecrites, graine)
     lignes.update(lignes_ecoute)
     chemin_verite = racine / FICHIER_VERITE_DEMO
-    chemin_verite.write_text(json.dumps(verite, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
-    return {"donnees": str(racine), "graine": graine, "echelle": echelle, "annees": list(annees_ecrites),
-            "lignes": lignes, "fichiers": sorted(lignes) + [FICHIER_VERITE_DEMO],
-            "rejets_plantes": len(rejets), "verite": str(chemin_verite)}
+    chemin_verite.write_text(json.dumps(verite, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {
+        "donnees": str(racine),
+        "graine": graine,
+        "echelle": echelle,
+        "annees": list(annees_ecrites),
+        "lignes": lignes,
+        "fichiers": sorted(lignes) + [FICHIER_VERITE_DEMO],
+        "rejets_plantes": len(rejets),
+        "verite": str(chemin_verite),
+    }
 
 
 def _annees_demandees(annees) -> tuple:
@@ -304,6 +775,7 @@ def _rng(graine: int, annee: int, usage: str) -> np.random.Generator:
 
 # --- Le monde : structures, panel, grilles, calage -------------------------------------
 
+
 @dataclasses.dataclass
 class _Monde:
     graine: int
@@ -340,8 +812,7 @@ def _construire_monde(graine: int, echelle: float) -> _Monde:
 
 def _simuler_panel(rng, echelle):
     """Vivier de structures et participations : reprises, retours après absence, nouvelles."""
-    attributs = {k: [] for k in ("type", "population", "region", "sous_type", "certif", "u", "w",
-                                 "entree", "code_geo")}
+    attributs = {k: [] for k in ("type", "population", "region", "sous_type", "certif", "u", "w", "entree", "code_geo")}
     participations, statut = {}, {}
     precedents = np.array([], dtype=np.int64)
     n_vivier = 0
@@ -353,8 +824,7 @@ def _simuler_panel(rng, echelle):
             n_reprises = min(len(precedents), int(round(_TAUX_REPRISE[annee] * n)))
             reprises = rng.choice(precedents, n_reprises, replace=False)
             absents = np.setdiff1d(np.concatenate([participations[a] for a in participations]), precedents)
-            retours = rng.choice(absents, min(len(absents), int(round(_TAUX_RETOUR_APRES_ABSENCE * n))),
-                                 replace=False)
+            retours = rng.choice(absents, min(len(absents), int(round(_TAUX_RETOUR_APRES_ABSENCE * n))), replace=False)
         n_nouvelles = n - len(reprises) - len(retours)
         nouvelles = np.arange(n_vivier, n_vivier + n_nouvelles)
         for cle, valeurs in _tirer_nouvelles(rng, annee, n_nouvelles, echelle).items():
@@ -384,11 +854,17 @@ def _tirer_nouvelles(rng, annee, n, echelle):
     certif = np.where(certifiee, premiere | seconde, 0)
     decalage = _DECALAGE_NOUVEAUX if annee >= ANNEE_RUPTURE else 0.0
     code_geo = _codes_geo(rng, types, region)
-    return {"type": types, "population": population, "region": region,
-            "sous_type": np.where(types == "autre_service_public", rng.integers(0, len(_SOUS_TYPES), n), -1),
-            "certif": certif, "u": rng.normal(decalage, _SIGMA_STRUCTURE, n),
-            "w": rng.normal(0, _SIGMA_STRUCTURE_SATISFACTION, n), "entree": np.full(n, annee),
-            "code_geo": code_geo}
+    return {
+        "type": types,
+        "population": population,
+        "region": region,
+        "sous_type": np.where(types == "autre_service_public", rng.integers(0, len(_SOUS_TYPES), n), -1),
+        "certif": certif,
+        "u": rng.normal(decalage, _SIGMA_STRUCTURE, n),
+        "w": rng.normal(0, _SIGMA_STRUCTURE_SATISFACTION, n),
+        "entree": np.full(n, annee),
+        "code_geo": code_geo,
+    }
 
 
 def _tirer_types(rng, annee, n, echelle):
@@ -436,9 +912,13 @@ def _noms_fictifs(rng, structures):
         raise ValueError(f"Échelle trop grande : {n} structures pour {total} noms fictifs possibles.")
     tirage = rng.choice(total, min(total, 2 * n), replace=False)
     d, m, f, c, s = np.unravel_index(tirage, tailles)
-    candidats = (np.where(s == 1, "Saint-", "").astype(object) + np.array(_SYLLABES_DEBUT, dtype=object)[d]
-                 + np.array(_SYLLABES_MILIEU, dtype=object)[m] + np.array(_SYLLABES_FIN, dtype=object)[f]
-                 + np.array(_COMPLEMENTS, dtype=object)[c])
+    candidats = (
+        np.where(s == 1, "Saint-", "").astype(object)
+        + np.array(_SYLLABES_DEBUT, dtype=object)[d]
+        + np.array(_SYLLABES_MILIEU, dtype=object)[m]
+        + np.array(_SYLLABES_FIN, dtype=object)[f]
+        + np.array(_COMPLEMENTS, dtype=object)[c]
+    )
     textes = candidats.astype(str)
     reels = np.zeros(len(textes), dtype=bool)
     for ville in _VILLES_REELLES:  # par prudence : aucun nom ne contient une grande ville réelle
@@ -452,8 +932,11 @@ def _noms_fictifs(rng, structures):
     nom = "Mairie de " + topo
     nom = np.where(types == "mairie_annexe", "Mairie annexe de " + topo, nom)
     pop = np.nan_to_num(structures["population"])
-    epci = np.where(pop >= 400_000, "Métropole de ",
-                    np.where(pop >= 50_000, "Communauté d'agglomération de ", "Communauté de communes du Val de "))
+    epci = np.where(
+        pop >= 400_000,
+        "Métropole de ",
+        np.where(pop >= 50_000, "Communauté d'agglomération de ", "Communauté de communes du Val de "),
+    )
     nom = np.where(types == "epci", epci.astype(object) + topo, nom)
     article = np.array(["Département de la Haute-", "Département du Bas-", "Département de "], dtype=object)
     nom = np.where(types == "departement", article[tirage % 3] + topo, nom)
@@ -470,15 +953,43 @@ def _banque_questions():
     banque = []
     for canal in CANAUX:
         debut_canal = _DEBUT_CANAL.get(canal, ANNEES[0])
-        for (c, ind, lib, etape, det, typ, pts, bareme, eta, mini, pas) in _OPERATIONNELLES:
+        for c, ind, lib, etape, det, typ, pts, bareme, eta, mini, pas in _OPERATIONNELLES:
             if c == canal:
-                banque.append(dict(canal=canal, indicateur=ind, libelle=lib, etape=etape, determinant=det,
-                                   type_reponse=typ, points_max=float(pts), bareme=bareme, eta=eta,
-                                   minimum=mini, pas=pas, debut=debut_canal, fin=9999))
+                banque.append(
+                    dict(
+                        canal=canal,
+                        indicateur=ind,
+                        libelle=lib,
+                        etape=etape,
+                        determinant=det,
+                        type_reponse=typ,
+                        points_max=float(pts),
+                        bareme=bareme,
+                        eta=eta,
+                        minimum=mini,
+                        pas=pas,
+                        debut=debut_canal,
+                        fin=9999,
+                    )
+                )
         banque.extend(_questions_generiques(rng, canal, debut_canal))
-        banque.append(dict(canal=canal, indicateur="", libelle=f"{_CONTEXTES[canal]} : remarques de l'enquêteur",
-                           etape="traitement", determinant="qualite_reponse", type_reponse="texte",
-                           points_max=0.0, bareme="", eta=0.0, minimum=0, pas=0, debut=debut_canal, fin=9999))
+        banque.append(
+            dict(
+                canal=canal,
+                indicateur="",
+                libelle=f"{_CONTEXTES[canal]} : remarques de l'enquêteur",
+                etape="traitement",
+                determinant="qualite_reponse",
+                type_reponse="texte",
+                points_max=0.0,
+                bareme="",
+                eta=0.0,
+                minimum=0,
+                pas=0,
+                debut=debut_canal,
+                fin=9999,
+            )
+        )
     _attribuer_codes(banque)
     return banque
 
@@ -505,12 +1016,23 @@ def _questions_generiques(rng, canal, debut_canal):
                 debut = fin = ANNEES[int(rng.integers(ANNEES.index(debut_canal), len(ANNEES)))]
                 indicateur = ""
             echelle4 = typ < 0.22
-            questions.append(dict(
-                canal=canal, indicateur=indicateur, determinant=det, etape=etape,
-                libelle=f"{_CONTEXTES[canal]} : {enonce[0].lower()}{enonce[1:]}",
-                type_reponse="echelle4" if echelle4 else "oui_non",
-                points_max=float(rng.choice([3, 4])) if echelle4 else float(pts), bareme="",
-                eta=float(np.round(rng.normal(0, 3), 1)), minimum=0, pas=0, debut=debut, fin=fin))
+            questions.append(
+                dict(
+                    canal=canal,
+                    indicateur=indicateur,
+                    determinant=det,
+                    etape=etape,
+                    libelle=f"{_CONTEXTES[canal]} : {enonce[0].lower()}{enonce[1:]}",
+                    type_reponse="echelle4" if echelle4 else "oui_non",
+                    points_max=float(rng.choice([3, 4])) if echelle4 else float(pts),
+                    bareme="",
+                    eta=float(np.round(rng.normal(0, 3), 1)),
+                    minimum=0,
+                    pas=0,
+                    debut=debut,
+                    fin=fin,
+                )
+            )
     return questions
 
 
@@ -552,8 +1074,11 @@ def _preparer_edition(monde, annee):
         nb[:, j] = rng.integers(bas, haut + 1, len(idx))
         if canal == "reseaux_sociaux":
             nb[:, j] *= rng.random(len(idx)) < _PART_TESTES_RESEAUX
-    base = (np.array([_EFFETS_TYPE[t] for t in s["type"][idx]]) + _EFFET_CERTIFICATION * (s["certif"][idx] > 0)
-            + s["u"][idx])
+    base = (
+        np.array([_EFFETS_TYPE[t] for t in s["type"][idx]])
+        + _EFFET_CERTIFICATION * (s["certif"][idx] > 0)
+        + s["u"][idx]
+    )
     edition = _Edition(annee, idx, canaux, _grille(monde.banque, annee), nb, base)
     edition.theta = _caler_theta(edition, _NATIONAL_CIBLE[annee])
     return edition
@@ -561,12 +1086,13 @@ def _preparer_edition(monde, annee):
 
 # --- Espérances analytiques -------------------------------------------------------------
 
+
 def _esperance_bornee(m, derivee=False):
     """E[borne(m + ε, 2, 98)] pour ε ~ N(0, σ_contact), en points sur 100 (et sa dérivée en m)."""
     a, b = _BORNES
     za, zb = (a - m) / _SIGMA_CONTACT, (b - m) / _SIGMA_CONTACT
     pa, pb = ndtr(za), ndtr(zb)
-    densite = (np.exp(-0.5 * za ** 2) - np.exp(-0.5 * zb ** 2)) / math.sqrt(2 * math.pi)
+    densite = (np.exp(-0.5 * za**2) - np.exp(-0.5 * zb**2)) / math.sqrt(2 * math.pi)
     esperance = a * pa + b * (1 - pb) + m * (pb - pa) + _SIGMA_CONTACT * densite
     return (esperance, pb - pa) if derivee else esperance
 
@@ -638,6 +1164,7 @@ def _niveaux_determinants(edition):
 
 # --- Écriture d'une édition -----------------------------------------------------------
 
+
 def _ecrire_edition(dossier: Path, monde, annee):
     """Écrit les fichiers d'une édition ; renvoie (lignes par fichier, rejets plantés, données perso)."""
     dossier.mkdir(parents=True, exist_ok=True)
@@ -665,8 +1192,7 @@ def _ecrire_csv(chemin: Path, entetes, blocs, conv: Convention) -> int:
     """Écrit un CSV par blocs (tableaux 2-D d'objets chaînes) selon la convention ; renvoie le nb de lignes."""
     n = 0
     with open(chemin, "w", encoding=conv.encodage, newline="") as f:
-        ecrivain = csv.writer(f, delimiter=conv.separateur, lineterminator=conv.fin_ligne,
-                              quoting=csv.QUOTE_MINIMAL)
+        ecrivain = csv.writer(f, delimiter=conv.separateur, lineterminator=conv.fin_ligne, quoting=csv.QUOTE_MINIMAL)
         ecrivain.writerow(entetes)
         for bloc in blocs:
             ecrivain.writerows(bloc.tolist())
@@ -713,8 +1239,11 @@ def _texte_milliers(valeurs, separateur):
         trois = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
         texte = _texte_entiers(v % 1000)
         texte = np.where(v >= 1000, _texte_entiers(v // 1000 % 1000) + separateur + trois[v % 1000], texte)
-        texte = np.where(v >= 1_000_000, _texte_entiers(v // 1_000_000) + separateur
-                         + trois[v // 1000 % 1000] + separateur + trois[v % 1000], texte)
+        texte = np.where(
+            v >= 1_000_000,
+            _texte_entiers(v // 1_000_000) + separateur + trois[v // 1000 % 1000] + separateur + trois[v % 1000],
+            texte,
+        )
     return np.where(manquant, "", texte).astype(object)
 
 
@@ -730,8 +1259,11 @@ def _inserer(n_valides, positions_apres, rng):
     insérée après la ligne valide ``positions_apres[k]`` (à une place tirée au hasard)."""
     places = np.array([rng.integers(p + 1, n_valides + 1) for p in positions_apres], dtype=np.int64)
     ordre = np.arange(n_valides, dtype=np.int64)
-    return np.insert(ordre, places[np.argsort(places, kind="stable")],
-                     (-1 - np.arange(len(places)))[np.argsort(places, kind="stable")])
+    return np.insert(
+        ordre,
+        places[np.argsort(places, kind="stable")],
+        (-1 - np.arange(len(places)))[np.argsort(places, kind="stable")],
+    )
 
 
 def _ecrire_participants(dossier, monde, edition, conv):
@@ -745,32 +1277,77 @@ def _ecrire_participants(dossier, monde, edition, conv):
     if annee == 2017:
         population[asp] = "Sans objet"
     sous_type = np.array([t[0] for t in _SOUS_TYPES], dtype=object)[np.maximum(s["sous_type"][idx], 0)]
-    tableau = np.column_stack([
-        s["id"][idx], s["nom"][idx], s["type"][idx], np.where(asp, sous_type, ""), population,
-        np.where((annee == 2018) & (s["code_geo"][idx] == ""), "NA", s["code_geo"][idx]),
-        np.array([r[0] for r in _REGIONS], dtype=object)[s["region"][idx]],
-        _certifications_texte(s["certif"][idx], annee)]).astype(object)
+    tableau = np.column_stack(
+        [
+            s["id"][idx],
+            s["nom"][idx],
+            s["type"][idx],
+            np.where(asp, sous_type, ""),
+            population,
+            np.where((annee == 2018) & (s["code_geo"][idx] == ""), "NA", s["code_geo"][idx]),
+            np.array([r[0] for r in _REGIONS], dtype=object)[s["region"][idx]],
+            _certifications_texte(s["certif"][idx], annee),
+        ]
+    ).astype(object)
     plantes = []
     if annee in (2015, 2018, 2022):
         source = int(rng.integers(0, n))
         ordre = _inserer(n, [source], rng)
-        tableau = np.vstack([tableau, tableau[source:source + 1]])[np.where(ordre < 0, n, ordre)]
+        tableau = np.vstack([tableau, tableau[source : source + 1]])[np.where(ordre < 0, n, ordre)]
         ligne = int(np.flatnonzero(ordre < 0)[0]) + 2
-        plantes.append(dict(fichier="participants.csv", ligne=ligne, colonne="structure_id",
-                            valeur=tableau[ligne - 2, 0], motif_attendu="structure_dupliquee"))
-    entetes = ["structure_id", "nom", "type_structure", "sous_type", "population", "code_geo", "region",
-               "certifications"]
+        plantes.append(
+            dict(
+                fichier="participants.csv",
+                ligne=ligne,
+                colonne="structure_id",
+                valeur=tableau[ligne - 2, 0],
+                motif_attendu="structure_dupliquee",
+            )
+        )
+    entetes = [
+        "structure_id",
+        "nom",
+        "type_structure",
+        "sous_type",
+        "population",
+        "code_geo",
+        "region",
+        "certifications",
+    ]
     return _ecrire_csv(dossier / "participants.csv", entetes, [tableau], conv), plantes
 
 
 def _ecrire_grille(dossier, edition, conv):
     g = edition.grille
     points = np.array([_nombre_texte(q["points_max"], conv) for q in g], dtype=object)
-    tableau = np.array([[q["code_question"], q["libelle"], q["canal"], q["etape"], q["determinant"],
-                         q["type_reponse"], p, q["bareme"], q["indicateur"]] for q, p in zip(g, points)],
-                       dtype=object)
-    entetes = ["code_question", "libelle", "canal", "etape", "determinant", "type_reponse", "points_max",
-               "bareme", "indicateur"]
+    tableau = np.array(
+        [
+            [
+                q["code_question"],
+                q["libelle"],
+                q["canal"],
+                q["etape"],
+                q["determinant"],
+                q["type_reponse"],
+                p,
+                q["bareme"],
+                q["indicateur"],
+            ]
+            for q, p in zip(g, points)
+        ],
+        dtype=object,
+    )
+    entetes = [
+        "code_question",
+        "libelle",
+        "canal",
+        "etape",
+        "determinant",
+        "type_reponse",
+        "points_max",
+        "bareme",
+        "indicateur",
+    ]
     return _ecrire_csv(dossier / "grille.csv", entetes, [tableau], conv)
 
 
@@ -780,6 +1357,7 @@ def _nombre_texte(x, conv):
 
 
 # --- Audits ---------------------------------------------------------------------------
+
 
 def _plan_contacts(monde, edition):
     """Table des contacts valides (une ligne par contact), triée par structure, canal et date."""
@@ -795,13 +1373,17 @@ def _plan_contacts(monde, edition):
     ligne_structure, canal, decalage = ligne_structure[ordre], canal[ordre], decalage[ordre]
     n_enqueteurs = max(5, n // 35)
     largeur = 4 if n_enqueteurs < 9000 else 5
-    codes_enq = _identifiants("ENQ", rng.choice(10 ** largeur, n_enqueteurs, replace=False), largeur)
-    return {"ligne_structure": ligne_structure, "canal": canal, "jour": debut + decalage,
-            "vague": np.where(decalage <= duree // 2, 1, 2),
-            "scenario": rng.choice(np.array(SCENARIOS, dtype=object), n),
-            "enqueteur": codes_enq[rng.integers(0, n_enqueteurs, n)],
-            "epsilon": rng.normal(0, _SIGMA_CONTACT, n),
-            "id": _identifiants(f"C{edition.annee}-", np.arange(1, n + 1), 6)}
+    codes_enq = _identifiants("ENQ", rng.choice(10**largeur, n_enqueteurs, replace=False), largeur)
+    return {
+        "ligne_structure": ligne_structure,
+        "canal": canal,
+        "jour": debut + decalage,
+        "vague": np.where(decalage <= duree // 2, 1, 2),
+        "scenario": rng.choice(np.array(SCENARIOS, dtype=object), n),
+        "enqueteur": codes_enq[rng.integers(0, n_enqueteurs, n)],
+        "epsilon": rng.normal(0, _SIGMA_CONTACT, n),
+        "id": _identifiants(f"C{edition.annee}-", np.arange(1, n + 1), 6),
+    }
 
 
 def _repondre_canal(rng, edition, contacts, canal, conv):
@@ -809,8 +1391,12 @@ def _repondre_canal(rng, edition, contacts, canal, conv):
     j = edition.canaux.index(canal)
     lignes = np.flatnonzero(contacts["canal"] == j)
     questions = [q for q in edition.grille if q["canal"] == canal]
-    mu = (edition.theta + _EFFETS_CANAL[canal] + edition.base[contacts["ligne_structure"][lignes]]
-          + contacts["epsilon"][lignes])
+    mu = (
+        edition.theta
+        + _EFFETS_CANAL[canal]
+        + edition.base[contacts["ligne_structure"][lignes]]
+        + contacts["epsilon"][lignes]
+    )
     rendu = np.empty((len(lignes), len(questions)), dtype=object)
     for k, q in enumerate(questions):
         p = np.clip((mu + _decalage_question(q)) / 100, _BORNES[0] / 100, _BORNES[1] / 100)
@@ -885,7 +1471,7 @@ def _ecrire_audits(dossier, monde, edition, conv):
 
     def morceaux(taille=20_000):
         for debut in range(0, len(ordre), taille):
-            yield _assembler(ordre[debut:debut + taille], fixes, blocs, contacts, plantes, position, len(codes))
+            yield _assembler(ordre[debut : debut + taille], fixes, blocs, contacts, plantes, position, len(codes))
 
     for k in np.flatnonzero(ordre < 0):
         plantes[-1 - ordre[k]]["ligne"] = int(k) + 2
@@ -893,18 +1479,32 @@ def _ecrire_audits(dossier, monde, edition, conv):
         n = _ecrire_xlsx(dossier / nom, entetes, morceaux(), edition)
     else:
         n = _ecrire_csv(dossier / nom, entetes, morceaux(), conv)
-    rejets = [dict(fichier=nom, ligne=p["ligne"], colonne=p["colonne"], valeur=p["valeur"],
-                   motif_attendu="reponse_invalide" if p["motif"].startswith("reponse_invalide") else p["motif"])
-              for p in plantes]
+    rejets = [
+        dict(
+            fichier=nom,
+            ligne=p["ligne"],
+            colonne=p["colonne"],
+            valeur=p["valeur"],
+            motif_attendu="reponse_invalide" if p["motif"].startswith("reponse_invalide") else p["motif"],
+        )
+        for p in plantes
+    ]
     return nom, n, rejets
 
 
 def _colonnes_fixes(monde, edition, contacts, conv):
     s = monde.structures
-    return np.column_stack([
-        contacts["id"], s["id"][edition.idx][contacts["ligne_structure"]],
-        np.array(edition.canaux, dtype=object)[contacts["canal"]], contacts["scenario"],
-        _dates_texte(contacts["jour"], conv), _texte_entiers(contacts["vague"]), contacts["enqueteur"]])
+    return np.column_stack(
+        [
+            contacts["id"],
+            s["id"][edition.idx][contacts["ligne_structure"]],
+            np.array(edition.canaux, dtype=object)[contacts["canal"]],
+            contacts["scenario"],
+            _dates_texte(contacts["jour"], conv),
+            _texte_entiers(contacts["vague"]),
+            contacts["enqueteur"],
+        ]
+    )
 
 
 def _assembler(ordre, fixes, blocs, contacts, plantes, position, n_questions):
@@ -921,8 +1521,11 @@ def _assembler(ordre, fixes, blocs, contacts, plantes, position, n_questions):
         tableau[np.ix_(dans, cols)] = rendu[rang[valides[dans]]]
     for k in np.flatnonzero(ordre < 0):
         p = plantes[-1 - ordre[k]]
-        colonne = 7 + position[p["colonne"]] if p["colonne"] in position else \
-            ("id_contact", "structure_id", "canal", "scenario", "date_contact").index(p["colonne"])
+        colonne = (
+            7 + position[p["colonne"]]
+            if p["colonne"] in position
+            else ("id_contact", "structure_id", "canal", "scenario", "date_contact").index(p["colonne"])
+        )
         tableau[k, colonne] = p["valeur"]
         if p["nouvel_id"]:
             tableau[k, 0] = p["nouvel_id"]
@@ -934,10 +1537,12 @@ def _planter_audits(rng, monde, edition, contacts, blocs):
     n = len(contacts["id"])
     n_plantes = max(len(_MOTIFS), int(round(0.003 * n)))
     tel = edition.canaux.index("telephone")
-    questions_tel = {q["type_reponse"]: q["code_question"] for q in reversed(edition.grille)
-                     if q["canal"] == "telephone"}
-    hors_canal = [q["code_question"] for q in edition.grille if q["canal"] == "courrier"
-                  and q["type_reponse"] == "oui_non"][0]
+    questions_tel = {
+        q["type_reponse"]: q["code_question"] for q in reversed(edition.grille) if q["canal"] == "telephone"
+    }
+    hors_canal = [
+        q["code_question"] for q in edition.grille if q["canal"] == "courrier" and q["type_reponse"] == "oui_non"
+    ][0]
     largeur = monde.structures["largeur_id"]
     appels = np.flatnonzero(contacts["canal"] == tel)
     plantes = []
@@ -955,8 +1560,15 @@ def _planter_audits(rng, monde, edition, contacts, blocs):
             "date_invalide": ("date_contact", _date_impossible(edition.annee, CONVENTIONS[edition.annee])),
             "reponse_hors_canal": (hors_canal, "Oui"),
         }[motif]
-        plantes.append(dict(source=source, motif=motif, colonne=colonne, valeur=valeur,
-                            nouvel_id="" if motif == "id_contact_duplique" else nouvel_id))
+        plantes.append(
+            dict(
+                source=source,
+                motif=motif,
+                colonne=colonne,
+                valeur=valeur,
+                nouvel_id="" if motif == "id_contact_duplique" else nouvel_id,
+            )
+        )
     return plantes
 
 
@@ -1012,8 +1624,7 @@ def _zip_reproductible(octets, chemin, fixe):
         for info in source.infolist():
             contenu = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                contenu = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + horodatage.encode(),
-                                 contenu)
+                contenu = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + horodatage.encode(), contenu)
             entree = zipfile.ZipInfo(info.filename, date_time=(2015, 1, 15, 9, 0, 0))
             entree.compress_type = zipfile.ZIP_DEFLATED
             cible.writestr(entree, contenu)
@@ -1021,14 +1632,18 @@ def _zip_reproductible(octets, chemin, fixe):
 
 # --- Enquête citoyenne et avis ----------------------------------------------------------
 
+
 def _simuler_repondants(rng, niveaux, effets):
     """Notes 1–5 par déterminant et satisfaction 0–10 d'un répondant par ligne de ``niveaux``.
 
     Latent = (niveau du déterminant − 60) / 15 + humeur commune + bruit ; notes par seuils ;
     satisfaction = borne(arrondi(constante + Σ β_d·note_d + effet structure + bruit), 0, 10)."""
     n = len(niveaux)
-    latent = (np.nan_to_num(niveaux, nan=60.0) - 60) / 15 + 0.7 * rng.normal(size=(n, 1)) \
+    latent = (
+        (np.nan_to_num(niveaux, nan=60.0) - 60) / 15
+        + 0.7 * rng.normal(size=(n, 1))
         + 0.7 * rng.normal(size=(n, len(DETERMINANTS)))
+    )
     notes = 1 + np.searchsorted(_SEUILS_NOTES, latent)
     beta = np.array([_BETA[d] for d in DETERMINANTS])
     brut = _CONSTANTE_SATISFACTION + notes @ beta + effets + rng.normal(0, _SIGMA_SATISFACTION, n)
@@ -1052,6 +1667,7 @@ def _personnes(rng, n):
 
 def _sans_accents(texte):
     import unicodedata
+
     return "".join(c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c))
 
 
@@ -1067,10 +1683,15 @@ def _commentaires(rng, humeur, part, part_perso):
     perso = rng.random(n) < part_perso
     nom, courriel, telephone = _personnes(rng, int(perso.sum()))
     modele = rng.integers(0, 4, len(nom))
-    ajout = np.select([modele == 0, modele == 1, modele == 2],
-                      [" Merci à " + nom + " pour son aide.", " Vous pouvez me joindre au " + telephone + ".",
-                       " Réponse à envoyer à " + courriel + " svp."],
-                      " " + nom + " (" + telephone + ") m'a bien renseigné.")
+    ajout = np.select(
+        [modele == 0, modele == 1, modele == 2],
+        [
+            " Merci à " + nom + " pour son aide.",
+            " Vous pouvez me joindre au " + telephone + ".",
+            " Réponse à envoyer à " + courriel + " svp.",
+        ],
+        " " + nom + " (" + telephone + ") m'a bien renseigné.",
+    )
     textes[perso] = textes[perso] + ajout
     textes = np.where(rng.random(n) < 0.03, textes + "\nCordialement.", textes)
     present = rng.random(n) < part
@@ -1093,13 +1714,36 @@ def _ecrire_enquete(dossier, monde, edition, conv):
     notes_texte[rng.random(notes.shape) < 0.10] = jeton
     humeur = np.digitize(satisfaction, [5, 7])
     commentaire, perso = _commentaires(rng, humeur, 0.35, 0.12)
-    tableau = np.column_stack([_identifiants(f"R{edition.annee}-", np.arange(1, n + 1), 6),
-                               monde.structures["id"][edition.idx][ligne], _dates_texte(jours, conv), canal,
-                               _texte_entiers(satisfaction), notes_texte, commentaire])
-    tableau, plantes = _planter_simple(rng, tableau, "enquete.csv", colonne=4, nom_colonne="satisfaction",
-                                       valeur="12", motif="valeur_hors_bornes", prefixe=f"R{edition.annee}-")
-    entetes = ["id_reponse", "structure_id", "date_reponse", "canal", "satisfaction",
-               *[f"note_{d}" for d in DETERMINANTS], "commentaire"]
+    tableau = np.column_stack(
+        [
+            _identifiants(f"R{edition.annee}-", np.arange(1, n + 1), 6),
+            monde.structures["id"][edition.idx][ligne],
+            _dates_texte(jours, conv),
+            canal,
+            _texte_entiers(satisfaction),
+            notes_texte,
+            commentaire,
+        ]
+    )
+    tableau, plantes = _planter_simple(
+        rng,
+        tableau,
+        "enquete.csv",
+        colonne=4,
+        nom_colonne="satisfaction",
+        valeur="12",
+        motif="valeur_hors_bornes",
+        prefixe=f"R{edition.annee}-",
+    )
+    entetes = [
+        "id_reponse",
+        "structure_id",
+        "date_reponse",
+        "canal",
+        "satisfaction",
+        *[f"note_{d}" for d in DETERMINANTS],
+        "commentaire",
+    ]
     n_ecrit = _ecrire_csv(dossier / "enquete.csv", entetes, [tableau], conv)
     return n_ecrit, plantes, int(perso.sum())
 
@@ -1115,8 +1759,10 @@ def _planter_simple(rng, tableau, fichier, colonne, nom_colonne, valeur, motif, 
     ordre = _inserer(n, sources, rng)
     final = np.vstack([tableau, copies])[np.where(ordre < 0, n - 1 - ordre, ordre)]
     lignes = _lignes_physiques(final, [final.shape[1] - 1 if fichier == "enquete.csv" else 5])
-    plantes = [dict(fichier=fichier, ligne=int(lignes[i]), colonne=nom_colonne, valeur=valeur,
-                    motif_attendu=motif) for i in np.flatnonzero(ordre < 0)]
+    plantes = [
+        dict(fichier=fichier, ligne=int(lignes[i]), colonne=nom_colonne, valeur=valeur, motif_attendu=motif)
+        for i in np.flatnonzero(ordre < 0)
+    ]
     return final, plantes
 
 
@@ -1135,12 +1781,27 @@ def _ecrire_avis(dossier, monde, edition, conv):
     reponse = jours + rng.integers(1, 46, n)
     texte, perso = _commentaires(rng, np.digitize(note, [3, 4]), 0.9, 0.08)
     plateformes = np.array(["google", "pagesjaunes", "facebook"], dtype=object)
-    tableau = np.column_stack([
-        _identifiants(f"A{edition.annee}-", np.arange(1, n + 1), 6), monde.structures["id"][edition.idx][ligne],
-        plateformes[rng.choice(3, n, p=[0.65, 0.2, 0.15])], _dates_texte(jours, conv), _texte_entiers(note),
-        texte, np.where(repondu, _dates_texte(reponse, conv), "")])
-    tableau, plantes = _planter_simple(rng, tableau, "avis.csv", colonne=4, nom_colonne="note", valeur="0",
-                                       motif="valeur_hors_bornes", prefixe=f"A{edition.annee}-")
+    tableau = np.column_stack(
+        [
+            _identifiants(f"A{edition.annee}-", np.arange(1, n + 1), 6),
+            monde.structures["id"][edition.idx][ligne],
+            plateformes[rng.choice(3, n, p=[0.65, 0.2, 0.15])],
+            _dates_texte(jours, conv),
+            _texte_entiers(note),
+            texte,
+            np.where(repondu, _dates_texte(reponse, conv), ""),
+        ]
+    )
+    tableau, plantes = _planter_simple(
+        rng,
+        tableau,
+        "avis.csv",
+        colonne=4,
+        nom_colonne="note",
+        valeur="0",
+        motif="valeur_hors_bornes",
+        prefixe=f"A{edition.annee}-",
+    )
     entetes = ["id_avis", "structure_id", "plateforme", "date_avis", "note", "texte", "date_reponse"]
     return _ecrire_csv(dossier / "avis.csv", entetes, [tableau], conv), plantes, int(perso.sum())
 
@@ -1158,33 +1819,47 @@ def _ecrire_editions(brut: Path) -> int:
 
 # --- Vérités plantées -----------------------------------------------------------------
 
+
 def _verites(monde, annees_ecrites, rejets, personnelles):
     """Contenu de ``verite_demo.json`` : effets plantés et niveaux attendus (analytiques)."""
     s = monde.structures
     participants = np.unique(np.concatenate(list(monde.participations.values())))
     return {
-        "graine": monde.graine, "echelle": monde.echelle, "annees_ecrites": list(annees_ecrites),
-        "donnees_fictives": True, "mention": "données fictives de démonstration",
-        "modele": {"sigma_structure": _SIGMA_STRUCTURE, "sigma_contact": _SIGMA_CONTACT,
-                   "bornes_part": [b / 100 for b in _BORNES], "taux_sans_objet": _TAUX_SANS_OBJET,
-                   "formule": "p = borne((θ_édition + α_canal + τ_type + κ·certifiée + u_structure + "
-                              "δ_déterminant + η_question + ε_contact) / 100, 0,02, 0,98)"},
+        "graine": monde.graine,
+        "echelle": monde.echelle,
+        "annees_ecrites": list(annees_ecrites),
+        "donnees_fictives": True,
+        "mention": "données fictives de démonstration",
+        "modele": {
+            "sigma_structure": _SIGMA_STRUCTURE,
+            "sigma_contact": _SIGMA_CONTACT,
+            "bornes_part": [b / 100 for b in _BORNES],
+            "taux_sans_objet": _TAUX_SANS_OBJET,
+            "formule": "p = borne((θ_édition + α_canal + τ_type + κ·certifiée + u_structure + "
+            "δ_déterminant + η_question + ε_contact) / 100, 0,02, 0,98)",
+        },
         "scores_publies_cibles": {str(a): v for a, v in _NATIONAL_CIBLE.items()},
         "effets_edition": {str(a): _arrondi(e.theta) for a, e in monde.editions.items()},
-        "effets_canal": dict(_EFFETS_CANAL), "effets_type": dict(_EFFETS_TYPE),
-        "effet_certification": _EFFET_CERTIFICATION, "effets_determinant": dict(_EFFETS_DETERMINANT),
-        "effets_question": {q["indicateur"]: q["eta"] for q in monde.banque
-                            if q["indicateur"] in INDICATEURS_OPERATIONNELS},
+        "effets_canal": dict(_EFFETS_CANAL),
+        "effets_type": dict(_EFFETS_TYPE),
+        "effet_certification": _EFFET_CERTIFICATION,
+        "effets_determinant": dict(_EFFETS_DETERMINANT),
+        "effets_question": {
+            q["indicateur"]: q["eta"] for q in monde.banque if q["indicateur"] in INDICATEURS_OPERATIONNELS
+        },
         "effets_structure": {s["id"][i]: _arrondi(s["u"][i]) for i in participants},
         "composition": _composition(monde),
         "niveaux_attendus": {str(a): _niveaux_edition(monde, e) for a, e in monde.editions.items()},
         "operationnels_attendus": {str(a): _operationnels(e) for a, e in monde.editions.items()},
         "definition_operationnels": "moyenne sur les structures testées sur le canal de la part attendue "
-                                    "(part de « Oui » ou part des points du barème pour un nombre)",
+        "(part de « Oui » ou part des points du barème pour un nombre)",
         "satisfaction": _verite_satisfaction(monde),
         "rupture": {"annee": ANNEE_RUPTURE},
-        "conventions": {str(a): dataclasses.asdict(c) | {"audits": "audits.xlsx" if a == 2014 and monde.echelle <= 2
-                                                         else "audits.csv"} for a, c in CONVENTIONS.items()},
+        "conventions": {
+            str(a): dataclasses.asdict(c)
+            | {"audits": "audits.xlsx" if a == 2014 and monde.echelle <= 2 else "audits.csv"}
+            for a, c in CONVENTIONS.items()
+        },
         "rejets_plantes": sorted(rejets, key=lambda r: (r["annee"], r["fichier"], r["ligne"])),
         "donnees_personnelles_plantees": personnelles,
     }
@@ -1202,13 +1877,19 @@ def _composition(monde):
         idx, statut = monde.participations[annee], monde.statut[annee]
         nouvelles, anciennes = idx[statut == 0], idx[statut > 0]
         parts[str(annee)] = {
-            "n_participants": int(len(idx)), "n_nouvelles": int(len(nouvelles)),
-            "n_reprises": int((statut == 1).sum()), "n_retours_apres_absence": int((statut == 2).sum()),
+            "n_participants": int(len(idx)),
+            "n_nouvelles": int(len(nouvelles)),
+            "n_reprises": int((statut == 1).sum()),
+            "n_retours_apres_absence": int((statut == 2).sum()),
             "moyenne_u_nouvelles": _arrondi(u[nouvelles].mean()) if len(nouvelles) else None,
             "moyenne_u_anciennes": _arrondi(u[anciennes].mean()) if len(anciennes) else None,
-            "moyenne_u": _arrondi(u[idx].mean())}
-    return {"par_edition": parts, "decalage_nouvelles_plante": _DECALAGE_NOUVEAUX,
-            "decalage_a_partir_de": ANNEE_RUPTURE}
+            "moyenne_u": _arrondi(u[idx].mean()),
+        }
+    return {
+        "par_edition": parts,
+        "decalage_nouvelles_plante": _DECALAGE_NOUVEAUX,
+        "decalage_a_partir_de": ANNEE_RUPTURE,
+    }
 
 
 def _niveaux_edition(monde, edition):
@@ -1219,7 +1900,8 @@ def _niveaux_edition(monde, edition):
     types = s["type"][edition.idx]
     certifiee = s["certif"][edition.idx] > 0
     return {
-        "national": _arrondi(globaux.mean()), "n_structures": int(len(edition.idx)),
+        "national": _arrondi(globaux.mean()),
+        "n_structures": int(len(edition.idx)),
         "canal": {c: _arrondi(np.nanmean(canaux[:, j])) for j, c in enumerate(edition.canaux)},
         "determinant": {d: _arrondi(np.nanmean(determinants[:, k])) for k, d in enumerate(DETERMINANTS)},
         "certifie": _arrondi(globaux[certifiee].mean()) if certifiee.any() else None,
@@ -1230,8 +1912,11 @@ def _niveaux_edition(monde, edition):
 
 def _operationnels(edition):
     esperances, notees = _esperances_questions(edition)
-    return {q["indicateur"]: _arrondi(np.nanmean(esperances[:, k]) / 100) for k, q in enumerate(notees)
-            if q["indicateur"] in INDICATEURS_OPERATIONNELS}
+    return {
+        q["indicateur"]: _arrondi(np.nanmean(esperances[:, k]) / 100)
+        for k, q in enumerate(notees)
+        if q["indicateur"] in INDICATEURS_OPERATIONNELS
+    }
 
 
 def _verite_satisfaction(monde):
@@ -1244,10 +1929,17 @@ def _verite_satisfaction(monde):
     covariance = np.cov(np.column_stack([satisfaction, notes]).T)
     parts, r2 = _parts_lmg(covariance)
     lmg = {d: _arrondi(parts[k]) for k, d in enumerate(DETERMINANTS)}
-    return {"beta": dict(_BETA), "constante": _CONSTANTE_SATISFACTION,
-            "rang_beta": sorted(_BETA, key=lambda d: -_BETA[d]),
-            "lmg": lmg, "r2": _arrondi(r2), "rang_lmg": sorted(lmg, key=lambda d: -lmg[d]),
-            "n_simulation": _N_SIMULATION_LMG, "echelle_notes": "1 à 5", "echelle_satisfaction": "0 à 10"}
+    return {
+        "beta": dict(_BETA),
+        "constante": _CONSTANTE_SATISFACTION,
+        "rang_beta": sorted(_BETA, key=lambda d: -_BETA[d]),
+        "lmg": lmg,
+        "r2": _arrondi(r2),
+        "rang_lmg": sorted(lmg, key=lambda d: -lmg[d]),
+        "n_simulation": _N_SIMULATION_LMG,
+        "echelle_notes": "1 à 5",
+        "echelle_satisfaction": "0 à 10",
+    }
 
 
 def _parts_lmg(covariance):

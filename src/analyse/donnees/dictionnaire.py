@@ -95,8 +95,10 @@ COLONNES = {
     "scores.score": ("Score de la structure au niveau et à la modalité indiqués", "points sur 100"),
     "ic_bas": ("Borne basse de l'intervalle de confiance à 95 % du score", "points sur 100"),
     "ic_haut": ("Borne haute de l'intervalle de confiance à 95 % du score", "points sur 100"),
-    "erreur_type": ("Erreur type du score (variance intra-structure mise en commun par édition et canal)",
-                    "points sur 100"),
+    "erreur_type": (
+        "Erreur type du score (variance intra-structure mise en commun par édition et canal)",
+        "points sur 100",
+    ),
     "n_contacts": ("Nombre de contacts sur lesquels repose le score", "contacts"),
     "fragile": ("Vrai si l'intervalle à 95 % du score est plus large que largeur_fragile (30 points par défaut)", ""),
     "fichier": ("Fichier brut d'origine de la ligne rejetée (chemin relatif à raw/)", ""),

@@ -98,11 +98,12 @@ def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
     ('é', 'cp1252')
     """
     if octets.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ErreurDonnees(fichier, "encodage UTF-16 non pris en charge : enregistrez le fichier en UTF-8 "
-                            "(ou Windows-1252)", ligne=1)
+        raise ErreurDonnees(
+            fichier, "encodage UTF-16 non pris en charge : enregistrez le fichier en UTF-8 (ou Windows-1252)", ligne=1
+        )
     _refuser_octets_nuls(octets, fichier)
     if octets.startswith(_BOM_UTF8):
-        octets = octets[len(_BOM_UTF8):]
+        octets = octets[len(_BOM_UTF8) :]
     try:
         return octets.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -125,10 +126,15 @@ def _refuser_octets_nuls(octets: bytes, fichier: str) -> None:
         return
     echantillon = octets[:4096]
     if max(echantillon[0::2].count(0), echantillon[1::2].count(0)) >= len(echantillon) // 4:
-        raise ErreurDonnees(fichier, "encodage UTF-16 sans BOM (un octet nul sur deux) non pris en charge : "
-                            "enregistrez le fichier en UTF-8 (ou Windows-1252)", ligne=1)
-    raise ErreurDonnees(fichier, "octet nul dans le fichier (fichier binaire ou abîmé ?)",
-                        ligne=octets[:position].count(b"\n") + 1)
+        raise ErreurDonnees(
+            fichier,
+            "encodage UTF-16 sans BOM (un octet nul sur deux) non pris en charge : "
+            "enregistrez le fichier en UTF-8 (ou Windows-1252)",
+            ligne=1,
+        )
+    raise ErreurDonnees(
+        fichier, "octet nul dans le fichier (fichier binaire ou abîmé ?)", ligne=octets[:position].count(b"\n") + 1
+    )
 
 
 def detecter_separateur(texte: str) -> str:
@@ -190,8 +196,12 @@ def structure_csv(texte: str, separateur: str, fichier: str) -> tuple[list[str],
         n = champs if isinstance(champs, int) else len(champs)
         if n != len(entetes):
             quoi = "trop courte" if n < len(entetes) else "trop longue"
-            raise ErreurDonnees(fichier, f"ligne {quoi} : {n} champ(s) au lieu de {len(entetes)} (séparateur "
-                                f"« {separateur} ») ; rien n'est complété ni décalé", ligne=debut)
+            raise ErreurDonnees(
+                fichier,
+                f"ligne {quoi} : {n} champ(s) au lieu de {len(entetes)} (séparateur "
+                f"« {separateur} ») ; rien n'est complété ni décalé",
+                ligne=debut,
+            )
         debuts.append(debut)
     return entetes or [], np.asarray(debuts, dtype=np.int64)
 
@@ -218,8 +228,11 @@ def _sans_colonnes_anonymes_vides(df: pd.DataFrame, entetes: list, lignes: np.nd
         remplies = df.iloc[:, position].astype("str").str.strip().ne("") & df.iloc[:, position].notna()
         if remplies.any():
             i = int(np.flatnonzero(remplies.to_numpy())[0])
-            raise ErreurDonnees(fichier, f"en-tête vide en position {position + 1} au-dessus d'une valeur "
-                                f"(ligne {int(lignes[i])})", ligne=1)
+            raise ErreurDonnees(
+                fichier,
+                f"en-tête vide en position {position + 1} au-dessus d'une valeur (ligne {int(lignes[i])})",
+                ligne=1,
+            )
     df = df.iloc[:, garder]
     df.columns = range(len(garder))
     return df, [entetes[i] for i in garder]
@@ -278,8 +291,12 @@ def _lire_csv(chemin: Path, fichier: str) -> TableBrute:
             fichier, f"ligne mal formée (nombre de champs incorrect, séparateur « {separateur} »)", ligne=ligne
         ) from None
     if len(df) != len(lignes):
-        raise ErreurDonnees(fichier, f"structure ambiguë : {len(df)} enregistrement(s) lus contre {len(lignes)} "
-                            "attendus (guillemets mal fermés ?)", ligne=int(lignes[-1]) if len(lignes) else 1)
+        raise ErreurDonnees(
+            fichier,
+            f"structure ambiguë : {len(df)} enregistrement(s) lus contre {len(lignes)} "
+            "attendus (guillemets mal fermés ?)",
+            ligne=int(lignes[-1]) if len(lignes) else 1,
+        )
     df, noms = _sans_colonnes_anonymes_vides(df, noms, lignes, fichier)
     entetes = _entetes_normalises(noms, fichier)
     df.columns = list(entetes)
@@ -394,6 +411,8 @@ def convertir_dates(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
     if francaises.any():
         dates[francaises] = pd.to_datetime(texte[francaises], format="%d/%m/%Y", errors="coerce")
     if iso.any():
-        dates[iso] = pd.to_datetime(texte[iso].str.split(r"[ T]", regex=True).str[0], format="%Y-%m-%d", errors="coerce")
+        dates[iso] = pd.to_datetime(
+            texte[iso].str.split(r"[ T]", regex=True).str[0], format="%Y-%m-%d", errors="coerce"
+        )
     invalides = presentes & dates.isna()
     return dates, invalides

@@ -20,9 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analyse.donnees.codes import DETERMINANTS, ETAPES
 from analyse.config import PARAMETRES, Parametres
-
+from analyse.donnees.codes import DETERMINANTS, ETAPES
 
 ANNEXE_METHODE = (
     "Chaque intervalle à 95 % d'un score de structure combine la dispersion des contacts au sein d'une même "
@@ -39,9 +38,11 @@ def phrase_fragile(parametres: Parametres = PARAMETRES) -> str:
     >>> phrase_fragile(Parametres(largeur_fragile=30.0))[:40]
     'Un score est dit fragile quand son inter'
     """
-    return (f"Un score est dit fragile quand son intervalle de confiance à 95 % est plus large que "
-            f"{parametres.largeur_fragile:g} points (en pratique un canal testé par un ou deux contacts) : l'écart à "
-            "la moyenne nationale ou à un autre canal n'est alors pas établi.")
+    return (
+        f"Un score est dit fragile quand son intervalle de confiance à 95 % est plus large que "
+        f"{parametres.largeur_fragile:g} points (en pratique un canal testé par un ou deux contacts) : l'écart à "
+        "la moyenne nationale ou à un autre canal n'est alors pas établi."
+    )
 
 
 PHRASE_FRAGILE = phrase_fragile()
@@ -212,7 +213,16 @@ def scores_structures(
     geometrie = _Geometrie(debut_groupes, groupe_structure, pd.factorize(canaux_groupes)[0], poids)
     intervalles = _intervalles(X, geometrie, estimation, parametres)
     return _assembler_scores(
-        notes, X, annee, estimation, intervalles, debut_groupes, taille_groupes, debut_struct, canaux_groupes, parametres
+        notes,
+        X,
+        annee,
+        estimation,
+        intervalles,
+        debut_groupes,
+        taille_groupes,
+        debut_struct,
+        canaux_groupes,
+        parametres,
     )
 
 
@@ -287,8 +297,9 @@ def _niveau_lisse(moyennes, W, inverse_efficace, code_canal, variance_canal) -> 
         moyenne_canal = np.bincount(code_canal, m) / effectif
         ecart = np.where(garde, m - moyenne_canal[code_canal], 0.0)
         v = variance_canal[code_canal] * np.where(garde, inverse_efficace, 0.0)
-        tau2 = np.maximum(np.bincount(code_canal, ecart**2) / np.maximum(effectif - 1, 1)
-                          - np.bincount(code_canal, v) / effectif, 1.0)
+        tau2 = np.maximum(
+            np.bincount(code_canal, ecart**2) / np.maximum(effectif - 1, 1) - np.bincount(code_canal, v) / effectif, 1.0
+        )
         poids_propre = tau2[code_canal] / (tau2[code_canal] + v)
     return np.where(garde, moyenne_canal[code_canal] + poids_propre * ecart, moyenne_canal[code_canal])
 
@@ -327,8 +338,12 @@ def _intervalles(X, geometrie, estimation, parametres):
     colonnes = [(1 + k, 1 + nd + k) for k in range(nd)] + [(1 + 2 * nd + k, 1 + 2 * nd + ne + k) for k in range(ne)]
     var_modalites = np.array([_variance_ratio(X[:, cp], X[:, cm], geometrie) for cp, cm in colonnes])
     resultats = []
-    for score, variance in ((moyennes_canal, var_canal), (globaux, var_global),
-                            (determinants, var_modalites[:nd]), (etapes, var_modalites[nd:])):
+    for score, variance in (
+        (moyennes_canal, var_canal),
+        (globaux, var_global),
+        (determinants, var_modalites[:nd]),
+        (etapes, var_modalites[nd:]),
+    ):
         erreur = np.sqrt(variance)
         resultats.append((score - z * erreur, score + z * erreur, erreur))
     return resultats
@@ -341,7 +356,9 @@ def _variance_ratio(points, points_max, geometrie):
     return _variance_moyenne(valeurs, points_max, geometrie)[0]
 
 
-def _assembler_scores(notes, X, annee, estimation, intervalles, debut_groupes, taille_groupes, debut_struct, canaux, parametres):
+def _assembler_scores(
+    notes, X, annee, estimation, intervalles, debut_groupes, taille_groupes, debut_struct, canaux, parametres
+):
     moyennes_canal, globaux, determinants, etapes = estimation
     (cb, ch, ce), (gb, gh, ge), (db, dh, de), (eb, eh, ee) = intervalles
     structures = notes["structure_id"].to_numpy()[debut_struct]

@@ -16,6 +16,7 @@ import hmac
 import numpy as np
 import pandas as pd
 
+from analyse.config import PARAMETRES, Parametres, cle_en_usage, cle_pseudonymisation, dossier_raw
 from analyse.donnees.codes import (
     CANAUX,
     CERTIFICATIONS,
@@ -26,7 +27,6 @@ from analyse.donnees.codes import (
     TYPES_STRUCTURE,
     classe_population,
 )
-from analyse.config import PARAMETRES, Parametres, cle_en_usage, cle_pseudonymisation, dossier_raw
 from analyse.donnees.confidentialite import masquer_codes_serie
 from analyse.donnees.lecture import (
     ErreurDonnees,
@@ -114,7 +114,7 @@ class Rejets:
     def bilan(self) -> Bilan:
         return Bilan(self.fichier, len(self.rejetee), int(self.acceptees.sum()), int(self.rejetee.sum()))
 
-    def liberer(self) -> "Rejets":
+    def liberer(self) -> Rejets:
         """Oublie le fichier brut (mémoire) : seuls les rejets et les comptes restent."""
         self.table = None
         return self
@@ -122,8 +122,17 @@ class Rejets:
 
 def _rejets_vides() -> pd.DataFrame:
     return pd.DataFrame(
-        {c: pd.Series(dtype=t) for c, t in
-         (("annee", "int64"), ("fichier", str), ("ligne", "int64"), ("colonne", str), ("motif", str), ("valeur", object))}
+        {
+            c: pd.Series(dtype=t)
+            for c, t in (
+                ("annee", "int64"),
+                ("fichier", str),
+                ("ligne", "int64"),
+                ("colonne", str),
+                ("motif", str),
+                ("valeur", object),
+            )
+        }
     )
 
 
@@ -145,7 +154,9 @@ def _erreur_code(table: TableBrute, colonne: str, autorises, obligatoire=True) -
         valeur = serie.iloc[i]
         trouve = "valeur absente" if pd.isna(valeur) else f"code inconnu « {valeur} »"
         raise ErreurDonnees(
-            table.fichier, f"{trouve} (attendu : {', '.join(autorises)})", ligne=int(table.lignes[i]),
+            table.fichier,
+            f"{trouve} (attendu : {', '.join(autorises)})",
+            ligne=int(table.lignes[i]),
             colonne=table.entete(colonne),
         )
 
@@ -164,8 +175,11 @@ def rejeter_doublons(rejets: Rejets, colonne: str, quoi: str) -> None:
     if doublons.any():
         premieres = _premiere_occurrence(serie.fillna(""), table.lignes)
         for ligne in np.unique(premieres[doublons]):
-            rejets.ajouter(doublons & (premieres.to_numpy() == ligne), colonne,
-                           f"{quoi} en double (première occurrence ligne {ligne})")
+            rejets.ajouter(
+                doublons & (premieres.to_numpy() == ligne),
+                colonne,
+                f"{quoi} en double (première occurrence ligne {ligne})",
+            )
 
 
 MOTIF_DATE = "date invalide (attendu JJ/MM/AAAA ou AAAA-MM-JJ)"
@@ -192,7 +206,9 @@ def rejeter_structures_inconnues(rejets: Rejets, connues) -> None:
     if rejetees.any():
         motifs = (MOTIF_STRUCTURE_REJETEE + " (" + raisons.fillna("") + ")").to_numpy()
         rejets.ajouter(rejetees, "structure_id", motifs)
-    rejets.ajouter(~serie.isin(connues).to_numpy(), "structure_id", "structure inconnue (absente des participants acceptés)")
+    rejets.ajouter(
+        ~serie.isin(connues).to_numpy(), "structure_id", "structure inconnue (absente des participants acceptés)"
+    )
 
 
 def structures_connues(participants: pd.DataFrame, rejets: Rejets) -> StructuresConnues:
@@ -223,8 +239,7 @@ def rejeter_hors_periode(rejets: Rejets, colonne: str, dates: pd.Series, periode
     """Rejette les lignes datées hors de ``periode`` (début, fin)."""
     debut, fin = periode
     hors = dates.notna() & ((dates < debut) | (dates > fin))
-    rejets.ajouter(hors.to_numpy(), colonne, f"date hors de la période du fichier "
-                   f"({debut:%d/%m/%Y} – {fin:%d/%m/%Y})")
+    rejets.ajouter(hors.to_numpy(), colonne, f"date hors de la période du fichier ({debut:%d/%m/%Y} – {fin:%d/%m/%Y})")
 
 
 # --- editions.csv ---------------------------------------------------------------------
@@ -286,27 +301,38 @@ def preparer_participants(table: TableBrute, annee: int) -> tuple[pd.DataFrame, 
     type_ko = (d["type_structure"].isna() | ~d["type_structure"].isin(TYPES_STRUCTURE)).to_numpy()
     rejets.ajouter(type_ko, "type_structure", f"type de structure invalide (attendu : {', '.join(TYPES_STRUCTURE)})")
     population, population_ko = convertir_entiers(colonne_ou_vide(table, "population"), 0)
-    rejets.ajouter(population_ko.to_numpy(), "population", "population invalide (entier positif attendu)",
-                   colonne_ou_vide(table, "population"))
+    rejets.ajouter(
+        population_ko.to_numpy(),
+        "population",
+        "population invalide (entier positif attendu)",
+        colonne_ou_vide(table, "population"),
+    )
     certifications, certif_ko = _lire_certifications(colonne_ou_vide(table, "certifications"))
-    rejets.ajouter(certif_ko, "certifications",
-                   f"certification inconnue (attendu parmi : {', '.join(CERTIFICATIONS)}, séparées par |)",
-                   colonne_ou_vide(table, "certifications"))
+    rejets.ajouter(
+        certif_ko,
+        "certifications",
+        f"certification inconnue (attendu parmi : {', '.join(CERTIFICATIONS)}, séparées par |)",
+        colonne_ou_vide(table, "certifications"),
+    )
     garde = rejets.acceptees
-    participants = pd.DataFrame(
-        {
-            "annee": np.int64(annee),
-            "structure_id": d["structure_id"],
-            "nom": d["nom"],
-            "type_structure": d["type_structure"],
-            "sous_type": texte_ou_none(colonne_ou_vide(table, "sous_type")),
-            "population": population,
-            "code_geo": texte_ou_none(colonne_ou_vide(table, "code_geo")),
-            "region": texte_ou_none(colonne_ou_vide(table, "region")),
-            "certifications": certifications,
-            "certifie": certifications != "",
-        }
-    ).loc[garde].reset_index(drop=True)
+    participants = (
+        pd.DataFrame(
+            {
+                "annee": np.int64(annee),
+                "structure_id": d["structure_id"],
+                "nom": d["nom"],
+                "type_structure": d["type_structure"],
+                "sous_type": texte_ou_none(colonne_ou_vide(table, "sous_type")),
+                "population": population,
+                "code_geo": texte_ou_none(colonne_ou_vide(table, "code_geo")),
+                "region": texte_ou_none(colonne_ou_vide(table, "region")),
+                "certifications": certifications,
+                "certifie": certifications != "",
+            }
+        )
+        .loc[garde]
+        .reset_index(drop=True)
+    )
     participants["classe_population"] = _classes(participants)
     return participants, rejets
 
@@ -318,8 +344,10 @@ def texte_ou_none(serie: pd.Series) -> pd.Series:
 def _lire_certifications(serie: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Liste ``|`` normalisée (minuscules, triée) et masque des codes inconnus."""
     autorisees = set(CERTIFICATIONS)
-    listes = serie.fillna("").astype(str).map(
-        lambda v: sorted({c.strip().casefold().replace(" ", "_") for c in v.split("|") if c.strip()})
+    listes = (
+        serie.fillna("")
+        .astype(str)
+        .map(lambda v: sorted({c.strip().casefold().replace(" ", "_") for c in v.split("|") if c.strip()}))
     )
     inconnues = listes.map(lambda codes: any(c not in autorisees for c in codes)).to_numpy(dtype=bool)
     return listes.map("|".join).astype(str), inconnues
@@ -338,19 +366,37 @@ def _classes(participants: pd.DataFrame) -> pd.Series:
 def preparer_grille(table: TableBrute, annee: int) -> pd.DataFrame:
     """Grille de l'édition ; toute faute y est bloquante (elle conditionne la notation)."""
     table.exiger_colonnes(
-        ("code_question", "libelle", "canal", "etape", "determinant", "type_reponse", "points_max", "bareme", "indicateur")
+        (
+            "code_question",
+            "libelle",
+            "canal",
+            "etape",
+            "determinant",
+            "type_reponse",
+            "points_max",
+            "bareme",
+            "indicateur",
+        )
     )
     d = table.donnees
     _erreur_si(table, d["code_question"].isna().to_numpy(), "code_question", "code de question manquant")
     normalises = d["code_question"].map(_normaliser_code)
     _erreur_si(table, normalises.duplicated().to_numpy(), "code_question", "code de question en double")
-    for colonne, codes in (("canal", CANAUX), ("etape", ETAPES), ("determinant", DETERMINANTS),
-                           ("type_reponse", TYPES_REPONSE)):
+    for colonne, codes in (
+        ("canal", CANAUX),
+        ("etape", ETAPES),
+        ("determinant", DETERMINANTS),
+        ("type_reponse", TYPES_REPONSE),
+    ):
         _erreur_code(table, colonne, codes)
     points_max, points_ko = convertir_nombres(d["points_max"])
     texte = (d["type_reponse"] == "texte").to_numpy()
-    _erreur_si(table, (points_ko | (points_max.isna() & ~texte) | (points_max < 0)).to_numpy(), "points_max",
-               "points maximum invalides (nombre positif attendu)")
+    _erreur_si(
+        table,
+        (points_ko | (points_max.isna() & ~texte) | (points_max < 0)).to_numpy(),
+        "points_max",
+        "points maximum invalides (nombre positif attendu)",
+    )
     points_max = points_max.where(~texte, 0.0)
     _verifier_baremes(table, points_max)
     return pd.DataFrame(
@@ -380,15 +426,22 @@ def _verifier_baremes(table: TableBrute, points_max: pd.Series) -> None:
     for i in np.flatnonzero((d["type_reponse"] == "nombre").to_numpy()):
         ligne, bareme = int(table.lignes[i]), d["bareme"].iloc[i]
         if pd.isna(bareme):
-            raise ErreurDonnees(table.fichier, "barème manquant pour une question « nombre »", ligne, table.entete("bareme"))
+            raise ErreurDonnees(
+                table.fichier, "barème manquant pour une question « nombre »", ligne, table.entete("bareme")
+            )
         try:
             paires = lire_bareme(bareme)
         except ValueError as erreur:
-            raise ErreurDonnees(table.fichier, f"barème « {bareme} » invalide : {erreur}", ligne,
-                                table.entete("bareme")) from None
+            raise ErreurDonnees(
+                table.fichier, f"barème « {bareme} » invalide : {erreur}", ligne, table.entete("bareme")
+            ) from None
         if any(p < 0 or p > points_max.iloc[i] for _, p in paires):
-            raise ErreurDonnees(table.fichier, f"barème « {bareme} » : points hors de 0 à points_max "
-                                f"({points_max.iloc[i]:g})", ligne, table.entete("bareme"))
+            raise ErreurDonnees(
+                table.fichier,
+                f"barème « {bareme} » : points hors de 0 à points_max ({points_max.iloc[i]:g})",
+                ligne,
+                table.entete("bareme"),
+            )
 
 
 # --- audits ---------------------------------------------------------------------------
@@ -411,12 +464,20 @@ def _colonnes_questions(table: TableBrute, grille: pd.DataFrame) -> dict:
     par_code = {_normaliser_code(c): c for c in grille["code_question"]}
     absentes = [code for cle, code in par_code.items() if cle not in table.donnees.columns]
     if absentes:
-        raise ErreurDonnees(table.fichier, f"question(s) de la grille sans colonne : {', '.join(absentes[:10])}",
-                            ligne=1, colonne=absentes[0])
+        raise ErreurDonnees(
+            table.fichier,
+            f"question(s) de la grille sans colonne : {', '.join(absentes[:10])}",
+            ligne=1,
+            colonne=absentes[0],
+        )
     inconnues = [c for c in table.donnees.columns if c not in par_code and c not in COLONNES_FIXES_AUDITS]
     if inconnues:
-        raise ErreurDonnees(table.fichier, "colonne inconnue : ni colonne fixe ni code_question de la grille",
-                            ligne=1, colonne=table.entete(inconnues[0]))
+        raise ErreurDonnees(
+            table.fichier,
+            "colonne inconnue : ni colonne fixe ni code_question de la grille",
+            ligne=1,
+            colonne=table.entete(inconnues[0]),
+        )
     return par_code
 
 
@@ -429,7 +490,11 @@ def _valeurs_reponses(serie: pd.Series, type_reponse: str) -> tuple[np.ndarray, 
         return valeurs, presentes & np.isnan(valeurs), "réponse invalide (attendu Oui ou Non)"
     if type_reponse == "echelle4":
         valeurs, invalides = convertir_entiers(serie, 1, 4)
-        return valeurs.astype("float64").to_numpy(), invalides.to_numpy(), "réponse invalide (attendu un entier de 1 à 4)"
+        return (
+            valeurs.astype("float64").to_numpy(),
+            invalides.to_numpy(),
+            "réponse invalide (attendu un entier de 1 à 4)",
+        )
     valeurs, invalides = convertir_nombres(serie)
     invalides = invalides | (valeurs < 0)
     return valeurs.where(~invalides).to_numpy(), invalides.to_numpy(), "réponse invalide (nombre positif attendu)"
@@ -441,13 +506,17 @@ def _rejeter_contacts(rejets: Rejets, structures_connues, edition: pd.Series, pa
     rejeter_doublons(rejets, "id_contact", "identifiant de contact")
     rejeter_structures_inconnues(rejets, structures_connues)
     rejets.ajouter(~d["canal"].isin(CANAUX).to_numpy(), "canal", f"canal invalide (attendu : {', '.join(CANAUX)})")
-    rejets.ajouter(~d["scenario"].isin(SCENARIOS).to_numpy(), "scenario",
-                   f"scénario invalide (attendu : {', '.join(SCENARIOS)})")
+    rejets.ajouter(
+        ~d["scenario"].isin(SCENARIOS).to_numpy(), "scenario", f"scénario invalide (attendu : {', '.join(SCENARIOS)})"
+    )
     dates = lire_dates(rejets, "date_contact")
     marge = pd.Timedelta(days=parametres.tolerance_dates_jours)
     hors = dates.notna() & _hors_periode(dates, edition, marge)
-    rejets.ajouter(hors.to_numpy(), "date_contact",
-                   f"date hors de la période de terrain (± {parametres.tolerance_dates_jours} jours)")
+    rejets.ajouter(
+        hors.to_numpy(),
+        "date_contact",
+        f"date hors de la période de terrain (± {parametres.tolerance_dates_jours} jours)",
+    )
     vagues, vagues_ko = convertir_entiers(d["vague"], 1)
     rejets.ajouter(vagues_ko.to_numpy(), "vague", "vague invalide (entier ≥ 1 attendu)")
     return dates, vagues
@@ -479,15 +548,21 @@ def preparer_audits(table, grille, participants, edition, parametres=PARAMETRES)
         q = questions.loc[cle]
         serie = table.donnees[cle]
         presentes = serie.notna().to_numpy()
-        rejets.ajouter(presentes & (canal != q["canal"]), cle,
-                       f"réponse à une question du canal « {q['canal']} » (doit être vide pour ce canal)")
+        rejets.ajouter(
+            presentes & (canal != q["canal"]),
+            cle,
+            f"réponse à une question du canal « {q['canal']} » (doit être vide pour ce canal)",
+        )
         if q["type_reponse"] != "texte":
             valeurs[cle], invalides, motif = _valeurs_reponses(serie, q["type_reponse"])
             rejets.ajouter(invalides, cle, motif)
     garde = rejets.acceptees
     if not garde.any():
-        raise ErreurDonnees(table.fichier, f"aucun contact d'audit accepté ({len(garde)} lignes lues, "
-                            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans contact est refusée")
+        raise ErreurDonnees(
+            table.fichier,
+            f"aucun contact d'audit accepté ({len(garde)} lignes lues, "
+            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans contact est refusée",
+        )
     contacts = _table_contacts(table, dates, vagues, garde, annee)
     reponses = _table_reponses(table, questions, valeurs, garde, annee)
     textes = _table_textes(table, questions, garde, annee)
@@ -497,18 +572,22 @@ def preparer_audits(table, grille, participants, edition, parametres=PARAMETRES)
 
 def _table_contacts(table, dates, vagues, garde, annee) -> pd.DataFrame:
     d = table.donnees
-    return pd.DataFrame(
-        {
-            "annee": np.int64(annee),
-            "id_contact": d["id_contact"],
-            "structure_id": d["structure_id"],
-            "canal": d["canal"],
-            "scenario": d["scenario"],
-            "date_contact": dates,
-            "vague": vagues,
-            "enqueteur": pseudonymiser(d["enqueteur"]),
-        }
-    ).loc[garde].reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "annee": np.int64(annee),
+                "id_contact": d["id_contact"],
+                "structure_id": d["structure_id"],
+                "canal": d["canal"],
+                "scenario": d["scenario"],
+                "date_contact": dates,
+                "vague": vagues,
+                "enqueteur": pseudonymiser(d["enqueteur"]),
+            }
+        )
+        .loc[garde]
+        .reset_index(drop=True)
+    )
 
 
 def _table_reponses(table, questions, valeurs, garde, annee) -> pd.DataFrame:
@@ -540,8 +619,20 @@ def _table_reponses(table, questions, valeurs, garde, annee) -> pd.DataFrame:
             )
         )
     if not morceaux:
-        return _vide(("id_contact", "structure_id", "canal", "code_question", "indicateur", "determinant", "etape",
-                      "type_reponse"), ("valeur", "points", "points_max"), annee)
+        return _vide(
+            (
+                "id_contact",
+                "structure_id",
+                "canal",
+                "code_question",
+                "indicateur",
+                "determinant",
+                "etape",
+                "type_reponse",
+            ),
+            ("valeur", "points", "points_max"),
+            annee,
+        )
     reponses = pd.concat(morceaux, ignore_index=True)
     reponses.insert(0, "annee", np.int64(annee))
     reponses["indicateur"] = texte_ou_none(reponses["indicateur"])
@@ -562,14 +653,18 @@ def _table_textes(table, questions, garde, annee) -> pd.DataFrame:
         serie = d[cle]
         presentes = serie.notna().to_numpy()
         if presentes.any():
-            morceaux.append(pd.DataFrame({
-                "id_contact": d["id_contact"].to_numpy()[presentes],
-                "structure_id": d["structure_id"].to_numpy()[presentes],
-                "canal": q["canal"],
-                "code_question": q["code_question"],
-                "indicateur": q["indicateur"],
-                "texte": serie.to_numpy()[presentes],
-            }))
+            morceaux.append(
+                pd.DataFrame(
+                    {
+                        "id_contact": d["id_contact"].to_numpy()[presentes],
+                        "structure_id": d["structure_id"].to_numpy()[presentes],
+                        "canal": q["canal"],
+                        "code_question": q["code_question"],
+                        "indicateur": q["indicateur"],
+                        "texte": serie.to_numpy()[presentes],
+                    }
+                )
+            )
     if not morceaux:
         return _vide(("id_contact", "structure_id", "canal", "code_question", "indicateur", "texte"), (), annee)
     textes = pd.concat(morceaux, ignore_index=True)
@@ -589,8 +684,9 @@ def pseudonymiser(codes: pd.Series) -> pd.Series:
     [True]
     """
     cle = cle_pseudonymisation()
-    uniques = {c: "ENQ-" + hmac.new(cle, str(c).encode(), hashlib.sha256).hexdigest()[:10]
-               for c in codes.dropna().unique()}
+    uniques = {
+        c: "ENQ-" + hmac.new(cle, str(c).encode(), hashlib.sha256).hexdigest()[:10] for c in codes.dropna().unique()
+    }
     return codes.map(uniques).astype(object).where(codes.notna(), None)
 
 
@@ -600,31 +696,41 @@ def pseudonymiser(codes: pd.Series) -> pd.Series:
 def preparer_enquete(table: TableBrute, structures_connues, annee: int) -> tuple[pd.DataFrame, Rejets]:
     """Réponses acceptées à l'enquête citoyenne en ligne, et rejets."""
     notes = [f"note_{d}" for d in DETERMINANTS]
-    table.exiger_colonnes(("id_reponse", "structure_id", "date_reponse", "canal", "satisfaction", *notes, "commentaire"))
+    table.exiger_colonnes(
+        ("id_reponse", "structure_id", "date_reponse", "canal", "satisfaction", *notes, "commentaire")
+    )
     d = table.donnees
     rejets = Rejets(table, annee)
     rejeter_doublons(rejets, "id_reponse", "identifiant de réponse")
     rejeter_structures_inconnues(rejets, structures_connues)
     dates = lire_dates(rejets, "date_reponse")
-    rejets.ajouter((d["canal"].notna() & ~d["canal"].isin(CANAUX)).to_numpy(), "canal",
-                   f"canal invalide (attendu : {', '.join(CANAUX)} ou vide)")
+    rejets.ajouter(
+        (d["canal"].notna() & ~d["canal"].isin(CANAUX)).to_numpy(),
+        "canal",
+        f"canal invalide (attendu : {', '.join(CANAUX)} ou vide)",
+    )
     satisfaction, satisfaction_ko = convertir_entiers(d["satisfaction"], 0, 10)
-    rejets.ajouter((satisfaction_ko | d["satisfaction"].isna()).to_numpy(), "satisfaction",
-                   "satisfaction invalide (entier de 0 à 10 attendu)")
+    rejets.ajouter(
+        (satisfaction_ko | d["satisfaction"].isna()).to_numpy(),
+        "satisfaction",
+        "satisfaction invalide (entier de 0 à 10 attendu)",
+    )
     valeurs_notes = {}
     for note in notes:
         valeurs_notes[note], ko = convertir_entiers(d[note], 1, 5)
         rejets.ajouter(ko.to_numpy(), note, "note invalide (entier de 1 à 5 attendu, vide = sans avis)")
-    enquete = pd.DataFrame({
-        "annee": np.int64(annee),
-        "id_reponse": d["id_reponse"],
-        "structure_id": d["structure_id"],
-        "date_reponse": dates,
-        "canal": texte_ou_none(d["canal"]),
-        "satisfaction": satisfaction,
-        **valeurs_notes,
-        "commentaire": texte_ou_none(d["commentaire"]),
-    })
+    enquete = pd.DataFrame(
+        {
+            "annee": np.int64(annee),
+            "id_reponse": d["id_reponse"],
+            "structure_id": d["structure_id"],
+            "date_reponse": dates,
+            "canal": texte_ou_none(d["canal"]),
+            "satisfaction": satisfaction,
+            **valeurs_notes,
+            "commentaire": texte_ou_none(d["commentaire"]),
+        }
+    )
     return enquete.loc[rejets.acceptees].reset_index(drop=True), rejets
 
 
@@ -640,17 +746,19 @@ def preparer_avis(table: TableBrute, structures_connues, annee: int) -> tuple[pd
     rejets.ajouter((note_ko | d["note"].isna()).to_numpy(), "note", "note invalide (entier de 1 à 5 attendu)")
     date_reponse = lire_dates(rejets, "date_reponse", obligatoire=False)
     rejets.ajouter((date_reponse < date_avis).to_numpy(), "date_reponse", "date de réponse antérieure à l'avis")
-    avis = pd.DataFrame({
-        "annee": np.int64(annee),
-        "id_avis": d["id_avis"],
-        "structure_id": d["structure_id"],
-        "plateforme": texte_ou_none(d["plateforme"]),
-        "date_avis": date_avis,
-        "note": note,
-        "texte": texte_ou_none(d["texte"]),
-        "date_reponse": date_reponse,
-        "delai_reponse_jours": (date_reponse - date_avis).dt.days.astype(float),
-    })
+    avis = pd.DataFrame(
+        {
+            "annee": np.int64(annee),
+            "id_avis": d["id_avis"],
+            "structure_id": d["structure_id"],
+            "plateforme": texte_ou_none(d["plateforme"]),
+            "date_avis": date_avis,
+            "note": note,
+            "texte": texte_ou_none(d["texte"]),
+            "date_reponse": date_reponse,
+            "delai_reponse_jours": (date_reponse - date_avis).dt.days.astype(float),
+        }
+    )
     return avis.loc[rejets.acceptees].reset_index(drop=True), rejets
 
 
@@ -666,8 +774,9 @@ def _facultatif(donnees, annee: int, nom: str) -> TableBrute | None:
     return lire_table(chemin, f"raw/{annee}/{nom}") if chemin.exists() else None
 
 
-def preparer_edition(donnees, annee: int, parametres: Parametres = PARAMETRES, editions=None,
-                     complements=()) -> Edition:
+def preparer_edition(
+    donnees, annee: int, parametres: Parametres = PARAMETRES, editions=None, complements=()
+) -> Edition:
     """Lit, valide et note une édition ; renvoie ses tables et ses bilans (rien n'est écrit).
 
     ``complements`` : fonctions ``(donnees, annee, structures_connues, editions)`` qui renvoient
@@ -698,8 +807,14 @@ def _preparer_edition(donnees, annee, parametres, editions, complements) -> Edit
         codes_enqueteurs = audits.donnees["enqueteur"].dropna().unique().tolist()
         del audits  # le fichier brut n'est plus utile : libère la mémoire avant le bootstrap
     tous_rejets = [rejets_p, rejets_a]
-    tables = {"editions": ligne.reset_index(drop=True), "participants": participants, "grille": grille,
-              "contacts": contacts, "reponses": reponses, "textes_audit": textes}
+    tables = {
+        "editions": ligne.reset_index(drop=True),
+        "participants": participants,
+        "grille": grille,
+        "contacts": contacts,
+        "reponses": reponses,
+        "textes_audit": textes,
+    }
     for nom, fonction in (("enquete", preparer_enquete), ("avis", preparer_avis)):
         with en_traitant(f"raw/{annee}/{nom}.csv"):
             table = _facultatif(donnees, annee, f"{nom}.csv")
@@ -725,8 +840,11 @@ def _participants_edition(donnees, annee: int):
     """Participants acceptés, leurs rejets et les structures connues ; aucun participant = faute de fichier."""
     participants, rejets = preparer_participants(_lire(donnees, annee, "participants.csv"), annee)
     if participants.empty:
-        raise ErreurDonnees(rejets.fichier, f"aucun participant accepté ({len(rejets.rejetee)} lignes lues, "
-                            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans participant est refusée")
+        raise ErreurDonnees(
+            rejets.fichier,
+            f"aucun participant accepté ({len(rejets.rejetee)} lignes lues, "
+            f"{int(rejets.rejetee.sum())} rejetées) : une édition sans participant est refusée",
+        )
     connues = structures_connues(participants, rejets)
     return participants, rejets.liberer(), connues
 
@@ -761,6 +879,8 @@ def _avertissements(rejets: pd.DataFrame, connues, fichier_participants: str) ->
     if not en_cascade.any():
         return []
     ids = sorted(set(rejets.loc[en_cascade, "valeur"].dropna()) & set(connues.rejetees))
-    return [f"Attention : {len(ids)} structure(s) rejetée(s) dans {fichier_participants} ({', '.join(ids[:10])}"
-            f"{'…' if len(ids) > 10 else ''}) : {int(en_cascade.sum())} ligne(s) d'autres fichiers rejetée(s) "
-            "avec elles (motif « structure rejetée » dans la table rejets)."]
+    return [
+        f"Attention : {len(ids)} structure(s) rejetée(s) dans {fichier_participants} ({', '.join(ids[:10])}"
+        f"{'…' if len(ids) > 10 else ''}) : {int(en_cascade.sum())} ligne(s) d'autres fichiers rejetée(s) "
+        "avec elles (motif « structure rejetée » dans la table rejets)."
+    ]

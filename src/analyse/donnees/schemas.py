@@ -132,9 +132,7 @@ TEXTES_AUDIT = DataFrameSchema(
     strict=True,
 )
 
-_NOTES = {
-    f"note_{d}": Column("Int64", Check.in_range(1, 5), nullable=True) for d in DETERMINANTS
-}
+_NOTES = {f"note_{d}": Column("Int64", Check.in_range(1, 5), nullable=True) for d in DETERMINANTS}
 
 ENQUETE = DataFrameSchema(
     {
@@ -230,6 +228,4 @@ def valider(nom_table: str, table):
         return SCHEMAS[nom_table].validate(table, lazy=True)
     except pa.errors.SchemaErrors as erreur:
         resume = erreur.failure_cases.head(10).to_string()
-        raise ValueError(
-            f"La table préparée « {nom_table} » ne respecte pas son schéma :\n{resume}"
-        ) from None
+        raise ValueError(f"La table préparée « {nom_table} » ne respecte pas son schéma :\n{resume}") from None

@@ -73,8 +73,12 @@ def charger_lexique(chemin: Path | str | None = None) -> pd.DataFrame:
         fautes = ~d[colonne].isin(autorises)
         if fautes.any():
             i = int(np.flatnonzero(fautes.to_numpy())[0])
-            raise ErreurDonnees(table.fichier, f"valeur « {d[colonne].iloc[i]} » inconnue (attendu : "
-                                f"{', '.join(autorises)})", ligne=int(table.lignes[i]), colonne=colonne)
+            raise ErreurDonnees(
+                table.fichier,
+                f"valeur « {d[colonne].iloc[i]} » inconnue (attendu : {', '.join(autorises)})",
+                ligne=int(table.lignes[i]),
+                colonne=colonne,
+            )
     termes = d["terme"].map(normaliser_texte)
     vides = termes == ""
     if vides.any():
@@ -135,8 +139,7 @@ def classer_textes(textes: pd.Series, lexique: pd.DataFrame | None = None, seuil
     lexique = charger_lexique() if lexique is None else lexique
     listes = [classer_texte(t, lexique, seuil) for t in textes]
     principal = pd.Series([l[0] if l else None for l in listes], index=textes.index, dtype=object)
-    return pd.DataFrame({"determinants": ["|".join(l) for l in listes], "determinant": principal},
-                        index=textes.index)
+    return pd.DataFrame({"determinants": ["|".join(l) for l in listes], "determinant": principal}, index=textes.index)
 
 
 def _ensembles(serie: pd.Series) -> list[set]:
@@ -165,9 +168,17 @@ def mesurer_classement(etiquettes: pd.Series, predictions: pd.Series) -> pd.Data
     table = _ajouter_taux(table)
     micro = table[["support", "vp", "fp", "fn"]].sum()
     ligne_micro = _ajouter_taux(pd.DataFrame([{"determinant": "micro", **micro.to_dict()}]))
-    ligne_macro = pd.DataFrame([{"determinant": "macro", **micro.to_dict(),
-                                 "precision": table["precision"].mean(), "rappel": table["rappel"].mean(),
-                                 "f1": table["f1"].mean()}])
+    ligne_macro = pd.DataFrame(
+        [
+            {
+                "determinant": "macro",
+                **micro.to_dict(),
+                "precision": table["precision"].mean(),
+                "rappel": table["rappel"].mean(),
+                "f1": table["f1"].mean(),
+            }
+        ]
+    )
     return pd.concat([table, ligne_micro, ligne_macro], ignore_index=True)
 
 
@@ -195,12 +206,17 @@ def charger_echantillon(chemin: Path | str | None = None) -> pd.DataFrame:
     if inconnus:
         raise ErreurDonnees(table.fichier, f"déterminant(s) inconnu(s) : {', '.join(inconnus)}", colonne="determinants")
     partie = d["partie"].fillna("controle") if "partie" in d else pd.Series("controle", index=d.index)
-    return pd.DataFrame({"id_texte": d["id_texte"], "texte": d["texte"],
-                         "determinants": d["determinants"].fillna(""), "partie": partie})
+    return pd.DataFrame(
+        {"id_texte": d["id_texte"], "texte": d["texte"], "determinants": d["determinants"].fillna(""), "partie": partie}
+    )
 
 
-def evaluer_lexique(echantillon: pd.DataFrame | None = None, lexique: pd.DataFrame | None = None,
-                    seuil: int = 1, partie: str | None = "controle") -> pd.DataFrame:
+def evaluer_lexique(
+    echantillon: pd.DataFrame | None = None,
+    lexique: pd.DataFrame | None = None,
+    seuil: int = 1,
+    partie: str | None = "controle",
+) -> pd.DataFrame:
     """Précision et rappel du lexique sur un échantillon étiqueté (celui du paquet par défaut).
 
     ``partie`` : ``controle`` (défaut), ``developpement`` ou ``None`` pour tout l'échantillon.

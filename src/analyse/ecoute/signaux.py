@@ -25,7 +25,6 @@ import pandas as pd
 from analyse.donnees.codes import CANAUX, DETERMINANTS
 from analyse.donnees.confidentialite import masquer_serie
 from analyse.donnees.lecture import TableBrute, convertir_nombres, normaliser_entete
-from analyse.ecoute.lexique import charger_lexique, classer_textes
 from analyse.donnees.preparation import (
     Rejets,
     colonne_ou_vide,
@@ -36,17 +35,31 @@ from analyse.donnees.preparation import (
     rejeter_structures_inconnues,
     texte_ou_none,
 )
+from analyse.ecoute.lexique import charger_lexique, classer_textes
 
-SOURCES = ("enquete_satisfaction", "reclamation", "elu", "conseil_ecole", "comite_usagers", "avis_en_ligne",
-           "reseaux_sociaux", "autre")
+SOURCES = (
+    "enquete_satisfaction",
+    "reclamation",
+    "elu",
+    "conseil_ecole",
+    "comite_usagers",
+    "avis_en_ligne",
+    "reseaux_sociaux",
+    "autre",
+)
 CANAUX_SIGNAL = CANAUX + ("reunion", "autre")
 POLARITES = ("negatif", "neutre", "positif")
 ISSUES_APPEL = ("repondu", "abandonne")
 ORIGINES = ("signaux.csv", "services_publics_plus")
 LIBELLES_SOURCES = {
-    "enquete_satisfaction": "Enquête de satisfaction", "reclamation": "Réclamations", "elu": "Élus",
-    "conseil_ecole": "Conseils d'école", "comite_usagers": "Comité d'usagers", "avis_en_ligne": "Avis en ligne",
-    "reseaux_sociaux": "Réseaux sociaux", "autre": "Autres",
+    "enquete_satisfaction": "Enquête de satisfaction",
+    "reclamation": "Réclamations",
+    "elu": "Élus",
+    "conseil_ecole": "Conseils d'école",
+    "comite_usagers": "Comité d'usagers",
+    "avis_en_ligne": "Avis en ligne",
+    "reseaux_sociaux": "Réseaux sociaux",
+    "autre": "Autres",
 }
 LIBELLES_POLARITES = {"negatif": "Négatif", "neutre": "Neutre", "positif": "Positif"}
 COLONNES_SIGNAUX = ("id_signal", "structure_id", "date_signal", "source")
@@ -72,11 +85,16 @@ def convertir_horodatages(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
     presentes = serie.notna()
     fr = texte.str.extract(_RE_HORO_FR.pattern)
     iso = texte.str.extract(_RE_HORO_ISO.pattern)
-    parties = pd.DataFrame({
-        "year": fr[2].fillna(iso[0]), "month": fr[1].fillna(iso[1]), "day": fr[0].fillna(iso[2]),
-        "hour": fr[3].fillna(iso[3]), "minute": fr[4].fillna(iso[4]),
-        "second": fr[5].fillna(iso[5]).where(fr[0].notna() | iso[0].notna()),
-    })
+    parties = pd.DataFrame(
+        {
+            "year": fr[2].fillna(iso[0]),
+            "month": fr[1].fillna(iso[1]),
+            "day": fr[0].fillna(iso[2]),
+            "hour": fr[3].fillna(iso[3]),
+            "minute": fr[4].fillna(iso[4]),
+            "second": fr[5].fillna(iso[5]).where(fr[0].notna() | iso[0].notna()),
+        }
+    )
     lisibles = presentes & parties["year"].notna()
     parties.loc[lisibles, "second"] = parties.loc[lisibles, "second"].fillna("0")
     horodatages = pd.Series(pd.NaT, index=serie.index, dtype="datetime64[ns]")
@@ -133,8 +151,9 @@ def periode_fichier(annee: int, editions: pd.DataFrame | None = None) -> tuple[p
 # --------------------------------------------------------------------------- signaux.csv
 
 
-def preparer_signaux(table: TableBrute, structures_connues, annee: int, periode=None,
-                     lexique: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Rejets]:
+def preparer_signaux(
+    table: TableBrute, structures_connues, annee: int, periode=None, lexique: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, Rejets]:
     """Signaux acceptés (déterminant, polarité, texte masqué) et rejets de ``signaux.csv``.
 
     >>> preparer_signaux.__name__  # voir tests/test_signaux.py
@@ -151,24 +170,53 @@ def preparer_signaux(table: TableBrute, structures_connues, annee: int, periode=
     source = _codes(d["source"])
     rejets.ajouter(~source.isin(SOURCES).to_numpy(), "source", f"source invalide (attendu : {', '.join(SOURCES)})")
     canal = _codes(colonne_ou_vide(table, "canal"))
-    rejets.ajouter((canal.notna() & ~canal.isin(CANAUX_SIGNAL)).to_numpy(), "canal",
-                   f"canal invalide (attendu : {', '.join(CANAUX_SIGNAL)} ou vide)", colonne_ou_vide(table, "canal"))
+    rejets.ajouter(
+        (canal.notna() & ~canal.isin(CANAUX_SIGNAL)).to_numpy(),
+        "canal",
+        f"canal invalide (attendu : {', '.join(CANAUX_SIGNAL)} ou vide)",
+        colonne_ou_vide(table, "canal"),
+    )
     note_100 = _notes(rejets, table)
     polarite_fichier = _codes(colonne_ou_vide(table, "polarite"))
-    rejets.ajouter((polarite_fichier.notna() & ~polarite_fichier.isin(POLARITES)).to_numpy(), "polarite",
-                   "polarité invalide (attendu : negatif, neutre, positif ou vide)", colonne_ou_vide(table, "polarite"))
+    rejets.ajouter(
+        (polarite_fichier.notna() & ~polarite_fichier.isin(POLARITES)).to_numpy(),
+        "polarite",
+        "polarité invalide (attendu : negatif, neutre, positif ou vide)",
+        colonne_ou_vide(table, "polarite"),
+    )
     determinant = _codes(colonne_ou_vide(table, "determinant"))
-    rejets.ajouter((determinant.notna() & ~determinant.isin(DETERMINANTS)).to_numpy(), "determinant",
-                   f"déterminant invalide (attendu : {', '.join(DETERMINANTS)} ou vide)", colonne_ou_vide(table, "determinant"))
+    rejets.ajouter(
+        (determinant.notna() & ~determinant.isin(DETERMINANTS)).to_numpy(),
+        "determinant",
+        f"déterminant invalide (attendu : {', '.join(DETERMINANTS)} ou vide)",
+        colonne_ou_vide(table, "determinant"),
+    )
     date_reponse = lire_dates(rejets, "date_reponse", False)
-    rejets.ajouter((date_reponse < dates).to_numpy(), "date_reponse", "date de réponse antérieure au signal",
-                   colonne_ou_vide(table, "date_reponse"))
+    rejets.ajouter(
+        (date_reponse < dates).to_numpy(),
+        "date_reponse",
+        "date de réponse antérieure au signal",
+        colonne_ou_vide(table, "date_reponse"),
+    )
     garde = rejets.acceptees
-    brut = pd.DataFrame({
-        "id_signal": d["id_signal"], "structure_id": d["structure_id"], "date_signal": dates,
-        "source": source, "canal": canal, "note_100": note_100, "polarite": polarite_fichier,
-        "determinant": determinant, "date_reponse": date_reponse, "texte": colonne_ou_vide(table, "texte"),
-    }).loc[garde].reset_index(drop=True)
+    brut = (
+        pd.DataFrame(
+            {
+                "id_signal": d["id_signal"],
+                "structure_id": d["structure_id"],
+                "date_signal": dates,
+                "source": source,
+                "canal": canal,
+                "note_100": note_100,
+                "polarite": polarite_fichier,
+                "determinant": determinant,
+                "date_reponse": date_reponse,
+                "texte": colonne_ou_vide(table, "texte"),
+            }
+        )
+        .loc[garde]
+        .reset_index(drop=True)
+    )
     return construire_signaux(brut, annee, "signaux.csv", lexique), rejets
 
 
@@ -186,7 +234,9 @@ def _notes(rejets: Rejets, table: TableBrute) -> pd.Series:
     return (100 * (note - bas) / (haut - bas)).astype(float)
 
 
-def construire_signaux(brut: pd.DataFrame, annee: int, origine: str, lexique: pd.DataFrame | None = None) -> pd.DataFrame:
+def construire_signaux(
+    brut: pd.DataFrame, annee: int, origine: str, lexique: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Table ``signaux`` depuis des lignes déjà validées : polarité et déterminants complétés, texte masqué.
 
     Polarité : celle du fichier, sinon celle de la note, sinon « négatif » pour une réclamation.
@@ -204,8 +254,9 @@ def construire_signaux(brut: pd.DataFrame, annee: int, origine: str, lexique: pd
     par_source = pd.Series(np.where(s["source"] == "reclamation", "negatif", None), index=s.index, dtype=object)
     polarite = s["polarite"].astype(object).where(s["polarite"].notna(), polarite_note)
     polarite = polarite.where(polarite.notna(), par_source)
-    origine_polarite = np.select([s["polarite"].notna(), polarite_note.notna(), par_source.notna()],
-                                 ["fichier", "note", "source"], "")
+    origine_polarite = np.select(
+        [s["polarite"].notna(), polarite_note.notna(), par_source.notna()], ["fichier", "note", "source"], ""
+    )
     classes = classer_textes(s["texte"], lexique if lexique is not None else charger_lexique())
     donne = s["determinant"].notna()
     determinant = s["determinant"].astype(object).where(donne, classes["determinant"])
@@ -213,25 +264,28 @@ def construire_signaux(brut: pd.DataFrame, annee: int, origine: str, lexique: pd
     origine_determinant = np.select([donne, classes["determinant"].notna()], ["fichier", "lexique"], "")
     delai = (s["date_reponse"] - s["date_signal"]).dt.days.astype(float)
     texte = masquer_serie(s["texte"])
-    return pd.DataFrame({
-        "annee": np.int64(annee),
-        "id_signal": s["id_signal"].astype(str),
-        "structure_id": s["structure_id"].astype(str),
-        "date_signal": s["date_signal"].astype("datetime64[ns]"),
-        "source": s["source"].astype(str),
-        "canal": texte_ou_none(s["canal"]),
-        "origine": origine,
-        "note_100": s["note_100"].astype(float),
-        "polarite": texte_ou_none(polarite),
-        "origine_polarite": pd.Series(origine_polarite, dtype=object).replace("", None),
-        "determinant": texte_ou_none(determinant),
-        "determinants": determinants.astype(str),
-        "origine_determinant": pd.Series(origine_determinant, dtype=object).replace("", None),
-        "date_reponse": s["date_reponse"].astype("datetime64[ns]"),
-        "delai_reponse_jours": delai,
-        "repondu": s["date_reponse"].notna() | s.get("repondu", pd.Series(False, index=s.index)).fillna(False).astype(bool),
-        "texte": texte.where(s["texte"].notna(), None),
-    })
+    return pd.DataFrame(
+        {
+            "annee": np.int64(annee),
+            "id_signal": s["id_signal"].astype(str),
+            "structure_id": s["structure_id"].astype(str),
+            "date_signal": s["date_signal"].astype("datetime64[ns]"),
+            "source": s["source"].astype(str),
+            "canal": texte_ou_none(s["canal"]),
+            "origine": origine,
+            "note_100": s["note_100"].astype(float),
+            "polarite": texte_ou_none(polarite),
+            "origine_polarite": pd.Series(origine_polarite, dtype=object).replace("", None),
+            "determinant": texte_ou_none(determinant),
+            "determinants": determinants.astype(str),
+            "origine_determinant": pd.Series(origine_determinant, dtype=object).replace("", None),
+            "date_reponse": s["date_reponse"].astype("datetime64[ns]"),
+            "delai_reponse_jours": delai,
+            "repondu": s["date_reponse"].notna()
+            | s.get("repondu", pd.Series(False, index=s.index)).fillna(False).astype(bool),
+            "texte": texte.where(s["texte"].notna(), None),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- appels.csv
@@ -249,35 +303,54 @@ def preparer_appels(table: TableBrute, structures_connues, annee: int, periode=N
     rejeter_doublons(rejets, "id_appel", "identifiant d'appel")
     rejeter_structures_inconnues(rejets, structures_connues)
     debut, debut_ko = convertir_horodatages(d["debut_appel"])
-    rejets.ajouter((debut_ko | d["debut_appel"].isna()).to_numpy(), "debut_appel",
-                   "horodatage invalide (attendu JJ/MM/AAAA HH:MM[:SS] ou AAAA-MM-JJ HH:MM[:SS])")
+    rejets.ajouter(
+        (debut_ko | d["debut_appel"].isna()).to_numpy(),
+        "debut_appel",
+        "horodatage invalide (attendu JJ/MM/AAAA HH:MM[:SS] ou AAAA-MM-JJ HH:MM[:SS])",
+    )
     if periode is not None:
         rejeter_hors_periode(rejets, "debut_appel", debut, periode)
     attente, attente_ko = convertir_nombres(d["attente_secondes"])
-    rejets.ajouter((attente_ko | d["attente_secondes"].isna() | (attente < 0)).to_numpy(), "attente_secondes",
-                   "attente invalide (nombre de secondes ≥ 0 attendu)")
+    rejets.ajouter(
+        (attente_ko | d["attente_secondes"].isna() | (attente < 0)).to_numpy(),
+        "attente_secondes",
+        "attente invalide (nombre de secondes ≥ 0 attendu)",
+    )
     issue = _codes(d["issue"])
     rejets.ajouter(~issue.isin(ISSUES_APPEL).to_numpy(), "issue", "issue invalide (attendu : repondu ou abandonne)")
     duree, duree_ko = convertir_nombres(d["duree_secondes"])
-    rejets.ajouter((duree_ko | (duree < 0)).to_numpy(), "duree_secondes",
-                   "durée invalide (nombre de secondes ≥ 0 attendu)")
-    rejets.ajouter(((issue == "repondu") & duree.isna()).to_numpy(), "duree_secondes",
-                   "durée de conversation manquante pour un appel répondu")
-    rejets.ajouter(((issue == "abandonne") & (duree > 0)).to_numpy(), "duree_secondes",
-                   "durée de conversation pour un appel abandonné (doit être vide ou 0)")
+    rejets.ajouter(
+        (duree_ko | (duree < 0)).to_numpy(), "duree_secondes", "durée invalide (nombre de secondes ≥ 0 attendu)"
+    )
+    rejets.ajouter(
+        ((issue == "repondu") & duree.isna()).to_numpy(),
+        "duree_secondes",
+        "durée de conversation manquante pour un appel répondu",
+    )
+    rejets.ajouter(
+        ((issue == "abandonne") & (duree > 0)).to_numpy(),
+        "duree_secondes",
+        "durée de conversation pour un appel abandonné (doit être vide ou 0)",
+    )
     poste = colonne_ou_vide(table, "poste")
-    appels = pd.DataFrame({
-        "annee": np.int64(annee),
-        "id_appel": d["id_appel"],
-        "structure_id": d["structure_id"],
-        "debut_appel": debut.astype("datetime64[ns]"),
-        "jour_semaine": debut.dt.day_of_week.astype("Int64"),
-        "heure": debut.dt.hour.astype("Int64"),
-        "attente_secondes": attente.astype(float),
-        "issue": issue,
-        "duree_secondes": duree.where(issue == "repondu").astype(float),
-        "poste": pseudonymiser(poste).str.replace("ENQ-", "PST-", regex=False),
-    }).loc[rejets.acceptees].reset_index(drop=True)
+    appels = (
+        pd.DataFrame(
+            {
+                "annee": np.int64(annee),
+                "id_appel": d["id_appel"],
+                "structure_id": d["structure_id"],
+                "debut_appel": debut.astype("datetime64[ns]"),
+                "jour_semaine": debut.dt.day_of_week.astype("Int64"),
+                "heure": debut.dt.hour.astype("Int64"),
+                "attente_secondes": attente.astype(float),
+                "issue": issue,
+                "duree_secondes": duree.where(issue == "repondu").astype(float),
+                "poste": pseudonymiser(poste).str.replace("ENQ-", "PST-", regex=False),
+            }
+        )
+        .loc[rejets.acceptees]
+        .reset_index(drop=True)
+    )
     appels["jour_semaine"] = appels["jour_semaine"].astype("int64")
     appels["heure"] = appels["heure"].astype("int64")
     return appels, rejets

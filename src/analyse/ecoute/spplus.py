@@ -40,8 +40,6 @@ from analyse.donnees.lecture import (
     lire_table,
     normaliser_entete,
 )
-from analyse.ecoute.lexique import chemin_ressource, normaliser_texte
-from analyse.ecoute.signaux import construire_signaux
 from analyse.donnees.preparation import (
     MOTIF_DATE,
     Rejets,
@@ -49,13 +47,20 @@ from analyse.donnees.preparation import (
     rejeter_hors_periode,
     rejeter_structures_inconnues,
 )
+from analyse.ecoute.lexique import chemin_ressource, normaliser_texte
+from analyse.ecoute.signaux import construire_signaux
 
 EXPORTS = ("experiences", "indicateurs")
 FICHIERS = {"experiences": "spplus_experiences.csv", "indicateurs": "spplus_indicateurs.csv"}
 FICHIER_STRUCTURES = "spplus_structures.csv"
 FICHIER_CORRESPONDANCE = "correspondance_spplus.csv"
-RESSENTIS = {"negatif": "negatif", "negative": "negatif", "neutre": "neutre", "positif": "positif",
-             "positive": "positif"}
+RESSENTIS = {
+    "negatif": "negatif",
+    "negative": "negatif",
+    "neutre": "neutre",
+    "positif": "positif",
+    "positive": "positif",
+}
 PREFIXE_ID = "SPP-"
 MOTIF_SANS_CORRESPONDANCE = f"structure Services Publics + sans correspondance (à ajouter à {FICHIER_STRUCTURES})"
 _RE_HORAIRE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})[ T].*$")
@@ -96,16 +101,26 @@ def charger_correspondance_colonnes(chemin: Path | str | None = None) -> pd.Data
     inconnus = d["export"].notna() & ~d["export"].isin(EXPORTS)
     if inconnus.any() or d["export"].isna().any() or d["colonne"].isna().any() or d["entete"].isna().any():
         i = int(np.flatnonzero((inconnus | d[["export", "colonne", "entete"]].isna().any(axis=1)).to_numpy())[0])
-        raise ErreurDonnees(table.fichier, f"ligne incomplète ou export inconnu (attendu : {', '.join(EXPORTS)})",
-                            ligne=int(table.lignes[i]))
-    obligatoire = d["obligatoire"].fillna("non").str.casefold().isin(("oui", "o", "vrai", "1")) \
-        if "obligatoire" in d else pd.Series(False, index=d.index)
+        raise ErreurDonnees(
+            table.fichier,
+            f"ligne incomplète ou export inconnu (attendu : {', '.join(EXPORTS)})",
+            ligne=int(table.lignes[i]),
+        )
+    obligatoire = (
+        d["obligatoire"].fillna("non").str.casefold().isin(("oui", "o", "vrai", "1"))
+        if "obligatoire" in d
+        else pd.Series(False, index=d.index)
+    )
     cles = d["entete"].map(normaliser_entete)
     doublons = pd.DataFrame({"export": d["export"], "cle": cles}).duplicated()
     if doublons.any():
         i = int(np.flatnonzero(doublons.to_numpy())[0])
-        raise ErreurDonnees(table.fichier, f"en-tête « {d['entete'].iloc[i]} » déclaré deux fois",
-                            ligne=int(table.lignes[i]), colonne="entete")
+        raise ErreurDonnees(
+            table.fichier,
+            f"en-tête « {d['entete'].iloc[i]} » déclaré deux fois",
+            ligne=int(table.lignes[i]),
+            colonne="entete",
+        )
     return pd.DataFrame({"export": d["export"], "colonne": d["colonne"], "cle": cles, "obligatoire": obligatoire})
 
 
@@ -136,10 +151,17 @@ def charger_structures(chemin: Path | str) -> pd.DataFrame:
     vides = d["structure_id"].isna() | (code.isna() & nom.isna())
     if vides.any():
         i = int(np.flatnonzero(vides.to_numpy())[0])
-        raise ErreurDonnees(table.fichier, "ligne sans structure_id, ou sans code_spplus ni nom_spplus",
-                            ligne=int(table.lignes[i]))
-    return pd.DataFrame({"structure_id": d["structure_id"], "code_spplus": code, "nom_spplus": nom,
-                         "nom_normalise": nom.map(normaliser_texte).where(nom.notna())})
+        raise ErreurDonnees(
+            table.fichier, "ligne sans structure_id, ou sans code_spplus ni nom_spplus", ligne=int(table.lignes[i])
+        )
+    return pd.DataFrame(
+        {
+            "structure_id": d["structure_id"],
+            "code_spplus": code,
+            "nom_spplus": nom,
+            "nom_normalise": nom.map(normaliser_texte).where(nom.notna()),
+        }
+    )
 
 
 def _apparier(codes: pd.Series | None, noms: pd.Series, structures: pd.DataFrame) -> pd.Series:
@@ -170,16 +192,24 @@ def appliquer_correspondance(table: TableBrute, export: str, correspondance: pd.
     cibles = [vers[col] for col in connues]
     doubles = sorted({x for x in cibles if cibles.count(x) > 1})
     if doubles:
-        raise ErreurDonnees(table.fichier, f"plusieurs colonnes correspondent à « {doubles[0]} » : "
-                            f"{', '.join(table.entete(k) for k in connues if vers[k] == doubles[0])}", ligne=1)
+        raise ErreurDonnees(
+            table.fichier,
+            f"plusieurs colonnes correspondent à « {doubles[0]} » : "
+            f"{', '.join(table.entete(k) for k in connues if vers[k] == doubles[0])}",
+            ligne=1,
+        )
     entetes = {vers[col]: table.entete(col) for col in connues}
     table.donnees = table.donnees[connues].rename(columns=vers)
     manquantes = sorted(set(c.loc[c["obligatoire"], "colonne"]) - set(table.donnees.columns))
     if manquantes:
         attendus = ", ".join(c.loc[c["colonne"] == manquantes[0], "cle"])
-        raise ErreurDonnees(table.fichier, f"colonne obligatoire « {manquantes[0]} » introuvable "
-                            f"(en-têtes reconnus : {attendus} ; voir {FICHIER_CORRESPONDANCE})", ligne=1,
-                            colonne=manquantes[0])
+        raise ErreurDonnees(
+            table.fichier,
+            f"colonne obligatoire « {manquantes[0]} » introuvable "
+            f"(en-têtes reconnus : {attendus} ; voir {FICHIER_CORRESPONDANCE})",
+            ligne=1,
+            colonne=manquantes[0],
+        )
     anciennes = {k: v for k, v in table.entetes.items() if k in inconnues}
     table.entetes = {**anciennes, **entetes}
     return [table.entete(col) for col in inconnues]
@@ -188,11 +218,18 @@ def appliquer_correspondance(table: TableBrute, export: str, correspondance: pd.
 def _signaler_colonnes(rejets: Rejets, inconnues: list[str]) -> None:
     """Une ligne de rejet par colonne ignorée (ligne 1 : l'en-tête), sans rejeter de ligne de données."""
     if inconnues:
-        rejets.lignes.append(pd.DataFrame({
-            "annee": np.int64(rejets.annee), "fichier": rejets.fichier, "ligne": np.int64(1), "colonne": inconnues,
-            "motif": f"colonne inconnue, ignorée (à déclarer dans {FICHIER_CORRESPONDANCE} pour la lire)",
-            "valeur": None,
-        }))
+        rejets.lignes.append(
+            pd.DataFrame(
+                {
+                    "annee": np.int64(rejets.annee),
+                    "fichier": rejets.fichier,
+                    "ligne": np.int64(1),
+                    "colonne": inconnues,
+                    "motif": f"colonne inconnue, ignorée (à déclarer dans {FICHIER_CORRESPONDANCE} pour la lire)",
+                    "valeur": None,
+                }
+            )
+        )
 
 
 def _dates_souples(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -202,9 +239,15 @@ def _dates_souples(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
     return convertir_dates(jour)
 
 
-def importer_experiences(chemin: Path | str, structures: pd.DataFrame | Path | str, annee: int = 0,
-                         correspondance: pd.DataFrame | None = None, structures_connues=None, periode=None,
-                         nom_affiche: str | None = None) -> Import:
+def importer_experiences(
+    chemin: Path | str,
+    structures: pd.DataFrame | Path | str,
+    annee: int = 0,
+    correspondance: pd.DataFrame | None = None,
+    structures_connues=None,
+    periode=None,
+    nom_affiche: str | None = None,
+) -> Import:
     """Lit un export « expériences » : lignes acceptées (``id_experience``, ``structure_id``, ``date``,
     ``ressenti``, ``description``, ``repondu``…) et rejets motivés.
 
@@ -230,17 +273,32 @@ def importer_experiences(chemin: Path | str, structures: pd.DataFrame | Path | s
     if structures_connues is not None:
         rejeter_structures_inconnues(rejets, structures_connues)
     reponse = d["reponse"] if "reponse" in d else pd.Series(np.nan, index=d.index, dtype=object)
-    experiences = pd.DataFrame({
-        "id_experience": d["id_experience"], "structure_id": d["structure_id"], "date": dates,
-        "statut": d["statut"] if "statut" in d else None, "ressenti": ressenti,
-        "description": d["description"] if "description" in d else None, "repondu": reponse.notna(),
-    }).loc[rejets.acceptees].reset_index(drop=True)
+    experiences = (
+        pd.DataFrame(
+            {
+                "id_experience": d["id_experience"],
+                "structure_id": d["structure_id"],
+                "date": dates,
+                "statut": d["statut"] if "statut" in d else None,
+                "ressenti": ressenti,
+                "description": d["description"] if "description" in d else None,
+                "repondu": reponse.notna(),
+            }
+        )
+        .loc[rejets.acceptees]
+        .reset_index(drop=True)
+    )
     return Import(experiences, rejets, inconnues)
 
 
-def importer_indicateurs(chemin: Path | str, structures: pd.DataFrame | Path | str, annee: int = 0,
-                         correspondance: pd.DataFrame | None = None, structures_connues=None,
-                         nom_affiche: str | None = None) -> Import:
+def importer_indicateurs(
+    chemin: Path | str,
+    structures: pd.DataFrame | Path | str,
+    annee: int = 0,
+    correspondance: pd.DataFrame | None = None,
+    structures_connues=None,
+    nom_affiche: str | None = None,
+) -> Import:
     """Lit un export « résultats / indicateurs » : une ligne par structure × indicateur, rattachée à ``structure_id``.
 
     La valeur accepte virgule ou point décimal et un signe « % » final.
@@ -269,21 +327,39 @@ def importer_indicateurs(chemin: Path | str, structures: pd.DataFrame | Path | s
         rejeter_structures_inconnues(rejets, structures_connues)
     cles = d[["code_spplus", "indicateur"]].fillna("").agg("|".join, axis=1)
     doublons = (cles.duplicated() & date_maj.duplicated()).to_numpy()
-    rejets.ajouter(doublons & cles.duplicated(keep="first").to_numpy(), "indicateur",
-                   "indicateur en double pour cette structure et cette date")
+    rejets.ajouter(
+        doublons & cles.duplicated(keep="first").to_numpy(),
+        "indicateur",
+        "indicateur en double pour cette structure et cette date",
+    )
     facultative = lambda nom: d[nom] if nom in d else pd.Series(None, index=d.index, dtype=object)  # noqa: E731
-    indicateurs = pd.DataFrame({
-        "annee": np.int64(annee), "structure_id": d["structure_id"], "code_spplus": d["code_spplus"],
-        "type_spplus": facultative("type_structure"), "nom_spplus": d["nom"], "code_postal": facultative("code_postal"),
-        "ville": facultative("ville"), "indicateur": d["indicateur"], "valeur": valeur.astype(float),
-        "frequence": facultative("frequence"), "date_maj": date_maj.astype("datetime64[ns]"),
-    }).loc[rejets.acceptees].reset_index(drop=True)
+    indicateurs = (
+        pd.DataFrame(
+            {
+                "annee": np.int64(annee),
+                "structure_id": d["structure_id"],
+                "code_spplus": d["code_spplus"],
+                "type_spplus": facultative("type_structure"),
+                "nom_spplus": d["nom"],
+                "code_postal": facultative("code_postal"),
+                "ville": facultative("ville"),
+                "indicateur": d["indicateur"],
+                "valeur": valeur.astype(float),
+                "frequence": facultative("frequence"),
+                "date_maj": date_maj.astype("datetime64[ns]"),
+            }
+        )
+        .loc[rejets.acceptees]
+        .reset_index(drop=True)
+    )
     for colonne in ("type_spplus", "code_postal", "ville", "frequence"):
         indicateurs[colonne] = indicateurs[colonne].astype(object).where(indicateurs[colonne].notna(), None)
     return Import(indicateurs, rejets, inconnues)
 
 
-def experiences_vers_signaux(experiences: pd.DataFrame, annee: int, lexique: pd.DataFrame | None = None) -> pd.DataFrame:
+def experiences_vers_signaux(
+    experiences: pd.DataFrame, annee: int, lexique: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Expériences importées -> lignes de la table ``signaux`` (source ``avis_en_ligne``, canal
     ``site_internet``, origine ``services_publics_plus``, polarité = ressenti, texte masqué).
 
@@ -295,13 +371,21 @@ def experiences_vers_signaux(experiences: pd.DataFrame, annee: int, lexique: pd.
     >>> experiences_vers_signaux(e, 2022)[["id_signal", "polarite", "determinant"]].iloc[0].tolist()
     ['SPP-42', 'negatif', 'transfert']
     """
-    brut = pd.DataFrame({
-        "id_signal": PREFIXE_ID + experiences["id_experience"].astype(str), "structure_id": experiences["structure_id"],
-        "date_signal": experiences["date"], "source": "avis_en_ligne", "canal": "site_internet",
-        "note_100": np.nan, "polarite": experiences["ressenti"], "determinant": None,
-        "date_reponse": pd.Series(pd.NaT, index=experiences.index, dtype="datetime64[ns]"),
-        "texte": experiences["description"], "repondu": experiences["repondu"].astype(bool),
-    })
+    brut = pd.DataFrame(
+        {
+            "id_signal": PREFIXE_ID + experiences["id_experience"].astype(str),
+            "structure_id": experiences["structure_id"],
+            "date_signal": experiences["date"],
+            "source": "avis_en_ligne",
+            "canal": "site_internet",
+            "note_100": np.nan,
+            "polarite": experiences["ressenti"],
+            "determinant": None,
+            "date_reponse": pd.Series(pd.NaT, index=experiences.index, dtype="datetime64[ns]"),
+            "texte": experiences["description"],
+            "repondu": experiences["repondu"].astype(bool),
+        }
+    )
     return construire_signaux(brut, annee, "services_publics_plus", lexique)
 
 
@@ -322,21 +406,36 @@ def preparer_spplus(donnees, annee: int, structures_connues, periode=None, lexiq
     if not chemin_structures.exists():
         chemin_structures = dossier_raw(donnees) / FICHIER_STRUCTURES
     if not chemin_structures.exists():
-        raise ErreurDonnees(f"raw/{annee}/{FICHIER_STRUCTURES} ou raw/{FICHIER_STRUCTURES}",
-                            "fichier introuvable : il faut dire à quelle structure "
-                            "du baromètre correspond chaque structure Services Publics + (structure_id, code_spplus, "
-                            "nom_spplus)")
+        raise ErreurDonnees(
+            f"raw/{annee}/{FICHIER_STRUCTURES} ou raw/{FICHIER_STRUCTURES}",
+            "fichier introuvable : il faut dire à quelle structure "
+            "du baromètre correspond chaque structure Services Publics + (structure_id, code_spplus, "
+            "nom_spplus)",
+        )
     structures = charger_structures(chemin_structures)
     correspondance = correspondance_colonnes_de(donnees)
     signaux, indicateurs, rejets = [], None, []
     if "experiences" in presents:
-        imp = importer_experiences(presents["experiences"], structures, annee, correspondance, structures_connues,
-                                   periode, f"raw/{annee}/{FICHIERS['experiences']}")
+        imp = importer_experiences(
+            presents["experiences"],
+            structures,
+            annee,
+            correspondance,
+            structures_connues,
+            periode,
+            f"raw/{annee}/{FICHIERS['experiences']}",
+        )
         signaux.append(experiences_vers_signaux(imp.table, annee, lexique))
         rejets.append(imp.rejets.liberer())
     if "indicateurs" in presents:
-        imp = importer_indicateurs(presents["indicateurs"], structures, annee, correspondance, structures_connues,
-                                   f"raw/{annee}/{FICHIERS['indicateurs']}")
+        imp = importer_indicateurs(
+            presents["indicateurs"],
+            structures,
+            annee,
+            correspondance,
+            structures_connues,
+            f"raw/{annee}/{FICHIERS['indicateurs']}",
+        )
         indicateurs = imp.table
         rejets.append(imp.rejets.liberer())
     return ResultatSpplus(signaux, indicateurs, rejets)

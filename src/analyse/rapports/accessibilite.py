@@ -254,8 +254,10 @@ def main(arguments: list[str] | None = None) -> int:
     fautes = {c: m for c, m in resultats.items() if m}
     for chemin, manquements in fautes.items():
         print(f"{chemin} : {' ; '.join(manquements)}")
-    print(f"Accessibilité (PDF/UA-1, sous-ensemble vérifié) : {len(resultats)} PDF dans {dossier}, "
-          f"{len(fautes)} en faute.")
+    print(
+        f"Accessibilité (PDF/UA-1, sous-ensemble vérifié) : {len(resultats)} PDF dans {dossier}, "
+        f"{len(fautes)} en faute."
+    )
     return 1 if fautes else 0
 
 
@@ -276,7 +278,7 @@ def luminance(couleur: str) -> float:
         code = "".join(c * 2 for c in code)
     if not re.fullmatch(r"[0-9a-fA-F]{6}", code):
         raise ValueError(f"Couleur illisible : {couleur!r} (attendu #rrggbb)")
-    canaux = [int(code[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    canaux = [int(code[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     r, v, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in canaux)
     return 0.2126 * r + 0.7152 * v + 0.0722 * b
 

@@ -36,17 +36,20 @@ TITRE = "Déterminants de la satisfaction des usagers"
 NOM_FICHIER = "rapport_determinants"
 COULEURS_MODELES = {"mco_grappes": PALETTE["bleu"], "logit_ordinal": PALETTE["vermillon"], "mixte": PALETTE["vert"]}
 MARQUEURS_MODELES = {"mco_grappes": "o", "logit_ordinal": "s", "mixte": "^"}
-COULEURS_DETERMINANTS = dict(zip(DETERMINANTS, [PALETTE[c] for c in
-                                                ("bleu", "orange", "vert", "vermillon", "bleu_ciel", "pourpre", "noir")]
-                                 + ["#999999"]))
+COULEURS_DETERMINANTS = dict(
+    zip(
+        DETERMINANTS,
+        [PALETTE[c] for c in ("bleu", "orange", "vert", "vermillon", "bleu_ciel", "pourpre", "noir")] + ["#999999"],
+    )
+)
 MARQUEURS_DETERMINANTS = dict(zip(DETERMINANTS, "osD^vP*X"))
-LIBELLES_CIBLES = {"satisfaction_moyenne": "Satisfaction moyenne (enquête, 0 à 10)",
-                   "note_avis_moyenne": "Note moyenne des avis en ligne (1 à 5)"}
+LIBELLES_CIBLES = {
+    "satisfaction_moyenne": "Satisfaction moyenne (enquête, 0 à 10)",
+    "note_avis_moyenne": "Note moyenne des avis en ligne (1 à 5)",
+}
 
 
 # --------------------------------------------------------------------------- chargement
-
-
 
 
 def annees_enquete(donnees: Path | str = "data") -> list[int]:
@@ -73,15 +76,19 @@ def choisir_annees(donnees: Path | str = "data", annees=None) -> list[int]:
     """
     disponibles = annees_enquete(donnees)
     if not disponibles:
-        raise FileNotFoundError(f"Aucune enquête en ligne préparée dans {config.dossier_processed(resoudre_chemin(donnees))} : "
-                                "lancez d'abord « analyse preparer ».")
+        raise FileNotFoundError(
+            f"Aucune enquête en ligne préparée dans {config.dossier_processed(resoudre_chemin(donnees))} : "
+            "lancez d'abord « analyse preparer »."
+        )
     if annees in (None, [], ()):
         return disponibles
     demandees = sorted({int(a) for a in ([annees] if np.isscalar(annees) else annees)})
     absentes = [a for a in demandees if a not in disponibles]
     if absentes:
-        raise FileNotFoundError(f"Pas d'enquête en ligne préparée pour l'édition ou les éditions {', '.join(map(str, absentes))} "
-                                f"(éditions disponibles : {', '.join(map(str, disponibles))}).")
+        raise FileNotFoundError(
+            f"Pas d'enquête en ligne préparée pour l'édition ou les éditions {', '.join(map(str, absentes))} "
+            f"(éditions disponibles : {', '.join(map(str, disponibles))})."
+        )
     return demandees
 
 
@@ -107,10 +114,6 @@ def charger_tables(donnees: Path | str = "data", annees=None) -> dict:
     return tables
 
 
-
-
-
-
 # --------------------------------------------------------------------------- calculs
 
 
@@ -125,10 +128,22 @@ def effectifs(tables: dict, repondants: pd.DataFrame) -> pd.DataFrame:
     lignes = []
     for annee, g in enquete.groupby("annee", sort=True):
         complets = repondants[repondants["annee"] == annee]
-        lignes.append({"edition": str(annee), "repondants": len(g), "repondants_complets": len(complets),
-                       "structures": int(complets["structure_id"].nunique())})
-    lignes.append({"edition": "Ensemble", "repondants": len(enquete), "repondants_complets": len(repondants),
-                   "structures": int(repondants["structure_id"].nunique())})
+        lignes.append(
+            {
+                "edition": str(annee),
+                "repondants": len(g),
+                "repondants_complets": len(complets),
+                "structures": int(complets["structure_id"].nunique()),
+            }
+        )
+    lignes.append(
+        {
+            "edition": "Ensemble",
+            "repondants": len(enquete),
+            "repondants_complets": len(repondants),
+            "structures": int(repondants["structure_id"].nunique()),
+        }
+    )
     table = pd.DataFrame(lignes)
     table["part_complets_pct"] = 100 * table["repondants_complets"] / table["repondants"].where(table["repondants"] > 0)
     return table
@@ -146,10 +161,14 @@ def calculer(tables: dict, parametres: config.Parametres = config.PARAMETRES) ->
     p = parametres
     repondants = determinants.preparer_repondants(tables["enquete"])
     if repondants["structure_id"].nunique() < p.taille_min_agregat:
-        raise ValueError(f"Moins de {p.taille_min_agregat} structures avec des répondants complets : "
-                         "rapport non publiable (confidentialité).")
+        raise ValueError(
+            f"Moins de {p.taille_min_agregat} structures avec des répondants complets : "
+            "rapport non publiable (confidentialité)."
+        )
     importance = determinants.importance_nationale(repondants, p.n_bootstrap, p.graine, p.niveau_confiance)
-    dominance = determinants.analyser_dominance(repondants, determinants.CIBLE_REPONDANT, determinants.PREDICTEURS_PERCUS)
+    dominance = determinants.analyser_dominance(
+        repondants, determinants.CIBLE_REPONDANT, determinants.PREDICTEURS_PERCUS
+    )
     structures = determinants.preparer_structures(tables["scores"], tables["enquete"], tables["avis"])
     resultats = {
         "annees": list(tables["annees"]),
@@ -159,12 +178,15 @@ def calculer(tables: dict, parametres: config.Parametres = config.PARAMETRES) ->
         "relations": determinants.relations_dominance(dominance),
         "conditionnelle": table_conditionnelle(dominance),
         "modeles": determinants.comparer_modeles(repondants, niveau=p.niveau_confiance),
-        "structures_satisfaction": determinants.modele_structures(structures, "satisfaction_moyenne", p.niveau_confiance),
+        "structures_satisfaction": determinants.modele_structures(
+            structures, "satisfaction_moyenne", p.niveau_confiance
+        ),
         "structures_avis": determinants.modele_structures(structures, "note_avis_moyenne", p.niveau_confiance),
         "lien": determinants.lien_audit_percu(structures, taille_min=p.taille_min_agregat, niveau=p.niveau_confiance),
         "performance": determinants.performance_nationale(structures, p.taille_min_agregat),
-        "stabilite": determinants.stabilite_editions(repondants, p.n_bootstrap, p.graine, p.niveau_confiance,
-                                                     p.taille_min_agregat),
+        "stabilite": determinants.stabilite_editions(
+            repondants, p.n_bootstrap, p.graine, p.niveau_confiance, p.taille_min_agregat
+        ),
     }
     resultats["matrice"] = determinants.matrice_nationale(importance, resultats["performance"])
     return resultats
@@ -178,7 +200,9 @@ def table_conditionnelle(dominance: dict) -> pd.DataFrame:
     [0.3, 0.1]
     """
     cond = dominance["conditionnelle"]
-    longue = cond.rename_axis(index="determinant", columns="autres_determinants").stack().rename("gain_r2").reset_index()
+    longue = (
+        cond.rename_axis(index="determinant", columns="autres_determinants").stack().rename("gain_r2").reset_index()
+    )
     longue.insert(1, "libelle", longue["determinant"].map(libelle))
     longue["autres_determinants"] = longue["autres_determinants"].astype(int)
     return longue
@@ -256,8 +280,9 @@ def couverture(tables: dict, demo: bool = False):
     """
     from analyse.rapports.rendu import declarer_couverture
 
-    return declarer_couverture(titre=TITRE, sous_titre=f"Importance relative, modèles et priorités – {periode(tables['annees'])}",
-                               demo=demo)
+    return declarer_couverture(
+        titre=TITRE, sous_titre=f"Importance relative, modèles et priorités – {periode(tables['annees'])}", demo=demo
+    )
 
 
 def _pct(x, decimales: int = 1) -> str:
@@ -284,9 +309,16 @@ def introduction(resultats: dict, demo: bool = False) -> BlocHTML:
     True
     """
     imp = _trie(resultats["importance"])
-    return rendre("determinants_introduction.html.j2", periode=periode(resultats["annees"]),
-                  tot=resultats["effectifs"].iloc[-1], r2=imp["r2"].iloc[0], r2_ic_bas=imp["r2_ic_bas"].iloc[0],
-                  r2_ic_haut=imp["r2_ic_haut"].iloc[0], deux=imp.head(2).to_dict("records"), demo=demo)
+    return rendre(
+        "determinants_introduction.html.j2",
+        periode=periode(resultats["annees"]),
+        tot=resultats["effectifs"].iloc[-1],
+        r2=imp["r2"].iloc[0],
+        r2_ic_bas=imp["r2_ic_bas"].iloc[0],
+        r2_ic_haut=imp["r2_ic_haut"].iloc[0],
+        deux=imp.head(2).to_dict("records"),
+        demo=demo,
+    )
 
 
 # --------------------------------------------------------------------------- graphiques
@@ -303,8 +335,10 @@ def titre_importance(importance: pd.DataFrame) -> str:
     imp = _trie(importance)
     premier, second = imp.iloc[0], imp.iloc[1]
     net = "nettement devant" if premier["ic_bas"] > second["ic_haut"] else "au coude-à-coude avec"
-    return (f"{premier['libelle']} pèse le plus dans la satisfaction ({_pct(premier['part_pct'], 0)} du R² expliqué), "
-            f"{net} {second['libelle']} ({_pct(second['part_pct'], 0)})")
+    return (
+        f"{premier['libelle']} pèse le plus dans la satisfaction ({_pct(premier['part_pct'], 0)} du R² expliqué), "
+        f"{net} {second['libelle']} ({_pct(second['part_pct'], 0)})"
+    )
 
 
 def graphique_importance(importance: pd.DataFrame, source_: str | None = None) -> Figure:
@@ -328,8 +362,10 @@ def graphique_importance(importance: pd.DataFrame, source_: str | None = None) -
     ax.set_xlabel("Part du R² expliqué (%)")
     ax.xaxis.set_major_formatter(formateur_fr())
     ax.xaxis.grid(True, zorder=0)
-    note = (f"Décomposition LMG (Shapley) du R² = {nombre_fr(imp['r2'].iloc[0], 3)} ; intervalles bootstrap à 95 % "
-            "(structures rééchantillonnées).")
+    note = (
+        f"Décomposition LMG (Shapley) du R² = {nombre_fr(imp['r2'].iloc[0], 3)} ; intervalles bootstrap à 95 % "
+        "(structures rééchantillonnées)."
+    )
     habiller(fig, titre_importance(importance), source_, note)
     return fig
 
@@ -360,8 +396,15 @@ def graphique_dominance(dominance: dict, source_: str | None = None) -> Figure:
     fig, ax = nouvelle_figure((TAILLE[0], 3.9))
     x = np.array(cond.columns, dtype=int)
     for d in ordre:
-        ax.plot(x, 100 * cond.loc[d].to_numpy(dtype=float), marker=MARQUEURS_DETERMINANTS.get(d, "o"), ms=4, lw=1.3,
-                color=COULEURS_DETERMINANTS.get(d, GRIS), label=libelle(d))
+        ax.plot(
+            x,
+            100 * cond.loc[d].to_numpy(dtype=float),
+            marker=MARQUEURS_DETERMINANTS.get(d, "o"),
+            ms=4,
+            lw=1.3,
+            color=COULEURS_DETERMINANTS.get(d, GRIS),
+            label=libelle(d),
+        )
     ax.set_xticks(x, [str(v) for v in x])
     ax.set_xlabel("Nombre d'autres déterminants déjà dans le modèle")
     ax.set_ylabel("Gain moyen de R² (points de %)")
@@ -369,8 +412,12 @@ def graphique_dominance(dominance: dict, source_: str | None = None) -> Figure:
     ax.yaxis.grid(True, zorder=0)
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=7, frameon=False, ncols=2, loc="upper right")
-    habiller(fig, titre_dominance(dominance), source_, "À gauche : R² du déterminant seul ; la moyenne de chaque courbe "
-              "sur les tailles de modèle donne sa part LMG.")
+    habiller(
+        fig,
+        titre_dominance(dominance),
+        source_,
+        "À gauche : R² du déterminant seul ; la moyenne de chaque courbe sur les tailles de modèle donne sa part LMG.",
+    )
     return fig
 
 
@@ -392,8 +439,15 @@ def graphique_modeles(modeles: pd.DataFrame, source_: str | None = None) -> Figu
     for k, nom in enumerate(noms):
         s = m[m["modele"] == nom]
         y = s["terme"].map(position).to_numpy() + decalage[k]
-        ax.scatter(s["relatif"], y, s=26, marker=MARQUEURS_MODELES.get(nom, "o"), color=COULEURS_MODELES.get(nom, GRIS),
-                   label=determinants.NOMS_MODELES.get(nom, nom), zorder=3)
+        ax.scatter(
+            s["relatif"],
+            y,
+            s=26,
+            marker=MARQUEURS_MODELES.get(nom, "o"),
+            color=COULEURS_MODELES.get(nom, GRIS),
+            label=determinants.NOMS_MODELES.get(nom, nom),
+            zorder=3,
+        )
     ax.set_yticks(range(len(ordre)), [libelle(t) for t in ordre])
     ax.set_xlabel("Coefficient, en % du plus fort coefficient du modèle")
     ax.set_xlim(min(0, m["relatif"].min() - 5), 108)
@@ -434,8 +488,11 @@ def graphique_structures(resultats: dict, source_: str | None = None) -> Figure:
     >>> callable(graphique_structures)
     True
     """
-    series = [(c, resultats[c]) for c in ("structures_satisfaction", "structures_avis")
-              if resultats.get(c) and resultats[c]["n_observations"] > 0]
+    series = [
+        (c, resultats[c])
+        for c in ("structures_satisfaction", "structures_avis")
+        if resultats.get(c) and resultats[c]["n_observations"] > 0
+    ]
     ordre = [d for d in DETERMINANTS if d in set(series[0][1]["coefficients"]["terme"])] if series else []
     fig, ax = nouvelle_figure((TAILLE[0], max(2.8, 1.4 + 0.36 * len(ordre))))
     couleurs = (PALETTE["bleu"], PALETTE["orange"])
@@ -443,9 +500,18 @@ def graphique_structures(resultats: dict, source_: str | None = None) -> Figure:
     for k, (cle, res) in enumerate(series):
         c = res["coefficients"].set_index("terme").reindex(ordre)
         y = np.arange(len(ordre)) + decalage[k]
-        ax.errorbar(c["coefficient"], y, xerr=np.vstack([c["coefficient"] - c["ic_bas"], c["ic_haut"] - c["coefficient"]]),
-                    fmt="o", ms=4, color=couleurs[k], ecolor=couleurs[k], capsize=2, lw=1,
-                    label=f"{LIBELLES_CIBLES[res['cible']]}, R² = {nombre_fr(res['r2'], 2)}")
+        ax.errorbar(
+            c["coefficient"],
+            y,
+            xerr=np.vstack([c["coefficient"] - c["ic_bas"], c["ic_haut"] - c["coefficient"]]),
+            fmt="o",
+            ms=4,
+            color=couleurs[k],
+            ecolor=couleurs[k],
+            capsize=2,
+            lw=1,
+            label=f"{LIBELLES_CIBLES[res['cible']]}, R² = {nombre_fr(res['r2'], 2)}",
+        )
     ax.axvline(0, color=GRIS, lw=0.8)
     ax.set_yticks(range(len(ordre)), [libelle(d) for d in ordre])
     ax.invert_yaxis()
@@ -472,10 +538,14 @@ def titre_structures(resultats: dict) -> str:
     c = res["coefficients"]
     nets = c[c["ic_bas"] > 0].sort_values("coefficient", ascending=False)
     if nets.empty:
-        return f"Aucun score d'audit ne se détache nettement dans la satisfaction perçue (R² = {nombre_fr(res['r2'], 2)})"
+        return (
+            f"Aucun score d'audit ne se détache nettement dans la satisfaction perçue (R² = {nombre_fr(res['r2'], 2)})"
+        )
     noms = [n.lower() for n in nets["libelle"].head(2)]
-    return (f"À autres scores égaux, les structures mieux auditées en {' et en '.join(noms)} "
-            f"ont des usagers plus satisfaits (R² = {nombre_fr(res['r2'], 2)})")
+    return (
+        f"À autres scores égaux, les structures mieux auditées en {' et en '.join(noms)} "
+        f"ont des usagers plus satisfaits (R² = {nombre_fr(res['r2'], 2)})"
+    )
 
 
 def graphique_lien(lien: pd.DataFrame, source_: str | None = None) -> Figure:
@@ -487,8 +557,16 @@ def graphique_lien(lien: pd.DataFrame, source_: str | None = None) -> Figure:
     True
     """
     fig, ax = nouvelle_figure((TAILLE[0], 3.2))
-    ax.errorbar(lien["score_audit_moyen"], lien["moyenne"], yerr=np.vstack([lien["moyenne"] - lien["ic_bas"],
-                lien["ic_haut"] - lien["moyenne"]]), fmt="o-", color=PALETTE["bleu"], ecolor=PALETTE["noir"], capsize=3, lw=1.3)
+    ax.errorbar(
+        lien["score_audit_moyen"],
+        lien["moyenne"],
+        yerr=np.vstack([lien["moyenne"] - lien["ic_bas"], lien["ic_haut"] - lien["moyenne"]]),
+        fmt="o-",
+        color=PALETTE["bleu"],
+        ecolor=PALETTE["noir"],
+        capsize=3,
+        lw=1.3,
+    )
     for x, y, h in zip(lien["score_audit_moyen"], lien["moyenne"], lien["ic_haut"]):
         ax.annotate(nombre_fr(y, 2), (x, h), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7.5)
     ax.set_xlabel("Score d'audit global moyen de la classe (points sur 100)")
@@ -497,11 +575,21 @@ def graphique_lien(lien: pd.DataFrame, source_: str | None = None) -> Figure:
     ax.yaxis.set_major_formatter(formateur_fr())
     ax.yaxis.grid(True, zorder=0)
     n = int(lien["n_structures"].min()) if len(lien) else 0
-    titre = "Pas assez de structures pour former des classes" if lien.empty else (
-        f"De la classe la moins bien auditée à la mieux auditée, la satisfaction passe de "
-        f"{nombre_fr(lien['moyenne'].iloc[0], 1)} à {nombre_fr(lien['moyenne'].iloc[-1], 1)} sur 10")
-    habiller(fig, titre, source_, f"Classes de même effectif selon le score d'audit global (au moins {n} structures par classe) ; "
-              "intervalles à 95 %.")
+    titre = (
+        "Pas assez de structures pour former des classes"
+        if lien.empty
+        else (
+            f"De la classe la moins bien auditée à la mieux auditée, la satisfaction passe de "
+            f"{nombre_fr(lien['moyenne'].iloc[0], 1)} à {nombre_fr(lien['moyenne'].iloc[-1], 1)} sur 10"
+        )
+    )
+    habiller(
+        fig,
+        titre,
+        source_,
+        f"Classes de même effectif selon le score d'audit global (au moins {n} structures par classe) ; "
+        "intervalles à 95 %.",
+    )
     return fig
 
 
@@ -515,8 +603,12 @@ def graphique_matrice(matrice: pd.DataFrame, source_: str | None = None) -> Figu
     """
     m = matrice.dropna(subset=["performance"])
     fig, ax = nouvelle_figure((TAILLE[0], 4.0))
-    couleurs = {"Priorité": PALETTE["vermillon"], "Atout à préserver": PALETTE["vert"], "Second plan": PALETTE["orange"],
-                "Acquis": PALETTE["bleu"]}
+    couleurs = {
+        "Priorité": PALETTE["vermillon"],
+        "Atout à préserver": PALETTE["vert"],
+        "Second plan": PALETTE["orange"],
+        "Acquis": PALETTE["bleu"],
+    }
     ref_x, ref_y = float(m["reference"].iloc[0]), 100 / len(matrice)
     ax.axvline(ref_x, color=GRIS, ls="--", lw=0.9)
     ax.axhline(ref_y, color=GRIS, ls="--", lw=0.9)
@@ -530,8 +622,12 @@ def graphique_matrice(matrice: pd.DataFrame, source_: str | None = None) -> Figu
     ax.xaxis.set_major_formatter(formateur_fr())
     ax.yaxis.set_major_formatter(formateur_fr())
     ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4)
-    habiller(fig, titre_matrice(matrice), source_,
-              f"Pointillés : importance moyenne ({_pct(ref_y)}) et moyenne des scores d'audit des déterminants ({nombre_fr(ref_x)}).")
+    habiller(
+        fig,
+        titre_matrice(matrice),
+        source_,
+        f"Pointillés : importance moyenne ({_pct(ref_y)}) et moyenne des scores d'audit des déterminants ({nombre_fr(ref_x)}).",
+    )
     return fig
 
 
@@ -576,9 +672,18 @@ def graphique_stabilite(stabilite: pd.DataFrame, source_: str | None = None) -> 
     for k, d in enumerate(ordre):
         s = stabilite[stabilite["determinant"] == d].sort_values("annee")
         x = s["annee"].map(position).to_numpy() + decalage[k]
-        ax.errorbar(x, s["part_pct"], yerr=np.vstack([s["part_pct"] - s["pct_ic_bas"], s["pct_ic_haut"] - s["part_pct"]]),
-                    fmt="-", marker=MARQUEURS_DETERMINANTS.get(d, "o"), ms=3.5, lw=1, capsize=1.5,
-                    color=COULEURS_DETERMINANTS.get(d, GRIS), label=libelle(d))
+        ax.errorbar(
+            x,
+            s["part_pct"],
+            yerr=np.vstack([s["part_pct"] - s["pct_ic_bas"], s["pct_ic_haut"] - s["part_pct"]]),
+            fmt="-",
+            marker=MARQUEURS_DETERMINANTS.get(d, "o"),
+            ms=3.5,
+            lw=1,
+            capsize=1.5,
+            color=COULEURS_DETERMINANTS.get(d, GRIS),
+            label=libelle(d),
+        )
     ax.set_xticks(range(len(annees)), [str(a) for a in annees])
     ax.set_xlabel("Édition")
     ax.set_ylabel("Part du R² expliqué (%)")
@@ -614,14 +719,19 @@ def tableau_importance(importance: pd.DataFrame) -> pd.DataFrame:
     '1\xa0(1\xa0à\xa02)'
     """
     imp = _trie(importance)
-    return pd.DataFrame({
-        "Déterminant": imp["libelle"],
-        "Part de R² (points de %)": 100 * imp["part"],
-        "IC à 95 %": [intervalle_fr(100 * b, 100 * h, 2) for b, h in zip(imp["ic_bas"], imp["ic_haut"])],
-        "Part du R² expliqué (%)": imp["part_pct"],
-        "IC à 95 % (%)": [intervalle_fr(b, h) for b, h in zip(imp["pct_ic_bas"], imp["pct_ic_haut"])],
-        "Rang (IC)": [f"{r}\u00a0({b}\u00a0à\u00a0{h})" if b != h else f"{r}" for r, b, h in zip(imp["rang"], imp["rang_bas"], imp["rang_haut"])],
-    })
+    return pd.DataFrame(
+        {
+            "Déterminant": imp["libelle"],
+            "Part de R² (points de %)": 100 * imp["part"],
+            "IC à 95 %": [intervalle_fr(100 * b, 100 * h, 2) for b, h in zip(imp["ic_bas"], imp["ic_haut"])],
+            "Part du R² expliqué (%)": imp["part_pct"],
+            "IC à 95 % (%)": [intervalle_fr(b, h) for b, h in zip(imp["pct_ic_bas"], imp["pct_ic_haut"])],
+            "Rang (IC)": [
+                f"{r}\u00a0({b}\u00a0à\u00a0{h})" if b != h else f"{r}"
+                for r, b, h in zip(imp["rang"], imp["rang_bas"], imp["rang_haut"])
+            ],
+        }
+    )
 
 
 def tableau_dominance(resultats: dict) -> pd.DataFrame:
@@ -639,12 +749,14 @@ def tableau_dominance(resultats: dict) -> pd.DataFrame:
         noms = [libelle(x) for x in rel.loc[(rel["dominant"] == d) & rel[colonne], "domine"]]
         return ", ".join(noms) if noms else "–"
 
-    return pd.DataFrame({
-        "Déterminant": [libelle(d) for d in ordre],
-        "R² seul (%)": [100 * dom["conditionnelle"].loc[d].iloc[0] for d in ordre],
-        "Part LMG (points de %)": [100 * dom["generale"][d] for d in ordre],
-        "Domine complètement": [_domines(d, "complete") for d in ordre],
-    })
+    return pd.DataFrame(
+        {
+            "Déterminant": [libelle(d) for d in ordre],
+            "R² seul (%)": [100 * dom["conditionnelle"].loc[d].iloc[0] for d in ordre],
+            "Part LMG (points de %)": [100 * dom["generale"][d] for d in ordre],
+            "Domine complètement": [_domines(d, "complete") for d in ordre],
+        }
+    )
 
 
 def tableau_modeles(modeles: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:
@@ -655,15 +767,19 @@ def tableau_modeles(modeles: pd.DataFrame, importance: pd.DataFrame) -> pd.DataF
     >>> tableau_modeles(m, i).columns.tolist()
     ['Déterminant', 'Rang LMG', 'Moindres carrés (points par point de note)']
     """
-    entetes = {"mco_grappes": "Moindres carrés (points par point de note)",
-               "logit_ordinal": "Logit ordinal (log-rapport de chances)",
-               "mixte": "Modèle mixte (points par point de note)"}
+    entetes = {
+        "mco_grappes": "Moindres carrés (points par point de note)",
+        "logit_ordinal": "Logit ordinal (log-rapport de chances)",
+        "mixte": "Modèle mixte (points par point de note)",
+    }
     imp = _trie(importance)
     table = pd.DataFrame({"Déterminant": imp["libelle"], "Rang LMG": imp["rang"]})
     for nom in dict.fromkeys(modeles["modele"]):
         s = modeles[modeles["modele"] == nom].set_index("terme").reindex(imp["determinant"])
-        table[entetes.get(nom, nom)] = [_insecable(f"{nombre_fr(c, 3)} {intervalle_fr(b, h, 3)}") + f" ({r})"
-                                        for c, b, h, r in zip(s["coefficient"], s["ic_bas"], s["ic_haut"], s["rang"])]
+        table[entetes.get(nom, nom)] = [
+            _insecable(f"{nombre_fr(c, 3)} {intervalle_fr(b, h, 3)}") + f" ({r})"
+            for c, b, h, r in zip(s["coefficient"], s["ic_bas"], s["ic_haut"], s["rang"])
+        ]
     return table
 
 
@@ -680,8 +796,9 @@ def tableau_structures(resultats: dict) -> pd.DataFrame:
             continue
         c = res["coefficients"].set_index("terme")
         colonnes[LIBELLES_CIBLES[res["cible"]]] = {
-            t: _insecable(f"{nombre_fr(v, 3)} {intervalle_fr(b, h, 3)}") for t, v, b, h in
-            zip(c.index, c["coefficient"], c["ic_bas"], c["ic_haut"])}
+            t: _insecable(f"{nombre_fr(v, 3)} {intervalle_fr(b, h, 3)}")
+            for t, v, b, h in zip(c.index, c["coefficient"], c["ic_bas"], c["ic_haut"])
+        }
     if not colonnes:
         return pd.DataFrame()
     termes = [d for d in DETERMINANTS if any(d in v for v in colonnes.values())]
@@ -703,9 +820,16 @@ def resume_structures(resultats: dict) -> pd.DataFrame:
         if not res or res["n_observations"] == 0:
             continue
         part_edition = float(res["lmg"].get("edition", 0.0))
-        lignes.append({"Mesure perçue": LIBELLES_CIBLES[res["cible"]], "Structures": res["n_structures"],
-                       "Structures × éditions": res["n_observations"], "Éditions": res["n_editions"], "R²": res["r2"],
-                       "Part du R² due aux éditions (%)": 100 * part_edition / res["r2"] if res["r2"] else np.nan})
+        lignes.append(
+            {
+                "Mesure perçue": LIBELLES_CIBLES[res["cible"]],
+                "Structures": res["n_structures"],
+                "Structures × éditions": res["n_observations"],
+                "Éditions": res["n_editions"],
+                "R²": res["r2"],
+                "Part du R² due aux éditions (%)": 100 * part_edition / res["r2"] if res["r2"] else np.nan,
+            }
+        )
     return pd.DataFrame(lignes)
 
 
@@ -715,13 +839,17 @@ def tableau_lien(lien: pd.DataFrame) -> pd.DataFrame:
     >>> tableau_lien(pd.DataFrame({"classe": [1], "n_structures": [9], "score_audit_moyen": [60.0], "moyenne": [7.0], "ic_bas": [6.8], "ic_haut": [7.2]})).columns[0]
     'Classe de score d’audit'
     """
-    return pd.DataFrame({
-        "Classe de score d’audit": [f"{c}e classe" if c > 1 else "1re classe (scores les plus bas)" for c in lien["classe"]],
-        "Structures": lien["n_structures"],
-        "Score d'audit moyen": lien["score_audit_moyen"],
-        "Satisfaction moyenne (sur 10)": lien["moyenne"],
-        "IC à 95 %": [intervalle_fr(b, h, 2) for b, h in zip(lien["ic_bas"], lien["ic_haut"])],
-    })
+    return pd.DataFrame(
+        {
+            "Classe de score d’audit": [
+                f"{c}e classe" if c > 1 else "1re classe (scores les plus bas)" for c in lien["classe"]
+            ],
+            "Structures": lien["n_structures"],
+            "Score d'audit moyen": lien["score_audit_moyen"],
+            "Satisfaction moyenne (sur 10)": lien["moyenne"],
+            "IC à 95 %": [intervalle_fr(b, h, 2) for b, h in zip(lien["ic_bas"], lien["ic_haut"])],
+        }
+    )
 
 
 def tableau_matrice(matrice: pd.DataFrame) -> pd.DataFrame:
@@ -731,15 +859,17 @@ def tableau_matrice(matrice: pd.DataFrame) -> pd.DataFrame:
     >>> tableau_matrice(m)["Quadrant"].item()
     'Priorité'
     """
-    return pd.DataFrame({
-        "Rang": matrice["rang"],
-        "Déterminant": matrice["libelle"],
-        "Importance (% du R² expliqué)": matrice["importance_pct"],
-        "Score d'audit moyen": matrice["performance"],
-        "Écart à la moyenne (points)": matrice["ecart_reference"],
-        "Quadrant": matrice["quadrant"],
-        "Structures": matrice["n_structures"],
-    })
+    return pd.DataFrame(
+        {
+            "Rang": matrice["rang"],
+            "Déterminant": matrice["libelle"],
+            "Importance (% du R² expliqué)": matrice["importance_pct"],
+            "Score d'audit moyen": matrice["performance"],
+            "Écart à la moyenne (points)": matrice["ecart_reference"],
+            "Quadrant": matrice["quadrant"],
+            "Structures": matrice["n_structures"],
+        }
+    )
 
 
 def tableau_stabilite(stabilite: pd.DataFrame) -> pd.DataFrame:
@@ -753,7 +883,10 @@ def tableau_stabilite(stabilite: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame({"Déterminant": list(ordre)})
     for annee, g in stabilite.groupby("annee"):
         g = g.set_index("libelle").reindex(ordre)
-        table[str(annee)] = [_insecable(f"{nombre_fr(v)} {intervalle_fr(b, h)}") for v, b, h in zip(g["part_pct"], g["pct_ic_bas"], g["pct_ic_haut"])]
+        table[str(annee)] = [
+            _insecable(f"{nombre_fr(v)} {intervalle_fr(b, h)}")
+            for v, b, h in zip(g["part_pct"], g["pct_ic_bas"], g["pct_ic_haut"])
+        ]
     return table
 
 
@@ -763,9 +896,15 @@ def tableau_effectifs(effectifs_: pd.DataFrame) -> pd.DataFrame:
     >>> tableau_effectifs(pd.DataFrame({"edition": ["2022"], "repondants": [10], "repondants_complets": [5], "structures": [5], "part_complets_pct": [50.0]})).columns[0]
     'Édition'
     """
-    return pd.DataFrame({"Édition": effectifs_["edition"], "Répondants": effectifs_["repondants"],
-                         "Répondants complets": effectifs_["repondants_complets"],
-                         "Part complète (%)": effectifs_["part_complets_pct"], "Structures": effectifs_["structures"]})
+    return pd.DataFrame(
+        {
+            "Édition": effectifs_["edition"],
+            "Répondants": effectifs_["repondants"],
+            "Répondants complets": effectifs_["repondants_complets"],
+            "Part complète (%)": effectifs_["part_complets_pct"],
+            "Structures": effectifs_["structures"],
+        }
+    )
 
 
 def bloc_stabilite(resultats: dict, source_: str):
@@ -779,8 +918,10 @@ def bloc_stabilite(resultats: dict, source_: str):
     stab = resultats["stabilite"]
     if stab.empty or stab["annee"].nunique() < 2:
         return rendre("determinants_stabilite.html.j2", figure=None, table=None, source=source_)
-    figure = figure_html(graphique_stabilite(stab, source_),
-                         "Part du R² expliqué par chaque déterminant, édition par édition, intervalles bootstrap à 95 %.")
+    figure = figure_html(
+        graphique_stabilite(stab, source_),
+        "Part du R² expliqué par chaque déterminant, édition par édition, intervalles bootstrap à 95 %.",
+    )
     return rendre("determinants_stabilite.html.j2", figure=figure, table=tableau_stabilite(stab), source=source_)
 
 
@@ -794,9 +935,12 @@ def synthese(resultats: dict) -> BlocHTML:
     True
     """
     imp, mat = _trie(resultats["importance"]), resultats["matrice"]
-    return rendre("determinants_synthese.html.j2", trois=imp.head(3).to_dict("records"),
-                  prio=mat[mat["quadrant"] == "Priorité"].to_dict("records"),
-                  atouts=mat[mat["quadrant"] == "Atout à préserver"].to_dict("records"))
+    return rendre(
+        "determinants_synthese.html.j2",
+        trois=imp.head(3).to_dict("records"),
+        prio=mat[mat["quadrant"] == "Priorité"].to_dict("records"),
+        atouts=mat[mat["quadrant"] == "Atout à préserver"].to_dict("records"),
+    )
 
 
 def annexe(resultats: dict, parametres: config.Parametres = config.PARAMETRES) -> BlocHTML:
@@ -805,12 +949,20 @@ def annexe(resultats: dict, parametres: config.Parametres = config.PARAMETRES) -
     >>> callable(annexe)
     True
     """
-    notes = [resultats[cle].get("note", "") for cle in ("structures_satisfaction", "structures_avis")
-             if isinstance(resultats.get(cle), dict)]
-    return rendre("determinants_annexe.html.j2", p=parametres, periode=periode(resultats["annees"]),
-                  tot=resultats["effectifs"].iloc[-1], choix=determinants.ANNEXE_METHODE,
-                  notes_modeles=sorted({n for n in notes if n}),
-                  bootstrap_reduit=int(resultats["importance"]["n_bootstrap"].iloc[0]) < 1000)
+    notes = [
+        resultats[cle].get("note", "")
+        for cle in ("structures_satisfaction", "structures_avis")
+        if isinstance(resultats.get(cle), dict)
+    ]
+    return rendre(
+        "determinants_annexe.html.j2",
+        p=parametres,
+        periode=periode(resultats["annees"]),
+        tot=resultats["effectifs"].iloc[-1],
+        choix=determinants.ANNEXE_METHODE,
+        notes_modeles=sorted({n for n in notes if n}),
+        bootstrap_reduit=int(resultats["importance"]["n_bootstrap"].iloc[0]) < 1000,
+    )
 
 
 def tableau_modeles_resume(modeles: pd.DataFrame) -> pd.DataFrame:
@@ -820,15 +972,22 @@ def tableau_modeles_resume(modeles: pd.DataFrame) -> pd.DataFrame:
     ['Modèle', 'Répondants', 'Structures', 'Convergence']
     """
     t = modeles.drop_duplicates("modele")
-    return pd.DataFrame({"Modèle": t["libelle_modele"], "Répondants": t["n_observations"], "Structures": t["n_structures"],
-                         "Convergence": t["convergence"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Modèle": t["libelle_modele"],
+            "Répondants": t["n_observations"],
+            "Structures": t["n_structures"],
+            "Convergence": t["convergence"],
+        }
+    ).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- rapport
 
 
-def rapport_determinants(donnees: Path | str = "data", sortie: Path | str = "rapports", annees=None,
-                         parametres_methode: dict | None = None) -> Path:
+def rapport_determinants(
+    donnees: Path | str = "data", sortie: Path | str = "rapports", annees=None, parametres_methode: dict | None = None
+) -> Path:
     """Rapport « Déterminants de la satisfaction » : ``<sortie>/determinants/rapport_determinants.pdf`` (+ HTML, CSV).
 
     ``annees`` : éditions à empiler (par défaut toutes celles qui ont une enquête en ligne).
@@ -842,8 +1001,13 @@ def rapport_determinants(donnees: Path | str = "data", sortie: Path | str = "rap
 
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
     choisies = choisir_annees(donnees, annees)
-    parametres = {"annees": [int(a) for a in choisies], "donnees": str(donnees), "sortie": str(sortie),
-                  "parametres_methode": dict(parametres_methode or {})}
-    chemins = produire_rapport(config.NOTEBOOKS / f"{NOM_FICHIER}.ipynb", parametres, dossier_sortie(sortie), NOM_FICHIER,
-                               titre=TITRE)
+    parametres = {
+        "annees": [int(a) for a in choisies],
+        "donnees": str(donnees),
+        "sortie": str(sortie),
+        "parametres_methode": dict(parametres_methode or {}),
+    }
+    chemins = produire_rapport(
+        config.NOTEBOOKS / f"{NOM_FICHIER}.ipynb", parametres, dossier_sortie(sortie), NOM_FICHIER, titre=TITRE
+    )
     return chemins["pdf"]

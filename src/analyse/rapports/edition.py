@@ -10,19 +10,18 @@ import pandas as pd
 from analyse import config
 from analyse.config import resoudre_chemin
 from analyse.donnees.codes import libelle
+from analyse.donnees.notation import ANNEXE_METHODE as ANNEXE_STRUCTURES, phrase_fragile
 from analyse.donnees.stockage import lire_table
 from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
 from analyse.rapports.gabarits import rendre
-from analyse.donnees.notation import ANNEXE_METHODE as ANNEXE_STRUCTURES
-from analyse.donnees.notation import phrase_fragile
 from analyse.rapports.rendu import TITRE_EDITION, produire_rapport
-from analyse.statistiques.edition import ANNEXE_METHODE as ANNEXE_AGREGATS
-from analyse.statistiques.palmares import ANNEXE_METHODE as ANNEXE_PALMARES
 from analyse.statistiques.edition import (  # noqa: F401 (API du notebook du rapport d'édition)
+    ANNEXE_METHODE as ANNEXE_AGREGATS,
     calculer_edition,
     charger_edition,
     indicateurs_operationnels,
 )
+from analyse.statistiques.palmares import ANNEXE_METHODE as ANNEXE_PALMARES
 
 
 def exporter_tableaux(resultats: dict, dossier: Path | str) -> list[Path]:
@@ -31,8 +30,20 @@ def exporter_tableaux(resultats: dict, dossier: Path | str) -> list[Path]:
     >>> exporter_tableaux({}, __import__("tempfile").mkdtemp())
     []
     """
-    noms = ("effectifs_type", "effectifs_classe", "national", "distribution", "canaux", "determinants", "etapes",
-            "strates_type", "strates_classe", "strates_certification", "indicateurs", "comparaison")
+    noms = (
+        "effectifs_type",
+        "effectifs_classe",
+        "national",
+        "distribution",
+        "canaux",
+        "determinants",
+        "etapes",
+        "strates_type",
+        "strates_classe",
+        "strates_certification",
+        "indicateurs",
+        "comparaison",
+    )
     return [ecrire_csv(resultats[n], dossier, n) for n in noms if n in resultats]
 
 
@@ -81,9 +92,15 @@ def introduction(tables: dict, resultats: dict, demo: bool = False) -> BlocHTML:
     participants = tables["participants"]
     annee = int(participants["annee"].iloc[0])
     n_contacts = len(tables["contacts"]) if not tables["contacts"].empty else None
-    return rendre("edition_introduction.html.j2", numero_edition=numero_edition(tables["editions"], annee),
-                  annee=annee, n_participants=len(participants), n_contacts=n_contacts,
-                  nat=resultats["national"].iloc[0], demo=demo)
+    return rendre(
+        "edition_introduction.html.j2",
+        numero_edition=numero_edition(tables["editions"], annee),
+        annee=annee,
+        n_participants=len(participants),
+        n_contacts=n_contacts,
+        nat=resultats["national"].iloc[0],
+        demo=demo,
+    )
 
 
 def phrase_score_national(resultats: dict) -> BlocHTML:
@@ -103,14 +120,18 @@ def tableau_agregats(agregats: pd.DataFrame, entete: str = "Modalité") -> pd.Da
     >>> tableau_agregats(a)["Score (sur 100)"].item()
     'secret (< 5 structures)'
     """
-    table = pd.DataFrame({
-        entete: agregats["libelle"],
-        "Structures": agregats["n_structures"],
-        "Score (sur 100)": [("secret (< 5 structures)" if s else nombre_fr(v))
-                            for v, s in zip(agregats["score"], agregats["supprime"])],
-        "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(agregats["ic_bas"], agregats["ic_haut"])],
-        "Fragile": agregats["fragile"],
-    })
+    table = pd.DataFrame(
+        {
+            entete: agregats["libelle"],
+            "Structures": agregats["n_structures"],
+            "Score (sur 100)": [
+                ("secret (< 5 structures)" if s else nombre_fr(v))
+                for v, s in zip(agregats["score"], agregats["supprime"])
+            ],
+            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(agregats["ic_bas"], agregats["ic_haut"])],
+            "Fragile": agregats["fragile"],
+        }
+    )
     return table
 
 
@@ -123,16 +144,20 @@ def tableau_indicateurs(indicateurs: pd.DataFrame) -> pd.DataFrame:
     """
     from analyse.formatage import pourcent_fr
 
-    part = [pourcent_fr(p) if s == "disponible" else s for p, s in zip(indicateurs["proportion"], indicateurs["statut"])]
+    part = [
+        pourcent_fr(p) if s == "disponible" else s for p, s in zip(indicateurs["proportion"], indicateurs["statut"])
+    ]
     ic = [intervalle_fr(100 * b, 100 * h) for b, h in zip(indicateurs["ic_bas"], indicateurs["ic_haut"])]
-    return pd.DataFrame({
-        "Indicateur": indicateurs["libelle"],
-        "Canal": indicateurs["canal"],
-        "Question utilisée": indicateurs["condition"].astype(object).fillna("–"),
-        "Contacts": indicateurs["n_reponses"].astype("Int64"),
-        "Part": part,
-        "IC à 95 % (Wilson, %)": ic,
-    })
+    return pd.DataFrame(
+        {
+            "Indicateur": indicateurs["libelle"],
+            "Canal": indicateurs["canal"],
+            "Question utilisée": indicateurs["condition"].astype(object).fillna("–"),
+            "Contacts": indicateurs["n_reponses"].astype("Int64"),
+            "Part": part,
+            "IC à 95 % (Wilson, %)": ic,
+        }
+    )
 
 
 def _nombre_souple(x) -> str:
@@ -149,15 +174,19 @@ def tableau_comparaison(comparaison: pd.DataFrame) -> pd.DataFrame:
     >>> tableau_comparaison(comparer_chiffres_publies(1900, pd.DataFrame(columns=["indicateur", "modalite", "valeur_calculee", "ic_bas", "ic_haut", "n_structures"]))).empty
     True
     """
-    return pd.DataFrame({
-        "Indicateur": comparaison["indicateur"].map(_LIBELLES_PUBLIES).fillna(comparaison["indicateur"]),
-        "Modalité": comparaison["modalite"].map(lambda m: _LIBELLES_MODALITES.get(m, libelle(m))),
-        "Publié": [f"{_nombre_souple(v)} ({p})" for v, p in zip(comparaison["valeur_publiee"], comparaison["precision"])],
-        "Recalculé": comparaison["valeur_calculee"].map(_nombre_souple),
-        "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(comparaison["ic_bas"], comparaison["ic_haut"])],
-        "Écart (points)": comparaison["ecart"].map(_nombre_souple),
-        "Source": comparaison["source"],
-    })
+    return pd.DataFrame(
+        {
+            "Indicateur": comparaison["indicateur"].map(_LIBELLES_PUBLIES).fillna(comparaison["indicateur"]),
+            "Modalité": comparaison["modalite"].map(lambda m: _LIBELLES_MODALITES.get(m, libelle(m))),
+            "Publié": [
+                f"{_nombre_souple(v)} ({p})" for v, p in zip(comparaison["valeur_publiee"], comparaison["precision"])
+            ],
+            "Recalculé": comparaison["valeur_calculee"].map(_nombre_souple),
+            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(comparaison["ic_bas"], comparaison["ic_haut"])],
+            "Écart (points)": comparaison["ecart"].map(_nombre_souple),
+            "Source": comparaison["source"],
+        }
+    )
 
 
 _LIBELLES_MODALITES = {
@@ -191,9 +220,14 @@ def annexe_methodologique(parametres: config.Parametres = config.PARAMETRES) -> 
     >>> "Student" in str(annexe_methodologique())
     True
     """
-    return rendre("edition_annexe.html.j2", p=parametres, incertitude_agregats=ANNEXE_AGREGATS,
-                  incertitude_structures=ANNEXE_STRUCTURES, phrase_fragile=phrase_fragile(parametres),
-                  palmares=ANNEXE_PALMARES)
+    return rendre(
+        "edition_annexe.html.j2",
+        p=parametres,
+        incertitude_agregats=ANNEXE_AGREGATS,
+        incertitude_structures=ANNEXE_STRUCTURES,
+        phrase_fragile=phrase_fragile(parametres),
+        palmares=ANNEXE_PALMARES,
+    )
 
 
 def tableau_parametres(parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
@@ -208,12 +242,18 @@ def tableau_parametres(parametres: config.Parametres = config.PARAMETRES) -> pd.
         ("Graine aléatoire", str(p.graine)),
         ("Niveau de confiance", f"{nombre_fr(100 * p.niveau_confiance, 0)} %"),
         ("Seuil de performance", f"{nombre_fr(p.seuil_performance, 0)} points"),
-        ("Largeur d'intervalle au-delà de laquelle un score de structure est fragile",
-         f"{nombre_fr(p.largeur_fragile, 0)} points"),
+        (
+            "Largeur d'intervalle au-delà de laquelle un score de structure est fragile",
+            f"{nombre_fr(p.largeur_fragile, 0)} points",
+        ),
         ("Structures minimum par groupe (sinon fragile)", str(p.min_structures_groupe)),
         ("Taille minimale d'un agrégat publié", f"{p.taille_min_agregat} structures"),
-        ("Poids des canaux", "égaux" if p.poids_canaux is None else ", ".join(
-            f"{libelle(k)} {nombre_fr(v, 2)}" for k, v in p.poids_canaux.items())),
+        (
+            "Poids des canaux",
+            "égaux"
+            if p.poids_canaux is None
+            else ", ".join(f"{libelle(k)} {nombre_fr(v, 2)}" for k, v in p.poids_canaux.items()),
+        ),
     ]
     return pd.DataFrame(lignes, columns=["Paramètre", "Valeur"])
 
@@ -227,8 +267,9 @@ def couverture(tables: dict, demo: bool = False):
     from analyse.rapports.rendu import declarer_couverture
 
     annee = int(tables["participants"]["annee"].iloc[0])
-    return declarer_couverture(sous_titre=f"Rapport national – {numero_edition(tables['editions'], annee)} "
-                                          f"(terrain {annee})", demo=demo)
+    return declarer_couverture(
+        sous_titre=f"Rapport national – {numero_edition(tables['editions'], annee)} (terrain {annee})", demo=demo
+    )
 
 
 def valeur_nationale(resultats: dict) -> float | None:
@@ -247,8 +288,9 @@ def agregats_indicateurs(indicateurs: pd.DataFrame) -> pd.DataFrame:
     >>> agregats_indicateurs(indicateurs_operationnels(pd.DataFrame({"indicateur": [], "valeur": [], "structure_id": []})))["supprime"].all()
     np.True_
     """
-    return indicateurs.assign(score=indicateurs["proportion"], fragile=False,
-                              supprime=indicateurs["statut"] != "disponible")
+    return indicateurs.assign(
+        score=indicateurs["proportion"], fragile=False, supprime=indicateurs["statut"] != "disponible"
+    )
 
 
 def tableau_effectifs(effectifs: pd.DataFrame) -> pd.DataFrame:
@@ -258,8 +300,13 @@ def tableau_effectifs(effectifs: pd.DataFrame) -> pd.DataFrame:
     >>> tableau_effectifs(effectifs_par_type(pd.DataFrame({"structure_id": ["a"], "type_structure": ["epci"]}))).columns.tolist()
     ['Type de structure', 'Structures', 'Part (%)']
     """
-    return pd.DataFrame({"Type de structure": effectifs["libelle"], "Structures": effectifs["n_structures"],
-                         "Part (%)": effectifs["part_pct"]})
+    return pd.DataFrame(
+        {
+            "Type de structure": effectifs["libelle"],
+            "Structures": effectifs["n_structures"],
+            "Part (%)": effectifs["part_pct"],
+        }
+    )
 
 
 def tableau_classes(effectifs_classe: pd.DataFrame) -> pd.DataFrame:
@@ -277,8 +324,13 @@ def tableau_distribution(distribution: pd.DataFrame) -> pd.DataFrame:
     >>> tableau_distribution(pd.DataFrame({"statistique": ["Médiane"], "valeur": [70.0], "ic_bas": [np.nan], "ic_haut": [np.nan]}))["IC à 95 %"].item()
     '–'
     """
-    return pd.DataFrame({"Statistique": distribution["statistique"], "Valeur": distribution["valeur"],
-                         "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(distribution["ic_bas"], distribution["ic_haut"])]})
+    return pd.DataFrame(
+        {
+            "Statistique": distribution["statistique"],
+            "Valeur": distribution["valeur"],
+            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(distribution["ic_bas"], distribution["ic_haut"])],
+        }
+    )
 
 
 def bloc_comparaison(resultats: dict, annee: int, source: str):
@@ -288,12 +340,17 @@ def bloc_comparaison(resultats: dict, annee: int, source: str):
     True
     """
     comparaison = resultats["comparaison"]
-    return rendre("edition_comparaison.html.j2", annee=annee, source=source,
-                  table=None if comparaison.empty else tableau_comparaison(comparaison))
+    return rendre(
+        "edition_comparaison.html.j2",
+        annee=annee,
+        source=source,
+        table=None if comparaison.empty else tableau_comparaison(comparaison),
+    )
 
 
-def rapport_edition(annee: int, donnees: Path | str = "data", sortie: Path | str = "rapports",
-                    parametres_methode: dict | None = None) -> Path:
+def rapport_edition(
+    annee: int, donnees: Path | str = "data", sortie: Path | str = "rapports", parametres_methode: dict | None = None
+) -> Path:
     """Rapport national d'une édition : ``<sortie>/<annee>/rapport_edition_<annee>.pdf`` (+ HTML, CSV).
 
     Les chemins relatifs partent de la racine du projet.
@@ -307,10 +364,17 @@ def rapport_edition(annee: int, donnees: Path | str = "data", sortie: Path | str
         raise FileNotFoundError(
             f"Aucune table préparée pour l'édition {annee} dans {config.dossier_processed(donnees)}."
         )
-    parametres = {"annee": int(annee), "donnees": str(donnees), "sortie": str(sortie),
-                  "parametres_methode": dict(parametres_methode or {})}
+    parametres = {
+        "annee": int(annee),
+        "donnees": str(donnees),
+        "sortie": str(sortie),
+        "parametres_methode": dict(parametres_methode or {}),
+    }
     chemins = produire_rapport(
-        config.NOTEBOOKS / "rapport_edition.ipynb", parametres, sortie / str(annee),
-        f"rapport_edition_{annee}", titre=TITRE_EDITION,
+        config.NOTEBOOKS / "rapport_edition.ipynb",
+        parametres,
+        sortie / str(annee),
+        f"rapport_edition_{annee}",
+        titre=TITRE_EDITION,
     )
     return chemins["pdf"]

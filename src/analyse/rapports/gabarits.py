@@ -77,10 +77,24 @@ def environnement() -> Environment:
     >>> environnement().autoescape
     True
     """
-    env = Environment(loader=PackageLoader("analyse", "gabarits"), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True, undefined=StrictUndefined)
-    env.filters.update(nombre_fr=nombre_fr, pourcent_fr=pourcent_fr, intervalle_fr=intervalle_fr, date_fr=date_fr,
-                       mois_fr=mois_fr, ecart_fr=ecart_fr, points=points, pct=pct, liste_fr=liste_fr)
+    env = Environment(
+        loader=PackageLoader("analyse", "gabarits"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(
+        nombre_fr=nombre_fr,
+        pourcent_fr=pourcent_fr,
+        intervalle_fr=intervalle_fr,
+        date_fr=date_fr,
+        mois_fr=mois_fr,
+        ecart_fr=ecart_fr,
+        points=points,
+        pct=pct,
+        liste_fr=liste_fr,
+    )
     env.tests["manquant"] = lambda x: x is None or (not isinstance(x, str) and bool(pd.isna(x)))
     env.globals.update(tableau=lambda *args, **kwargs: Markup(tableau_html(*args, **kwargs).contenu))
     return env
@@ -104,8 +118,9 @@ def paragraphe(texte: str, classe: str | None = None) -> BlocHTML:
     return rendre("paragraphe.html.j2", texte=texte, classe=classe)
 
 
-def cellules(df: pd.DataFrame, decimales: int | dict = 1, colonnes_url: tuple = (),
-             entete_ligne: bool = True) -> list[list[dict]]:
+def cellules(
+    df: pd.DataFrame, decimales: int | dict = 1, colonnes_url: tuple = (), entete_ligne: bool = True
+) -> list[list[dict]]:
     """Cellules d'un tableau : texte français, numérique ou non, lien, en-tête de ligne.
 
     >>> cellules(pd.DataFrame({"Canal": ["Courriel"], "Score": [68.46]}))[0][1]
@@ -117,14 +132,27 @@ def cellules(df: pd.DataFrame, decimales: int | dict = 1, colonnes_url: tuple = 
         for i, (colonne, valeur) in enumerate(zip(df.columns, valeurs)):
             dec = decimales.get(colonne, 1) if isinstance(decimales, dict) else decimales
             texte, numerique = cellule_fr(valeur, dec)
-            ligne.append({"texte": texte, "nombre": numerique, "entete": entete_ligne and i == 0,
-                          "url": colonne in colonnes_url and texte.startswith("http")})
+            ligne.append(
+                {
+                    "texte": texte,
+                    "nombre": numerique,
+                    "entete": entete_ligne and i == 0,
+                    "url": colonne in colonnes_url and texte.startswith("http"),
+                }
+            )
         lignes.append(ligne)
     return lignes
 
 
-def tableau_html(df: pd.DataFrame, legende: str, source: str | None = None, decimales: int | dict = 1,
-                 colonnes_url: tuple = (), note: str | None = None, entete_ligne: bool = True) -> BlocHTML:
+def tableau_html(
+    df: pd.DataFrame,
+    legende: str,
+    source: str | None = None,
+    decimales: int | dict = 1,
+    colonnes_url: tuple = (),
+    note: str | None = None,
+    entete_ligne: bool = True,
+) -> BlocHTML:
     """Tableau HTML accessible à la française : légende dans ``<caption>``, en-têtes ``<th scope>``.
 
     ``decimales`` : un entier pour toutes les colonnes décimales, ou un dictionnaire
@@ -135,5 +163,11 @@ def tableau_html(df: pd.DataFrame, legende: str, source: str | None = None, deci
     >>> "<caption>Scores</caption>" in t and '<th scope="row">Courriel</th>' in t and "68,5" in t
     True
     """
-    return rendre("tableau.html.j2", colonnes=[str(c) for c in df.columns], legende=legende, source=source,
-                  note=note, lignes=cellules(df, decimales, colonnes_url, entete_ligne))
+    return rendre(
+        "tableau.html.j2",
+        colonnes=[str(c) for c in df.columns],
+        legende=legende,
+        source=source,
+        note=note,
+        lignes=cellules(df, decimales, colonnes_url, entete_ligne),
+    )

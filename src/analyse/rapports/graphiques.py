@@ -61,25 +61,27 @@ def appliquer_style() -> None:
     >>> appliquer_style(); matplotlib.rcParams["axes.spines.top"]
     False
     """
-    matplotlib.rcParams.update({
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.titlesize": 10.5,
-        "axes.labelsize": 9,
-        "axes.labelcolor": GRIS,
-        "axes.edgecolor": GRIS,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": False,
-        "grid.color": "#d9d9d9",
-        "grid.linewidth": 0.6,
-        "xtick.color": GRIS,
-        "ytick.color": GRIS,
-        "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE.values())),
-        "figure.facecolor": "white",
-        "savefig.facecolor": "white",
-        "axes.formatter.use_locale": False,
-    })
+    matplotlib.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.titlesize": 10.5,
+            "axes.labelsize": 9,
+            "axes.labelcolor": GRIS,
+            "axes.edgecolor": GRIS,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": False,
+            "grid.color": "#d9d9d9",
+            "grid.linewidth": 0.6,
+            "xtick.color": GRIS,
+            "ytick.color": GRIS,
+            "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE.values())),
+            "figure.facecolor": "white",
+            "savefig.facecolor": "white",
+            "axes.formatter.use_locale": False,
+        }
+    )
 
 
 def formateur_fr(decimales: int | None = None) -> FuncFormatter:
@@ -88,6 +90,7 @@ def formateur_fr(decimales: int | None = None) -> FuncFormatter:
     >>> formateur_fr()(2.5, 0)
     '2,5'
     """
+
     def _formater(valeur, _position):
         d = decimales if decimales is not None else (0 if float(valeur).is_integer() else 1)
         return nombre_fr(valeur, d)
@@ -136,8 +139,16 @@ def habiller(fig, titre: str, source: str | None, note: str | None = None, large
 
 
 def _legende(ax, poignees) -> None:
-    ax.legend(handles=poignees, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=len(poignees),
-              fontsize=7.5, frameon=False, borderaxespad=0.2, handlelength=1.8)
+    ax.legend(
+        handles=poignees,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncols=len(poignees),
+        fontsize=7.5,
+        frameon=False,
+        borderaxespad=0.2,
+        handlelength=1.8,
+    )
 
 
 def _couper(texte: str, largeur: int = 16) -> str:
@@ -152,7 +163,9 @@ def _publiables(agregats: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return agregats[~agregats["supprime"].astype(bool)], note
 
 
-def titre_constat(agregats: pd.DataFrame, col_score: str = "score", facteur: float = 1.0, unite: str = "sur 100") -> str:
+def titre_constat(
+    agregats: pd.DataFrame, col_score: str = "score", facteur: float = 1.0, unite: str = "sur 100"
+) -> str:
     """Titre qui énonce le constat : meilleur et moins bon groupe, écart net ou non.
 
     >>> a = pd.DataFrame({"libelle": ["Téléphone", "Courrier"], "score": [78.2, 55.1], "ic_bas": [75.0, 51.0], "ic_haut": [81.0, 59.0], "supprime": [False, False]})
@@ -186,8 +199,10 @@ def titre_etendue(agregats: pd.DataFrame, col_score: str = "score", facteur: flo
     bas, haut = a.iloc[0], a.iloc[-1]
     if len(a) == 1:
         return f"{haut['libelle']} : {nombre_fr(facteur * haut[col_score])} {unite}"
-    return (f"De {nombre_fr(facteur * bas[col_score])} {unite} ({bas['libelle']}) à "
-            f"{nombre_fr(facteur * haut[col_score])} {unite} ({haut['libelle']}) selon l’indicateur")
+    return (
+        f"De {nombre_fr(facteur * bas[col_score])} {unite} ({bas['libelle']}) à "
+        f"{nombre_fr(facteur * haut[col_score])} {unite} ({haut['libelle']}) selon l’indicateur"
+    )
 
 
 def titre_effectifs(effectifs: pd.DataFrame, col: str = "n_structures") -> str:
@@ -231,7 +246,16 @@ def barres_intervalles(
     for barre, fragile in zip(barres, fragiles):
         if fragile:
             barre.set(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"])  # contour contrasté
-    ax.errorbar(x, a[col_score], yerr=_moustaches(a, col_score, 1.0), fmt="none", ecolor=PALETTE["noir"], capsize=3, lw=1, zorder=3)
+    ax.errorbar(
+        x,
+        a[col_score],
+        yerr=_moustaches(a, col_score, 1.0),
+        fmt="none",
+        ecolor=PALETTE["noir"],
+        capsize=3,
+        lw=1,
+        zorder=3,
+    )
     for xi, haut, valeur in zip(x, a["ic_haut"], a[col_score]):
         ax.annotate(nombre_fr(valeur), (xi, haut), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
     ax.set_xticks(x, [_couper(t, 12) for t in a["libelle"]])
@@ -242,15 +266,23 @@ def barres_intervalles(
     poignees = []
     if reference is not None:
         ax.axhline(reference, color=PALETTE["vermillon"], ls="--", lw=1.2, zorder=4)
-        poignees.append(matplotlib.lines.Line2D([], [], color=PALETTE["vermillon"], ls="--",
-                                                label=f"{libelle_reference} ({nombre_fr(reference)})"))
+        poignees.append(
+            matplotlib.lines.Line2D(
+                [], [], color=PALETTE["vermillon"], ls="--", label=f"{libelle_reference} ({nombre_fr(reference)})"
+            )
+        )
     if fragiles.any():
-        poignees.append(Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"], label=NOTE_FRAGILE))
+        poignees.append(
+            Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"], label=NOTE_FRAGILE)
+        )
     if poignees:
         _legende(ax, poignees)
     habiller(fig, titre, source, note)
-    decrire(fig, alternative_intervalles(a, unite, col_score, 1.0, reference, libelle_reference, note),
-            donnees_intervalles(a, unite, col_score, 1.0))
+    decrire(
+        fig,
+        alternative_intervalles(a, unite, col_score, 1.0, reference, libelle_reference, note),
+        donnees_intervalles(a, unite, col_score, 1.0),
+    )
     return fig
 
 
@@ -282,7 +314,9 @@ def points_intervalles(
     y = np.arange(len(a))
     valeurs = facteur * a[col_score].to_numpy(dtype=float)
     fragiles = a["fragile"].astype(bool).to_numpy() if "fragile" in a else np.zeros(len(a), bool)
-    ax.errorbar(valeurs, y, xerr=_moustaches(a, col_score, facteur), fmt="none", ecolor=GRIS, lw=1.4, capsize=2.5, zorder=2)
+    ax.errorbar(
+        valeurs, y, xerr=_moustaches(a, col_score, facteur), fmt="none", ecolor=GRIS, lw=1.4, capsize=2.5, zorder=2
+    )
     ax.scatter(valeurs[~fragiles], y[~fragiles], s=38, color=PALETTE["bleu"], zorder=3)
     ax.scatter(valeurs[fragiles], y[fragiles], s=38, facecolor="white", edgecolor=PALETTE["bleu"], lw=1.4, zorder=3)
     for xi, yi, haut in zip(valeurs, y, facteur * a["ic_haut"].to_numpy(dtype=float)):
@@ -295,20 +329,37 @@ def points_intervalles(
     poignees = []
     if reference is not None:
         ax.axvline(reference, color=PALETTE["vermillon"], ls="--", lw=1.2, zorder=1)
-        poignees.append(matplotlib.lines.Line2D([], [], color=PALETTE["vermillon"], ls="--",
-                                                label=f"{libelle_reference} ({nombre_fr(reference)})"))
+        poignees.append(
+            matplotlib.lines.Line2D(
+                [], [], color=PALETTE["vermillon"], ls="--", label=f"{libelle_reference} ({nombre_fr(reference)})"
+            )
+        )
     if fragiles.any():
-        poignees.append(matplotlib.lines.Line2D([], [], marker="o", ls="none", markerfacecolor="white",
-                                                markeredgecolor=PALETTE["bleu"], label=NOTE_FRAGILE))
+        poignees.append(
+            matplotlib.lines.Line2D(
+                [],
+                [],
+                marker="o",
+                ls="none",
+                markerfacecolor="white",
+                markeredgecolor=PALETTE["bleu"],
+                label=NOTE_FRAGILE,
+            )
+        )
     if poignees:
         _legende(ax, poignees)
     habiller(fig, titre, source, note)
-    decrire(fig, alternative_intervalles(a, unite, col_score, facteur, reference, libelle_reference, note),
-            donnees_intervalles(a, unite, col_score, facteur))
+    decrire(
+        fig,
+        alternative_intervalles(a, unite, col_score, facteur, reference, libelle_reference, note),
+        donnees_intervalles(a, unite, col_score, facteur),
+    )
     return fig
 
 
-def barres_effectifs(effectifs: pd.DataFrame, titre: str, source: str | None = None, col: str = "n_structures") -> Figure:
+def barres_effectifs(
+    effectifs: pd.DataFrame, titre: str, source: str | None = None, col: str = "n_structures"
+) -> Figure:
     """Barres horizontales d'effectifs (participants par type de structure).
 
     >>> e = pd.DataFrame({"libelle": ["Communes", "Régions"], "n_structures": [120, 3]})
@@ -328,8 +379,11 @@ def barres_effectifs(effectifs: pd.DataFrame, titre: str, source: str | None = N
     ax.set_xlim(0, max(1, e[col].max()) * 1.12)
     ax.xaxis.grid(True, zorder=0)
     habiller(fig, titre, source)
-    decrire(fig, alternative_effectifs(e, col),
-            pd.DataFrame({"Groupe": e["libelle"].to_numpy(), "Nombre de structures": e[col].to_numpy()})[::-1])
+    decrire(
+        fig,
+        alternative_effectifs(e, col),
+        pd.DataFrame({"Groupe": e["libelle"].to_numpy(), "Nombre de structures": e[col].to_numpy()})[::-1],
+    )
     return fig
 
 
@@ -381,9 +435,15 @@ def _unite_courte(unite: str) -> str:
     return re.sub(r"\s*\(.*\)\s*$", "", unite).strip() or unite
 
 
-def alternative_intervalles(a: pd.DataFrame, unite: str = UNITE_SCORE, col_score: str = "score", facteur: float = 1.0,
-                            reference: float | None = None, libelle_reference: str = "Moyenne nationale",
-                            note: str | None = None) -> str:
+def alternative_intervalles(
+    a: pd.DataFrame,
+    unite: str = UNITE_SCORE,
+    col_score: str = "score",
+    facteur: float = 1.0,
+    reference: float | None = None,
+    libelle_reference: str = "Moyenne nationale",
+    note: str | None = None,
+) -> str:
     """Texte alternatif d'un graphique de scores : valeurs du plus haut au plus bas, référence.
 
     >>> a = pd.DataFrame({"libelle": ["Courrier", "Téléphone"], "score": [48.5, 77.2], "ic_bas": [45.0, 75.0], "ic_haut": [52.0, 79.0]})
@@ -405,22 +465,27 @@ def alternative_intervalles(a: pd.DataFrame, unite: str = UNITE_SCORE, col_score
     return f"{texte}. {suite}"
 
 
-def donnees_intervalles(a: pd.DataFrame, unite: str = UNITE_SCORE, col_score: str = "score",
-                        facteur: float = 1.0) -> pd.DataFrame:
+def donnees_intervalles(
+    a: pd.DataFrame, unite: str = UNITE_SCORE, col_score: str = "score", facteur: float = 1.0
+) -> pd.DataFrame:
     """Tableau des données d'un graphique de scores (valeur, bornes de l'intervalle, fragilité).
 
     >>> d = donnees_intervalles(pd.DataFrame({"libelle": ["A"], "score": [0.5], "ic_bas": [0.4], "ic_haut": [0.6]}), "Part (%)", facteur=100)
     >>> list(d.columns), [float(v) for v in d.iloc[0, 1:]]
     (['Groupe', 'Part (%)', 'IC 95 % bas', 'IC 95 % haut'], [50.0, 40.0, 60.0])
     """
-    donnees = pd.DataFrame({
-        "Groupe": a["libelle"].to_numpy(),
-        unite: (facteur * a[col_score].astype(float)).round(4).to_numpy(),
-        "IC 95 % bas": (facteur * a["ic_bas"].astype(float)).round(4).to_numpy(),
-        "IC 95 % haut": (facteur * a["ic_haut"].astype(float)).round(4).to_numpy(),
-    })
+    donnees = pd.DataFrame(
+        {
+            "Groupe": a["libelle"].to_numpy(),
+            unite: (facteur * a[col_score].astype(float)).round(4).to_numpy(),
+            "IC 95 % bas": (facteur * a["ic_bas"].astype(float)).round(4).to_numpy(),
+            "IC 95 % haut": (facteur * a["ic_haut"].astype(float)).round(4).to_numpy(),
+        }
+    )
     if "fragile" in a:
-        donnees["Fragile (moins de 10 structures)"] = a["fragile"].astype(bool).map({True: "oui", False: "non"}).to_numpy()
+        donnees["Fragile (moins de 10 structures)"] = (
+            a["fragile"].astype(bool).map({True: "oui", False: "non"}).to_numpy()
+        )
     return donnees
 
 
@@ -432,8 +497,10 @@ def alternative_effectifs(e: pd.DataFrame, col: str = "n_structures") -> str:
     """
     e = e.sort_values(col, ascending=False)
     valeurs = [nombre_fr(n, 0) for n in e[col]]
-    return (f"Nombre de structures participantes par type : {_enumeration(e['libelle'], valeurs)} ; "
-            f"total {nombre_fr(int(e[col].sum()), 0)}.")
+    return (
+        f"Nombre de structures participantes par type : {_enumeration(e['libelle'], valeurs)} ; "
+        f"total {nombre_fr(int(e[col].sum()), 0)}."
+    )
 
 
 def _texte_axe(texte: str) -> str:
@@ -495,8 +562,9 @@ def _series_lignes(ax, gx, etiquetees: bool) -> list[tuple[str, list, list]]:
         if nom.startswith("_") == etiquetees or len(x) < 2 or ligne.get_transform() is not ax.transData:
             continue
         garde = np.isfinite(y)
-        series.append(("" if nom.startswith("_") else nom, [gx.nommer(v) or _valeur(v) for v in x[garde]],
-                       _valeurs(y[garde])))
+        series.append(
+            ("" if nom.startswith("_") else nom, [gx.nommer(v) or _valeur(v) for v in x[garde]], _valeurs(y[garde]))
+        )
     return series
 
 
@@ -600,12 +668,15 @@ def lien_donnees(donnees: pd.DataFrame, nom: str) -> str:
     True
     """
     code = base64.b64encode(csv_donnees(donnees)).decode("ascii")
-    return (f'<a class="donnees-csv" download="{html.escape(nom)}" title="Données du graphique" '
-            f'href="data:text/csv;charset=utf-8;base64,{code}">Données du graphique (CSV) : {html.escape(nom)}</a>')
+    return (
+        f'<a class="donnees-csv" download="{html.escape(nom)}" title="Données du graphique" '
+        f'href="data:text/csv;charset=utf-8;base64,{code}">Données du graphique (CSV) : {html.escape(nom)}</a>'
+    )
 
 
-def figure_html(fig: Figure, legende: str | None = None, alternative: str | None = None,
-                resolution: int = RESOLUTION) -> BlocHTML:
+def figure_html(
+    fig: Figure, legende: str | None = None, alternative: str | None = None, resolution: int = RESOLUTION
+) -> BlocHTML:
     """Figure HTML autonome (PNG embarqué) avec légende, texte alternatif et données jointes.
 
     Le texte alternatif est ``alternative``, sinon celui attaché par le constructeur
@@ -624,12 +695,18 @@ def figure_html(fig: Figure, legende: str | None = None, alternative: str | None
     texte = alternative or getattr(fig, "texte_alternatif", None)
     if not texte:
         texte, donnees = decrire_dessin(fig)
-        texte = " ".join(t for t in (titre.rstrip(".") + "." if titre else "", texte) if t) or legende or "Graphique sans données lisibles"
+        texte = (
+            " ".join(t for t in (titre.rstrip(".") + "." if titre else "", texte) if t)
+            or legende
+            or "Graphique sans données lisibles"
+        )
     lien = ""
     if donnees is not None and not donnees.empty:
         nom = _nom_donnees(legende or titre or "")
         texte = f"{texte} Données dans la pièce jointe {nom}."
         lien = f'<p class="donnees">{lien_donnees(donnees, nom)}</p>'
     legende_html = f"<figcaption>{html.escape(legende, quote=False)}</figcaption>" if legende else ""
-    return BlocHTML(f'<figure class="graphique"><img src="data:image/png;base64,{donnees_png}" '
-                    f'alt="{html.escape(texte)}"/>{legende_html}{lien}</figure>')
+    return BlocHTML(
+        f'<figure class="graphique"><img src="data:image/png;base64,{donnees_png}" '
+        f'alt="{html.escape(texte)}"/>{legende_html}{lien}</figure>'
+    )

@@ -71,8 +71,9 @@ class NoyauChaud:
         from nbclient import NotebookClient
 
         self.nom_noyau = nom_noyau
-        self._demarreur = NotebookClient(nbformat.v4.new_notebook(), kernel_name=nom_noyau, timeout=600,
-                                         extra_arguments=OPTIONS_NOYAU)
+        self._demarreur = NotebookClient(
+            nbformat.v4.new_notebook(), kernel_name=nom_noyau, timeout=600, extra_arguments=OPTIONS_NOYAU
+        )
         self._demarreur.km = self._demarreur.create_kernel_manager()
         self._demarreur.start_new_kernel(cwd=dossier or os.getcwd())
         self.km = self._demarreur.km
@@ -85,8 +86,9 @@ class NoyauChaud:
         import nbformat
         from nbclient import NotebookClient
 
-        client = NotebookClient(nb or nbformat.v4.new_notebook(), km=self.km, kernel_name=self.nom_noyau,
-                                timeout=600, **options)
+        client = NotebookClient(
+            nb or nbformat.v4.new_notebook(), km=self.km, kernel_name=self.nom_noyau, timeout=600, **options
+        )
         return self.connecter(client)
 
     def connecter(self, client):
@@ -113,8 +115,9 @@ class NoyauChaud:
                 fermer(client)
         contenu = (reponse or {}).get("content", {})
         if contenu.get("status") != "ok":
-            raise RuntimeError(f"Noyau chaud : échec de « {code.splitlines()[0]} » : "
-                               f"{contenu.get('ename')} : {contenu.get('evalue')}")
+            raise RuntimeError(
+                f"Noyau chaud : échec de « {code.splitlines()[0]} » : {contenu.get('ename')} : {contenu.get('evalue')}"
+            )
 
     def reinitialiser(self, dossier: str, client=None) -> None:
         """Vide l'espace de noms, remet le compteur d'exécution à 1 et rétablit le dossier de travail."""
@@ -158,8 +161,11 @@ async def _executer_synchrone(kc, code: str, essais: int = 40) -> dict:
         except Empty:
             attendu = kc.execute("pass", store_history=False, allow_stdin=False, silent=True)
             continue
-        if (message["parent_header"].get("msg_id") == attendu and message["msg_type"] == "status"
-                and message["content"].get("execution_state") == "idle"):
+        if (
+            message["parent_header"].get("msg_id") == attendu
+            and message["msg_type"] == "status"
+            and message["content"].get("execution_state") == "idle"
+        ):
             break
     return reponse
 
@@ -236,14 +242,29 @@ def _classe_moteur():
         """Moteur papermill qui exécute chaque notebook dans le noyau chaud du travailleur, remis à zéro."""
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
             dossier = os.getcwd()  # papermill s'est placé dans ``cwd`` avant d'appeler le moteur
             noyau = noyau_chaud(kernel_name, dossier)
             client = PapermillNotebookClient(
-                nb_man, km=noyau.km, kernel_name=kernel_name, log=logger,
-                timeout=execution_timeout, startup_timeout=start_timeout, log_output=log_output,
-                stdout_file=stdout_file, stderr_file=stderr_file,
+                nb_man,
+                km=noyau.km,
+                kernel_name=kernel_name,
+                log=logger,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
             )
             noyau.connecter(client)
             try:
@@ -289,6 +310,7 @@ def nom_fichier(structure_id: str, nom: str, empreinte: bool = False) -> str:
     >>> nom_fichier("../x", "")
     'x-d6b96a97-structure'
     """
+
     def _slug(texte, defaut):
         texte = str(texte).translate(_LIGATURES)
         ascii_ = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode("ascii")
@@ -320,8 +342,14 @@ def noms_fichiers(structures) -> dict:
     return noms
 
 
-def executer_fiche(annee: int, structure_id: str, donnees: Path | str, sortie: Path | str = "rapports",
-                   moteur: str | None = MOTEUR, dossier: Path | str | None = None):
+def executer_fiche(
+    annee: int,
+    structure_id: str,
+    donnees: Path | str,
+    sortie: Path | str = "rapports",
+    moteur: str | None = MOTEUR,
+    dossier: Path | str | None = None,
+):
     """Exécute le notebook de fiche avec papermill (moteur à noyau chaud par défaut) ; renvoie le notebook.
 
     ``moteur=None`` : moteur standard de papermill (un noyau neuf pour ce seul notebook).
@@ -335,13 +363,24 @@ def executer_fiche(annee: int, structure_id: str, donnees: Path | str, sortie: P
 
     if moteur == MOTEUR:
         enregistrer_moteur()
-    parametres = {"annee": int(annee), "structure_id": str(structure_id), "donnees": str(donnees),
-                  "sortie": str(sortie)}
+    parametres = {
+        "annee": int(annee),
+        "structure_id": str(structure_id),
+        "donnees": str(donnees),
+        "sortie": str(sortie),
+    }
     options = {} if moteur == MOTEUR else {"extra_arguments": OPTIONS_NOYAU}
     with _journaux_silencieux("papermill", "traitlets", "asyncio"):
         return papermill.execute_notebook(
-            _notebook_modele(), None, parameters=parametres, kernel_name=choisir_noyau(), engine_name=moteur,
-            cwd=str(dossier) if dossier else None, progress_bar=False, log_output=False, **options,
+            _notebook_modele(),
+            None,
+            parameters=parametres,
+            kernel_name=choisir_noyau(),
+            engine_name=moteur,
+            cwd=str(dossier) if dossier else None,
+            progress_bar=False,
+            log_output=False,
+            **options,
         )
 
 
@@ -379,8 +418,10 @@ def page_provenance(provenance: dict) -> str:
     from analyse.rapports import provenance as prov
 
     donnees = provenance["parametres"].get("donnees")
-    page = provenance | {"parametres": prov.parametres_relatifs(provenance["parametres"], [donnees] if donnees else []),
-                         "bibliotheques": provenance.get("bibliotheques") or prov.versions_bibliotheques()}
+    page = provenance | {
+        "parametres": prov.parametres_relatifs(provenance["parametres"], [donnees] if donnees else []),
+        "bibliotheques": provenance.get("bibliotheques") or prov.versions_bibliotheques(),
+    }
     return prov.page_provenance(page, note=f" ; ils figurent aussi dans le manifeste du lot ({NOM_MANIFESTE})")
 
 
@@ -400,8 +441,13 @@ def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
 
     meta = lire_meta(nb)
     corps = notebook_vers_html(nb) + (page_provenance(provenance) if provenance else "")
-    document = document_html(corps, titre=meta.get("titre", TITRE_EDITION), sous_titre=meta.get("sous_titre", ""),
-                             date=meta.get("date"), demo=bool(meta.get("demo", False)))
+    document = document_html(
+        corps,
+        titre=meta.get("titre", TITRE_EDITION),
+        sous_titre=meta.get("sous_titre", ""),
+        date=meta.get("date"),
+        demo=bool(meta.get("demo", False)),
+    )
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
     temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{os.getpid()}.tmp.pdf")
@@ -437,8 +483,7 @@ def _erreur_cellule(erreur) -> dict:
 
     if isinstance(erreur, papermill.PapermillExecutionError):
         source = " ; ".join(l.strip() for l in (erreur.source or "").splitlines() if l.strip())
-        return {"cellule": erreur.exec_count, "code": source[:160],
-                "message": f"{erreur.ename} : {erreur.evalue}"}
+        return {"cellule": erreur.exec_count, "code": source[:160], "message": f"{erreur.ename} : {erreur.evalue}"}
     return {"cellule": None, "code": "", "message": f"{type(erreur).__name__} : {erreur}"}
 
 
@@ -456,12 +501,22 @@ def produire_fiche(tache: dict) -> dict:
         if tache.get("prechauffage"):
             _prechauffer(tache)
         t0 = time.perf_counter()
-        nb = executer_fiche(tache["annee"], tache["structure_id"], tache["donnees"], tache["sortie"],
-                            moteur=tache.get("moteur", MOTEUR), dossier=Path(tache["pdf"]).parent)
+        nb = executer_fiche(
+            tache["annee"],
+            tache["structure_id"],
+            tache["donnees"],
+            tache["sortie"],
+            moteur=tache.get("moteur", MOTEUR),
+            dossier=Path(tache["pdf"]).parent,
+        )
         t1 = time.perf_counter()
         rendre_pdf(nb, Path(tache["pdf"]), tache.get("provenance"))
-        resultat |= {"statut": "reussi", "erreur": None, "execution_s": round(t1 - t0, 3),
-                     "rendu_s": round(time.perf_counter() - t1, 3)}
+        resultat |= {
+            "statut": "reussi",
+            "erreur": None,
+            "execution_s": round(t1 - t0, 3),
+            "rendu_s": round(time.perf_counter() - t1, 3),
+        }
     except Exception as erreur:  # une fiche en échec n'arrête jamais le lot
         resultat |= {"statut": "echec", "erreur": _erreur_cellule(erreur)}
     resultat["duree_s"] = round(time.perf_counter() - debut, 3)
@@ -475,8 +530,10 @@ def _prechauffer(tache: dict) -> None:
     bibliothèques de rendu (nbconvert, WeasyPrint) : les deux attentes se recouvrent.
     """
     Path(tache["pdf"]).parent.mkdir(parents=True, exist_ok=True)
-    code = (f"from analyse import fiche as _f\n_f.charger_donnees_fiche({int(tache['annee'])}, {str(tache['donnees'])!r})\n"
-            "del _f\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc\n")  # données figées hors du ramasse-miettes
+    code = (
+        f"from analyse import fiche as _f\n_f.charger_donnees_fiche({int(tache['annee'])}, {str(tache['donnees'])!r})\n"
+        "del _f\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc\n"
+    )  # données figées hors du ramasse-miettes
     noyau = noyau_chaud(dossier=str(Path(tache["pdf"]).parent))
     if noyau.n_notebooks == 0 and not getattr(noyau, "prechauffe", False):
         fil = threading.Thread(target=_executer_sans_erreur, args=(noyau, code), daemon=True)
@@ -542,8 +599,17 @@ def empreinte_notebook(chemin: Path | str | None = None) -> str:
     return hashlib.sha256(Path(chemin or config.NOTEBOOKS / NOTEBOOK_FICHE).read_bytes()).hexdigest()
 
 
-MODULES_FICHE = ("config.py", "formatage.py", "__init__.py", "donnees/*.py", "statistiques/*.py", "rapports/*.py",
-                 "gabarits/*", "ressources/bonnes_pratiques.csv", "ressources/rapport.css")
+MODULES_FICHE = (
+    "config.py",
+    "formatage.py",
+    "__init__.py",
+    "donnees/*.py",
+    "statistiques/*.py",
+    "rapports/*.py",
+    "gabarits/*",
+    "ressources/bonnes_pratiques.csv",
+    "ressources/rapport.css",
+)
 
 
 def version_paquet() -> str:
@@ -579,7 +645,9 @@ def _ecrire_manifeste(chemin: Path, manifeste: dict) -> None:
 def _a_jour(entree: dict | None, provenance: dict, pdf: Path) -> bool:
     if not entree or entree.get("statut") != "reussi" or not pdf.exists():
         return False
-    return all(entree.get(k) == provenance[k] for k in ("parametres", "empreinte_donnees", "empreinte_notebook", "version"))
+    return all(
+        entree.get(k) == provenance[k] for k in ("parametres", "empreinte_donnees", "empreinte_notebook", "version")
+    )
 
 
 # --------------------------------------------------------------------------- lot
@@ -620,9 +688,11 @@ class BilanLot:
         """Résumé en français, prêt à afficher en fin de commande."""
         from analyse.formatage import nombre_fr
 
-        lignes = [f"Fiches de structure, édition {self.annee} : {len(self.reussis)} produite(s), "
-                  f"{len(self.ignores)} à jour (non refaite(s)), {len(self.echecs)} en échec, "
-                  f"en {nombre_fr(self.duree_s)} s ({nombre_fr(self.fiches_par_minute())} fiches par minute)."]
+        lignes = [
+            f"Fiches de structure, édition {self.annee} : {len(self.reussis)} produite(s), "
+            f"{len(self.ignores)} à jour (non refaite(s)), {len(self.echecs)} en échec, "
+            f"en {nombre_fr(self.duree_s)} s ({nombre_fr(self.fiches_par_minute())} fiches par minute)."
+        ]
         for e in self.echecs:
             cellule = f"cellule {e['cellule']}" if e.get("cellule") else "hors cellule"
             code = f" [{e['code']}]" if e.get("code") else ""
@@ -655,9 +725,16 @@ def _choisir_structures(participants, structures) -> tuple[list[tuple[str, str]]
     return [(s, noms[s]) for s in demandes if s in noms], [s for s in demandes if s not in noms]
 
 
-def rapports_structures(annee: int, donnees: Path | str = "data", sortie: Path | str = "rapports",
-                        structures=None, travailleurs: int | None = None, executeur: str = "local",
-                        forcer: bool = False, progression: bool = True) -> BilanLot:
+def rapports_structures(
+    annee: int,
+    donnees: Path | str = "data",
+    sortie: Path | str = "rapports",
+    structures=None,
+    travailleurs: int | None = None,
+    executeur: str = "local",
+    forcer: bool = False,
+    progression: bool = True,
+) -> BilanLot:
     """Fiches PDF des structures d'une édition, en parallèle, avec reprise par manifeste.
 
     ``structures`` : identifiants (liste ou « S1,S2 ») ; ``None`` = tous les participants.
@@ -676,37 +753,65 @@ def rapports_structures(annee: int, donnees: Path | str = "data", sortie: Path |
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
     participants = lire_table(donnees, "participants", annee)
     if participants.empty:
-        raise FileNotFoundError(f"Aucune table préparée pour l'édition {annee} dans {config.dossier_processed(donnees)}.")
+        raise FileNotFoundError(
+            f"Aucune table préparée pour l'édition {annee} dans {config.dossier_processed(donnees)}."
+        )
     choisies, inconnues = _choisir_structures(participants, structures)
     dossier = sortie / str(annee) / "structures"
     chemin_manifeste = sortie / str(annee) / NOM_MANIFESTE
     manifeste = lire_manifeste(chemin_manifeste)
     entrees = manifeste.setdefault("rapports", {})
-    communs = {"empreinte_donnees": empreinte_donnees(donnees, annee), "empreinte_notebook": empreinte_notebook(),
-               "version": version_paquet()}
+    communs = {
+        "empreinte_donnees": empreinte_donnees(donnees, annee),
+        "empreinte_notebook": empreinte_notebook(),
+        "version": version_paquet(),
+    }
     manifeste |= {"annee": int(annee), "donnees": str(donnees), "notebook": str(config.NOTEBOOKS / NOTEBOOK_FICHE)}
 
     taches, ignores = [], []
     fichiers = noms_fichiers(choisies)
-    for sid, nom in choisies:
+    for sid, _nom in choisies:
         pdf = dossier / f"{fichiers[sid]}.pdf"
-        provenance = {"parametres": {"annee": int(annee), "structure_id": sid, "donnees": str(donnees),
-                                     "sortie": str(sortie)}} | communs
+        provenance = {
+            "parametres": {"annee": int(annee), "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)}
+        } | communs
         if not forcer and _a_jour(entrees.get(sid), provenance, pdf):
             ignores.append(sid)
             continue
-        taches.append({"structure_id": sid, "annee": int(annee), "donnees": str(donnees), "sortie": str(sortie),
-                       "pdf": str(pdf), "provenance": provenance, "prechauffage": True})
+        taches.append(
+            {
+                "structure_id": sid,
+                "annee": int(annee),
+                "donnees": str(donnees),
+                "sortie": str(sortie),
+                "pdf": str(pdf),
+                "provenance": provenance,
+                "prechauffage": True,
+            }
+        )
 
-    echecs = [{"structure_id": s, "cellule": None, "code": "",
-               "message": f"structure absente de la table participants de l'édition {annee}"} for s in inconnues]
+    echecs = [
+        {
+            "structure_id": s,
+            "cellule": None,
+            "code": "",
+            "message": f"structure absente de la table participants de l'édition {annee}",
+        }
+        for s in inconnues
+    ]
     reussis, durees, etapes = [], [], []
     for resultat in _executer(taches, travailleurs, executeur, progression):
         tache = next(t for t in taches if t["structure_id"] == resultat["structure_id"])
-        entrees[resultat["structure_id"]] = tache["provenance"] | {
-            "statut": resultat["statut"], "duree_s": resultat["duree_s"], "erreur": resultat["erreur"],
-            "produit_le": _dt.datetime.now().isoformat(timespec="seconds"),
-        } | _sortie_fiche(resultat, Path(tache["pdf"]), sortie / str(annee), entrees.get(resultat["structure_id"]))
+        entrees[resultat["structure_id"]] = (
+            tache["provenance"]
+            | {
+                "statut": resultat["statut"],
+                "duree_s": resultat["duree_s"],
+                "erreur": resultat["erreur"],
+                "produit_le": _dt.datetime.now().isoformat(timespec="seconds"),
+            }
+            | _sortie_fiche(resultat, Path(tache["pdf"]), sortie / str(annee), entrees.get(resultat["structure_id"]))
+        )
         durees.append(resultat["duree_s"])
         etapes.append({k: resultat[k] for k in ("execution_s", "rendu_s") if k in resultat})
         if resultat["statut"] == "reussi":
@@ -716,8 +821,16 @@ def rapports_structures(annee: int, donnees: Path | str = "data", sortie: Path |
     nettoyer_temporaires(dossier)
     manifeste["mis_a_jour_le"] = _dt.datetime.now().isoformat(timespec="seconds")
     _ecrire_manifeste(chemin_manifeste, manifeste)
-    bilan = BilanLot(int(annee), sorted(reussis), echecs, sorted(ignores), time.perf_counter() - debut,
-                     chemin_manifeste, durees, etapes)
+    bilan = BilanLot(
+        int(annee),
+        sorted(reussis),
+        echecs,
+        sorted(ignores),
+        time.perf_counter() - debut,
+        chemin_manifeste,
+        durees,
+        etapes,
+    )
     if progression:
         print(bilan.resume())
     return bilan
@@ -768,7 +881,7 @@ def adresse_dask(executeur: str) -> str:
     >>> adresse_dask("dask://calcul.local:8786"), adresse_dask("dask://inproc://10.0.0.1/1/2")
     ('tcp://calcul.local:8786', 'inproc://10.0.0.1/1/2')
     """
-    reste = executeur[len("dask://"):]
+    reste = executeur[len("dask://") :]
     return reste if "://" in reste else f"tcp://{reste}"
 
 
@@ -776,8 +889,9 @@ def _executer_dask(taches: list, executeur: str, travailleurs):
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise RuntimeError("L'exécuteur Dask demande le paquet « distributed » (dépendance facultative) : "
-                           "pip install distributed") from None
+        raise RuntimeError(
+            "L'exécuteur Dask demande le paquet « distributed » (dépendance facultative) : pip install distributed"
+        ) from None
     with Client(adresse_dask(executeur)) as client:
         futurs = client.map(produire_fiche, taches, pure=False, key=[f"fiche-{t['structure_id']}" for t in taches])
         try:

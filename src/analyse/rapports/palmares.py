@@ -6,8 +6,11 @@ import pandas as pd
 
 from analyse.formatage import BlocHTML, intervalle_fr
 from analyse.rapports.gabarits import rendre
-from analyse.statistiques.palmares import ANNEXE_METHODE, PHRASE_EX_AEQUO
-from analyse.statistiques.palmares import calculer_palmares  # noqa: F401 (API du notebook)
+from analyse.statistiques.palmares import (
+    ANNEXE_METHODE,
+    PHRASE_EX_AEQUO,
+    calculer_palmares,  # noqa: F401 (API du notebook)
+)
 
 
 def _ordinal(rang: int) -> str:
@@ -25,10 +28,20 @@ def bloc_palmares(palmares: dict, source: str) -> BlocHTML:
     True
     """
     categories, laureats = palmares["categories"], palmares["laureats"]
-    return rendre("palmares.html.j2", source=source, phrase_ex_aequo=PHRASE_EX_AEQUO, categories=[
-        {"categorie": c["categorie"], "n_structures": c["n_structures"], "score_moyen": c["score_moyen"],
-         "table": tableau_laureats(laureats[laureats["categorie"] == c["categorie"]])}
-        for _, c in categories.iterrows()])
+    return rendre(
+        "palmares.html.j2",
+        source=source,
+        phrase_ex_aequo=PHRASE_EX_AEQUO,
+        categories=[
+            {
+                "categorie": c["categorie"],
+                "n_structures": c["n_structures"],
+                "score_moyen": c["score_moyen"],
+                "table": tableau_laureats(laureats[laureats["categorie"] == c["categorie"]]),
+            }
+            for _, c in categories.iterrows()
+        ],
+    )
 
 
 def tableau_laureats(t: pd.DataFrame) -> pd.DataFrame:
@@ -43,13 +56,15 @@ def tableau_laureats(t: pd.DataFrame) -> pd.DataFrame:
     """
     rangs = t["rang_affiche"] if "rang_affiche" in t else t["rang"]
     ex_aequo = t["ex_aequo"] if "ex_aequo" in t else pd.Series(False, index=t.index)
-    return pd.DataFrame({
-        "Rang": [_ordinal(int(r)) + (" ex aequo" if e else "") for r, e in zip(rangs, ex_aequo)],
-        "Structure": t["nom"],
-        "Score global": t["score"],
-        "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
-        "Rang : intervalle à 95 %": [_intervalle_rang(b, h) for b, h in zip(t["rang_bas"], t["rang_haut"])],
-    })
+    return pd.DataFrame(
+        {
+            "Rang": [_ordinal(int(r)) + (" ex aequo" if e else "") for r, e in zip(rangs, ex_aequo)],
+            "Structure": t["nom"],
+            "Score global": t["score"],
+            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],
+            "Rang : intervalle à 95 %": [_intervalle_rang(b, h) for b, h in zip(t["rang_bas"], t["rang_haut"])],
+        }
+    )
 
 
 def phrase_palmares(palmares: dict) -> BlocHTML:

@@ -175,6 +175,9 @@ def page_provenance(donnees_provenance: dict, note: str = "") -> str:
     """
     from analyse.rapports.gabarits import rendre
 
-    lignes = [(libelle, _valeur_texte(cle, donnees_provenance[cle]), cle in EMPREINTES)
-              for cle, libelle in LIBELLES.items() if cle in donnees_provenance]
+    lignes = [
+        (libelle, _valeur_texte(cle, donnees_provenance[cle]), cle in EMPREINTES)
+        for cle, libelle in LIBELLES.items()
+        if cle in donnees_provenance
+    ]
     return str(rendre("provenance.html.j2", lignes=lignes, note=note))

@@ -126,8 +126,13 @@ def executer_notebook(notebook: Path | str, parametres: dict, sortie_ipynb: Path
     try:
         with _journaux_silencieux("papermill", "traitlets", "asyncio"):
             papermill.execute_notebook(
-                str(notebook), str(sortie_ipynb), parameters=parametres, kernel_name=choisir_noyau(),
-                cwd=str(dossier_travail or sortie_ipynb.parent), progress_bar=False, log_output=False,
+                str(notebook),
+                str(sortie_ipynb),
+                parameters=parametres,
+                kernel_name=choisir_noyau(),
+                cwd=str(dossier_travail or sortie_ipynb.parent),
+                progress_bar=False,
+                log_output=False,
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except papermill.PapermillExecutionError as erreur:
@@ -210,8 +215,13 @@ def notebook_vers_html(nb) -> str:
     if cle not in _EXPORTATEURS:  # créer l'exportateur coûte ~0,4 s : un par fil suffit
         from nbconvert import HTMLExporter
 
-        _EXPORTATEURS[cle] = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                                          exclude_output_prompt=True, exclude_anchor_links=True)
+        _EXPORTATEURS[cle] = HTMLExporter(
+            template_name="basic",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            exclude_anchor_links=True,
+        )
     with _journaux_silencieux("traitlets", "nbconvert"):
         corps, _ = _EXPORTATEURS[cle].from_notebook_node(nettoyer_notebook(nb))
     return corps
@@ -302,7 +312,7 @@ def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None
     )
     return (
         f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f'<title>{e(titre_document(titre, sous_titre))}</title>'
+        f"<title>{e(titre_document(titre, sous_titre))}</title>"
         f'<meta name="author" content="{html.escape(AUTEUR)}">'
         f"<style>{feuille_de_style(demo)}</style></head><body>{couverture}{sommaire_html(titres)}"
         f'<main class="contenu">{corps}</main></body></html>'
@@ -359,7 +369,7 @@ def extraire_donnees_graphiques(document: str) -> tuple[str, list[PieceJointe]]:
         lien, nom = attributs.get("href", ""), html.unescape(attributs.get("download", ""))
         if not (nom and lien.startswith(PREFIXE_CSV)):
             return m.group(0)
-        jointes.append(PieceJointe(nom, b64decode(lien[len(PREFIXE_CSV):]), html.unescape(attributs.get("title", ""))))
+        jointes.append(PieceJointe(nom, b64decode(lien[len(PREFIXE_CSV) :]), html.unescape(attributs.get("title", ""))))
         return f'<span class="donnees-csv">Données du graphique : pièce jointe « {html.escape(nom)} » de ce PDF.</span>'
 
     return MOTIF_LIEN_DONNEES.sub(_remplacer, document), jointes
@@ -430,8 +440,13 @@ def tableaux_du_document(document: str) -> list[PieceJointe]:
     jointes = []
     for numero, tableau in enumerate((t for t in lecteur.tableaux if t["lignes"]), start=1):
         legende = tableau["legende"] or f"Tableau {numero}"
-        jointes.append(PieceJointe(f"tableau-{numero:02d}-{nom_de_fichier(legende, 40)}.csv",
-                                   csv_francais([l for l in tableau["lignes"] if l]), f"Données du tableau « {legende} »"))
+        jointes.append(
+            PieceJointe(
+                f"tableau-{numero:02d}-{nom_de_fichier(legende, 40)}.csv",
+                csv_francais([l for l in tableau["lignes"] if l]),
+                f"Données du tableau « {legende} »",
+            )
+        )
     return jointes
 
 
@@ -499,15 +514,25 @@ def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = 
     fournies = [p if isinstance(p, PieceJointe) else fichiers_joints([p])[0] for p in pieces_jointes]
     document, jointes = pieces_jointes_du_document(document, fournies)
     jour = date_des_pieces_jointes()
-    attachements = [weasyprint.Attachment(file_obj=io.BytesIO(p.contenu), name=p.nom, description=p.description or None,
-                                          relationship="Data", created=jour, modified=jour) for p in jointes]
+    attachements = [
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(p.contenu),
+            name=p.nom,
+            description=p.description or None,
+            relationship="Data",
+            created=jour,
+            modified=jour,
+        )
+        for p in jointes
+    ]
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
     gc.disable()  # WeasyPrint crée beaucoup d'objets : le ramasse-miettes coûte ~20 % du rendu
     try:
         with _journaux_silencieux("weasyprint", "fontTools"):
             weasyprint.HTML(string=document, base_url=base_url or str(chemin_pdf.parent)).write_pdf(
-                str(chemin_pdf), pdf_variant=VARIANTE_PDF, attachments=attachements)
+                str(chemin_pdf), pdf_variant=VARIANTE_PDF, attachments=attachements
+            )
     finally:
         gc.enable()
     return chemin_pdf
@@ -541,7 +566,8 @@ def joignables(chemins, taille_max: int = TAILLE_MAX_JOINTE) -> list[Path]:
             gardes.append(chemin)
         else:
             logging.getLogger(__name__).warning(
-                "%s (%d octets) n'est pas joint au PDF : plus de %d octets.", chemin, chemin.stat().st_size, taille_max)
+                "%s (%d octets) n'est pas joint au PDF : plus de %d octets.", chemin, chemin.stat().st_size, taille_max
+            )
     return gardes
 
 
@@ -577,8 +603,13 @@ def produire_rapport(
         chemins = {}
         if garder_ipynb:
             chemins["ipynb"] = Path(shutil.copy(execute, dossier / f"{nom_fichier}.ipynb"))
-    joints = dict.fromkeys([*joignables(csv_ecrits(avant, _etat_csv(dossier))), *map(Path, meta.get("pieces_jointes", [])),
-                            *map(Path, pieces_jointes)])
+    joints = dict.fromkeys(
+        [
+            *joignables(csv_ecrits(avant, _etat_csv(dossier))),
+            *map(Path, meta.get("pieces_jointes", [])),
+            *map(Path, pieces_jointes),
+        ]
+    )
     document = document_html(
         corps,
         titre=titre or meta.get("titre", TITRE_EDITION),

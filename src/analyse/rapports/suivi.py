@@ -47,8 +47,21 @@ from analyse.statistiques.suivi import JOURS, ParametresSuivi
 TITRE = "Tableau de bord de l’écoute usagers"
 LONGUEUR_EXTRAIT = 200  # caractères au plus par extrait de signal cité
 MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-COULEURS_SOURCES = dict(zip(SOURCES, (PALETTE["bleu"], PALETTE["vermillon"], PALETTE["orange"], PALETTE["vert"],
-                                      PALETTE["pourpre"], PALETTE["bleu_ciel"], PALETTE["jaune"], GRIS)))
+COULEURS_SOURCES = dict(
+    zip(
+        SOURCES,
+        (
+            PALETTE["bleu"],
+            PALETTE["vermillon"],
+            PALETTE["orange"],
+            PALETTE["vert"],
+            PALETTE["pourpre"],
+            PALETTE["bleu_ciel"],
+            PALETTE["jaune"],
+            GRIS,
+        ),
+    )
+)
 
 
 # --------------------------------------------------------------------------- appui au notebook
@@ -94,8 +107,9 @@ def source_suivi(tables: dict, demo: bool = False) -> str:
     >>> source_suivi({"annee": 2022})
     "Source : canaux d'écoute de la structure et Baromètre Expérience Citoyen, édition 2022 ; calculs de l'observatoire"
     """
-    return ligne_source(f"édition {tables['annee']}", demo,
-                        origine="canaux d'écoute de la structure et Baromètre Expérience Citoyen")
+    return ligne_source(
+        f"édition {tables['annee']}", demo, origine="canaux d'écoute de la structure et Baromètre Expérience Citoyen"
+    )
 
 
 def couverture(tables: dict, demo: bool = False):
@@ -106,8 +120,9 @@ def couverture(tables: dict, demo: bool = False):
     """
     from analyse.rapports.rendu import declarer_couverture
 
-    return declarer_couverture(titre=TITRE, sous_titre=f"{tables['structure']['nom']} — suivi continu jusqu’à fin "
-                               f"{tables['annee']}", demo=demo)
+    return declarer_couverture(
+        titre=TITRE, sous_titre=f"{tables['structure']['nom']} — suivi continu jusqu’à fin {tables['annee']}", demo=demo
+    )
 
 
 def _liste(elements) -> BlocHTML:
@@ -124,19 +139,35 @@ def synthese(tables: dict, resultats: dict) -> BlocHTML:
     'synthese'
     """
     s = tables["signaux"]
-    donnees = {"n_signaux": len(s), "sources": None, "alertes": None, "reclamations": None, "telephone": None,
-               "renfort": None, "audit": None, "parametres": resultats["parametres"]}
+    donnees = {
+        "n_signaux": len(s),
+        "sources": None,
+        "alertes": None,
+        "reclamations": None,
+        "telephone": None,
+        "renfort": None,
+        "audit": None,
+        "parametres": resultats["parametres"],
+    }
     if len(s):
         sources = s["source"].value_counts()
-        donnees |= {"debut": s["date_signal"].min(), "fin": s["date_signal"].max(), "n_sources": len(sources),
-                    "premiere_source": LIBELLES_SOURCES[sources.index[0]], "part_premiere": sources.iloc[0] / len(s),
-                    "alertes": _donnees_alertes(resultats)}
+        donnees |= {
+            "debut": s["date_signal"].min(),
+            "fin": s["date_signal"].max(),
+            "n_sources": len(sources),
+            "premiere_source": LIBELLES_SOURCES[sources.index[0]],
+            "part_premiere": sources.iloc[0] / len(s),
+            "alertes": _donnees_alertes(resultats),
+        }
         r = resultats["reclamations"]
         if len(r):
             dernier = s["date_signal"].max().year
             annee = r[r["mois"].dt.year == dernier]
-            donnees["reclamations"] = {"annee": dernier, "part_repondues": _moyenne_ponderee(annee, "part_repondues"),
-                                       "delai_median": annee["delai_median_jours"].median()}
+            donnees["reclamations"] = {
+                "annee": dernier,
+                "part_repondues": _moyenne_ponderee(annee, "part_repondues"),
+                "delai_median": annee["delai_median_jours"].median(),
+            }
     if "renfort" in resultats:
         donnees |= {"telephone": resultats["telephone"], "renfort": resultats["renfort"]}
     h = resultats["historique"].dropna(subset=["score_audit"])
@@ -162,8 +193,15 @@ def phrase_cartes(resultats: dict) -> BlocHTML:
     """
     p, e = resultats["carte_p"], resultats["carte_ewma"]
     ref = p[p["reference"]]
-    return rendre("suivi_cartes.html.j2", debut=ref["mois"].min(), fin=ref["mois"].max(), n_mois=len(ref),
-                  p_barre=p["p_barre"].iloc[0], mu0=e["mu0"].iloc[0], alertes=_donnees_alertes(resultats))
+    return rendre(
+        "suivi_cartes.html.j2",
+        debut=ref["mois"].min(),
+        fin=ref["mois"].max(),
+        n_mois=len(ref),
+        p_barre=p["p_barre"].iloc[0],
+        mu0=e["mu0"].iloc[0],
+        alertes=_donnees_alertes(resultats),
+    )
 
 
 # --------------------------------------------------------------------------- graphiques
@@ -196,8 +234,10 @@ def graphique_volumes(resultats: dict, source: str) -> Figure:
     ax.yaxis.grid(True, zorder=0)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
     total = d.sum(axis=1)
-    titre = (f"{nombre_fr(total.mean(), 0)} signaux par mois en moyenne ; "
-             f"{LIBELLES_SOURCES[d.sum().idxmax()].lower()} en tête")
+    titre = (
+        f"{nombre_fr(total.mean(), 0)} signaux par mois en moyenne ; "
+        f"{LIBELLES_SOURCES[d.sum().idxmax()].lower()} en tête"
+    )
     habiller(fig, titre, source)
     return fig
 
@@ -211,8 +251,16 @@ def graphique_carte_p(resultats: dict, source: str) -> Figure:
     c = resultats["carte_p"]
     fig, ax = nouvelle_figure((TAILLE[0], 3.3))
     x = np.arange(len(c))
-    ax.fill_between(x, 100 * c["limite_basse"], 100 * c["limite_haute"], color=PALETTE["bleu_ciel"], alpha=0.25,
-                    step="mid", lw=0, label="Zone de variation habituelle")
+    ax.fill_between(
+        x,
+        100 * c["limite_basse"],
+        100 * c["limite_haute"],
+        color=PALETTE["bleu_ciel"],
+        alpha=0.25,
+        step="mid",
+        lw=0,
+        label="Zone de variation habituelle",
+    )
     ax.axhline(100 * c["p_barre"].iloc[0], color=GRIS, ls="--", lw=1, label="Niveau de référence")
     ax.plot(x, 100 * c["p"], marker="o", ms=3.5, color=PALETTE["bleu"], lw=1.3, label="Part de négatifs", zorder=3)
     alertes = c["alerte"].to_numpy()
@@ -226,10 +274,18 @@ def graphique_carte_p(resultats: dict, source: str) -> Figure:
     ax.yaxis.set_major_formatter(formateur_fr(0))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
     premier = c.loc[c["alerte"], "mois"]
-    titre = (f"La part de signaux négatifs sort de sa zone habituelle en {mois_fr(premier.iloc[0])}"
-             if len(premier) else "La part de signaux négatifs reste dans sa zone de variation habituelle")
-    habiller(fig, titre, source, "Fond gris : mois de référence. Carte p′ de Laney, limites à 3 écarts-types ; "
-             "mois de moins de 5 signaux non évalués.")
+    titre = (
+        f"La part de signaux négatifs sort de sa zone habituelle en {mois_fr(premier.iloc[0])}"
+        if len(premier)
+        else "La part de signaux négatifs reste dans sa zone de variation habituelle"
+    )
+    habiller(
+        fig,
+        titre,
+        source,
+        "Fond gris : mois de référence. Carte p′ de Laney, limites à 3 écarts-types ; "
+        "mois de moins de 5 signaux non évalués.",
+    )
     return fig
 
 
@@ -254,12 +310,20 @@ def graphique_ewma(resultats: dict, source: str) -> Figure:
     ax.yaxis.set_major_formatter(formateur_fr(0))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
     premier = c.loc[c["alerte"], "mois"]
-    titre = (f"La note moyenne lissée passe sous sa limite basse en {mois_fr(premier.iloc[0])}"
-             if len(premier) else "La note moyenne lissée reste au-dessus de sa limite basse")
+    titre = (
+        f"La note moyenne lissée passe sous sa limite basse en {mois_fr(premier.iloc[0])}"
+        if len(premier)
+        else "La note moyenne lissée reste au-dessus de sa limite basse"
+    )
     laney = c["facteur_laney"].iloc[0] if "facteur_laney" in c and len(c) else 1.0
-    habiller(fig, titre, source, f"Notes des enquêtes et avis ramenées sur 100 ; EWMA λ = "
-             f"{nombre_fr(resultats['parametres'].lambda_ewma, 1)}, limite à {nombre_fr(resultats['parametres'].largeur_limites, 0)} "
-             f"écarts-types, élargie du facteur de Laney ({nombre_fr(laney, 2)}).")
+    habiller(
+        fig,
+        titre,
+        source,
+        f"Notes des enquêtes et avis ramenées sur 100 ; EWMA λ = "
+        f"{nombre_fr(resultats['parametres'].lambda_ewma, 1)}, limite à {nombre_fr(resultats['parametres'].largeur_limites, 0)} "
+        f"écarts-types, élargie du facteur de Laney ({nombre_fr(laney, 2)}).",
+    )
     return fig
 
 
@@ -271,15 +335,15 @@ def graphique_determinants(resultats: dict, source: str, minimum: int = 5) -> Fi
     >>> graphique_determinants.__name__
     'graphique_determinants'
     """
-    d = resultats["par_determinant"].assign(
-        trimestre=lambda x: x["mois"].dt.to_period("Q").dt.to_timestamp())
+    d = resultats["par_determinant"].assign(trimestre=lambda x: x["mois"].dt.to_period("Q").dt.to_timestamp())
     g = d.groupby(["determinant", "trimestre"])[["n_negatifs", "n_polarises"]].sum()
     part = (g["n_negatifs"] / g["n_polarises"]).where(g["n_polarises"] > 0).unstack("trimestre")
     n = g["n_polarises"].unstack("trimestre").fillna(0)
     ordre = [x for x in DETERMINANTS if x in part.index]
     part, n = part.reindex(ordre), n.reindex(ordre)
-    valeurs = np.ma.masked_where((n.to_numpy() < minimum) | np.isnan(part.to_numpy(dtype=float)),
-                                 100 * part.to_numpy(dtype=float))
+    valeurs = np.ma.masked_where(
+        (n.to_numpy() < minimum) | np.isnan(part.to_numpy(dtype=float)), 100 * part.to_numpy(dtype=float)
+    )
     fig, ax = nouvelle_figure((TAILLE[0], 3.4))
     palette = ListedColormap(["#f7fbff", "#deebf7", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"])
     palette.set_bad("#e6e6e6")
@@ -287,20 +351,36 @@ def graphique_determinants(resultats: dict, source: str, minimum: int = 5) -> Fi
     for i in range(valeurs.shape[0]):
         for j in range(valeurs.shape[1]):
             if not np.ma.is_masked(valeurs[i, j]):
-                ax.text(j, i, nombre_fr(valeurs[i, j], 0), ha="center", va="center", fontsize=6.5,
-                        color="white" if valeurs[i, j] > 60 else "black")
+                ax.text(
+                    j,
+                    i,
+                    nombre_fr(valeurs[i, j], 0),
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color="white" if valeurs[i, j] > 60 else "black",
+                )
     ax.set_yticks(np.arange(len(ordre)), [libelle(x) for x in ordre], fontsize=7.5)
-    ax.set_xticks(np.arange(len(part.columns)), [f"T{(m.month - 1) // 3 + 1}\n{m.year}" for m in part.columns],
-                  fontsize=7.5)
+    ax.set_xticks(
+        np.arange(len(part.columns)), [f"T{(m.month - 1) // 3 + 1}\n{m.year}" for m in part.columns], fontsize=7.5
+    )
     barre = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     barre.set_label("Signaux négatifs (%)", fontsize=7.5)
     barre.ax.yaxis.set_major_formatter(formateur_fr(0))
     dernier = g.xs(part.columns[-1], level="trimestre") if len(part.columns) else g.iloc[:0]
-    titre = (f"Au dernier trimestre, « {libelle(dernier['n_negatifs'].idxmax()).lower()} » concentre le plus de "
-             "signaux négatifs" if len(dernier) and dernier["n_negatifs"].max() > 0 else
-             "Part de signaux négatifs par déterminant et par trimestre")
-    habiller(fig, titre, source, f"Cases grises : moins de {minimum} signaux polarisés. Un signal peut concerner "
-             "plusieurs déterminants (classement par lexique ou catégorie du fichier).")
+    titre = (
+        f"Au dernier trimestre, « {libelle(dernier['n_negatifs'].idxmax()).lower()} » concentre le plus de "
+        "signaux négatifs"
+        if len(dernier) and dernier["n_negatifs"].max() > 0
+        else "Part de signaux négatifs par déterminant et par trimestre"
+    )
+    habiller(
+        fig,
+        titre,
+        source,
+        f"Cases grises : moins de {minimum} signaux polarisés. Un signal peut concerner "
+        "plusieurs déterminants (classement par lexique ou catégorie du fichier).",
+    )
     return fig
 
 
@@ -314,11 +394,25 @@ def graphique_reclamations(resultats: dict, source: str) -> Figure:
     cible = resultats["parametres"].delai_cible_jours
     fig, ax = nouvelle_figure((TAILLE[0], 3.2))
     x = np.arange(len(r))
-    ax.bar(x, r["delai_median_jours"], color=PALETTE["bleu"], width=0.7, zorder=2, label="Délai médian (Kaplan–Meier, jours)")
+    ax.bar(
+        x,
+        r["delai_median_jours"],
+        color=PALETTE["bleu"],
+        width=0.7,
+        zorder=2,
+        label="Délai médian (Kaplan–Meier, jours)",
+    )
     ax.axhline(cible, color=PALETTE["vermillon"], ls="--", lw=1.2, label=f"Délai cible ({cible} jours)")
     ax2 = ax.twinx()
-    ax2.plot(x, 100 * r["part_dans_delai"], color=PALETTE["orange"], marker="o", ms=3, lw=1.3,
-             label="Réponses dans le délai (%)")
+    ax2.plot(
+        x,
+        100 * r["part_dans_delai"],
+        color=PALETTE["orange"],
+        marker="o",
+        ms=3,
+        lw=1.3,
+        label="Réponses dans le délai (%)",
+    )
     ax2.set_ylim(0, 105)
     ax2.set_ylabel("Réponses dans le délai (%)")
     ax2.yaxis.set_major_formatter(formateur_fr(0))
@@ -330,10 +424,17 @@ def graphique_reclamations(resultats: dict, source: str) -> Figure:
     poignees = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
     ax.legend(handles=poignees, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3, fontsize=7, frameon=False)
     depasse = r[r["delai_median_jours"] > cible]
-    titre = (f"Le délai médian dépasse la cible de {cible} jours pendant {len(depasse)} mois sur {len(r)}"
-             if len(depasse) else f"Le délai médian reste sous la cible de {cible} jours")
-    habiller(fig, titre, source, "Mois de dépôt de la réclamation ; les réclamations récentes sans réponse "
-             "peuvent encore en recevoir une.")
+    titre = (
+        f"Le délai médian dépasse la cible de {cible} jours pendant {len(depasse)} mois sur {len(r)}"
+        if len(depasse)
+        else f"Le délai médian reste sous la cible de {cible} jours"
+    )
+    habiller(
+        fig,
+        titre,
+        source,
+        "Mois de dépôt de la réclamation ; les réclamations récentes sans réponse peuvent encore en recevoir une.",
+    )
     return fig
 
 
@@ -347,8 +448,17 @@ def graphique_lien_audit(resultats: dict, source: str) -> Figure:
     fig, axes = nouvelle_figure((TAILLE[0], 3.4), 1, 2)
     a1, a2 = axes[0]
     y = np.arange(len(d))
-    a1.errorbar(d["score_audit"], y, xerr=np.vstack([d["score_audit"] - d["ic_bas"], d["ic_haut"] - d["score_audit"]]),
-                fmt="o", color=PALETTE["bleu"], ms=4, capsize=2, lw=1, label="Structure")
+    a1.errorbar(
+        d["score_audit"],
+        y,
+        xerr=np.vstack([d["score_audit"] - d["ic_bas"], d["ic_haut"] - d["score_audit"]]),
+        fmt="o",
+        color=PALETTE["bleu"],
+        ms=4,
+        capsize=2,
+        lw=1,
+        label="Structure",
+    )
     a1.scatter(d["score_national"], y, marker="|", s=120, color=PALETTE["vermillon"], label="Moyenne des participants")
     a1.set_yticks(y, [libelle(x) for x in d["determinant"]], fontsize=7.5)
     a1.set_xlim(0, 100)
@@ -358,8 +468,14 @@ def graphique_lien_audit(resultats: dict, source: str) -> Figure:
     a1.legend(loc="lower left", bbox_to_anchor=(0, 1.01), fontsize=7, frameon=False, ncols=1)
     a2.barh(y, 100 * d["part_negatifs"].fillna(0), color=PALETTE["orange"], height=0.6)
     for yi, v, n in zip(y, d["part_negatifs"], d["n_signaux"]):
-        a2.annotate(f"{nombre_fr(100 * v, 0)} % ({n})" if pd.notna(v) else "–", (0 if pd.isna(v) else 100 * v, yi),
-                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+        a2.annotate(
+            f"{nombre_fr(100 * v, 0)} % ({n})" if pd.notna(v) else "–",
+            (0 if pd.isna(v) else 100 * v, yi),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
     a2.set_yticks(y, [""] * len(y))
     a2.set_xlim(0, 115)
     a2.set_xlabel("Signaux négatifs de l’année (%)")
@@ -367,14 +483,24 @@ def graphique_lien_audit(resultats: dict, source: str) -> Figure:
     d2 = d.dropna(subset=["score_audit", "part_negatifs"])
     if len(d2):
         faible = d2.sort_values("score_audit").iloc[0]["determinant"]
-        critique = d2[d2["n_signaux"] >= 5].sort_values("part_negatifs").iloc[-1]["determinant"] \
-            if (d2["n_signaux"] >= 5).any() else faible
-        titre = (f"Audit : « {libelle(faible).lower()} » est le point le plus faible ; usagers : "
-                 f"« {libelle(critique).lower()} » suscite le plus de critiques")
+        critique = (
+            d2[d2["n_signaux"] >= 5].sort_values("part_negatifs").iloc[-1]["determinant"]
+            if (d2["n_signaux"] >= 5).any()
+            else faible
+        )
+        titre = (
+            f"Audit : « {libelle(faible).lower()} » est le point le plus faible ; usagers : "
+            f"« {libelle(critique).lower()} » suscite le plus de critiques"
+        )
     else:
         titre = "Scores d’audit et signaux des usagers par déterminant"
-    habiller(fig, titre, source, "Entre parenthèses : nombre de signaux de l’année concernant le déterminant. "
-             "Moyenne des participants calculée sur au moins 5 structures.")
+    habiller(
+        fig,
+        titre,
+        source,
+        "Entre parenthèses : nombre de signaux de l’année concernant le déterminant. "
+        "Moyenne des participants calculée sur au moins 5 structures.",
+    )
     return fig
 
 
@@ -396,17 +522,31 @@ def graphique_charge(resultats: dict, source: str) -> Figure:
             v, r = grille.iat[i, j], renfort.iat[i, j]
             if pd.notna(v):
                 texte = nombre_fr(v, 0) + (f"\n+{int(r)}" if r and r > 0 else "")
-                ax.text(j, i, texte, ha="center", va="center", fontsize=7,
-                        color="white" if v > np.nanmax(grille.to_numpy()) * 0.6 else "black")
+                ax.text(
+                    j,
+                    i,
+                    texte,
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v > np.nanmax(grille.to_numpy()) * 0.6 else "black",
+                )
     ax.set_xticks(np.arange(len(heures)), [f"{h} h" for h in heures])
     ax.set_yticks(np.arange(len(jours)), [JOURS[j].capitalize() for j in jours])
     barre = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     barre.set_label("Appels par heure", fontsize=7.5)
     pic = d.loc[d["appels_par_heure"].idxmax()]
-    titre = (f"Pic d’appels le {JOURS[int(pic['jour_semaine'])]} à {int(pic['heure'])} h "
-             f"({nombre_fr(pic['appels_par_heure'], 0)} appels par heure)")
-    habiller(fig, titre, source, "Dans chaque case : appels par heure (moyenne des jours observés) et, après « + », "
-             "agents à ajouter pour atteindre l’objectif (modèle d’Erlang C).")
+    titre = (
+        f"Pic d’appels le {JOURS[int(pic['jour_semaine'])]} à {int(pic['heure'])} h "
+        f"({nombre_fr(pic['appels_par_heure'], 0)} appels par heure)"
+    )
+    habiller(
+        fig,
+        titre,
+        source,
+        "Dans chaque case : appels par heure (moyenne des jours observés) et, après « + », "
+        "agents à ajouter pour atteindre l’objectif (modèle d’Erlang C).",
+    )
     return fig
 
 
@@ -421,8 +561,15 @@ def tableau_alertes(resultats: dict) -> pd.DataFrame:
     'juin 2022'
     """
     a = resultats["alertes"]
-    return pd.DataFrame({"Mois": [mois_fr(m) for m in a["mois"]], "Carte": a["carte"], "Valeur": a["valeur"],
-                         "Limite": a["limite"], "Sens du franchissement": a["sens"]})
+    return pd.DataFrame(
+        {
+            "Mois": [mois_fr(m) for m in a["mois"]],
+            "Carte": a["carte"],
+            "Valeur": a["valeur"],
+            "Limite": a["limite"],
+            "Sens du franchissement": a["sens"],
+        }
+    )
 
 
 def tableau_sources(tables: dict) -> pd.DataFrame:
@@ -438,11 +585,18 @@ def tableau_sources(tables: dict) -> pd.DataFrame:
         if x.empty:
             continue
         polarises = x["polarite"].notna()
-        lignes.append({"Source": LIBELLES_SOURCES[src], "Signaux": len(x),
-                       "Négatifs (%)": 100 * x["polarite"].eq("negatif").sum() / polarises.sum() if polarises.any() else np.nan,
-                       "Note moyenne (sur 100)": x["note_100"].mean(),
-                       "Avec texte (%)": 100 * x["texte"].notna().mean(),
-                       "Services Publics + (%)": 100 * x["origine"].eq("services_publics_plus").mean()})
+        lignes.append(
+            {
+                "Source": LIBELLES_SOURCES[src],
+                "Signaux": len(x),
+                "Négatifs (%)": 100 * x["polarite"].eq("negatif").sum() / polarises.sum()
+                if polarises.any()
+                else np.nan,
+                "Note moyenne (sur 100)": x["note_100"].mean(),
+                "Avec texte (%)": 100 * x["texte"].notna().mean(),
+                "Services Publics + (%)": 100 * x["origine"].eq("services_publics_plus").mean(),
+            }
+        )
     return pd.DataFrame(lignes)
 
 
@@ -453,10 +607,16 @@ def tableau_lien_audit(resultats: dict) -> pd.DataFrame:
     'tableau_lien_audit'
     """
     d = resultats["lien_audit"]
-    return pd.DataFrame({"Déterminant": d["determinant"].map(libelle), "Score d’audit": d["score_audit"],
-                         "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])],
-                         "Moyenne des participants": d["score_national"], "Signaux de l’année": d["n_signaux"],
-                         "Négatifs (%)": 100 * d["part_negatifs"]})
+    return pd.DataFrame(
+        {
+            "Déterminant": d["determinant"].map(libelle),
+            "Score d’audit": d["score_audit"],
+            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])],
+            "Moyenne des participants": d["score_national"],
+            "Signaux de l’année": d["n_signaux"],
+            "Négatifs (%)": 100 * d["part_negatifs"],
+        }
+    )
 
 
 def tableau_historique(resultats: dict) -> pd.DataFrame:
@@ -467,8 +627,14 @@ def tableau_historique(resultats: dict) -> pd.DataFrame:
     30.0
     """
     h = resultats["historique"]
-    return pd.DataFrame({"Année": h["annee"].astype(str), "Score global d’audit": h["score_audit"],
-                         "Moyenne des participants": h["score_national"], "Négatifs (%)": 100 * h["part_negatifs"]})
+    return pd.DataFrame(
+        {
+            "Année": h["annee"].astype(str),
+            "Score global d’audit": h["score_audit"],
+            "Moyenne des participants": h["score_national"],
+            "Négatifs (%)": 100 * h["part_negatifs"],
+        }
+    )
 
 
 def tableau_dimensionnement(resultats: dict, seulement_renfort: bool = False) -> pd.DataFrame:
@@ -480,14 +646,19 @@ def tableau_dimensionnement(resultats: dict, seulement_renfort: bool = False) ->
     d = resultats["dimensionnement"]
     if seulement_renfort:
         d = d[d["renfort_agents"] > 0]
-    return pd.DataFrame({
-        "Créneau": [f"{JOURS[int(j)].capitalize()} {int(h)} h" for j, h in zip(d["jour_semaine"], d["heure"])],
-        "Appels par heure": d["appels_par_heure"], "Durée moyenne (s)": d["duree_moyenne_secondes"],
-        "Abandons (%)": 100 * d["part_abandons"], "Décrochés dans la cible (%)": 100 * d["part_dans_cible"],
-        "Agents observés": d["agents_actuels"].astype(int), "Agents nécessaires": d["agents_necessaires"].astype(int),
-        "Renfort (agents)": d["renfort_agents"].astype(int),
-        "Niveau de service prévu (%)": 100 * d["niveau_service_cible"],
-    })
+    return pd.DataFrame(
+        {
+            "Créneau": [f"{JOURS[int(j)].capitalize()} {int(h)} h" for j, h in zip(d["jour_semaine"], d["heure"])],
+            "Appels par heure": d["appels_par_heure"],
+            "Durée moyenne (s)": d["duree_moyenne_secondes"],
+            "Abandons (%)": 100 * d["part_abandons"],
+            "Décrochés dans la cible (%)": 100 * d["part_dans_cible"],
+            "Agents observés": d["agents_actuels"].astype(int),
+            "Agents nécessaires": d["agents_necessaires"].astype(int),
+            "Renfort (agents)": d["renfort_agents"].astype(int),
+            "Niveau de service prévu (%)": 100 * d["niveau_service_cible"],
+        }
+    )
 
 
 def tableau_jours(resultats: dict) -> pd.DataFrame:
@@ -498,13 +669,26 @@ def tableau_jours(resultats: dict) -> pd.DataFrame:
     """
     d = resultats["dimensionnement"]
     n = d["appels_par_heure"]
-    g = d.assign(_abandons=n * d["part_abandons"], _cible=n * d["part_dans_cible"]).groupby("jour_semaine").agg(
-        appels=("appels_par_heure", "sum"), abandons=("_abandons", "sum"), cible=("_cible", "sum"),
-        renfort=("renfort_agents", "sum"), pire=("niveau_service_actuel", "min"))
-    return pd.DataFrame({"Jour": [JOURS[int(j)].capitalize() for j in g.index], "Appels par jour": g["appels"],
-                         "Abandons (%)": 100 * g["abandons"] / g["appels"],
-                         "Décrochés dans la cible (%)": 100 * g["cible"] / g["appels"],
-                         "Heures de renfort par semaine": g["renfort"].astype(int)})
+    g = (
+        d.assign(_abandons=n * d["part_abandons"], _cible=n * d["part_dans_cible"])
+        .groupby("jour_semaine")
+        .agg(
+            appels=("appels_par_heure", "sum"),
+            abandons=("_abandons", "sum"),
+            cible=("_cible", "sum"),
+            renfort=("renfort_agents", "sum"),
+            pire=("niveau_service_actuel", "min"),
+        )
+    )
+    return pd.DataFrame(
+        {
+            "Jour": [JOURS[int(j)].capitalize() for j in g.index],
+            "Appels par jour": g["appels"],
+            "Abandons (%)": 100 * g["abandons"] / g["appels"],
+            "Décrochés dans la cible (%)": 100 * g["cible"] / g["appels"],
+            "Heures de renfort par semaine": g["renfort"].astype(int),
+        }
+    )
 
 
 def phrase_telephone(resultats: dict) -> BlocHTML:
@@ -513,8 +697,9 @@ def phrase_telephone(resultats: dict) -> BlocHTML:
     >>> phrase_telephone.__name__
     'phrase_telephone'
     """
-    return rendre("suivi_telephone.html.j2", t=resultats["telephone"], f=resultats["renfort"],
-                  p=resultats["parametres"])
+    return rendre(
+        "suivi_telephone.html.j2", t=resultats["telephone"], f=resultats["renfort"], p=resultats["parametres"]
+    )
 
 
 def tableau_telephone_audit(resultats: dict) -> pd.DataFrame:
@@ -525,8 +710,15 @@ def tableau_telephone_audit(resultats: dict) -> pd.DataFrame:
     0.5
     """
     t = resultats["telephone_audit"]
-    return pd.DataFrame({"Indicateur": t["indicateur"], "Structure": t["structure"], "Appels mystères": t["n_appels"],
-                         "Ensemble des participants": t["ensemble"], "Structures": t["n_structures"]})
+    return pd.DataFrame(
+        {
+            "Indicateur": t["indicateur"],
+            "Structure": t["structure"],
+            "Appels mystères": t["n_appels"],
+            "Ensemble des participants": t["ensemble"],
+            "Structures": t["n_structures"],
+        }
+    )
 
 
 def tableau_spplus(tables: dict) -> pd.DataFrame:
@@ -538,8 +730,14 @@ def tableau_spplus(tables: dict) -> pd.DataFrame:
     s = tables["spplus"]
     if s.empty:
         return pd.DataFrame()
-    return pd.DataFrame({"Indicateur": s["indicateur"], "Valeur": s["valeur"], "Fréquence": s["frequence"].fillna("–"),
-                         "Mise à jour": s["date_maj"]})
+    return pd.DataFrame(
+        {
+            "Indicateur": s["indicateur"],
+            "Valeur": s["valeur"],
+            "Fréquence": s["frequence"].fillna("–"),
+            "Mise à jour": s["date_maj"],
+        }
+    )
 
 
 def tableau_classement(metriques: pd.DataFrame) -> pd.DataFrame:
@@ -551,10 +749,15 @@ def tableau_classement(metriques: pd.DataFrame) -> pd.DataFrame:
     ['Temps d\u2019attente', 'Ensemble (micro-moyenne)']
     """
     noms = {"micro": "Ensemble (micro-moyenne)", "macro": "Moyenne des déterminants (macro)"}
-    return pd.DataFrame({"Déterminant": [noms.get(d, libelle(d).replace("'", "’")) for d in metriques["determinant"]],
-                         "Textes concernés": metriques["support"].astype(int),
-                         "Précision (%)": 100 * metriques["precision"], "Rappel (%)": 100 * metriques["rappel"],
-                         "F1 (%)": 100 * metriques["f1"]})
+    return pd.DataFrame(
+        {
+            "Déterminant": [noms.get(d, libelle(d).replace("'", "’")) for d in metriques["determinant"]],
+            "Textes concernés": metriques["support"].astype(int),
+            "Précision (%)": 100 * metriques["precision"],
+            "Rappel (%)": 100 * metriques["rappel"],
+            "F1 (%)": 100 * metriques["f1"],
+        }
+    )
 
 
 def phrase_classement(controle: pd.DataFrame, developpement: pd.DataFrame, n_controle: int) -> BlocHTML:
@@ -564,9 +767,12 @@ def phrase_classement(controle: pd.DataFrame, developpement: pd.DataFrame, n_con
     >>> "90" in str(phrase_classement(m, m, 50))
     True
     """
-    return rendre("suivi_classement.html.j2", n_controle=n_controle,
-                  c=controle.set_index("determinant").loc["micro"].to_dict(),
-                  d=developpement.set_index("determinant").loc["micro"].to_dict())
+    return rendre(
+        "suivi_classement.html.j2",
+        n_controle=n_controle,
+        c=controle.set_index("determinant").loc["micro"].to_dict(),
+        d=developpement.set_index("determinant").loc["micro"].to_dict(),
+    )
 
 
 def extraits(tables: dict, n: int = 6) -> BlocHTML:
@@ -596,19 +802,28 @@ def tableau_parametres(parametres: ParametresSuivi) -> pd.DataFrame:
     'Attente cible au téléphone'
     """
     p = parametres
-    return pd.DataFrame([
-        ("Attente cible au téléphone", f"{nombre_fr(p.cible_attente_secondes, 0)} secondes"),
-        ("Objectif de niveau de service", pourcent_fr(p.objectif_niveau_service, 0)),
-        ("Occupation maximale des agents", "non imposée" if p.occupation_max is None else pourcent_fr(p.occupation_max, 0)),
-        ("Temps de traitement après appel", f"{nombre_fr(p.traitement_apres_appel_secondes, 0)} secondes"),
-        ("Équipe actuelle", "déduite des postes du journal" if p.agents_actuels is None else f"{p.agents_actuels} agent(s)"),
-        ("Délai cible de réponse aux réclamations", f"{p.delai_cible_jours} jours"),
-        ("Mois de référence des cartes", f"jusqu’à {p.mois_reference} (au plus la moitié de la série)"),
-        ("Largeur des limites", f"{nombre_fr(p.largeur_limites, 0)} écarts-types"),
-        ("Lissage EWMA (λ)", nombre_fr(p.lambda_ewma, 1)),
-        ("Signaux minimum pour évaluer un mois", str(p.min_signaux_mois)),
-        ("Un ETP", "35 heures par semaine, 1 607 heures par an"),
-    ], columns=["Paramètre", "Valeur"])
+    return pd.DataFrame(
+        [
+            ("Attente cible au téléphone", f"{nombre_fr(p.cible_attente_secondes, 0)} secondes"),
+            ("Objectif de niveau de service", pourcent_fr(p.objectif_niveau_service, 0)),
+            (
+                "Occupation maximale des agents",
+                "non imposée" if p.occupation_max is None else pourcent_fr(p.occupation_max, 0),
+            ),
+            ("Temps de traitement après appel", f"{nombre_fr(p.traitement_apres_appel_secondes, 0)} secondes"),
+            (
+                "Équipe actuelle",
+                "déduite des postes du journal" if p.agents_actuels is None else f"{p.agents_actuels} agent(s)",
+            ),
+            ("Délai cible de réponse aux réclamations", f"{p.delai_cible_jours} jours"),
+            ("Mois de référence des cartes", f"jusqu’à {p.mois_reference} (au plus la moitié de la série)"),
+            ("Largeur des limites", f"{nombre_fr(p.largeur_limites, 0)} écarts-types"),
+            ("Lissage EWMA (λ)", nombre_fr(p.lambda_ewma, 1)),
+            ("Signaux minimum pour évaluer un mois", str(p.min_signaux_mois)),
+            ("Un ETP", "35 heures par semaine, 1 607 heures par an"),
+        ],
+        columns=["Paramètre", "Valeur"],
+    )
 
 
 def exporter_tableaux(tables: dict, resultats: dict, dossier: Path | str) -> list[Path]:
@@ -619,8 +834,19 @@ def exporter_tableaux(tables: dict, resultats: dict, dossier: Path | str) -> lis
     """
     cible = Path(dossier) / f"{nom_fichier(tables['structure_id'])}_tableaux"
     fichiers = []
-    for cle in ("mensuel", "par_source", "par_determinant", "carte_p", "carte_ewma", "alertes", "reclamations",
-                "lien_audit", "historique", "dimensionnement", "telephone_audit"):
+    for cle in (
+        "mensuel",
+        "par_source",
+        "par_determinant",
+        "carte_p",
+        "carte_ewma",
+        "alertes",
+        "reclamations",
+        "lien_audit",
+        "historique",
+        "dimensionnement",
+        "telephone_audit",
+    ):
         if cle in resultats:
             fichiers.append(ecrire_csv(resultats[cle], cible, cle))
     return fichiers
@@ -629,8 +855,13 @@ def exporter_tableaux(tables: dict, resultats: dict, dossier: Path | str) -> lis
 # --------------------------------------------------------------------------- rapport
 
 
-def rapport_suivi(structure_id: str, donnees: Path | str = "data", sortie: Path | str = "rapports",
-                  annee: int | None = None, parametres_suivi: dict | None = None) -> Path:
+def rapport_suivi(
+    structure_id: str,
+    donnees: Path | str = "data",
+    sortie: Path | str = "rapports",
+    annee: int | None = None,
+    parametres_suivi: dict | None = None,
+) -> Path:
     """Tableau de bord d'une structure : ``<sortie>/suivi/suivi_<structure_id>.pdf`` (+ HTML et CSV).
 
     Les chemins relatifs partent de la racine du projet.
@@ -646,10 +877,20 @@ def rapport_suivi(structure_id: str, donnees: Path | str = "data", sortie: Path 
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
     tables = charger_suivi(structure_id, donnees, annee)  # vérifie tôt, message en français
     ParametresSuivi.depuis_dict(parametres_suivi)
-    parametres = {"structure_id": str(structure_id), "donnees": str(donnees), "sortie": str(sortie),
-                  "annee": tables["annee"], "parametres_suivi": dict(parametres_suivi or {})}
-    chemins = produire_rapport(config.NOTEBOOKS / "rapport_suivi.ipynb", parametres, dossier_suivi(sortie),
-                               nom_fichier(structure_id), titre=TITRE)
+    parametres = {
+        "structure_id": str(structure_id),
+        "donnees": str(donnees),
+        "sortie": str(sortie),
+        "annee": tables["annee"],
+        "parametres_suivi": dict(parametres_suivi or {}),
+    }
+    chemins = produire_rapport(
+        config.NOTEBOOKS / "rapport_suivi.ipynb",
+        parametres,
+        dossier_suivi(sortie),
+        nom_fichier(structure_id),
+        titre=TITRE,
+    )
     return chemins["pdf"]
 
 
@@ -666,8 +907,12 @@ def section_canaux(tables: dict, resultats: dict, source: str) -> BlocHTML:
 
     if not len(tables["signaux"]):
         return rendre("suivi_canaux.html.j2", figure=None, table=None, source=source)
-    return rendre("suivi_canaux.html.j2", source=source, table=tableau_sources(tables),
-                  figure=figure_html(graphique_volumes(resultats, source), "Signaux reçus chaque mois, par canal d’écoute."))
+    return rendre(
+        "suivi_canaux.html.j2",
+        source=source,
+        table=tableau_sources(tables),
+        figure=figure_html(graphique_volumes(resultats, source), "Signaux reçus chaque mois, par canal d’écoute."),
+    )
 
 
 def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -681,13 +926,18 @@ def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
     if not len(tables["signaux"]):
         return rendre("suivi_section_cartes.html.j2", lecture=None)
     return rendre(
-        "suivi_section_cartes.html.j2", source=source, lecture=phrase_cartes(resultats),
-        carte_p=figure_html(graphique_carte_p(resultats, source),
-                            "Part mensuelle de signaux négatifs et ses limites de contrôle."),
+        "suivi_section_cartes.html.j2",
+        source=source,
+        lecture=phrase_cartes(resultats),
+        carte_p=figure_html(
+            graphique_carte_p(resultats, source), "Part mensuelle de signaux négatifs et ses limites de contrôle."
+        ),
         ewma=figure_html(graphique_ewma(resultats, source), "Note moyenne mensuelle et sa moyenne lissée (EWMA)."),
         alertes=tableau_alertes(resultats) if len(resultats["alertes"]) else None,
-        determinants=figure_html(graphique_determinants(resultats, source),
-                                 "Part de signaux négatifs par déterminant et par trimestre."))
+        determinants=figure_html(
+            graphique_determinants(resultats, source), "Part de signaux négatifs par déterminant et par trimestre."
+        ),
+    )
 
 
 def section_reclamations(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -700,10 +950,14 @@ def section_reclamations(tables: dict, resultats: dict, source: str) -> BlocHTML
 
     if not len(tables["signaux"]) or resultats["reclamations"].empty:
         return rendre("suivi_reclamations.html.j2", figure=None)
-    return rendre("suivi_reclamations.html.j2", figure=figure_html(
-        graphique_reclamations(resultats, source),
-        "Délai médian de réponse aux réclamations (Kaplan–Meier, réclamations encore ouvertes comprises) et part "
-        "répondue dans le délai cible."))
+    return rendre(
+        "suivi_reclamations.html.j2",
+        figure=figure_html(
+            graphique_reclamations(resultats, source),
+            "Délai médian de réponse aux réclamations (Kaplan–Meier, réclamations encore ouvertes comprises) et part "
+            "répondue dans le délai cible.",
+        ),
+    )
 
 
 def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -716,11 +970,17 @@ def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
 
     spplus = tableau_spplus(tables)
     return rendre(
-        "suivi_audit.html.j2", annee=tables["annee"], source=source,
-        figure=figure_html(graphique_lien_audit(resultats, source),
-                           f"Scores d’audit {tables['annee']} par déterminant et part de signaux négatifs de l’année."),
-        lien=tableau_lien_audit(resultats), historique=tableau_historique(resultats),
-        spplus=spplus if len(spplus) else None)
+        "suivi_audit.html.j2",
+        annee=tables["annee"],
+        source=source,
+        figure=figure_html(
+            graphique_lien_audit(resultats, source),
+            f"Scores d’audit {tables['annee']} par déterminant et part de signaux négatifs de l’année.",
+        ),
+        lien=tableau_lien_audit(resultats),
+        historique=tableau_historique(resultats),
+        spplus=spplus if len(spplus) else None,
+    )
 
 
 def section_telephone(tables: dict, resultats: dict, source: str) -> BlocHTML:
@@ -736,10 +996,15 @@ def section_telephone(tables: dict, resultats: dict, source: str) -> BlocHTML:
         audit = None if resultats["telephone_audit"].empty else tableau_telephone_audit(resultats)
         return rendre("suivi_section_telephone.html.j2", journal=False, audit=audit, source=source)
     return rendre(
-        "suivi_section_telephone.html.j2", journal=True, source=source, lecture=phrase_telephone(resultats),
-        figure=figure_html(graphique_charge(resultats, source),
-                           "Appels par heure selon le jour et l’heure ; renfort nécessaire."),
-        jours=tableau_jours(resultats))
+        "suivi_section_telephone.html.j2",
+        journal=True,
+        source=source,
+        lecture=phrase_telephone(resultats),
+        figure=figure_html(
+            graphique_charge(resultats, source), "Appels par heure selon le jour et l’heure ; renfort nécessaire."
+        ),
+        jours=tableau_jours(resultats),
+    )
 
 
 def bloc_classement(controle: pd.DataFrame) -> BlocHTML:

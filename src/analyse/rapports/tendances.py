@@ -39,21 +39,26 @@ from analyse.statistiques.tendances import (
 
 TITRE = "Baromètre Expérience Citoyen – Tendances"
 NOM_FICHIER = "rapport_tendances"
-COULEURS = {"moyenne_participants": PALETTE["vermillon"], "panel_chaine": PALETTE["bleu"],
-            "effets_fixes": PALETTE["vert"]}
+COULEURS = {
+    "moyenne_participants": PALETTE["vermillon"],
+    "panel_chaine": PALETTE["bleu"],
+    "effets_fixes": PALETTE["vert"],
+}
 COURTS = {"moyenne_participants": "Moyenne", "panel_chaine": "Panel chaîné", "effets_fixes": "Effets fixes"}
 STYLES = {"moyenne_participants": "-", "panel_chaine": "--", "effets_fixes": "-."}
-LIBELLES_NIVEAUX = {"national": "Ensemble (grille complète)", "national_harmonise": "Ensemble (indicateurs harmonisés)",
-                    "canal": "Canal", "determinant": "Déterminant", "type_structure": "Type de structure",
-                    "classe_population": "Classe de population", "certifie": "Certification"}
+LIBELLES_NIVEAUX = {
+    "national": "Ensemble (grille complète)",
+    "national_harmonise": "Ensemble (indicateurs harmonisés)",
+    "canal": "Canal",
+    "determinant": "Déterminant",
+    "type_structure": "Type de structure",
+    "classe_population": "Classe de population",
+    "certifie": "Certification",
+}
 LIBELLES_CERTIF = {"certifie": "Structures certifiées", "non_certifie": "Structures non certifiées"}
 
 
 # --------------------------------------------------------------------------- appui au notebook
-
-
-
-
 
 
 def dossier_tendances(sortie: Path | str) -> Path:
@@ -93,8 +98,9 @@ def couverture(resultats: dict, demo: bool = False):
     """
     from analyse.rapports.rendu import declarer_couverture
 
-    return declarer_couverture(titre=TITRE, sous_titre=f"Évolution de la qualité de l’accueil, {periode(resultats)}",
-                               demo=demo)
+    return declarer_couverture(
+        titre=TITRE, sous_titre=f"Évolution de la qualité de l’accueil, {periode(resultats)}", demo=demo
+    )
 
 
 def exporter_tableaux(resultats: dict, dossier: Path | str) -> list[Path]:
@@ -106,9 +112,16 @@ def exporter_tableaux(resultats: dict, dossier: Path | str) -> list[Path]:
     ['series_nationales.csv']
     """
     fichiers = [ecrire_csv(series_nationales(resultats), dossier, "series_nationales")]
-    noms = {"composition": "effets_composition", "tests": "tests_tendance_rupture", "indicateurs": "indicateurs_harmonises",
-            "exclus": "indicateurs_exclus", "dynamique": "participation", "cohortes": "cohortes",
-            "sortantes": "scores_sortantes", "publies": "chiffres_publies"}
+    noms = {
+        "composition": "effets_composition",
+        "tests": "tests_tendance_rupture",
+        "indicateurs": "indicateurs_harmonises",
+        "exclus": "indicateurs_exclus",
+        "dynamique": "participation",
+        "cohortes": "cohortes",
+        "sortantes": "scores_sortantes",
+        "publies": "chiffres_publies",
+    }
     for cle, nom in noms.items():
         if cle in resultats:
             fichiers.append(ecrire_csv(resultats[cle], dossier, nom))
@@ -167,15 +180,22 @@ def synthese(resultats: dict) -> BlocHTML:
     canaux = resultats["tests"].query("niveau == 'canal' and methode == 'effets_fixes'")
     d = resultats["dynamique"]
     return rendre(
-        "tendances_synthese.html.j2", a0=a0, a1=a1,
-        brut0=_valeur(s, "moyenne_participants", a0), brut1=_valeur(s, "moyenne_participants", a1),
-        fe1=_valeur(s, "effets_fixes", a1), ch1=_valeur(s, "panel_chaine", a1),
+        "tendances_synthese.html.j2",
+        a0=a0,
+        a1=a1,
+        brut0=_valeur(s, "moyenne_participants", a0),
+        brut1=_valeur(s, "moyenne_participants", a1),
+        fe1=_valeur(s, "effets_fixes", a1),
+        ch1=_valeur(s, "panel_chaine", a1),
         composition=c.iloc[0].to_dict() if len(c) else None,
-        test=_test(resultats, "moyenne_participants"), test_fe=_test(resultats, "effets_fixes"),
+        test=_test(resultats, "moyenne_participants"),
+        test_fe=_test(resultats, "effets_fixes"),
         n_canaux=len(canaux),
         baisses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "baisse"],
         hausses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "hausse"],
-        reprise_pct=d["taux_reprise_pct"].iloc[1:].mean(), nouvelles=d["nouvelles"].iloc[1:].sum())
+        reprise_pct=d["taux_reprise_pct"].iloc[1:].mean(),
+        nouvelles=d["nouvelles"].iloc[1:].sum(),
+    )
 
 
 def introduction(resultats: dict, parametres: config.Parametres, demo: bool = False) -> BlocHTML:
@@ -184,8 +204,13 @@ def introduction(resultats: dict, parametres: config.Parametres, demo: bool = Fa
     >>> "éditions" in str(introduction({"annees": [2012, 2022], "dynamique": pd.DataFrame({"participants": [3, 4]})}, config.PARAMETRES))
     True
     """
-    return rendre("tendances_introduction.html.j2", periode=periode(resultats),
-                  participations=resultats["dynamique"]["participants"].sum(), p=parametres, demo=demo)
+    return rendre(
+        "tendances_introduction.html.j2",
+        periode=periode(resultats),
+        participations=resultats["dynamique"]["participants"].sum(),
+        p=parametres,
+        demo=demo,
+    )
 
 
 def phrase_composition(resultats: dict) -> BlocHTML:
@@ -207,7 +232,9 @@ def _axe_annees(ax, annees, etiquettes: bool = True) -> None:
     ax.yaxis.grid(True, zorder=0)
 
 
-def _tracer_series(ax, series: pd.DataFrame, niveau: str, modalite: str, methodes=METHODES, bandes: bool = True) -> None:
+def _tracer_series(
+    ax, series: pd.DataFrame, niveau: str, modalite: str, methodes=METHODES, bandes: bool = True
+) -> None:
     for m in methodes:
         d = _serie(series, m, niveau, modalite).dropna(subset=["valeur"])
         if d.empty:
@@ -235,8 +262,10 @@ def titre_series(resultats: dict) -> str:
         verbe = ("progresse" if x > 0 else "recule") if avec_verbe else ""
         return f"{verbe + ' de ' if avec_verbe else 'de '}{nombre_fr(abs(x))} {unite}"
 
-    return (f"De {min(a)} à {max(a)}, la moyenne des participants {_mouvement(brut)} ; "
-            f"à structures comparables, {_mouvement(fe, False)}")
+    return (
+        f"De {min(a)} à {max(a)}, la moyenne des participants {_mouvement(brut)} ; "
+        f"à structures comparables, {_mouvement(fe, False)}"
+    )
 
 
 def graphique_series_nationales(resultats: dict, source: str) -> Figure:
@@ -249,16 +278,37 @@ def graphique_series_nationales(resultats: dict, source: str) -> Figure:
     _tracer_series(ax, resultats["series"], "national", "ensemble")
     publies = resultats["publies"]
     if len(publies):
-        ax.scatter(publies["annee"], publies["valeur"], marker="D", s=30, facecolor="white",
-                   edgecolor=PALETTE["noir"], lw=1.2, zorder=5)
+        ax.scatter(
+            publies["annee"],
+            publies["valeur"],
+            marker="D",
+            s=30,
+            facecolor="white",
+            edgecolor=PALETTE["noir"],
+            lw=1.2,
+            zorder=5,
+        )
     _axe_annees(ax, resultats["annees"])
     ax.set_ylabel(UNITE_SCORE)
-    poignees = [Line2D([], [], ls=STYLES[m], color=COULEURS[m], marker="o", ms=3, label=LIBELLES_METHODES[m]) for m in METHODES]
-    poignees.append(Line2D([], [], ls="none", marker="D", markerfacecolor="white", markeredgecolor=PALETTE["noir"],
-                           label="Chiffre publié (presse, organisateur)"))
+    poignees = [
+        Line2D([], [], ls=STYLES[m], color=COULEURS[m], marker="o", ms=3, label=LIBELLES_METHODES[m]) for m in METHODES
+    ]
+    poignees.append(
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="D",
+            markerfacecolor="white",
+            markeredgecolor=PALETTE["noir"],
+            label="Chiffre publié (presse, organisateur)",
+        )
+    )
     ax.legend(handles=poignees, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, fontsize=7.5, frameon=False)
-    note = ("Bandes : intervalles à 95 % (séries ajustées : évolution depuis la première édition). Losanges : chiffres "
-            "publiés, non recalculés, avec leurs sources au tableau suivant ; pas d’édition en 2019.")
+    note = (
+        "Bandes : intervalles à 95 % (séries ajustées : évolution depuis la première édition). Losanges : chiffres "
+        "publiés, non recalculés, avec leurs sources au tableau suivant ; pas d’édition en 2019."
+    )
     habiller(fig, titre_series(resultats), source, note)
     return fig
 
@@ -277,21 +327,41 @@ def graphique_composition(resultats: dict, source: str) -> Figure:
         d = comp[comp["methode"] == m].set_index("annee").reindex(annees)
         decalage = (k - 0.5) * 0.36
         ax.bar(x + decalage, d["effet"], width=0.34, color=COULEURS[m], zorder=2)
-        ax.errorbar(x + decalage, d["effet"], yerr=[d["effet"] - d["ic_bas"], d["ic_haut"] - d["effet"]], fmt="none",
-                    ecolor=GRIS, capsize=2, lw=0.9, zorder=3)
+        ax.errorbar(
+            x + decalage,
+            d["effet"],
+            yerr=[d["effet"] - d["ic_bas"], d["ic_haut"] - d["effet"]],
+            fmt="none",
+            ecolor=GRIS,
+            capsize=2,
+            lw=0.9,
+            zorder=3,
+        )
     ax.axhline(0, color=PALETTE["noir"], lw=0.8)
     ax.set_xticks(x, [str(a) for a in annees], rotation=45)
     ax.set_ylabel("Effet de composition (points)")
     ax.yaxis.set_major_formatter(formateur_fr())
     ax.yaxis.grid(True, zorder=0)
-    ax.legend(handles=[Patch(color=COULEURS[m], label=f"Moyenne − {LIBELLES_METHODES[m].lower()}")
-                       for m in ("panel_chaine", "effets_fixes")], loc="lower left", bbox_to_anchor=(0, 1.01),
-              ncols=2, fontsize=7.5, frameon=False)
+    ax.legend(
+        handles=[
+            Patch(color=COULEURS[m], label=f"Moyenne − {LIBELLES_METHODES[m].lower()}")
+            for m in ("panel_chaine", "effets_fixes")
+        ],
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncols=2,
+        fontsize=7.5,
+        frameon=False,
+    )
     fe = comp[comp["methode"] == "effets_fixes"].dropna(subset=["effet"])
     dernier = fe.iloc[-1]
-    titre = (f"En {int(dernier['annee'])}, le renouvellement du panel {'abaisse' if dernier['effet'] < 0 else 'relève'} "
-             f"la moyenne des participants de {nombre_fr(abs(dernier['effet']))} point(s)")
-    habiller(fig, titre, source, "Barres : écart en points ; moustaches : intervalles bootstrap à 95 % sur les structures.")
+    titre = (
+        f"En {int(dernier['annee'])}, le renouvellement du panel {'abaisse' if dernier['effet'] < 0 else 'relève'} "
+        f"la moyenne des participants de {nombre_fr(abs(dernier['effet']))} point(s)"
+    )
+    habiller(
+        fig, titre, source, "Barres : écart en points ; moustaches : intervalles bootstrap à 95 % sur les structures."
+    )
     return fig
 
 
@@ -308,8 +378,14 @@ def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
     return f"À structures comparables, {baisses} {quoi} sur {len(t)} en baisse significative, {hausses} en hausse"
 
 
-def graphique_petits_multiples(resultats: dict, niveau: str, titre: str, source: str,
-                               methodes=("moyenne_participants", "effets_fixes"), colonnes: int = 2) -> Figure:
+def graphique_petits_multiples(
+    resultats: dict,
+    niveau: str,
+    titre: str,
+    source: str,
+    methodes=("moyenne_participants", "effets_fixes"),
+    colonnes: int = 2,
+) -> Figure:
     """Petits multiples : une case par modalité d'un niveau (canal, déterminant, strate), séries choisies.
 
     >>> graphique_petits_multiples.__name__
@@ -345,19 +421,31 @@ def graphique_participation(resultats: dict, source: str) -> Figure:
     fig, ax = nouvelle_figure((TAILLE[0], 3.4))
     x = np.arange(len(d))
     bas = np.zeros(len(d))
-    for col, couleur, nom in (("reprises", PALETTE["bleu"], "Présentes à l’édition précédente"),
-                              ("retours", PALETTE["bleu_ciel"], "Retour après une absence"),
-                              ("nouvelles", PALETTE["orange"], "Nouvelles")):
+    for col, couleur, nom in (
+        ("reprises", PALETTE["bleu"], "Présentes à l’édition précédente"),
+        ("retours", PALETTE["bleu_ciel"], "Retour après une absence"),
+        ("nouvelles", PALETTE["orange"], "Nouvelles"),
+    ):
         ax.bar(x, d[col], bottom=bas, color=couleur, width=0.65, label=nom, zorder=2)
         bas = bas + d[col].to_numpy()
-    ax.plot(x[:-1], d["sorties"].iloc[:-1], "v", color=PALETTE["vermillon"], ms=6, label="Absentes à l’édition suivante", zorder=4)
+    ax.plot(
+        x[:-1],
+        d["sorties"].iloc[:-1],
+        "v",
+        color=PALETTE["vermillon"],
+        ms=6,
+        label="Absentes à l’édition suivante",
+        zorder=4,
+    )
     ax.set_xticks(x, [str(a) for a in d["annee"]], rotation=45)
     ax.set_ylabel("Nombre de structures")
     ax.yaxis.set_major_formatter(formateur_fr(0))
     ax.yaxis.grid(True, zorder=0)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, fontsize=7.5, frameon=False)
-    titre = (f"Le panel passe de {nombre_fr(d['participants'].iloc[0], 0)} à {nombre_fr(d['participants'].iloc[-1], 0)} "
-             f"participants ; {nombre_fr(d['nouvelles'].iloc[1:].sum(), 0)} entrées depuis {int(d['annee'].iloc[0])}")
+    titre = (
+        f"Le panel passe de {nombre_fr(d['participants'].iloc[0], 0)} à {nombre_fr(d['participants'].iloc[-1], 0)} "
+        f"participants ; {nombre_fr(d['nouvelles'].iloc[1:].sum(), 0)} entrées depuis {int(d['annee'].iloc[0])}"
+    )
     habiller(fig, titre, source)
     return fig
 
@@ -374,26 +462,43 @@ def graphique_cohortes(resultats: dict, source: str) -> Figure:
     couleurs = list(PALETTE.values())
     for k, co in enumerate(cohortes):
         d = c[c["cohorte"] == co].sort_values("annee")
-        ax.plot(d["annee"], d["score"], marker="o", ms=3, lw=1.3, color=couleurs[k % len(couleurs)],
-                ls="-" if k < len(couleurs) else "--", label=f"Entrées en {co}")
+        ax.plot(
+            d["annee"],
+            d["score"],
+            marker="o",
+            ms=3,
+            lw=1.3,
+            color=couleurs[k % len(couleurs)],
+            ls="-" if k < len(couleurs) else "--",
+            label=f"Entrées en {co}",
+        )
     _axe_annees(ax, resultats["annees"])
     ax.set_ylabel(UNITE_SCORE)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
     premiers = c[c["annee"] == c["cohorte"]].set_index("cohorte")["score"]
     anciens, recents = premiers[premiers.index < 2020], premiers[premiers.index >= 2020]
     if len(recents) and len(anciens):
-        titre = (f"Les cohortes entrées depuis 2020 débutent à {nombre_fr(recents.mean())} en moyenne, "
-                 f"contre {nombre_fr(anciens.mean())} pour les précédentes")
+        titre = (
+            f"Les cohortes entrées depuis 2020 débutent à {nombre_fr(recents.mean())} en moyenne, "
+            f"contre {nombre_fr(anciens.mean())} pour les précédentes"
+        )
     else:
         titre = "Score moyen de chaque cohorte d’entrée au fil des éditions"
-    habiller(fig, titre, source, "Cohorte : édition de première participation. Cohortes de moins de 5 structures non publiées.")
+    habiller(
+        fig,
+        titre,
+        source,
+        "Cohorte : édition de première participation. Cohortes de moins de 5 structures non publiées.",
+    )
     return fig
 
 
 # --------------------------------------------------------------------------- tableaux
 
 
-def tableau_series(resultats: dict, niveau: str = "national", modalite: str = "ensemble", publies: bool = True) -> pd.DataFrame:
+def tableau_series(
+    resultats: dict, niveau: str = "national", modalite: str = "ensemble", publies: bool = True
+) -> pd.DataFrame:
     """Les trois séries d'un groupe, édition par édition (valeur et intervalle), plus le chiffre publié.
 
     >>> s = pd.DataFrame({"annee": [2012], "methode": "moyenne_participants", "niveau": "national", "modalite": "ensemble",
@@ -407,7 +512,9 @@ def tableau_series(resultats: dict, niveau: str = "national", modalite: str = "e
     for m in METHODES:
         d = _serie(s, m, niveau, modalite).reindex(brute.index)
         table[COURTS[m]] = d["valeur"].to_numpy()
-        table[f"IC {COURTS[m].split(' ')[0].lower()}"] = [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])]
+        table[f"IC {COURTS[m].split(' ')[0].lower()}"] = [
+            intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])
+        ]
     if publies:
         p = resultats["publies"].drop_duplicates("annee").set_index("annee")["valeur"]
         table["Publié"] = [p.get(a, np.nan) for a in brute.index]
@@ -421,8 +528,15 @@ def tableau_publies(resultats: dict) -> pd.DataFrame:
     'http://x'
     """
     p = resultats["publies"]
-    return pd.DataFrame({"Édition (terrain)": p["annee"].astype(int).astype(str), "Score publié": p["valeur"],
-                         "Précision": p["precision"], "Remarque": p["remarque"].fillna(""), "Source": p["source"]})
+    return pd.DataFrame(
+        {
+            "Édition (terrain)": p["annee"].astype(int).astype(str),
+            "Score publié": p["valeur"],
+            "Précision": p["precision"],
+            "Remarque": p["remarque"].fillna(""),
+            "Source": p["source"],
+        }
+    )
 
 
 def tableau_composition(resultats: dict) -> pd.DataFrame:
@@ -435,8 +549,12 @@ def tableau_composition(resultats: dict) -> pd.DataFrame:
     table = None
     for m in ("panel_chaine", "effets_fixes"):
         d = c[c["methode"] == m].set_index("annee")
-        bloc = pd.DataFrame({f"Effet ({LIBELLES_METHODES[m].lower()})": d["effet"],
-                             f"IC ({m.split('_')[0]})": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])]})
+        bloc = pd.DataFrame(
+            {
+                f"Effet ({LIBELLES_METHODES[m].lower()})": d["effet"],
+                f"IC ({m.split('_')[0]})": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])],
+            }
+        )
         table = bloc if table is None else table.join(bloc)
     table.insert(0, "Moyenne des participants", c.drop_duplicates("annee").set_index("annee")["moyenne_participants"])
     return table.reset_index().rename(columns={"annee": "Édition"}).astype({"Édition": str})
@@ -453,17 +571,19 @@ def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -
     """
     t = resultats["tests"]
     t = t[t["niveau"].isin(niveaux)]
-    return pd.DataFrame({
-        "Série": [libelle_modalite(n, m) for n, m in zip(t["niveau"], t["modalite"])],
-        "Méthode": t["methode"].map(COURTS).to_numpy(),
-        "Test de tendance": t["test_tendance"].to_numpy() if "test_tendance" in t else "",
-        "Pente (pts/an)": t["pente_an"].to_numpy(),
-        "p ajustée (tendance)": (t["p_valeur_ajustee"] if "p_valeur_ajustee" in t else t["p_valeur"]).to_numpy(),
-        "Tendance": t["sens"].to_numpy(),
-        "Rupture": [str(int(x)) if pd.notna(x) else "–" for x in t["rupture"]],
-        "Écart (pts)": t["ecart_rupture"].to_numpy(),
-        "p ajustée (rupture)": (t["p_rupture_ajustee"] if "p_rupture_ajustee" in t else t["p_rupture"]).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Série": [libelle_modalite(n, m) for n, m in zip(t["niveau"], t["modalite"])],
+            "Méthode": t["methode"].map(COURTS).to_numpy(),
+            "Test de tendance": t["test_tendance"].to_numpy() if "test_tendance" in t else "",
+            "Pente (pts/an)": t["pente_an"].to_numpy(),
+            "p ajustée (tendance)": (t["p_valeur_ajustee"] if "p_valeur_ajustee" in t else t["p_valeur"]).to_numpy(),
+            "Tendance": t["sens"].to_numpy(),
+            "Rupture": [str(int(x)) if pd.notna(x) else "–" for x in t["rupture"]],
+            "Écart (pts)": t["ecart_rupture"].to_numpy(),
+            "p ajustée (rupture)": (t["p_rupture_ajustee"] if "p_rupture_ajustee" in t else t["p_rupture"]).to_numpy(),
+        }
+    )
 
 
 def tableau_tests_modalites(resultats: dict, niveaux) -> pd.DataFrame:
@@ -483,10 +603,12 @@ def tableau_tests_modalites(resultats: dict, niveaux) -> pd.DataFrame:
                 continue
             x = d.loc[m]
             court = COURTS[m].lower()
-            ligne |= {f"Pente {court} (pts/an)": x["pente_an"],
-                      f"p ajustée tendance ({court})": x.get("p_valeur_ajustee", x["p_valeur"]),
-                      f"Rupture ({court})": str(int(x["rupture"])) if pd.notna(x["rupture"]) else "–",
-                      f"p ajustée rupture ({court})": x.get("p_rupture_ajustee", x["p_rupture"])}
+            ligne |= {
+                f"Pente {court} (pts/an)": x["pente_an"],
+                f"p ajustée tendance ({court})": x.get("p_valeur_ajustee", x["p_valeur"]),
+                f"Rupture ({court})": str(int(x["rupture"])) if pd.notna(x["rupture"]) else "–",
+                f"p ajustée rupture ({court})": x.get("p_rupture_ajustee", x["p_rupture"]),
+            }
         lignes.append(ligne)
     return pd.DataFrame(lignes)
 
@@ -509,10 +631,17 @@ def tableau_dynamique(resultats: dict) -> pd.DataFrame:
     'tableau_dynamique'
     """
     d = resultats["dynamique"]
-    return pd.DataFrame({"Édition": d["annee"].astype(str), "Participants": d["participants"], "Nouvelles": d["nouvelles"],
-                         "Présentes à la précédente": d["reprises"], "Retours après absence": d["retours"],
-                         "Absentes à la suivante": d["sorties"].where(d.index < len(d) - 1),
-                         "Maintien depuis la précédente (%)": d["taux_maintien_pct"]})
+    return pd.DataFrame(
+        {
+            "Édition": d["annee"].astype(str),
+            "Participants": d["participants"],
+            "Nouvelles": d["nouvelles"],
+            "Présentes à la précédente": d["reprises"],
+            "Retours après absence": d["retours"],
+            "Absentes à la suivante": d["sorties"].where(d.index < len(d) - 1),
+            "Maintien depuis la précédente (%)": d["taux_maintien_pct"],
+        }
+    )
 
 
 def tableau_sortantes(resultats: dict) -> pd.DataFrame:
@@ -522,9 +651,17 @@ def tableau_sortantes(resultats: dict) -> pd.DataFrame:
     'tableau_sortantes'
     """
     d = resultats["sortantes"]
-    return pd.DataFrame({"Édition": d["annee"].astype(str), "Sortantes": d["n_sortantes"], "Score des sortantes": d["score_sortantes"],
-                         "Restantes": d["n_restantes"], "Score des restantes": d["score_restantes"], "Écart (points)": d["ecart"],
-                         "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])]})
+    return pd.DataFrame(
+        {
+            "Édition": d["annee"].astype(str),
+            "Sortantes": d["n_sortantes"],
+            "Score des sortantes": d["score_sortantes"],
+            "Restantes": d["n_restantes"],
+            "Score des restantes": d["score_restantes"],
+            "Écart (points)": d["ecart"],
+            "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(d["ic_bas"], d["ic_haut"])],
+        }
+    )
 
 
 def phrase_sortantes(resultats: dict) -> BlocHTML:
@@ -535,8 +672,9 @@ def phrase_sortantes(resultats: dict) -> BlocHTML:
     """
     d = resultats["sortantes"].dropna(subset=["ecart"])
     nets = d[(d["ic_haut"] < 0) | (d["ic_bas"] > 0)]
-    return rendre("tendances_sortantes.html.j2", ecart_moyen=d["ecart"].mean(),
-                  annees_nettes=[int(a) for a in nets["annee"]])
+    return rendre(
+        "tendances_sortantes.html.j2", ecart_moyen=d["ecart"].mean(), annees_nettes=[int(a) for a in nets["annee"]]
+    )
 
 
 def tableau_indicateurs(resultats: dict) -> pd.DataFrame:
@@ -547,10 +685,20 @@ def tableau_indicateurs(resultats: dict) -> pd.DataFrame:
     'A, B'
     """
     i = resultats["indicateurs"]
-    g = i.groupby(["canal", "determinant"], sort=False)["indicateur"].agg(["size", lambda s: ", ".join(s)]).reset_index()
+    g = (
+        i.groupby(["canal", "determinant"], sort=False)["indicateur"]
+        .agg(["size", lambda s: ", ".join(s)])
+        .reset_index()
+    )
     g.columns = ["canal", "determinant", "n", "liste"]
-    return pd.DataFrame({"Canal": g["canal"].map(libelle), "Déterminant": g["determinant"].map(libelle),
-                         "Nombre": g["n"], "Indicateurs harmonisés": g["liste"]})
+    return pd.DataFrame(
+        {
+            "Canal": g["canal"].map(libelle),
+            "Déterminant": g["determinant"].map(libelle),
+            "Nombre": g["n"],
+            "Indicateurs harmonisés": g["liste"],
+        }
+    )
 
 
 def phrase_indicateurs(resultats: dict) -> BlocHTML:
@@ -561,9 +709,14 @@ def phrase_indicateurs(resultats: dict) -> BlocHTML:
     True
     """
     i, e = resultats["indicateurs"], resultats["exclus"]
-    return rendre("tendances_indicateurs.html.j2", n_retenus=len(i), n_exclus=len(e), n_editions=len(resultats["annees"]),
-                  canaux=[libelle(c) for c in dict.fromkeys(i["canal"])],
-                  absents=[libelle(c) for c in sorted(set(e["canal"]) - set(i["canal"]))])
+    return rendre(
+        "tendances_indicateurs.html.j2",
+        n_retenus=len(i),
+        n_exclus=len(e),
+        n_editions=len(resultats["annees"]),
+        canaux=[libelle(c) for c in dict.fromkeys(i["canal"])],
+        absents=[libelle(c) for c in sorted(set(e["canal"]) - set(i["canal"]))],
+    )
 
 
 def tableau_parametres(parametres: config.Parametres) -> pd.DataFrame:
@@ -572,24 +725,35 @@ def tableau_parametres(parametres: config.Parametres) -> pd.DataFrame:
     >>> tableau_parametres(config.PARAMETRES)["Paramètre"].iloc[0]
     'Réplications bootstrap (intervalles des séries)'
     """
-    return pd.DataFrame([
-        ("Réplications bootstrap (intervalles des séries)", nombre_fr(parametres.n_bootstrap, 0)),
-        ("Niveau des intervalles", f"{nombre_fr(100 * parametres.niveau_confiance, 0)} %"),
-        ("Graine", str(parametres.graine)),
-        ("Taille minimale d’un agrégat publié", f"{parametres.taille_min_agregat} structures"),
-        ("Ancrage des séries ajustées", "moyenne des participants de la première édition comparée"),
-        ("Rupture", "au plus une, au moins 2 éditions de chaque côté ; testée contre une tendance linéaire "
-                    "(test F, loi simulée : 9 999 tirages)"),
-        ("Tendance", "tau de Kendall exact et pente de Theil–Sen ; maillons (Student) pour le panel chaîné"),
-        ("Tests multiples", "Benjamini–Hochberg sur toutes les séries (taux de fausses découvertes 5 %)"),
-    ], columns=["Paramètre", "Valeur"])
+    return pd.DataFrame(
+        [
+            ("Réplications bootstrap (intervalles des séries)", nombre_fr(parametres.n_bootstrap, 0)),
+            ("Niveau des intervalles", f"{nombre_fr(100 * parametres.niveau_confiance, 0)} %"),
+            ("Graine", str(parametres.graine)),
+            ("Taille minimale d’un agrégat publié", f"{parametres.taille_min_agregat} structures"),
+            ("Ancrage des séries ajustées", "moyenne des participants de la première édition comparée"),
+            (
+                "Rupture",
+                "au plus une, au moins 2 éditions de chaque côté ; testée contre une tendance linéaire "
+                "(test F, loi simulée : 9 999 tirages)",
+            ),
+            ("Tendance", "tau de Kendall exact et pente de Theil–Sen ; maillons (Student) pour le panel chaîné"),
+            ("Tests multiples", "Benjamini–Hochberg sur toutes les séries (taux de fausses découvertes 5 %)"),
+        ],
+        columns=["Paramètre", "Valeur"],
+    )
 
 
 # --------------------------------------------------------------------------- rapport
 
 
-def rapport_tendances(donnees: Path | str = "data", sortie: Path | str = "rapports", de: int | None = None,
-                      a: int | None = None, parametres_methode: dict | None = None) -> Path:
+def rapport_tendances(
+    donnees: Path | str = "data",
+    sortie: Path | str = "rapports",
+    de: int | None = None,
+    a: int | None = None,
+    parametres_methode: dict | None = None,
+) -> Path:
     """Rapport de tendances : ``<sortie>/tendances/rapport_tendances.pdf`` (+ HTML et tableaux CSV).
 
     Les chemins relatifs partent de la racine du projet.
@@ -603,8 +767,14 @@ def rapport_tendances(donnees: Path | str = "data", sortie: Path | str = "rappor
 
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
     charger_tendances(donnees, de, a)  # vérifie tôt, message en français
-    parametres = {"donnees": str(donnees), "sortie": str(sortie), "de": de, "a": a,
-                  "parametres_methode": dict(parametres_methode or {})}
-    chemins = produire_rapport(config.NOTEBOOKS / "rapport_tendances.ipynb", parametres, dossier_tendances(sortie),
-                               NOM_FICHIER, titre=TITRE)
+    parametres = {
+        "donnees": str(donnees),
+        "sortie": str(sortie),
+        "de": de,
+        "a": a,
+        "parametres_methode": dict(parametres_methode or {}),
+    }
+    chemins = produire_rapport(
+        config.NOTEBOOKS / "rapport_tendances.ipynb", parametres, dossier_tendances(sortie), NOM_FICHIER, titre=TITRE
+    )
     return chemins["pdf"]

@@ -44,8 +44,21 @@ NOMS_MODELES = {
     "mixte": "Modèle mixte (constante aléatoire par structure)",
 }
 QUADRANTS = ("Priorité", "Second plan", "Atout à préserver", "Acquis", "Non évalué")
-_COLONNES_MODELES = ["modele", "libelle_modele", "terme", "libelle", "coefficient", "erreur_type", "ic_bas",
-                     "ic_haut", "p_valeur", "rang", "n_observations", "n_structures", "convergence"]
+_COLONNES_MODELES = [
+    "modele",
+    "libelle_modele",
+    "terme",
+    "libelle",
+    "coefficient",
+    "erreur_type",
+    "ic_bas",
+    "ic_haut",
+    "p_valeur",
+    "rang",
+    "n_observations",
+    "n_structures",
+    "convergence",
+]
 
 
 # --------------------------------------------------------------------------- préparation
@@ -86,8 +99,10 @@ def normaliser_predicteurs(predicteurs) -> dict[str, list[str]]:
 def _colonnes_absentes(donnees: pd.DataFrame, colonnes) -> None:
     absentes = [c for c in colonnes if c not in donnees.columns]
     if absentes:
-        raise KeyError(f"Colonne(s) absente(s) des données : {', '.join(absentes)} "
-                       f"(colonnes présentes : {', '.join(map(str, donnees.columns))})")
+        raise KeyError(
+            f"Colonne(s) absente(s) des données : {', '.join(absentes)} "
+            f"(colonnes présentes : {', '.join(map(str, donnees.columns))})"
+        )
 
 
 def _lignes_completes(donnees: pd.DataFrame, colonnes, autres=()) -> pd.DataFrame:
@@ -219,11 +234,17 @@ def analyser_dominance(donnees: pd.DataFrame, cible: str, predicteurs) -> dict:
     r2 = _r2_sous_ensembles(_produits_croises(table[[cible, *colonnes]].to_numpy()), _positions(groupes, colonnes))
     noms = list(groupes)
     generale = pd.Series(_parts_shapley(r2, p), index=pd.Index(noms, name="predicteur"), name="part")
-    conditionnelle = pd.DataFrame(_conditionnelle(r2, p), index=generale.index,
-                                  columns=pd.Index(range(p), name="autres_predicteurs"))
+    conditionnelle = pd.DataFrame(
+        _conditionnelle(r2, p), index=generale.index, columns=pd.Index(range(p), name="autres_predicteurs")
+    )
     complete = pd.DataFrame(_complete(r2, p), index=generale.index, columns=noms).astype("boolean")
-    return {"r2": float(r2[-1]), "n_observations": int(len(table)), "generale": generale,
-            "conditionnelle": conditionnelle, "complete": complete}
+    return {
+        "r2": float(r2[-1]),
+        "n_observations": int(len(table)),
+        "generale": generale,
+        "conditionnelle": conditionnelle,
+        "complete": complete,
+    }
 
 
 def lmg(donnees: pd.DataFrame, cible: str, predicteurs) -> pd.Series:
@@ -284,14 +305,17 @@ def relations_dominance(resultat: dict) -> pd.DataFrame:
     noms = list(generale.index)
     lignes = []
     for k, i in enumerate(noms):
-        for j in noms[k + 1:]:
+        for j in noms[k + 1 :]:
             dominant, domine = (i, j) if generale[i] >= generale[j] else (j, i)
-            lignes.append({
-                "dominant": dominant, "domine": domine,
-                "ecart_part": float(generale[dominant] - generale[domine]),
-                "conditionnelle": bool((cond.loc[dominant] > cond.loc[domine]).all()),
-                "complete": _vrai(comp.loc[dominant, domine]),
-            })
+            lignes.append(
+                {
+                    "dominant": dominant,
+                    "domine": domine,
+                    "ecart_part": float(generale[dominant] - generale[domine]),
+                    "conditionnelle": bool((cond.loc[dominant] > cond.loc[domine]).all()),
+                    "complete": _vrai(comp.loc[dominant, domine]),
+                }
+            )
     return pd.DataFrame(lignes, columns=["dominant", "domine", "ecart_part", "conditionnelle", "complete"])
 
 
@@ -362,19 +386,42 @@ def intervalles_lmg(
     alpha = (1 - niveau) / 2
     q = lambda x, **k: np.quantile(x, [alpha, 1 - alpha], axis=0, **k)  # noqa: E731
     (bas, haut), (pct_bas, pct_haut) = q(parts_b), q(pct_b)
-    rang_bas, rang_haut = np.quantile(rangs_b, alpha, axis=0, method="lower"), np.quantile(rangs_b, 1 - alpha, axis=0, method="higher")
+    rang_bas, rang_haut = (
+        np.quantile(rangs_b, alpha, axis=0, method="lower"),
+        np.quantile(rangs_b, 1 - alpha, axis=0, method="higher"),
+    )
     r2_bas, r2_haut = q(r2_b[:, -1])
-    return pd.DataFrame({
-        "predicteur": list(groupes), "part": parts, "ic_bas": bas, "ic_haut": haut,
-        "part_pct": 100 * parts / r2[-1], "pct_ic_bas": pct_bas, "pct_ic_haut": pct_haut,
-        "rang": _rangs(parts), "rang_bas": rang_bas.astype(int), "rang_haut": rang_haut.astype(int),
-        "r2": r2[-1], "r2_ic_bas": r2_bas, "r2_ic_haut": r2_haut,
-        "n_observations": len(table), "n_structures": len(uniques), "n_bootstrap": n_bootstrap,
-    })
+    return pd.DataFrame(
+        {
+            "predicteur": list(groupes),
+            "part": parts,
+            "ic_bas": bas,
+            "ic_haut": haut,
+            "part_pct": 100 * parts / r2[-1],
+            "pct_ic_bas": pct_bas,
+            "pct_ic_haut": pct_haut,
+            "rang": _rangs(parts),
+            "rang_bas": rang_bas.astype(int),
+            "rang_haut": rang_haut.astype(int),
+            "r2": r2[-1],
+            "r2_ic_bas": r2_bas,
+            "r2_ic_haut": r2_haut,
+            "n_observations": len(table),
+            "n_structures": len(uniques),
+            "n_bootstrap": n_bootstrap,
+        }
+    )
 
 
-def importance_nationale(repondants: pd.DataFrame | None = None, n_bootstrap: int = 1000, graine: int = 2012,
-                         niveau: float = 0.95, *, annee=None, donnees=None) -> pd.DataFrame:
+def importance_nationale(
+    repondants: pd.DataFrame | None = None,
+    n_bootstrap: int = 1000,
+    graine: int = 2012,
+    niveau: float = 0.95,
+    *,
+    annee=None,
+    donnees=None,
+) -> pd.DataFrame:
     """Importance relative des huit déterminants perçus dans la satisfaction (LMG, bootstrap par structure).
 
     ``repondants`` vient de ``preparer_repondants`` ; à défaut, l'enquête préparée est lue
@@ -391,9 +438,17 @@ def importance_nationale(repondants: pd.DataFrame | None = None, n_bootstrap: in
         repondants = _lire_repondants(donnees, annee)
     if n_bootstrap == 0:  # parts seules, sans intervalles (fiches par structure : rapide)
         parts = lmg(repondants, CIBLE_REPONDANT, PREDICTEURS_PERCUS)
-        return pd.DataFrame({"determinant": parts.index, "libelle": parts.index.map(libelle),
-                             "importance": parts.to_numpy(), "part": parts.to_numpy()})
-    table = intervalles_lmg(repondants, CIBLE_REPONDANT, PREDICTEURS_PERCUS, COLONNE_GRAPPE, n_bootstrap, graine, niveau)
+        return pd.DataFrame(
+            {
+                "determinant": parts.index,
+                "libelle": parts.index.map(libelle),
+                "importance": parts.to_numpy(),
+                "part": parts.to_numpy(),
+            }
+        )
+    table = intervalles_lmg(
+        repondants, CIBLE_REPONDANT, PREDICTEURS_PERCUS, COLONNE_GRAPPE, n_bootstrap, graine, niveau
+    )
     table.insert(1, "libelle", table["predicteur"].map(libelle))
     table.insert(2, "importance", table["part"])
     return table.rename(columns={"predicteur": "determinant"})
@@ -414,8 +469,9 @@ def _lire_repondants(donnees, annee) -> pd.DataFrame:
     return preparer_repondants(enquete)
 
 
-def stabilite_editions(repondants: pd.DataFrame, n_bootstrap: int = 1000, graine: int = 2012, niveau: float = 0.95,
-                       taille_min: int = 5) -> pd.DataFrame:
+def stabilite_editions(
+    repondants: pd.DataFrame, n_bootstrap: int = 1000, graine: int = 2012, niveau: float = 0.95, taille_min: int = 5
+) -> pd.DataFrame:
     """Parts LMG édition par édition, avec intervalles (éditions de moins de ``taille_min`` structures omises).
 
     >>> stabilite_editions(pd.DataFrame(columns=["annee", "structure_id"])).empty
@@ -443,8 +499,9 @@ def _effets_utiles(donnees: pd.DataFrame, effets) -> list[str]:
     return [e for e in (effets or ()) if e in donnees.columns and donnees[e].nunique() > 1]
 
 
-def modele_mco_grappes(donnees: pd.DataFrame, cible: str, predicteurs, grappe: str = COLONNE_GRAPPE,
-                       effets=(COLONNE_EDITION,)):
+def modele_mco_grappes(
+    donnees: pd.DataFrame, cible: str, predicteurs, grappe: str = COLONNE_GRAPPE, effets=(COLONNE_EDITION,)
+):
     """Moindres carrés avec erreurs robustes par grappe (correction de petit échantillon, t à G−1 ddl).
 
     ``effets`` : colonnes catégorielles ajoutées en effets fixes (l'édition, si elle varie).
@@ -464,7 +521,8 @@ def modele_mco_grappes(donnees: pd.DataFrame, cible: str, predicteurs, grappe: s
     effets = _effets_utiles(table, effets)
     codes = pd.factorize(table[grappe])[0]
     return smf.ols(_formule(cible, colonnes, effets), table).fit(
-        cov_type="cluster", cov_kwds={"groups": codes, "use_correction": True, "df_correction": True}, use_t=True)
+        cov_type="cluster", cov_kwds={"groups": codes, "use_correction": True, "df_correction": True}, use_t=True
+    )
 
 
 def _matrice_effets(table: pd.DataFrame, colonnes, effets) -> pd.DataFrame:
@@ -475,8 +533,14 @@ def _matrice_effets(table: pd.DataFrame, colonnes, effets) -> pd.DataFrame:
     return x
 
 
-def modele_ordinal(donnees: pd.DataFrame, cible: str, predicteurs, grappe: str | None = COLONNE_GRAPPE,
-                   effets=(COLONNE_EDITION,), distribution: str = "logit"):
+def modele_ordinal(
+    donnees: pd.DataFrame,
+    cible: str,
+    predicteurs,
+    grappe: str | None = COLONNE_GRAPPE,
+    effets=(COLONNE_EDITION,),
+    distribution: str = "logit",
+):
     """Modèle ordinal (``statsmodels`` ``OrderedModel``, logit par défaut) de ``cible`` sur ``predicteurs``.
 
     Erreurs robustes par grappe si ``grappe`` est donnée. Les seuils sur l'échelle latente
@@ -494,8 +558,11 @@ def modele_ordinal(donnees: pd.DataFrame, cible: str, predicteurs, grappe: str |
     effets = _effets_utiles(table, [e for e in (effets or ()) if e in table.columns])
     y = table[cible]
     if not isinstance(y.dtype, pd.CategoricalDtype):
-        y = pd.Categorical(y, ordered=True) if y.dtype == object or pd.api.types.is_string_dtype(y) \
+        y = (
+            pd.Categorical(y, ordered=True)
+            if y.dtype == object or pd.api.types.is_string_dtype(y)
             else pd.to_numeric(y).astype(int)
+        )
     modele = OrderedModel(y, _matrice_effets(table, colonnes, effets), distr=distribution)
     options = {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(table[grappe])[0]}} if grappe else {}
     with warnings.catch_warnings():
@@ -512,8 +579,9 @@ def seuils_ordinaux(resultat) -> np.ndarray:
     return np.asarray(resultat.model.transform_threshold_params(np.asarray(resultat.params)))[1:-1]
 
 
-def modele_mixte(donnees: pd.DataFrame, cible: str, predicteurs, grappe: str = COLONNE_GRAPPE,
-                 effets=(COLONNE_EDITION,)):
+def modele_mixte(
+    donnees: pd.DataFrame, cible: str, predicteurs, grappe: str = COLONNE_GRAPPE, effets=(COLONNE_EDITION,)
+):
     """Modèle linéaire mixte avec constante aléatoire par structure (``MixedLM``, REML).
 
     >>> callable(modele_mixte)
@@ -538,7 +606,9 @@ def _convergence(resultat) -> bool:
     return bool(retours.get("converged", True))
 
 
-def coefficients(resultat, termes: dict, modele: str, grappe_n: int | None = None, niveau: float = 0.95) -> pd.DataFrame:
+def coefficients(
+    resultat, termes: dict, modele: str, grappe_n: int | None = None, niveau: float = 0.95
+) -> pd.DataFrame:
     """Tableau net des coefficients d'un modèle pour les termes demandés ({nom : colonne du modèle}).
 
     >>> import statsmodels.api as sm
@@ -551,10 +621,19 @@ def coefficients(resultat, termes: dict, modele: str, grappe_n: int | None = Non
     ic = resultat.conf_int(alpha=1 - niveau)
     lignes = []
     for nom, col in termes.items():
-        lignes.append({"modele": modele, "libelle_modele": NOMS_MODELES.get(modele, modele), "terme": nom,
-                       "libelle": libelle(nom), "coefficient": float(params[col]), "erreur_type": float(bse[col]),
-                       "ic_bas": float(ic.loc[col].iloc[0]), "ic_haut": float(ic.loc[col].iloc[1]),
-                       "p_valeur": float(pvals[col])})
+        lignes.append(
+            {
+                "modele": modele,
+                "libelle_modele": NOMS_MODELES.get(modele, modele),
+                "terme": nom,
+                "libelle": libelle(nom),
+                "coefficient": float(params[col]),
+                "erreur_type": float(bse[col]),
+                "ic_bas": float(ic.loc[col].iloc[0]),
+                "ic_haut": float(ic.loc[col].iloc[1]),
+                "p_valeur": float(pvals[col]),
+            }
+        )
     table = pd.DataFrame(lignes)
     table["rang"] = table["coefficient"].rank(ascending=False, method="min").astype(int)
     table["n_observations"] = int(resultat.nobs)
@@ -576,16 +655,23 @@ def comparer_modeles(repondants: pd.DataFrame, modeles=tuple(NOMS_MODELES), nive
     termes = {d: v[0] for d, v in PREDICTEURS_PERCUS.items()}
     n_structures = int(repondants[COLONNE_GRAPPE].nunique()) if len(repondants) else 0
     ajuster = {"mco_grappes": modele_mco_grappes, "logit_ordinal": modele_ordinal, "mixte": modele_mixte}
-    tables = [coefficients(ajuster[m](repondants, CIBLE_REPONDANT, PREDICTEURS_PERCUS), termes, m, n_structures, niveau)
-              for m in modeles]
+    tables = [
+        coefficients(ajuster[m](repondants, CIBLE_REPONDANT, PREDICTEURS_PERCUS), termes, m, n_structures, niveau)
+        for m in modeles
+    ]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_COLONNES_MODELES)
 
 
 # --------------------------------------------------------------------------- niveau de la structure
 
 
-def preparer_structures(scores: pd.DataFrame, enquete: pd.DataFrame, avis: pd.DataFrame | None = None,
-                        min_repondants: int = 5, min_avis: int = 3) -> pd.DataFrame:
+def preparer_structures(
+    scores: pd.DataFrame,
+    enquete: pd.DataFrame,
+    avis: pd.DataFrame | None = None,
+    min_repondants: int = 5,
+    min_avis: int = 3,
+) -> pd.DataFrame:
     """Une ligne par structure et édition : scores d'audit par déterminant et satisfaction perçue moyenne.
 
     Colonnes : ``score_global``, ``score_<determinant>`` (0–100), ``satisfaction_moyenne``
@@ -605,25 +691,42 @@ def preparer_structures(scores: pd.DataFrame, enquete: pd.DataFrame, avis: pd.Da
     for d in DETERMINANTS:
         if f"score_{d}" not in table:
             table[f"score_{d}"] = np.nan
-    satisf = pd.to_numeric(enquete["satisfaction"]).astype(float).groupby([enquete[c] for c in cles]) \
-        .agg(["mean", "count"]).rename(columns={"mean": "satisfaction_moyenne", "count": "n_repondants"})
+    satisf = (
+        pd.to_numeric(enquete["satisfaction"])
+        .astype(float)
+        .groupby([enquete[c] for c in cles])
+        .agg(["mean", "count"])
+        .rename(columns={"mean": "satisfaction_moyenne", "count": "n_repondants"})
+    )
     satisf.loc[satisf["n_repondants"] < min_repondants, "satisfaction_moyenne"] = np.nan
     table = table.join(satisf, how="left")
     if avis is not None and not avis.empty:
-        notes = pd.to_numeric(avis["note"]).astype(float).groupby([avis[c] for c in cles]) \
-            .agg(["mean", "count"]).rename(columns={"mean": "note_avis_moyenne", "count": "n_avis"})
+        notes = (
+            pd.to_numeric(avis["note"])
+            .astype(float)
+            .groupby([avis[c] for c in cles])
+            .agg(["mean", "count"])
+            .rename(columns={"mean": "note_avis_moyenne", "count": "n_avis"})
+        )
         notes.loc[notes["n_avis"] < min_avis, "note_avis_moyenne"] = np.nan
         table = table.join(notes, how="left")
     else:
         table["note_avis_moyenne"], table["n_avis"] = np.nan, 0
     table[["n_repondants", "n_avis"]] = table[["n_repondants", "n_avis"]].fillna(0).astype(int)
-    colonnes = ["score_global", *[f"score_{d}" for d in DETERMINANTS], "satisfaction_moyenne", "n_repondants",
-                "note_avis_moyenne", "n_avis"]
+    colonnes = [
+        "score_global",
+        *[f"score_{d}" for d in DETERMINANTS],
+        "satisfaction_moyenne",
+        "n_repondants",
+        "note_avis_moyenne",
+        "n_avis",
+    ]
     return table[colonnes].reset_index()
 
 
-def modele_structures(structures: pd.DataFrame, cible: str = "satisfaction_moyenne", niveau: float = 0.95,
-                      par_points: float = 10.0) -> dict:
+def modele_structures(
+    structures: pd.DataFrame, cible: str = "satisfaction_moyenne", niveau: float = 0.95, par_points: float = 10.0
+) -> dict:
     """Satisfaction perçue moyenne d'une structure expliquée par ses scores d'audit par déterminant.
 
     Éditions empilées avec effets d'édition, erreurs robustes par structure (t à G−1 ddl).
@@ -637,9 +740,17 @@ def modele_structures(structures: pd.DataFrame, cible: str = "satisfaction_moyen
     colonnes, exclus = determinants_communs(structures, cible)
     table = structures.dropna(subset=[cible, *colonnes]) if len(structures) else structures
     note = note_determinants_exclus(exclus)
-    vide = {"coefficients": pd.DataFrame(columns=_COLONNES_MODELES), "r2": np.nan, "n_observations": 0,
-            "n_structures": 0, "n_editions": 0, "lmg": pd.Series(dtype=float), "cible": cible,
-            "determinants_exclus": exclus, "note": note}
+    vide = {
+        "coefficients": pd.DataFrame(columns=_COLONNES_MODELES),
+        "r2": np.nan,
+        "n_observations": 0,
+        "n_structures": 0,
+        "n_editions": 0,
+        "lmg": pd.Series(dtype=float),
+        "cible": cible,
+        "determinants_exclus": exclus,
+        "note": note,
+    }
     if len(table) <= len(colonnes) + 5 or table[COLONNE_GRAPPE].nunique() < 5:
         return vide
     table = table.copy()
@@ -648,17 +759,26 @@ def modele_structures(structures: pd.DataFrame, cible: str = "satisfaction_moyen
         table[c] = table[c] / par_points
     predicteurs = {c.removeprefix("score_"): [c] for c in presents}
     resultat = modele_mco_grappes(table, cible, predicteurs)
-    coefs = coefficients(resultat, {k: v[0] for k, v in predicteurs.items()}, "structures",
-                         int(table[COLONNE_GRAPPE].nunique()), niveau)
+    coefs = coefficients(
+        resultat, {k: v[0] for k, v in predicteurs.items()}, "structures", int(table[COLONNE_GRAPPE].nunique()), niveau
+    )
     groupes_lmg = dict(predicteurs)
     indicatrices = pd.get_dummies(table[COLONNE_EDITION].astype(str), prefix="edition", drop_first=True, dtype=float)
     if indicatrices.shape[1]:
         table = pd.concat([table, indicatrices], axis=1)
         groupes_lmg["edition"] = list(indicatrices.columns)
     parts = lmg(table, cible, groupes_lmg)
-    return {"coefficients": coefs, "r2": float(resultat.rsquared), "n_observations": int(resultat.nobs),
-            "n_structures": int(table[COLONNE_GRAPPE].nunique()), "n_editions": int(table[COLONNE_EDITION].nunique()),
-            "lmg": parts, "cible": cible, "determinants_exclus": exclus, "note": note}
+    return {
+        "coefficients": coefs,
+        "r2": float(resultat.rsquared),
+        "n_observations": int(resultat.nobs),
+        "n_structures": int(table[COLONNE_GRAPPE].nunique()),
+        "n_editions": int(table[COLONNE_EDITION].nunique()),
+        "lmg": parts,
+        "cible": cible,
+        "determinants_exclus": exclus,
+        "note": note,
+    }
 
 
 def determinants_communs(structures: pd.DataFrame, cible: str) -> tuple[list[str], list[str]]:
@@ -692,8 +812,10 @@ def note_determinants_exclus(exclus) -> str:
     """
     if not exclus:
         return ""
-    return ("Déterminant absent de la grille d’au moins une édition, donc hors du modèle (toutes les éditions "
-            f"sont gardées) : {', '.join(exclus)}.")
+    return (
+        "Déterminant absent de la grille d’au moins une édition, donc hors du modèle (toutes les éditions "
+        f"sont gardées) : {', '.join(exclus)}."
+    )
 
 
 def moyenne_grappes(valeurs, grappes) -> tuple[float, float]:
@@ -713,8 +835,13 @@ def moyenne_grappes(valeurs, grappes) -> tuple[float, float]:
     return moyenne, float(math.sqrt(G / (G - 1) * np.sum(sommes**2)) / n)
 
 
-def lien_audit_percu(structures: pd.DataFrame, cible: str = "satisfaction_moyenne", n_classes: int = 5,
-                     taille_min: int = 5, niveau: float = 0.95) -> pd.DataFrame:
+def lien_audit_percu(
+    structures: pd.DataFrame,
+    cible: str = "satisfaction_moyenne",
+    n_classes: int = 5,
+    taille_min: int = 5,
+    niveau: float = 0.95,
+) -> pd.DataFrame:
     """Satisfaction perçue moyenne par classe de score d'audit global (quantiles), chaque classe ≥ ``taille_min`` structures.
 
     Une structure vue à plusieurs éditions forme une grappe : l'intervalle t utilise l'erreur
@@ -741,9 +868,17 @@ def lien_audit_percu(structures: pd.DataFrame, cible: str = "satisfaction_moyenn
             continue
         moyenne, et = moyenne_grappes(g[cible], g[COLONNE_GRAPPE])
         t = stats.t.ppf(1 - (1 - niveau) / 2, n - 1)
-        lignes.append({"classe": int(classe), "n_structures": int(n), "score_audit_min_classe": float(g["score_global"].min()),
-                       "score_audit_moyen": float(g["score_global"].mean()), "moyenne": float(moyenne),
-                       "ic_bas": float(moyenne - t * et), "ic_haut": float(moyenne + t * et)})
+        lignes.append(
+            {
+                "classe": int(classe),
+                "n_structures": int(n),
+                "score_audit_min_classe": float(g["score_global"].min()),
+                "score_audit_moyen": float(g["score_global"].mean()),
+                "moyenne": float(moyenne),
+                "ic_bas": float(moyenne - t * et),
+                "ic_haut": float(moyenne + t * et),
+            }
+        )
     return pd.DataFrame(lignes).drop(columns="score_audit_min_classe")
 
 
@@ -772,24 +907,48 @@ def priorites_structure(importance: pd.Series, performance: pd.Series, reference
     importance = pd.Series(importance, dtype=float).dropna()
     performance = pd.Series(performance, dtype=float).reindex(importance.index)
     if importance.empty:  # aucune importance disponible (édition sans enquête) : rien à classer
-        return pd.DataFrame(columns=["determinant", "libelle", "importance", "importance_pct", "performance",
-                                     "reference", "ecart_reference", "quadrant", "indice_priorite", "rang"])
+        return pd.DataFrame(
+            columns=[
+                "determinant",
+                "libelle",
+                "importance",
+                "importance_pct",
+                "performance",
+                "reference",
+                "ecart_reference",
+                "quadrant",
+                "indice_priorite",
+                "rang",
+            ]
+        )
     if reference is None:
         reference = performance.mean()
-    reference = pd.Series(reference, index=importance.index, dtype=float) if np.isscalar(reference) \
+    reference = (
+        pd.Series(reference, index=importance.index, dtype=float)
+        if np.isscalar(reference)
         else pd.Series(reference, dtype=float).reindex(importance.index)
+    )
     part_pct = 100 * importance / importance.sum()
     important = part_pct > 100 / len(importance)
     sous = performance < reference
-    quadrant = np.select([performance.isna(), important & sous, ~important & sous, important & ~sous],
-                         ["Non évalué", "Priorité", "Second plan", "Atout à préserver"], "Acquis")
-    table = pd.DataFrame({
-        "determinant": importance.index, "libelle": [libelle(d) for d in importance.index],
-        "importance": importance.to_numpy(), "importance_pct": part_pct.to_numpy(),
-        "performance": performance.to_numpy(), "reference": reference.to_numpy(),
-        "ecart_reference": (performance - reference).to_numpy(), "quadrant": quadrant,
-        "indice_priorite": (part_pct * (100 - performance) / 100).to_numpy(),
-    })
+    quadrant = np.select(
+        [performance.isna(), important & sous, ~important & sous, important & ~sous],
+        ["Non évalué", "Priorité", "Second plan", "Atout à préserver"],
+        "Acquis",
+    )
+    table = pd.DataFrame(
+        {
+            "determinant": importance.index,
+            "libelle": [libelle(d) for d in importance.index],
+            "importance": importance.to_numpy(),
+            "importance_pct": part_pct.to_numpy(),
+            "performance": performance.to_numpy(),
+            "reference": reference.to_numpy(),
+            "ecart_reference": (performance - reference).to_numpy(),
+            "quadrant": quadrant,
+            "indice_priorite": (part_pct * (100 - performance) / 100).to_numpy(),
+        }
+    )
     ordre = table["quadrant"].map({q: i for i, q in enumerate(QUADRANTS)})
     table = table.assign(_ordre=ordre).sort_values(["_ordre", "indice_priorite"], ascending=[True, False])
     table = table.drop(columns="_ordre").reset_index(drop=True)
@@ -812,8 +971,9 @@ def performance_nationale(structures: pd.DataFrame, taille_min: int = 5) -> pd.D
         valeurs = structures.dropna(subset=[col])
         n = valeurs[COLONNE_GRAPPE].nunique()
         if n >= taille_min:
-            lignes.append({"determinant": d, "libelle": libelle(d), "score": float(valeurs[col].mean()),
-                           "n_structures": int(n)})
+            lignes.append(
+                {"determinant": d, "libelle": libelle(d), "score": float(valeurs[col].mean()), "n_structures": int(n)}
+            )
     return pd.DataFrame(lignes, columns=["determinant", "libelle", "score", "n_structures"])
 
 

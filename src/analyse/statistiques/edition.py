@@ -83,7 +83,16 @@ LIBELLES_CERTIFICATION = {True: "Structures certifiées", False: "Structures non
 TYPES_COLLECTIVITES = ("commune", "mairie_annexe", "epci", "departement", "region")
 
 _COLONNES_AGREGAT = [
-    "niveau", "modalite", "libelle", "n_structures", "score", "ic_bas", "ic_haut", "fragile", "supprime", "methode_ic",
+    "niveau",
+    "modalite",
+    "libelle",
+    "n_structures",
+    "score",
+    "ic_bas",
+    "ic_haut",
+    "fragile",
+    "supprime",
+    "methode_ic",
 ]
 
 
@@ -200,8 +209,13 @@ def agreger_groupe(valeurs, parametres: config.Parametres = config.PARAMETRES) -
     if n < parametres.taille_min_agregat:
         return resultat | {"score": np.nan, "ic_bas": np.nan, "ic_haut": np.nan, "supprime": True, "methode_ic": ""}
     bas, haut = intervalle_student(x, parametres.niveau_confiance)
-    return resultat | {"score": float(x.mean()), "ic_bas": bas, "ic_haut": haut, "supprime": False,
-                       "methode_ic": "student"}
+    return resultat | {
+        "score": float(x.mean()),
+        "ic_bas": bas,
+        "ic_haut": haut,
+        "supprime": False,
+        "methode_ic": "student",
+    }
 
 
 def _agreger(groupes, niveau: str, parametres, libelles=None) -> pd.DataFrame:
@@ -227,7 +241,9 @@ def score_national(scores: pd.DataFrame, parametres: config.Parametres = config.
     return _agreger([("ensemble", globaux["score"])], "national", parametres, {"ensemble": "Ensemble des structures"})
 
 
-def scores_nationaux(scores: pd.DataFrame, niveau: str, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+def scores_nationaux(
+    scores: pd.DataFrame, niveau: str, parametres: config.Parametres = config.PARAMETRES
+) -> pd.DataFrame:
     """Scores nationaux par modalité d'un niveau (``canal``, ``determinant`` ou ``etape``).
 
     >>> s = pd.DataFrame({"structure_id": list("abcde"), "niveau": "canal", "modalite": "courriel", "score": [60, 65, 70, 75, 80.0]})
@@ -278,7 +294,9 @@ def score_collectivites(scores: pd.DataFrame, participants: pd.DataFrame, parame
     ids = participants.loc[participants["type_structure"].isin(TYPES_COLLECTIVITES), "structure_id"]
     globaux = _scores_globaux(scores)
     valeurs = globaux.loc[globaux["structure_id"].isin(ids), "score"]
-    return _agreger([("collectivites", valeurs)], "type_structure", parametres, {"collectivites": "Collectivités territoriales"})
+    return _agreger(
+        [("collectivites", valeurs)], "type_structure", parametres, {"collectivites": "Collectivités territoriales"}
+    )
 
 
 def intervalle_quantile(valeurs, q: float, niveau: float = 0.95) -> tuple[float, float]:
@@ -324,13 +342,20 @@ def distribution_scores(scores: pd.DataFrame, parametres: config.Parametres = co
         lignes.append({"statistique": nom, "valeur": float(x.quantile(q)), "ic_bas": bas, "ic_haut": haut})
     performantes = int((x >= parametres.seuil_performance).sum())
     bas, haut = intervalle_wilson(performantes, len(x), parametres.niveau_confiance)
-    lignes.append({"statistique": f"Part des structures performantes (≥ {nombre_fr(parametres.seuil_performance, 0)}), en %",
-                   "valeur": 100 * performantes / len(x), "ic_bas": 100 * bas, "ic_haut": 100 * haut})
+    lignes.append(
+        {
+            "statistique": f"Part des structures performantes (≥ {nombre_fr(parametres.seuil_performance, 0)}), en %",
+            "valeur": 100 * performantes / len(x),
+            "ic_bas": 100 * bas,
+            "ic_haut": 100 * haut,
+        }
+    )
     return pd.DataFrame(lignes, columns=["statistique", "valeur", "ic_bas", "ic_haut"])
 
 
-def comparer_au_national(score, erreur_type, score_national, ic_bas_national, ic_haut_national,
-                         niveau: float = 0.95) -> np.ndarray:
+def comparer_au_national(
+    score, erreur_type, score_national, ic_bas_national, ic_haut_national, niveau: float = 0.95
+) -> np.ndarray:
     """« au-dessus », « en dessous » ou « comparable » : l'écart à la moyenne nationale est-il net ?
 
     Intervalle de l'écart : écart ± z·√(erreur type² de la structure + erreur type² nationale),
@@ -344,7 +369,9 @@ def comparer_au_national(score, erreur_type, score_national, ic_bas_national, ic
     ecart = np.asarray(score, dtype=float) - np.asarray(score_national, dtype=float)
     erreur_nationale = (np.asarray(ic_haut_national, dtype=float) - np.asarray(ic_bas_national, dtype=float)) / (2 * z)
     demi = z * np.sqrt(np.asarray(erreur_type, dtype=float) ** 2 + erreur_nationale**2)
-    return np.where(ecart - demi > 0, "au-dessus", np.where(ecart + demi < 0, "en dessous", "comparable")).astype(object)
+    return np.where(ecart - demi > 0, "au-dessus", np.where(ecart + demi < 0, "en dessous", "comparable")).astype(
+        object
+    )
 
 
 # --------------------------------------------------------------------------- proportions
@@ -409,7 +436,9 @@ def effet_de_plan(succes_par_structure, n_par_structure) -> float:
     return float(max(1.0, variance_grappes / (p * (1 - p) / (n - 1))))
 
 
-def intervalle_wilson_grappes(succes_par_structure, n_par_structure, niveau: float = 0.95) -> tuple[float, float, float]:
+def intervalle_wilson_grappes(
+    succes_par_structure, n_par_structure, niveau: float = 0.95
+) -> tuple[float, float, float]:
     """Intervalle de Wilson sur l'effectif efficace n / effet de plan (réponses groupées par
     structure) ; renvoie (bas, haut, effet de plan).
 
@@ -436,19 +465,35 @@ def _proportion(reponses: pd.DataFrame, definition: dict, parametres) -> dict:
         reussite = _OPERATEURS[op](sous["valeur"], seuil).astype(float)
         succes = int(reussite.sum())
         n, n_structures = int(len(sous)), int(sous["structure_id"].nunique())
-        ligne |= {"indicateur_utilise": code, "condition": _condition_texte(code, op, seuil),
-                  "n_reponses": n, "n_succes": succes, "n_structures": n_structures}
+        ligne |= {
+            "indicateur_utilise": code,
+            "condition": _condition_texte(code, op, seuil),
+            "n_reponses": n,
+            "n_succes": succes,
+            "n_structures": n_structures,
+        }
         if n_structures < parametres.taille_min_agregat:
             return ligne | {"statut": "secret (moins de 5 structures)"}
         if n_structures == 1:  # fiche d'une structure : quelques contacts, intervalle exact
             (bas, haut), deff = intervalle_structure(succes, n, parametres.niveau_confiance), 1.0
-            return ligne | {"proportion": succes / n, "ic_bas": bas, "ic_haut": haut, "effet_plan": deff,
-                            "statut": "disponible"}
+            return ligne | {
+                "proportion": succes / n,
+                "ic_bas": bas,
+                "ic_haut": haut,
+                "effet_plan": deff,
+                "statut": "disponible",
+            }
         par_structure = reussite.groupby(sous["structure_id"].to_numpy()).agg(["sum", "size"])
-        bas, haut, deff = intervalle_wilson_grappes(par_structure["sum"], par_structure["size"],
-                                                    parametres.niveau_confiance)
-        return ligne | {"proportion": succes / n, "ic_bas": bas, "ic_haut": haut, "effet_plan": deff,
-                        "statut": "disponible"}
+        bas, haut, deff = intervalle_wilson_grappes(
+            par_structure["sum"], par_structure["size"], parametres.niveau_confiance
+        )
+        return ligne | {
+            "proportion": succes / n,
+            "ic_bas": bas,
+            "ic_haut": haut,
+            "effet_plan": deff,
+            "statut": "disponible",
+        }
     return ligne | {"statut": "non disponible"}
 
 
@@ -468,8 +513,21 @@ def indicateurs_operationnels(
     >>> float(round(indicateurs_operationnels(r).set_index("code").loc["part_courriels_repondus", "proportion"], 2))
     0.9
     """
-    colonnes = ["code", "libelle", "canal", "indicateur_utilise", "condition", "n_reponses", "n_succes",
-                "n_structures", "proportion", "ic_bas", "ic_haut", "effet_plan", "statut"]
+    colonnes = [
+        "code",
+        "libelle",
+        "canal",
+        "indicateur_utilise",
+        "condition",
+        "n_reponses",
+        "n_succes",
+        "n_structures",
+        "proportion",
+        "ic_bas",
+        "ic_haut",
+        "effet_plan",
+        "statut",
+    ]
     return pd.DataFrame([_proportion(reponses, d, parametres) for d in definitions], columns=colonnes)
 
 
@@ -490,8 +548,16 @@ def charger_chiffres_publies() -> pd.DataFrame:
 def _ajouter(lignes: list, indicateur: str, agregats: pd.DataFrame, correspondance=None) -> None:
     for _, a in agregats.iterrows():
         modalite = (correspondance or {}).get(a["modalite"], a["modalite"])
-        lignes.append({"indicateur": indicateur, "modalite": str(modalite), "valeur_calculee": a["score"],
-                       "ic_bas": a["ic_bas"], "ic_haut": a["ic_haut"], "n_structures": a["n_structures"]})
+        lignes.append(
+            {
+                "indicateur": indicateur,
+                "modalite": str(modalite),
+                "valeur_calculee": a["score"],
+                "ic_bas": a["ic_bas"],
+                "ic_haut": a["ic_haut"],
+                "n_structures": a["n_structures"],
+            }
+        )
 
 
 def valeurs_comparables(resultats: dict) -> pd.DataFrame:
@@ -500,8 +566,14 @@ def valeurs_comparables(resultats: dict) -> pd.DataFrame:
     >>> valeurs_comparables({"participants": pd.DataFrame({"structure_id": ["a"]})})["indicateur"].tolist()
     ['nb_structures']
     """
-    lignes = [{"indicateur": "nb_structures", "modalite": "ensemble",
-               "valeur_calculee": float(len(resultats["participants"])), "n_structures": len(resultats["participants"])}]
+    lignes = [
+        {
+            "indicateur": "nb_structures",
+            "modalite": "ensemble",
+            "valeur_calculee": float(len(resultats["participants"])),
+            "n_structures": len(resultats["participants"]),
+        }
+    ]
     if "national" in resultats:
         _ajouter(lignes, "score_national", resultats["national"])
     if "canaux" in resultats:
@@ -510,15 +582,24 @@ def valeurs_comparables(resultats: dict) -> pd.DataFrame:
         if cle in resultats:
             _ajouter(lignes, "score_type", resultats[cle])
     if "strates_certification" in resultats:
-        _ajouter(lignes, "score_certification", resultats["strates_certification"], {True: "certifie", False: "non_certifie"})
+        _ajouter(
+            lignes, "score_certification", resultats["strates_certification"], {True: "certifie", False: "non_certifie"}
+        )
     if "strates_classe" in resultats:
         classes = {c: c.replace(" ", "").replace("–", "-") for _, c in CLASSES_POPULATION}
         _ajouter(lignes, "score_strate", resultats["strates_classe"], classes)
     if "indicateurs" in resultats:
         for _, i in resultats["indicateurs"].iterrows():
-            lignes.append({"indicateur": i["code"], "modalite": _code_canal(i["code"]),
-                           "valeur_calculee": 100 * i["proportion"], "ic_bas": 100 * i["ic_bas"],
-                           "ic_haut": 100 * i["ic_haut"], "n_structures": i["n_structures"]})
+            lignes.append(
+                {
+                    "indicateur": i["code"],
+                    "modalite": _code_canal(i["code"]),
+                    "valeur_calculee": 100 * i["proportion"],
+                    "ic_bas": 100 * i["ic_bas"],
+                    "ic_haut": 100 * i["ic_haut"],
+                    "n_structures": i["n_structures"],
+                }
+            )
     return pd.DataFrame(lignes)
 
 
@@ -539,8 +620,21 @@ def comparer_chiffres_publies(annee: int, calculees: pd.DataFrame, publies: pd.D
     table["ecart"] = table["valeur_calculee"] - table["valeur"]
     dedans = (table["valeur"] >= table["ic_bas"]) & (table["valeur"] <= table["ic_haut"])
     table["dans_intervalle"] = dedans.astype(object).where(table["ic_bas"].notna(), None)
-    colonnes = ["indicateur", "modalite", "valeur", "unite", "precision", "valeur_calculee", "ic_bas",
-                "ic_haut", "n_structures", "ecart", "dans_intervalle", "source", "remarque"]
+    colonnes = [
+        "indicateur",
+        "modalite",
+        "valeur",
+        "unite",
+        "precision",
+        "valeur_calculee",
+        "ic_bas",
+        "ic_haut",
+        "n_structures",
+        "ecart",
+        "dans_intervalle",
+        "source",
+        "remarque",
+    ]
     return table[colonnes].rename(columns={"valeur": "valeur_publiee"}).reset_index(drop=True)
 
 
@@ -578,5 +672,3 @@ def calculer_edition(tables: dict, parametres: config.Parametres = config.PARAME
 
 
 # --------------------------------------------------------------------------- appui au notebook
-
-

@@ -90,8 +90,13 @@ def attente_moyenne(trafic: float, agents: int, duree_moyenne_secondes: float) -
     return probabilite_attente(trafic, agents) * duree_moyenne_secondes / (agents - trafic)
 
 
-def agents_necessaires(trafic: float, duree_moyenne_secondes: float, cible_secondes: float = 30.0,
-                       objectif: float = 0.80, occupation_max: float | None = None) -> int:
+def agents_necessaires(
+    trafic: float,
+    duree_moyenne_secondes: float,
+    cible_secondes: float = 30.0,
+    objectif: float = 0.80,
+    occupation_max: float | None = None,
+) -> int:
     """Plus petit nombre d'agents qui atteint l'objectif de niveau de service.
 
     ``occupation_max`` (par exemple 0,85) impose en plus A / N ≤ occupation_max.
@@ -110,8 +115,9 @@ def agents_necessaires(trafic: float, duree_moyenne_secondes: float, cible_secon
     return n
 
 
-def dimensionner(charge: pd.DataFrame, cible_secondes: float = 30.0, objectif: float = 0.80,
-                 occupation_max: float | None = None) -> pd.DataFrame:
+def dimensionner(
+    charge: pd.DataFrame, cible_secondes: float = 30.0, objectif: float = 0.80, occupation_max: float | None = None
+) -> pd.DataFrame:
     """Agents nécessaires par créneau, niveau de service attendu et renfort à prévoir.
 
     ``charge`` : une ligne par créneau avec ``appels_par_heure``, ``duree_moyenne_secondes``
@@ -124,8 +130,10 @@ def dimensionner(charge: pd.DataFrame, cible_secondes: float = 30.0, objectif: f
     [14, 3]
     """
     resultat = charge.copy()
-    trafic = [trafic_erlangs(a, d) if d == d else 0.0
-              for a, d in zip(resultat["appels_par_heure"], resultat["duree_moyenne_secondes"])]
+    trafic = [
+        trafic_erlangs(a, d) if d == d else 0.0
+        for a, d in zip(resultat["appels_par_heure"], resultat["duree_moyenne_secondes"])
+    ]
     resultat["trafic_erlangs"] = trafic
     resultat["agents_necessaires"] = [
         agents_necessaires(a, d, cible_secondes, objectif, occupation_max) if a > 0 else 0

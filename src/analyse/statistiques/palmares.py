@@ -45,8 +45,8 @@ def _fusionner_classes(effectifs: list[tuple[str, int]], minimum: int) -> list[l
         i = tailles.index(min(tailles))
         j = i + 1 if i + 1 < len(groupes) and (i == 0 or tailles[i + 1] <= tailles[i - 1]) else i - 1
         a, b = sorted((i, j))
-        groupes[a:b + 1] = [groupes[a] + groupes[b]]
-        tailles[a:b + 1] = [tailles[a] + tailles[b]]
+        groupes[a : b + 1] = [groupes[a] + groupes[b]]
+        tailles[a : b + 1] = [tailles[a] + tailles[b]]
     return groupes
 
 
@@ -125,8 +125,9 @@ def marquer_ex_aequo(tete: pd.DataFrame) -> pd.DataFrame:
     chevauche = tete["rang_bas"].to_numpy()[1:] <= tete["rang_haut"].cummax().to_numpy()[:-1]
     groupe = np.cumsum(np.r_[True, ~chevauche])
     taille = pd.Series(groupe).map(pd.Series(groupe).value_counts()).to_numpy()
-    tete = tete.assign(_groupe=groupe, ex_aequo=taille > 1,
-                       rang_affiche=tete.groupby(groupe)["rang"].transform("min").astype(int))
+    tete = tete.assign(
+        _groupe=groupe, ex_aequo=taille > 1, rang_affiche=tete.groupby(groupe)["rang"].transform("min").astype(int)
+    )
     return tete.sort_values(["_groupe", "nom"], kind="stable").drop(columns="_groupe").reset_index(drop=True)
 
 
@@ -139,13 +140,15 @@ def intervalles_de_rang(scores: pd.Series, repliques: np.ndarray, niveau: float 
     """
     rangs = (-repliques).argsort(axis=0).argsort(axis=0) + 1
     alpha = (1 - niveau) / 2
-    return pd.DataFrame({
-        "structure_id": scores.index,
-        "score": scores.to_numpy(),
-        "rang": scores.rank(ascending=False, method="min").astype(int).to_numpy(),
-        "rang_bas": np.floor(np.quantile(rangs, alpha, axis=1)).astype(int),
-        "rang_haut": np.ceil(np.quantile(rangs, 1 - alpha, axis=1)).astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "structure_id": scores.index,
+            "score": scores.to_numpy(),
+            "rang": scores.rank(ascending=False, method="min").astype(int).to_numpy(),
+            "rang_bas": np.floor(np.quantile(rangs, alpha, axis=1)).astype(int),
+            "rang_haut": np.ceil(np.quantile(rangs, 1 - alpha, axis=1)).astype(int),
+        }
+    )
 
 
 def calculer_palmares(tables: dict, parametres: config.Parametres = config.PARAMETRES) -> dict[str, pd.DataFrame]:
@@ -170,20 +173,44 @@ def calculer_palmares(tables: dict, parametres: config.Parametres = config.PARAM
         observe = globaux.loc[sids, "score"]
         rangs = intervalles_de_rang(observe, repliques[[ligne_de[s] for s in sids]], parametres.niveau_confiance)
         resume.append({"categorie": categorie, "n_structures": len(sids), "score_moyen": float(observe.mean())})
-        tete = rangs[rangs["rang"] <= N_LAUREATS].assign(
-            nom=lambda d: [str(noms.get(x, x)) for x in d["structure_id"]])
+        tete = rangs[rangs["rang"] <= N_LAUREATS].assign(nom=lambda d: [str(noms.get(x, x)) for x in d["structure_id"]])
         tete = marquer_ex_aequo(tete.assign(egalite=tete["rang"].duplicated(keep=False)))
         for _, r in tete.iterrows():
-            laureats.append({"categorie": categorie, "rang": int(r["rang"]), "structure_id": r["structure_id"],
-                             "nom": r["nom"], "score": r["score"],
-                             "ic_bas": globaux.loc[r["structure_id"], "ic_bas"],
-                             "ic_haut": globaux.loc[r["structure_id"], "ic_haut"],
-                             "rang_bas": int(r["rang_bas"]), "rang_haut": int(r["rang_haut"]),
-                             "n_structures": len(sids), "rang_affiche": int(r["rang_affiche"]),
-                             "ex_aequo": bool(r["ex_aequo"]), "egalite": bool(r["egalite"])})
-    return {"categories": pd.DataFrame(resume, columns=["categorie", "n_structures", "score_moyen"]),
-            "laureats": pd.DataFrame(laureats, columns=["categorie", "rang", "structure_id", "nom", "score", "ic_bas",
-                                                        "ic_haut", "rang_bas", "rang_haut", "n_structures",
-                                                        "rang_affiche", "ex_aequo", "egalite"])}
-
-
+            laureats.append(
+                {
+                    "categorie": categorie,
+                    "rang": int(r["rang"]),
+                    "structure_id": r["structure_id"],
+                    "nom": r["nom"],
+                    "score": r["score"],
+                    "ic_bas": globaux.loc[r["structure_id"], "ic_bas"],
+                    "ic_haut": globaux.loc[r["structure_id"], "ic_haut"],
+                    "rang_bas": int(r["rang_bas"]),
+                    "rang_haut": int(r["rang_haut"]),
+                    "n_structures": len(sids),
+                    "rang_affiche": int(r["rang_affiche"]),
+                    "ex_aequo": bool(r["ex_aequo"]),
+                    "egalite": bool(r["egalite"]),
+                }
+            )
+    return {
+        "categories": pd.DataFrame(resume, columns=["categorie", "n_structures", "score_moyen"]),
+        "laureats": pd.DataFrame(
+            laureats,
+            columns=[
+                "categorie",
+                "rang",
+                "structure_id",
+                "nom",
+                "score",
+                "ic_bas",
+                "ic_haut",
+                "rang_bas",
+                "rang_haut",
+                "n_structures",
+                "rang_affiche",
+                "ex_aequo",
+                "egalite",
+            ],
+        ),
+    }

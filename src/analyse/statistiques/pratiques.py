@@ -22,8 +22,10 @@ def _catalogue() -> pd.DataFrame:
         table = pd.read_csv(flux, sep=";", dtype=str)
     inconnus = sorted({d for ds in table["determinants"] for d in ds.split("|")} - set(DETERMINANTS))
     if inconnus:
-        raise ValueError(f"bonnes_pratiques.csv, colonne « determinants » : code(s) inconnu(s) {', '.join(inconnus)} "
-                         f"(attendu : {', '.join(DETERMINANTS)})")
+        raise ValueError(
+            f"bonnes_pratiques.csv, colonne « determinants » : code(s) inconnu(s) {', '.join(inconnus)} "
+            f"(attendu : {', '.join(DETERMINANTS)})"
+        )
     table["mise_en_avant"] = table["mise_en_avant"].eq("oui")
     return table
 

@@ -24,9 +24,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from analyse.statistiques import erlang
 from analyse.donnees import stockage
 from analyse.donnees.codes import DETERMINANTS
+from analyse.statistiques import erlang
 
 ANNEXE_METHODE = (
     "Les cartes de contrôle comparent chaque mois aux douze premiers mois de référence : carte p′ de Laney pour "
@@ -65,7 +65,7 @@ class ParametresSuivi:
             raise ValueError("lambda_ewma doit être compris entre 0 (exclu) et 1")
 
     @classmethod
-    def depuis_dict(cls, valeurs: dict | None) -> "ParametresSuivi":
+    def depuis_dict(cls, valeurs: dict | None) -> ParametresSuivi:
         """Paramètres depuis un dictionnaire, en refusant les clés inconnues.
 
         >>> ParametresSuivi.depuis_dict({"delai_cible_jours": 10}).delai_cible_jours
@@ -103,14 +103,18 @@ def charger_suivi(structure_id: str, donnees="data", annee: int | None = None) -
     participants = _lire(donnees, "participants")
     propres = participants[participants["structure_id"] == structure_id] if len(participants) else participants
     if propres.empty:
-        raise FileNotFoundError(f"Structure « {structure_id} » absente des participants préparés dans "
-                                f"{dossier_processed(donnees)} : lancez d'abord « analyse preparer ».")
+        raise FileNotFoundError(
+            f"Structure « {structure_id} » absente des participants préparés dans "
+            f"{dossier_processed(donnees)} : lancez d'abord « analyse preparer »."
+        )
     annees = sorted(propres["annee"].astype(int))
     if annee is None:
         annee = annees[-1]
     elif annee not in annees:
-        raise ValueError(f"La structure « {structure_id} » ne participe pas à l'édition {annee} "
-                         f"(éditions : {', '.join(map(str, annees))}).")
+        raise ValueError(
+            f"La structure « {structure_id} » ne participe pas à l'édition {annee} "
+            f"(éditions : {', '.join(map(str, annees))})."
+        )
     fin = pd.Timestamp(f"{annee}-12-31 23:59:59")
     signaux = _lire(donnees, "signaux")
     if len(signaux):
@@ -124,14 +128,22 @@ def charger_suivi(structure_id: str, donnees="data", annee: int | None = None) -
     if len(spplus):
         spplus = spplus[(spplus["structure_id"] == structure_id) & (spplus["annee"] <= annee)]
     scores = _lire(donnees, "scores")
-    reponses = stockage.lire(donnees, "reponses", annee=annee,
-                             colonnes=["structure_id", "canal", "indicateur", "valeur", "points", "points_max"])
+    reponses = stockage.lire(
+        donnees,
+        "reponses",
+        annee=annee,
+        colonnes=["structure_id", "canal", "indicateur", "valeur", "points", "points_max"],
+    )
     return {
-        "structure_id": structure_id, "annee": int(annee), "annees_audit": annees,
+        "structure_id": structure_id,
+        "annee": int(annee),
+        "annees_audit": annees,
         "structure": propres[propres["annee"] == annee].iloc[0].to_dict(),
-        "signaux": signaux.reset_index(drop=True), "appels": appels.reset_index(drop=True),
+        "signaux": signaux.reset_index(drop=True),
+        "appels": appels.reset_index(drop=True),
         "spplus": spplus.reset_index(drop=True) if len(spplus) else pd.DataFrame(),
-        "scores": scores, "reponses_telephone": reponses[reponses["canal"] == "telephone"],
+        "scores": scores,
+        "reponses_telephone": reponses[reponses["canal"] == "telephone"],
     }
 
 
@@ -150,8 +162,11 @@ def ajouter_mois(signaux: pd.DataFrame) -> pd.DataFrame:
 def _tous_les_mois(signaux: pd.DataFrame) -> pd.DatetimeIndex:
     if signaux.empty:
         return pd.DatetimeIndex([])
-    return pd.date_range(signaux["date_signal"].min().to_period("M").to_timestamp(),
-                         signaux["date_signal"].max().to_period("M").to_timestamp(), freq="MS")
+    return pd.date_range(
+        signaux["date_signal"].min().to_period("M").to_timestamp(),
+        signaux["date_signal"].max().to_period("M").to_timestamp(),
+        freq="MS",
+    )
 
 
 def indicateurs_mensuels(signaux: pd.DataFrame, par: str | None = None) -> pd.DataFrame:
@@ -167,9 +182,13 @@ def indicateurs_mensuels(signaux: pd.DataFrame, par: str | None = None) -> pd.Da
     s = ajouter_mois(signaux)
     s = s.assign(_polarise=s["polarite"].notna(), _negatif=s["polarite"].eq("negatif"))
     cles = ["mois"] + ([par] if par else [])
-    g = s.groupby(cles, observed=True).agg(n=("mois", "size"), n_polarises=("_polarise", "sum"),
-                                           n_negatifs=("_negatif", "sum"), note_moyenne=("note_100", "mean"),
-                                           n_notes=("note_100", "count"))
+    g = s.groupby(cles, observed=True).agg(
+        n=("mois", "size"),
+        n_polarises=("_polarise", "sum"),
+        n_negatifs=("_negatif", "sum"),
+        note_moyenne=("note_100", "mean"),
+        n_notes=("note_100", "count"),
+    )
     mois = _tous_les_mois(signaux)
     if par:
         modalites = sorted(s[par].dropna().unique(), key=lambda v: (DETERMINANTS + (v,)).index(v))
@@ -206,7 +225,7 @@ def carte_p(mensuel: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi
     p_barre = reference["n_negatifs"].sum() / max(reference["n_polarises"].sum(), 1)
     n = c["n_polarises"].where(evalues)
     sigma = np.sqrt(p_barre * (1 - p_barre) / n)
-    c["p"] = (c["n_negatifs"] / n)
+    c["p"] = c["n_negatifs"] / n
     c["p_barre"] = p_barre
     c["facteur_laney"] = facteur_laney(c.loc[reference.index, "p"], sigma[reference.index], p_barre)
     sigma = sigma * c["facteur_laney"]
@@ -268,14 +287,22 @@ def carte_ewma(signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSu
     for moyenne, n, ok in zip(g["mean"], g["count"], evalues):
         if ok:
             z = lam * moyenne + (1 - lam) * z
-            v = lam ** 2 * sigma ** 2 / n + (1 - lam) ** 2 * v
+            v = lam**2 * sigma**2 / n + (1 - lam) ** 2 * v
             zs.append(z)
             limites.append(mu0 - largeur * np.sqrt(v))
         else:
             zs.append(np.nan)
             limites.append(np.nan)
-    carte = pd.DataFrame({"mois": g.index, "n_notes": g["count"].to_numpy(), "note_moyenne": g["mean"].to_numpy(),
-                          "ewma": zs, "mu0": mu0, "limite_basse": limites})
+    carte = pd.DataFrame(
+        {
+            "mois": g.index,
+            "n_notes": g["count"].to_numpy(),
+            "note_moyenne": g["mean"].to_numpy(),
+            "ewma": zs,
+            "mu0": mu0,
+            "limite_basse": limites,
+        }
+    )
     carte["facteur_laney"] = laney
     carte["reference"] = carte["mois"].isin(mois_ref)
     carte["alerte"] = (carte["ewma"] < carte["limite_basse"]).fillna(False).astype(bool)
@@ -291,10 +318,20 @@ def alertes(carte_negatifs: pd.DataFrame, carte_notes: pd.DataFrame) -> pd.DataF
     """
     p = carte_negatifs.loc[carte_negatifs["alerte"].astype(bool)]
     e = carte_notes.loc[carte_notes["alerte"].astype(bool)]
-    lignes = [{"mois": m, "carte": "Part de signaux négatifs (carte p)", "valeur": 100 * v, "limite": 100 * l,
-               "sens": "au-dessus"} for m, v, l in zip(p["mois"], p["p"], p["limite_haute"])]
-    lignes += [{"mois": m, "carte": "Note moyenne (EWMA)", "valeur": v, "limite": l, "sens": "en dessous"}
-               for m, v, l in zip(e["mois"], e["ewma"], e["limite_basse"])]
+    lignes = [
+        {
+            "mois": m,
+            "carte": "Part de signaux négatifs (carte p)",
+            "valeur": 100 * v,
+            "limite": 100 * l,
+            "sens": "au-dessus",
+        }
+        for m, v, l in zip(p["mois"], p["p"], p["limite_haute"])
+    ]
+    lignes += [
+        {"mois": m, "carte": "Note moyenne (EWMA)", "valeur": v, "limite": l, "sens": "en dessous"}
+        for m, v, l in zip(e["mois"], e["ewma"], e["limite_basse"])
+    ]
     table = pd.DataFrame(lignes, columns=["mois", "carte", "valeur", "limite", "sens"])
     table["mois"] = pd.to_datetime(table["mois"]).astype("datetime64[ns]")
     return table.sort_values(["mois", "carte"], ignore_index=True)
@@ -340,8 +377,9 @@ def mediane_kaplan_meier(durees, repondues) -> float:
     return float(temps[i])
 
 
-def delais_reclamations(signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi(),
-                        fin_periode=None) -> pd.DataFrame:
+def delais_reclamations(
+    signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi(), fin_periode=None
+) -> pd.DataFrame:
     """Par mois de réclamation : nombre, part répondue, délai médian, part répondue dans le délai cible.
 
     Le délai médian est celui de Kaplan–Meier : une réclamation encore sans réponse compte pour
@@ -360,12 +398,17 @@ def delais_reclamations(signaux: pd.DataFrame, parametres: ParametresSuivi = Par
     fin = pd.Timestamp(fin_periode) if fin_periode is not None else pd.to_datetime(signaux["date_signal"]).max()
     ouvert_depuis = (fin - pd.to_datetime(r["date_signal"])).dt.days.astype(float)
     repondu = r["repondu"].fillna(False).astype(bool) & r["delai_reponse_jours"].notna()
-    r = r.assign(_dans_delai=r["delai_reponse_jours"] <= parametres.delai_cible_jours,
-                 _duree=np.where(repondu, r["delai_reponse_jours"], ouvert_depuis), _repondu=repondu)
-    g = r.groupby("mois").agg(n=("mois", "size"), part_repondues=("repondu", "mean"),
-                              part_dans_delai=("_dans_delai", "mean"))
+    r = r.assign(
+        _dans_delai=r["delai_reponse_jours"] <= parametres.delai_cible_jours,
+        _duree=np.where(repondu, r["delai_reponse_jours"], ouvert_depuis),
+        _repondu=repondu,
+    )
+    g = r.groupby("mois").agg(
+        n=("mois", "size"), part_repondues=("repondu", "mean"), part_dans_delai=("_dans_delai", "mean")
+    )
     g["delai_median_jours"] = r.groupby("mois").apply(
-        lambda d: mediane_kaplan_meier(d["_duree"], d["_repondu"]), include_groups=False)
+        lambda d: mediane_kaplan_meier(d["_duree"], d["_repondu"]), include_groups=False
+    )
     g["n"] = g["n"].astype("int64")
     return g.reset_index()[["mois", "n", "part_repondues", "delai_median_jours", "part_dans_delai"]]
 
@@ -394,14 +437,17 @@ def lien_audit(tables: dict, parametres_taille_min: int = 5) -> pd.DataFrame:
         concerne = s[s["determinants"].str.split("|").map(lambda l: det in l)] if len(s) else s
         polarises = concerne["polarite"].notna().sum() if len(concerne) else 0
         negatifs = concerne["polarite"].eq("negatif").sum() if len(concerne) else 0
-        lignes.append({
-            "determinant": det,
-            "score_audit": propres["score"].get(det, np.nan),
-            "ic_bas": propres["ic_bas"].get(det, np.nan), "ic_haut": propres["ic_haut"].get(det, np.nan),
-            "score_national": national["national"].get(det, np.nan),
-            "n_signaux": int(len(concerne)),
-            "part_negatifs": negatifs / polarises if polarises else np.nan,
-        })
+        lignes.append(
+            {
+                "determinant": det,
+                "score_audit": propres["score"].get(det, np.nan),
+                "ic_bas": propres["ic_bas"].get(det, np.nan),
+                "ic_haut": propres["ic_haut"].get(det, np.nan),
+                "score_national": national["national"].get(det, np.nan),
+                "n_signaux": int(len(concerne)),
+                "part_negatifs": negatifs / polarises if polarises else np.nan,
+            }
+        )
     return pd.DataFrame(lignes)
 
 
@@ -419,15 +465,20 @@ def historique_audit(tables: dict, taille_min: int = 5) -> pd.DataFrame:
     annuel = pd.Series(dtype=float)
     if len(s):
         polarises = s[s["polarite"].notna()]
-        annuel = polarises.groupby(polarises["date_signal"].dt.year)["polarite"].apply(lambda p: (p == "negatif").mean())
+        annuel = polarises.groupby(polarises["date_signal"].dt.year)["polarite"].apply(
+            lambda p: (p == "negatif").mean()
+        )
     annees = sorted(set(propres.index) | set(int(a) for a in annuel.index))
-    return pd.DataFrame({
-        "annee": annees,
-        "score_audit": [propres["score"].get(a, np.nan) for a in annees],
-        "score_national": [national["national"].get(a, np.nan) if national["n"].get(a, 0) >= taille_min else np.nan
-                           for a in annees],
-        "part_negatifs": [annuel.get(a, np.nan) for a in annees],
-    })
+    return pd.DataFrame(
+        {
+            "annee": annees,
+            "score_audit": [propres["score"].get(a, np.nan) for a in annees],
+            "score_national": [
+                national["national"].get(a, np.nan) if national["n"].get(a, 0) >= taille_min else np.nan for a in annees
+            ],
+            "part_negatifs": [annuel.get(a, np.nan) for a in annees],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- téléphone
@@ -446,15 +497,23 @@ def charge_telephonique(appels: pd.DataFrame, parametres: ParametresSuivi = Para
     >>> charge_telephonique(a)[["appels_par_heure", "part_abandons", "agents_actuels"]].iloc[0].tolist()
     [1.5, 0.3333333333333333, 1.0]
     """
-    a = appels.assign(jour=appels["debut_appel"].dt.normalize(),
-                      _dans_cible=(appels["issue"] == "repondu")
-                      & (appels["attente_secondes"] <= parametres.cible_attente_secondes),
-                      _abandon=appels["issue"] == "abandonne")
+    a = appels.assign(
+        jour=appels["debut_appel"].dt.normalize(),
+        _dans_cible=(appels["issue"] == "repondu") & (appels["attente_secondes"] <= parametres.cible_attente_secondes),
+        _abandon=appels["issue"] == "abandonne",
+    )
     jours = a.groupby("jour_semaine")["jour"].nunique()
-    g = a.groupby(["jour_semaine", "heure"]).agg(n_appels=("jour", "size"), part_abandons=("_abandon", "mean"),
-                                                 part_dans_cible=("_dans_cible", "mean"),
-                                                 duree_moyenne_secondes=("duree_secondes", "mean"),
-                                                 attente_moyenne_secondes=("attente_secondes", "mean")).reset_index()
+    g = (
+        a.groupby(["jour_semaine", "heure"])
+        .agg(
+            n_appels=("jour", "size"),
+            part_abandons=("_abandon", "mean"),
+            part_dans_cible=("_dans_cible", "mean"),
+            duree_moyenne_secondes=("duree_secondes", "mean"),
+            attente_moyenne_secondes=("attente_secondes", "mean"),
+        )
+        .reset_index()
+    )
     g["n_jours"] = g["jour_semaine"].map(jours).astype("int64")
     g["appels_par_heure"] = g["n_appels"] / g["n_jours"]
     g["duree_moyenne_secondes"] = g["duree_moyenne_secondes"] + parametres.traitement_apres_appel_secondes
@@ -479,8 +538,9 @@ def dimensionnement(charge: pd.DataFrame, parametres: ParametresSuivi = Parametr
     """
     c = charge.copy()
     c["duree_moyenne_secondes"] = c["duree_moyenne_secondes"].fillna(c["duree_moyenne_secondes"].mean())
-    return erlang.dimensionner(c, parametres.cible_attente_secondes, parametres.objectif_niveau_service,
-                               parametres.occupation_max)
+    return erlang.dimensionner(
+        c, parametres.cible_attente_secondes, parametres.objectif_niveau_service, parametres.occupation_max
+    )
 
 
 def renfort_benevole(dimension: pd.DataFrame) -> dict:
@@ -493,9 +553,12 @@ def renfort_benevole(dimension: pd.DataFrame) -> dict:
     """
     heures = float(dimension["renfort_agents"].sum())
     concernes = dimension[dimension["renfort_agents"] > 0]
-    return {"heures_par_semaine": heures, "etp": erlang.equivalent_temps_plein(heures),
-            "heures_par_an": heures * erlang.HEURES_AN_ETP / erlang.HEURES_SEMAINE_ETP,
-            "creneaux": [f"{JOURS[int(j)]} {int(h)} h" for j, h in zip(concernes["jour_semaine"], concernes["heure"])]}
+    return {
+        "heures_par_semaine": heures,
+        "etp": erlang.equivalent_temps_plein(heures),
+        "heures_par_an": heures * erlang.HEURES_AN_ETP / erlang.HEURES_SEMAINE_ETP,
+        "creneaux": [f"{JOURS[int(j)]} {int(h)} h" for j, h in zip(concernes["jour_semaine"], concernes["heure"])],
+    }
 
 
 def synthese_telephone(appels: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi()) -> dict:
@@ -507,10 +570,15 @@ def synthese_telephone(appels: pd.DataFrame, parametres: ParametresSuivi = Param
     0.5
     """
     dans_cible = (appels["issue"] == "repondu") & (appels["attente_secondes"] <= parametres.cible_attente_secondes)
-    return {"n_appels": int(len(appels)), "debut": appels["debut_appel"].min(), "fin": appels["debut_appel"].max(),
-            "n_jours": int(appels["debut_appel"].dt.normalize().nunique()),
-            "part_dans_cible": float(dans_cible.mean()), "part_abandons": float((appels["issue"] == "abandonne").mean()),
-            "attente_moyenne_secondes": float(appels["attente_secondes"].mean())}
+    return {
+        "n_appels": int(len(appels)),
+        "debut": appels["debut_appel"].min(),
+        "fin": appels["debut_appel"].max(),
+        "n_jours": int(appels["debut_appel"].dt.normalize().nunique()),
+        "part_dans_cible": float(dans_cible.mean()),
+        "part_abandons": float((appels["issue"] == "abandonne").mean()),
+        "attente_moyenne_secondes": float(appels["attente_secondes"].mean()),
+    }
 
 
 def telephone_audit(tables: dict) -> pd.DataFrame:
@@ -524,16 +592,24 @@ def telephone_audit(tables: dict) -> pd.DataFrame:
     """
     r = tables["reponses_telephone"]
     lignes = []
-    for code, libelle in (("TEL_DECROCHE_5_SONNERIES", "Appels décrochés en 5 sonneries au plus (part)"),
-                          ("TEL_NB_SONNERIES", "Nombre moyen de sonneries avant le décroché")):
+    for code, libelle in (
+        ("TEL_DECROCHE_5_SONNERIES", "Appels décrochés en 5 sonneries au plus (part)"),
+        ("TEL_NB_SONNERIES", "Nombre moyen de sonneries avant le décroché"),
+    ):
         x = r[r["indicateur"] == code]
         if x.empty:
             continue
         propres = x[x["structure_id"] == tables["structure_id"]]["valeur"]
         par_structure = x.groupby("structure_id")["valeur"].mean()
-        lignes.append({"indicateur": libelle, "structure": propres.mean() if len(propres) else np.nan,
-                       "n_appels": int(len(propres)), "ensemble": par_structure.mean(),
-                       "n_structures": int(len(par_structure))})
+        lignes.append(
+            {
+                "indicateur": libelle,
+                "structure": propres.mean() if len(propres) else np.nan,
+                "n_appels": int(len(propres)),
+                "ensemble": par_structure.mean(),
+                "n_structures": int(len(par_structure)),
+            }
+        )
     return pd.DataFrame(lignes, columns=["indicateur", "structure", "n_appels", "ensemble", "n_structures"])
 
 

@@ -86,8 +86,9 @@ def charger_tendances(donnees: Path | str = "data", de: int | None = None, a: in
     from analyse.config import resoudre_chemin
 
     racine = resoudre_chemin(donnees)
-    annees = [x for x in stockage.editions_preparees(racine)
-              if (de is None or x >= int(de)) and (a is None or x <= int(a))]
+    annees = [
+        x for x in stockage.editions_preparees(racine) if (de is None or x >= int(de)) and (a is None or x <= int(a))
+    ]
     if len(annees) < 2:
         raise FileNotFoundError(
             f"Moins de deux éditions préparées dans {config.dossier_processed(racine)} "
@@ -116,23 +117,38 @@ def _resume_indicateurs(grille: pd.DataFrame, annees) -> tuple[pd.DataFrame, lis
     g = _notees(grille)
     annees = sorted({int(x) for x in (annees if annees is not None else grille["annee"].unique())})
     g = g[g["annee"].isin(annees)].sort_values("annee", kind="stable")
-    g = g.assign(_bareme=g["bareme"].fillna("").astype(str).str.replace(" ", "") if "bareme" in g else "",
-                 _type=g["type_reponse"] if "type_reponse" in g else "")
+    g = g.assign(
+        _bareme=g["bareme"].fillna("").astype(str).str.replace(" ", "") if "bareme" in g else "",
+        _type=g["type_reponse"] if "type_reponse" in g else "",
+    )
     resume = g.groupby("indicateur").agg(
-        n_editions=("annee", "nunique"), n_canaux=("canal", "nunique"), n_determinants=("determinant", "nunique"),
-        n_types=("_type", "nunique"), n_baremes=("_bareme", "nunique"), n_points=("points_max", "nunique"),
-        canal=("canal", "last"), determinant=("determinant", "last"), etape=("etape", "last"),
-        type_reponse=("_type", "last"), points_max_reference=("points_max", "last"),
+        n_editions=("annee", "nunique"),
+        n_canaux=("canal", "nunique"),
+        n_determinants=("determinant", "nunique"),
+        n_types=("_type", "nunique"),
+        n_baremes=("_bareme", "nunique"),
+        n_points=("points_max", "nunique"),
+        canal=("canal", "last"),
+        determinant=("determinant", "last"),
+        etape=("etape", "last"),
+        type_reponse=("_type", "last"),
+        points_max_reference=("points_max", "last"),
         editions=("annee", lambda s: ", ".join(str(x) for x in sorted(set(s)))),
     )
     motif = np.select(
-        [resume["n_editions"] < len(annees), (resume["n_canaux"] > 1) | (resume["n_determinants"] > 1),
-         resume["n_types"] > 1, resume["n_baremes"] > 1],
+        [
+            resume["n_editions"] < len(annees),
+            (resume["n_canaux"] > 1) | (resume["n_determinants"] > 1),
+            resume["n_types"] > 1,
+            resume["n_baremes"] > 1,
+        ],
         ["absent d'au moins une édition", "canal ou déterminant changé", "type de réponse changé", "barème changé"],
-        default="")
+        default="",
+    )
     resume["motif"] = motif
-    resume["traitement"] = np.where(resume["n_points"] > 1, "réponses reéchelonnées aux points max de la dernière édition",
-                                    "identique")
+    resume["traitement"] = np.where(
+        resume["n_points"] > 1, "réponses reéchelonnées aux points max de la dernière édition", "identique"
+    )
     return resume, g
 
 
@@ -152,14 +168,33 @@ def indicateurs_harmonises(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
     resume, g = _resume_indicateurs(grille, annees)
     resume = resume[resume["motif"] == ""]
     codes = g[g["indicateur"].isin(resume.index)].groupby(["indicateur", "code_question"])["annee"].agg(["min", "max"])
-    texte = codes.reset_index().groupby("indicateur").apply(
-        lambda d: ", ".join(f"{c} ({lo}–{hi})" if lo != hi else f"{c} ({lo})"
-                            for c, lo, hi in zip(d["code_question"], d["min"], d["max"])), include_groups=False)
+    texte = (
+        codes.reset_index()
+        .groupby("indicateur")
+        .apply(
+            lambda d: ", ".join(
+                f"{c} ({lo}–{hi})" if lo != hi else f"{c} ({lo})"
+                for c, lo, hi in zip(d["code_question"], d["min"], d["max"])
+            ),
+            include_groups=False,
+        )
+    )
     resume = resume.assign(codes_question=texte).reset_index()
     ordre_canal = {c: i for i, c in enumerate(CANAUX)}
-    resume = resume.sort_values(["canal", "determinant", "indicateur"], key=lambda s: s.map(ordre_canal) if s.name == "canal" else s)
-    colonnes = ["indicateur", "canal", "determinant", "etape", "n_editions", "codes_question", "type_reponse",
-                "points_max_reference", "traitement"]
+    resume = resume.sort_values(
+        ["canal", "determinant", "indicateur"], key=lambda s: s.map(ordre_canal) if s.name == "canal" else s
+    )
+    colonnes = [
+        "indicateur",
+        "canal",
+        "determinant",
+        "etape",
+        "n_editions",
+        "codes_question",
+        "type_reponse",
+        "points_max_reference",
+        "traitement",
+    ]
     return resume.reindex(columns=colonnes).reset_index(drop=True)
 
 
@@ -178,15 +213,20 @@ def indicateurs_exclus(grille: pd.DataFrame, annees=None) -> pd.DataFrame:
 
 
 def _moyenne_ponderee_canaux(canaux: pd.DataFrame, parametres: config.Parametres) -> pd.DataFrame:
-    poids = (np.ones(len(canaux)) if parametres.poids_canaux is None
-             else canaux["modalite"].map(lambda c: float(parametres.poids_canaux.get(c, 0.0))).to_numpy())
+    poids = (
+        np.ones(len(canaux))
+        if parametres.poids_canaux is None
+        else canaux["modalite"].map(lambda c: float(parametres.poids_canaux.get(c, 0.0))).to_numpy()
+    )
     t = canaux.assign(_p=poids, _ps=poids * canaux["score"].to_numpy())
     somme = t.groupby(["annee", "structure_id"])[["_p", "_ps"]].sum()
     somme = somme[somme["_p"] > 0]
     return (somme["_ps"] / somme["_p"]).rename("score").reset_index()
 
 
-def scores_harmonises(reponses: pd.DataFrame, indicateurs, parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+def scores_harmonises(
+    reponses: pd.DataFrame, indicateurs, parametres: config.Parametres = config.PARAMETRES
+) -> pd.DataFrame:
     """Scores de structure (global, canal, déterminant) recalculés sur les seuls indicateurs harmonisés.
 
     ``indicateurs`` : table de ``indicateurs_harmonises`` ou liste de codes.
@@ -201,7 +241,9 @@ def scores_harmonises(reponses: pd.DataFrame, indicateurs, parametres: config.Pa
     r = reponses[reponses["indicateur"].isin(codes) & (reponses["points_max"] > 0)]
     if isinstance(indicateurs, pd.DataFrame) and "points_max_reference" in indicateurs:
         r = _reechelonner(r, indicateurs)
-    contacts = r.groupby(["annee", "structure_id", "canal", "id_contact"], observed=True)[["points", "points_max"]].sum()
+    contacts = r.groupby(["annee", "structure_id", "canal", "id_contact"], observed=True)[
+        ["points", "points_max"]
+    ].sum()
     contacts["score"] = 100 * contacts["points"] / contacts["points_max"]
     canaux = contacts.groupby(["annee", "structure_id", "canal"], observed=True)["score"].mean().reset_index()
     canaux = canaux.rename(columns={"canal": "modalite"}).assign(niveau="canal")
@@ -278,9 +320,15 @@ def moyenne_participants(panel: pd.DataFrame, parametres: config.Parametres = co
         valeur = np.where(P, S, 0.0).sum(axis=0) / n
     bas, haut = _quantiles(_moyennes_ponderees(S, P, _poids_bootstrap(len(S), parametres)), parametres.niveau_confiance)
     secret = n < parametres.taille_min_agregat
-    return pd.DataFrame({"annee": annees, "valeur": np.where(secret, np.nan, valeur),
-                         "ic_bas": np.where(secret, np.nan, bas), "ic_haut": np.where(secret, np.nan, haut),
-                         "n_structures": n.astype(int)})
+    return pd.DataFrame(
+        {
+            "annee": annees,
+            "valeur": np.where(secret, np.nan, valeur),
+            "ic_bas": np.where(secret, np.nan, bas),
+            "ic_haut": np.where(secret, np.nan, haut),
+            "n_structures": n.astype(int),
+        }
+    )
 
 
 def _maillons(S: np.ndarray, P: np.ndarray, W: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -301,7 +349,9 @@ def _chaine(ancre, maillons: np.ndarray, effectifs: np.ndarray, taille_min: int)
     return np.hstack([ancre, ancre + np.cumsum(maillons, axis=-1)])
 
 
-def chainer_panel(panel: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES, ancre: float | None = None) -> pd.DataFrame:
+def chainer_panel(
+    panel: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES, ancre: float | None = None
+) -> pd.DataFrame:
     """Série chaînée à panel constant : chaque maillon relie les structures de deux éditions consécutives.
 
     Ancrée par défaut sur la moyenne des participants de la première édition. Intervalle :
@@ -320,12 +370,19 @@ def chainer_panel(panel: pd.DataFrame, parametres: config.Parametres = config.PA
     maillons, effectifs = _maillons(S, P)
     valeur = _chaine(ancre, maillons[0], effectifs, taille_min)[0]
     repliques, _ = _maillons(S, P, _poids_bootstrap(len(S), parametres, 1))
-    bas, haut = _quantiles(_chaine(np.full(len(repliques), ancre), repliques, effectifs, taille_min),
-                           parametres.niveau_confiance)
+    bas, haut = _quantiles(
+        _chaine(np.full(len(repliques), ancre), repliques, effectifs, taille_min), parametres.niveau_confiance
+    )
     bas[0] = haut[0] = valeur[0]
-    return pd.DataFrame({"annee": annees, "valeur": valeur, "ic_bas": np.where(np.isnan(valeur), np.nan, bas),
-                         "ic_haut": np.where(np.isnan(valeur), np.nan, haut),
-                         "n_structures": np.r_[P[:, 0].sum(), effectifs].astype(int)})
+    return pd.DataFrame(
+        {
+            "annee": annees,
+            "valeur": valeur,
+            "ic_bas": np.where(np.isnan(valeur), np.nan, bas),
+            "ic_haut": np.where(np.isnan(valeur), np.nan, haut),
+            "n_structures": np.r_[P[:, 0].sum(), effectifs].astype(int),
+        }
+    )
 
 
 def _within(S: np.ndarray, P: np.ndarray):
@@ -385,8 +442,9 @@ def _repliques_effets_fixes(S: np.ndarray, P: np.ndarray, editions_gardees: np.n
     return np.linalg.solve(Ab + 1e-10 * np.eye(k), cb[:, :, None])[:, :, 0]
 
 
-def estimer_effets_fixes(panel: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES,
-                         ancre: float | None = None) -> pd.DataFrame:
+def estimer_effets_fixes(
+    panel: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES, ancre: float | None = None
+) -> pd.DataFrame:
     """Effets d'édition d'un modèle à effets fixes structure + édition, erreurs groupées par structure.
 
     Série = ancre + effet d'édition (référence : première édition d'au moins 5 structures).
@@ -400,8 +458,7 @@ def estimer_effets_fixes(panel: pd.DataFrame, parametres: config.Parametres = co
     S, annees = _tableau_large(panel)
     P = ~np.isnan(S)
     gardees = P.sum(axis=0) >= parametres.taille_min_agregat
-    resultat = pd.DataFrame({"annee": annees, "valeur": np.nan, "ic_bas": np.nan, "ic_haut": np.nan,
-                             "n_structures": 0})
+    resultat = pd.DataFrame({"annee": annees, "valeur": np.nan, "ic_bas": np.nan, "ic_haut": np.nan, "n_structures": 0})
     if gardees.sum() < 2:
         return resultat
     if ancre is None:
@@ -423,8 +480,12 @@ def _rogner_debut(panel: pd.DataFrame, taille_min: int) -> pd.DataFrame:
     return panel[panel["annee"] >= suffisantes.min()] if len(suffisantes) else panel.iloc[0:0]
 
 
-def calculer_series(panel: pd.DataFrame, niveau: str = "national", modalite: str = "ensemble",
-                    parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+def calculer_series(
+    panel: pd.DataFrame,
+    niveau: str = "national",
+    modalite: str = "ensemble",
+    parametres: config.Parametres = config.PARAMETRES,
+) -> pd.DataFrame:
     """Les trois séries (participants, panel chaîné, effets fixes) d'un groupe, au format long.
 
     >>> p = pd.DataFrame({"annee": [2012] * 6 + [2013] * 6, "structure_id": list("abcdef") * 2,
@@ -437,15 +498,21 @@ def calculer_series(panel: pd.DataFrame, niveau: str = "national", modalite: str
         return pd.DataFrame(columns=COLONNES_SERIES)
     brute = moyenne_participants(panel, parametres)
     ancre = brute["valeur"].dropna().iloc[0] if brute["valeur"].notna().any() else np.nan
-    morceaux = [brute.assign(methode="moyenne_participants"),
-                chainer_panel(panel, parametres, ancre).assign(methode="panel_chaine"),
-                estimer_effets_fixes(panel, parametres, ancre).assign(methode="effets_fixes")]
+    morceaux = [
+        brute.assign(methode="moyenne_participants"),
+        chainer_panel(panel, parametres, ancre).assign(methode="panel_chaine"),
+        estimer_effets_fixes(panel, parametres, ancre).assign(methode="effets_fixes"),
+    ]
     series = pd.concat(morceaux, ignore_index=True).assign(niveau=niveau, modalite=str(modalite))
     return series[COLONNES_SERIES]
 
 
-def effets_composition(panel: pd.DataFrame, niveau: str = "national", modalite: str = "ensemble",
-                       parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+def effets_composition(
+    panel: pd.DataFrame,
+    niveau: str = "national",
+    modalite: str = "ensemble",
+    parametres: config.Parametres = config.PARAMETRES,
+) -> pd.DataFrame:
     """Effet de composition par édition : moyenne des participants − série ajustée, avec intervalle bootstrap.
 
     Les deux termes sont recalculés sur les mêmes tirages de structures.
@@ -485,11 +552,22 @@ def effets_composition(panel: pd.DataFrame, niveau: str = "national", modalite: 
     morceaux = []
     for methode, effet, repliques, effectifs_m in lignes:
         bas, haut = _quantiles(repliques, parametres.niveau_confiance)
-        morceaux.append(pd.DataFrame({"annee": annees, "methode": methode, "niveau": niveau, "modalite": str(modalite),
-                                      "moyenne_participants": brute, "serie_ajustee": brute - effet, "effet": effet,
-                                      "ic_bas": np.where(np.isnan(effet), np.nan, bas),
-                                      "ic_haut": np.where(np.isnan(effet), np.nan, haut),
-                                      "n_structures": effectifs_m}))
+        morceaux.append(
+            pd.DataFrame(
+                {
+                    "annee": annees,
+                    "methode": methode,
+                    "niveau": niveau,
+                    "modalite": str(modalite),
+                    "moyenne_participants": brute,
+                    "serie_ajustee": brute - effet,
+                    "effet": effet,
+                    "ic_bas": np.where(np.isnan(effet), np.nan, bas),
+                    "ic_haut": np.where(np.isnan(effet), np.nan, haut),
+                    "n_structures": effectifs_m,
+                }
+            )
+        )
     return pd.concat(morceaux, ignore_index=True)
 
 
@@ -521,8 +599,13 @@ def panels_strates(scores: pd.DataFrame, participants: pd.DataFrame, strate: str
 
 
 def _ordonner(modalites, strate: str) -> list:
-    ordre = {"type_structure": TYPES_STRUCTURE, "classe_population": tuple(c for _, c in CLASSES_POPULATION),
-             "certifie": (True, False), "canal": CANAUX, "determinant": DETERMINANTS}.get(strate, ())
+    ordre = {
+        "type_structure": TYPES_STRUCTURE,
+        "classe_population": tuple(c for _, c in CLASSES_POPULATION),
+        "certifie": (True, False),
+        "canal": CANAUX,
+        "determinant": DETERMINANTS,
+    }.get(strate, ())
     return sorted(modalites, key=lambda m: (ordre.index(m) if m in ordre else len(ordre), str(m)))
 
 
@@ -557,14 +640,29 @@ def mesurer_tendance(annees, valeurs, niveau: float = 0.95) -> dict:
     methode = "exact" if len(np.unique(y)) == len(y) else "asymptotic"
     tau, p = stats.kendalltau(x, y, method=methode)
     pente, _, bas, haut = stats.theilslopes(y, x, alpha=niveau)
-    return {"n_editions": int(len(y)), "tau": float(tau), "p_valeur": float(p), "pente_an": float(pente),
-            "pente_bas": float(bas), "pente_haut": float(haut), "sens": _sens(p, tau, niveau),
-            "test_tendance": "Kendall sur les points"}
+    return {
+        "n_editions": int(len(y)),
+        "tau": float(tau),
+        "p_valeur": float(p),
+        "pente_an": float(pente),
+        "pente_bas": float(bas),
+        "pente_haut": float(haut),
+        "sens": _sens(p, tau, niveau),
+        "test_tendance": "Kendall sur les points",
+    }
 
 
 def _sans_tendance(n: int) -> dict:
-    return {"n_editions": int(n), "tau": np.nan, "p_valeur": np.nan, "pente_an": np.nan, "pente_bas": np.nan,
-            "pente_haut": np.nan, "sens": "trop peu d'éditions", "test_tendance": ""}
+    return {
+        "n_editions": int(n),
+        "tau": np.nan,
+        "p_valeur": np.nan,
+        "pente_an": np.nan,
+        "pente_bas": np.nan,
+        "pente_haut": np.nan,
+        "sens": "trop peu d'éditions",
+        "test_tendance": "",
+    }
 
 
 def _sens(p: float, signe: float, niveau: float) -> str:
@@ -595,9 +693,16 @@ def mesurer_tendance_maillons(annees, valeurs, niveau: float = 0.95) -> dict:
     bas, haut = resultat.confidence_interval(niveau)
     p = float(resultat.pvalue)
     moyenne = float(ecarts.sum() / durees.sum())
-    return {"n_editions": int(len(y)), "tau": np.nan, "p_valeur": p, "pente_an": moyenne,
-            "pente_bas": float(bas), "pente_haut": float(haut), "sens": _sens(p, moyenne, niveau),
-            "test_tendance": "Student sur les maillons"}
+    return {
+        "n_editions": int(len(y)),
+        "tau": np.nan,
+        "p_valeur": p,
+        "pente_an": moyenne,
+        "pente_bas": float(bas),
+        "pente_haut": float(haut),
+        "sens": _sens(p, moyenne, niveau),
+        "test_tendance": "Student sur les maillons",
+    }
 
 
 def _modele_marches(x: np.ndarray, taille_min: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -613,8 +718,9 @@ def _modele_marches(x: np.ndarray, taille_min: int) -> tuple[np.ndarray, np.ndar
 def _meilleure_marche(Y: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """Indice de la marche (niveau constant de part et d'autre) qui réduit le plus la somme des
     carrés de chaque ligne de ``Y`` : l'édition où le niveau change le plus."""
-    rss = np.column_stack([_rss(Y, np.column_stack([np.ones(Y.shape[1]), candidates[:, j]]))
-                           for j in range(candidates.shape[1])])
+    rss = np.column_stack(
+        [_rss(Y, np.column_stack([np.ones(Y.shape[1]), candidates[:, j]])) for j in range(candidates.shape[1])]
+    )
     return np.argmin(rss, axis=1)
 
 
@@ -633,7 +739,8 @@ def _marche_contre_tendance(y, base, candidates, n_simulations: int, graine: int
     coefficients = np.linalg.lstsq(base, y, rcond=None)[0]
     sigma = np.sqrt(_rss(y[None, :], base)[0] / (len(y) - base.shape[1]))
     simulees = (base @ coefficients)[None, :] + sigma * np.random.default_rng(graine).standard_normal(
-        (n_simulations, len(y)))
+        (n_simulations, len(y))
+    )
     choix = _meilleure_marche(simulees, candidates)
     f_nulles = _stat_f(simulees, base, candidates)[np.arange(n_simulations), choix]
     return j, float((1 + np.sum(f_nulles >= f - 1e-9)) / (n_simulations + 1))
@@ -678,8 +785,15 @@ def _loi_nulle(base, candidates, n_simulations: int, graine: int) -> np.ndarray:
     return _NULLES[cle]
 
 
-def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 9999, graine: int = 2012,
-                     niveau: float = 0.95, chainee: bool = False) -> dict:
+def detecter_rupture(
+    annees,
+    valeurs,
+    taille_min: int = 2,
+    n_simulations: int = 9999,
+    graine: int = 2012,
+    niveau: float = 0.95,
+    chainee: bool = False,
+) -> dict:
     """Rupture de niveau la plus nette d'une série, testée contre une tendance linéaire.
 
     La rupture est placée à l'édition où le niveau change le plus (meilleure coupure en deux
@@ -701,8 +815,16 @@ def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 
     x, y = np.asarray(annees, dtype=float), np.asarray(valeurs, dtype=float)
     garde = ~np.isnan(y)
     x, y = x[garde], y[garde]
-    vide = {"annee": None, "annee_precedente": None, "moyenne_avant": np.nan, "moyenne_apres": np.nan,
-            "ecart": np.nan, "p_valeur": np.nan, "retenue": False, "n_editions": int(len(y))}
+    vide = {
+        "annee": None,
+        "annee_precedente": None,
+        "moyenne_avant": np.nan,
+        "moyenne_apres": np.nan,
+        "ecart": np.nan,
+        "p_valeur": np.nan,
+        "retenue": False,
+        "n_editions": int(len(y)),
+    }
     if len(y) < 2 * taille_min + 1 + int(chainee):
         return vide
     if chainee:
@@ -718,10 +840,16 @@ def detecter_rupture(annees, valeurs, taille_min: int = 2, n_simulations: int = 
         j, p = _marche_contre_tendance(y, base, candidates, n_simulations, graine)
     ecart = float(np.linalg.lstsq(np.column_stack([base, candidates[:, j]]), cible, rcond=None)[0][-1])
     coupure = int(indices[j])
-    return {"annee": int(x[coupure]), "annee_precedente": int(x[coupure - 1]),
-            "moyenne_avant": float(y[:coupure].mean()), "moyenne_apres": float(y[coupure:].mean()),
-            "ecart": ecart, "p_valeur": p, "retenue": bool(p < 1 - niveau),
-            "n_editions": int(len(y))}
+    return {
+        "annee": int(x[coupure]),
+        "annee_precedente": int(x[coupure - 1]),
+        "moyenne_avant": float(y[:coupure].mean()),
+        "moyenne_apres": float(y[coupure:].mean()),
+        "ecart": ecart,
+        "p_valeur": p,
+        "retenue": bool(p < 1 - niveau),
+        "n_editions": int(len(y)),
+    }
 
 
 def ajuster_benjamini_hochberg(p_valeurs) -> np.ndarray:
@@ -758,12 +886,21 @@ def analyser_series(series: pd.DataFrame, parametres: config.Parametres = config
         chainee = methode == "panel_chaine"
         mesure = mesurer_tendance_maillons if chainee else mesurer_tendance
         tendance = mesure(d["annee"], d["valeur"], parametres.niveau_confiance)
-        rupture = detecter_rupture(d["annee"], d["valeur"], graine=parametres.graine,
-                                   niveau=parametres.niveau_confiance, chainee=chainee)
-        lignes.append({"methode": methode, "niveau": niveau, "modalite": modalite} | tendance | {
-            "rupture": rupture["annee"], "rupture_apres": rupture["annee_precedente"], "ecart_rupture": rupture["ecart"],
-            "p_rupture": rupture["p_valeur"], "rupture_retenue": rupture["retenue"],
-            "test_rupture": "maillon hors norme" if chainee else "marche contre tendance linéaire"})
+        rupture = detecter_rupture(
+            d["annee"], d["valeur"], graine=parametres.graine, niveau=parametres.niveau_confiance, chainee=chainee
+        )
+        lignes.append(
+            {"methode": methode, "niveau": niveau, "modalite": modalite}
+            | tendance
+            | {
+                "rupture": rupture["annee"],
+                "rupture_apres": rupture["annee_precedente"],
+                "ecart_rupture": rupture["ecart"],
+                "p_rupture": rupture["p_valeur"],
+                "rupture_retenue": rupture["retenue"],
+                "test_rupture": "maillon hors norme" if chainee else "marche contre tendance linéaire",
+            }
+        )
     tests = pd.DataFrame(lignes)
     return _verdicts_ajustes(tests, parametres) if len(tests) else tests
 
@@ -773,8 +910,10 @@ def _verdicts_ajustes(tests: pd.DataFrame, parametres: config.Parametres) -> pd.
     tests["p_valeur_ajustee"] = ajuster_benjamini_hochberg(tests["p_valeur"])
     tests["p_rupture_ajustee"] = ajuster_benjamini_hochberg(tests["p_rupture"])
     signe = tests["pente_an"].where(tests["tau"].isna(), tests["tau"])
-    tests["sens"] = [s if s == "trop peu d'éditions" else _sens(p, g, parametres.niveau_confiance)
-                     for s, p, g in zip(tests["sens"], tests["p_valeur_ajustee"], signe)]
+    tests["sens"] = [
+        s if s == "trop peu d'éditions" else _sens(p, g, parametres.niveau_confiance)
+        for s, p, g in zip(tests["sens"], tests["p_valeur_ajustee"], signe)
+    ]
     tests["rupture_retenue"] = tests["p_rupture_ajustee"].lt(alpha).to_numpy()
     return tests
 
@@ -821,8 +960,9 @@ def dynamique_participation(participants: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def trajectoires_cohortes(scores: pd.DataFrame, participants: pd.DataFrame,
-                          parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+def trajectoires_cohortes(
+    scores: pd.DataFrame, participants: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES
+) -> pd.DataFrame:
     """Score global moyen de chaque cohorte (édition de première participation) à chaque édition.
 
     Groupes de moins de 5 structures supprimés.
@@ -840,8 +980,9 @@ def trajectoires_cohortes(scores: pd.DataFrame, participants: pd.DataFrame,
     return resultat
 
 
-def scores_sortantes(scores: pd.DataFrame, participants: pd.DataFrame,
-                     parametres: config.Parametres = config.PARAMETRES) -> pd.DataFrame:
+def scores_sortantes(
+    scores: pd.DataFrame, participants: pd.DataFrame, parametres: config.Parametres = config.PARAMETRES
+) -> pd.DataFrame:
     """Score, à leur dernière édition, des structures qui ne reviennent pas à la suivante, face aux restantes.
 
     Écart sortantes − restantes avec intervalle bootstrap (structures rééchantillonnées dans chaque groupe).
@@ -860,15 +1001,27 @@ def scores_sortantes(scores: pd.DataFrame, participants: pd.DataFrame,
     for annee, d in table[table["annee"] < derniere].groupby("annee"):
         sortantes = d.loc[d["sortante"], "score"].to_numpy()
         restantes = d.loc[~d["sortante"], "score"].to_numpy()
-        ligne = {"annee": int(annee), "n_sortantes": len(sortantes), "n_restantes": len(restantes),
-                 "score_sortantes": np.nan, "score_restantes": np.nan, "ecart": np.nan, "ic_bas": np.nan, "ic_haut": np.nan}
+        ligne = {
+            "annee": int(annee),
+            "n_sortantes": len(sortantes),
+            "n_restantes": len(restantes),
+            "score_sortantes": np.nan,
+            "score_restantes": np.nan,
+            "ecart": np.nan,
+            "ic_bas": np.nan,
+            "ic_haut": np.nan,
+        }
         if min(len(sortantes), len(restantes)) >= parametres.taille_min_agregat:
             b = parametres.n_bootstrap
             ms = sortantes[rng.integers(0, len(sortantes), (b, len(sortantes)))].mean(axis=1)
             mr = restantes[rng.integers(0, len(restantes), (b, len(restantes)))].mean(axis=1)
-            ligne |= {"score_sortantes": sortantes.mean(), "score_restantes": restantes.mean(),
-                      "ecart": sortantes.mean() - restantes.mean(),
-                      "ic_bas": np.quantile(ms - mr, alpha), "ic_haut": np.quantile(ms - mr, 1 - alpha)}
+            ligne |= {
+                "score_sortantes": sortantes.mean(),
+                "score_restantes": restantes.mean(),
+                "ecart": sortantes.mean() - restantes.mean(),
+                "ic_bas": np.quantile(ms - mr, alpha),
+                "ic_haut": np.quantile(ms - mr, 1 - alpha),
+            }
         lignes.append(ligne)
     return pd.DataFrame(lignes)
 
@@ -876,7 +1029,9 @@ def scores_sortantes(scores: pd.DataFrame, participants: pd.DataFrame,
 # --------------------------------------------------------------------------- chiffres publiés
 
 
-def chiffres_publies_nationaux(de: int | None = None, a: int | None = None, indicateur: str = "score_national") -> pd.DataFrame:
+def chiffres_publies_nationaux(
+    de: int | None = None, a: int | None = None, indicateur: str = "score_national"
+) -> pd.DataFrame:
     """Chiffres publiés d'un indicateur (par défaut le score national), avec précision et source.
 
     >>> chiffres_publies_nationaux(2018, 2018)[["annee", "valeur"]].values.tolist()
@@ -911,8 +1066,10 @@ def calculer_tendances(tables: dict, parametres: config.Parametres = config.PARA
     scores, participants = tables["scores"], tables["participants"]
     indicateurs = indicateurs_harmonises(tables["grille"], annees)
     harmonises = scores_harmonises(tables["reponses"], indicateurs, parametres)
-    groupes = [("national", "ensemble", panel_global(scores)),
-               ("national_harmonise", "ensemble", harmonises.loc[harmonises["niveau"] == "global", _COLONNES_PANEL])]
+    groupes = [
+        ("national", "ensemble", panel_global(scores)),
+        ("national_harmonise", "ensemble", harmonises.loc[harmonises["niveau"] == "global", _COLONNES_PANEL]),
+    ]
     for niveau in ("canal", "determinant"):
         sous = harmonises[harmonises["niveau"] == niveau]
         for m in _ordonner(sous["modalite"].unique(), niveau):
@@ -948,4 +1105,6 @@ def series_nationales(resultats: dict) -> pd.DataFrame:
     >>> series_nationales({"series": s}).columns.tolist()
     ['annee', 'methode', 'niveau', 'modalite', 'valeur', 'ic_bas', 'ic_haut']
     """
-    return resultats["series"][["annee", "methode", "niveau", "modalite", "valeur", "ic_bas", "ic_haut"]].reset_index(drop=True)
+    return resultats["series"][["annee", "methode", "niveau", "modalite", "valeur", "ic_bas", "ic_haut"]].reset_index(
+        drop=True
+    )

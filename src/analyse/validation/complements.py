@@ -16,12 +16,19 @@ from scipy import stats
 
 from analyse import config
 from analyse.donnees.codes import DETERMINANTS
-from analyse.statistiques import determinants as det
-from analyse.statistiques import edition, tendances
+from analyse.statistiques import determinants as det, edition, tendances
 
 # Modèle génératif de l'enquête (mêmes paramètres que la démonstration, ``analyse.demo.editions``).
-BETA = {"qualite_reponse": 0.42, "courtoisie": 0.33, "attente": 0.26, "reactivite": 0.21,
-        "personnalisation": 0.16, "accessibilite": 0.12, "transfert": 0.08, "reclamations": 0.04}
+BETA = {
+    "qualite_reponse": 0.42,
+    "courtoisie": 0.33,
+    "attente": 0.26,
+    "reactivite": 0.21,
+    "personnalisation": 0.16,
+    "accessibilite": 0.12,
+    "transfert": 0.08,
+    "reclamations": 0.04,
+}
 SEUILS_NOTES = np.array([-1.4, -0.5, 0.4, 1.3])
 
 
@@ -60,15 +67,28 @@ def parts_lmg_vraies(n_structures: int = 40_000, par_structure: int = 50, graine
     return det.lmg(population, det.CIBLE_REPONDANT, det.PREDICTEURS_PERCUS)
 
 
-def couverture_lmg(repliques: int, n_structures: int = 350, n_bootstrap: int = 1000, graine: int = 2012,
-                   vraies: pd.Series | None = None) -> pd.DataFrame:
+def couverture_lmg(
+    repliques: int,
+    n_structures: int = 350,
+    n_bootstrap: int = 1000,
+    graine: int = 2012,
+    vraies: pd.Series | None = None,
+) -> pd.DataFrame:
     """Une ligne par réplique, déterminant et quantité imprimée (part LMG, part en % du R², rang, R²) :
     valeur vraie, estimée et intervalle de ``importance_nationale``."""
     vraies = parts_lmg_vraies() if vraies is None else vraies
-    vrais = {"part": vraies, "part_pct": 100 * vraies / vraies.sum(),
-             "rang": (-vraies).rank(method="first").astype(int), "r2": pd.Series(vraies.sum(), index=vraies.index)}
-    colonnes = {"part": ("part", "ic_bas", "ic_haut"), "part_pct": ("part_pct", "pct_ic_bas", "pct_ic_haut"),
-                "rang": ("rang", "rang_bas", "rang_haut"), "r2": ("r2", "r2_ic_bas", "r2_ic_haut")}
+    vrais = {
+        "part": vraies,
+        "part_pct": 100 * vraies / vraies.sum(),
+        "rang": (-vraies).rank(method="first").astype(int),
+        "r2": pd.Series(vraies.sum(), index=vraies.index),
+    }
+    colonnes = {
+        "part": ("part", "ic_bas", "ic_haut"),
+        "part_pct": ("part_pct", "pct_ic_bas", "pct_ic_haut"),
+        "rang": ("rang", "rang_bas", "rang_haut"),
+        "r2": ("r2", "r2_ic_bas", "r2_ic_haut"),
+    }
     lignes = []
     for r in range(repliques):
         rng = np.random.default_rng([graine, r])
@@ -76,17 +96,28 @@ def couverture_lmg(repliques: int, n_structures: int = 350, n_bootstrap: int = 1
         table = det.importance_nationale(echantillon, n_bootstrap=n_bootstrap, graine=graine + r)
         for quantite, (estime, bas, haut) in colonnes.items():
             morceau = table if quantite != "r2" else table.head(1)
-            lignes.append(pd.DataFrame({
-                "replique": r, "quantite": quantite, "determinant": morceau["determinant"].to_numpy(),
-                "vrai": morceau["determinant"].map(vrais[quantite]).to_numpy(dtype=float),
-                "estime": morceau[estime].to_numpy(dtype=float), "ic_bas": morceau[bas].to_numpy(dtype=float),
-                "ic_haut": morceau[haut].to_numpy(dtype=float), "n_observations": morceau["n_observations"].to_numpy()}))
+            lignes.append(
+                pd.DataFrame(
+                    {
+                        "replique": r,
+                        "quantite": quantite,
+                        "determinant": morceau["determinant"].to_numpy(),
+                        "vrai": morceau["determinant"].map(vrais[quantite]).to_numpy(dtype=float),
+                        "estime": morceau[estime].to_numpy(dtype=float),
+                        "ic_bas": morceau[bas].to_numpy(dtype=float),
+                        "ic_haut": morceau[haut].to_numpy(dtype=float),
+                        "n_observations": morceau["n_observations"].to_numpy(),
+                    }
+                )
+            )
     return _marquer(pd.concat(lignes, ignore_index=True))
 
 
 def _marquer(detail: pd.DataFrame) -> pd.DataFrame:
-    return detail.assign(couvert=(detail["ic_bas"] <= detail["vrai"]) & (detail["vrai"] <= detail["ic_haut"]),
-                         largeur=detail["ic_haut"] - detail["ic_bas"])
+    return detail.assign(
+        couvert=(detail["ic_bas"] <= detail["vrai"]) & (detail["vrai"] <= detail["ic_haut"]),
+        largeur=detail["ic_haut"] - detail["ic_bas"],
+    )
 
 
 # --------------------------------------------------------------------------- proportions d'une structure
@@ -111,8 +142,12 @@ def couverture_proportion_exacte(n: int, p: float, niveau: float = 0.95, methode
     return float((stats.binom.pmf(x, n, p) * ((bas <= p) & (p <= haut))).sum())
 
 
-def couverture_proportions(tailles=range(1, 7), proportions=(0.6, 0.7, 0.8, 0.88, 0.95),
-                           methodes=("wilson", "jeffreys", "beta"), niveau: float = 0.95) -> pd.DataFrame:
+def couverture_proportions(
+    tailles=range(1, 7),
+    proportions=(0.6, 0.7, 0.8, 0.88, 0.95),
+    methodes=("wilson", "jeffreys", "beta"),
+    niveau: float = 0.95,
+) -> pd.DataFrame:
     """Couverture exacte et largeur moyenne par méthode, nombre de contacts et proportion vraie."""
     from statsmodels.stats.proportion import proportion_confint
 
@@ -123,14 +158,21 @@ def couverture_proportions(tailles=range(1, 7), proportions=(0.6, 0.7, 0.8, 0.88
             bas, haut = proportion_confint(x, n, alpha=1 - niveau, method=methode)
             for p in proportions:
                 poids = stats.binom.pmf(x, n, p)
-                lignes.append({"methode": methode, "contacts": n, "p_vrai": p,
-                               "couverture": float((poids * ((bas <= p) & (p <= haut))).sum()),
-                               "largeur_moyenne": float((poids * (haut - bas)).sum())})
+                lignes.append(
+                    {
+                        "methode": methode,
+                        "contacts": n,
+                        "p_vrai": p,
+                        "couverture": float((poids * ((bas <= p) & (p <= haut))).sum()),
+                        "largeur_moyenne": float((poids * (haut - bas)).sum()),
+                    }
+                )
     return pd.DataFrame(lignes)
 
 
-def couverture_proportion_simulee(repliques: int, n: int, moyenne: float, icc: float, graine: int = 2012,
-                                  niveau: float = 0.95) -> float:
+def couverture_proportion_simulee(
+    repliques: int, n: int, moyenne: float, icc: float, graine: int = 2012, niveau: float = 0.95
+) -> float:
     """Couverture simulée de ``edition.intervalle_structure`` quand la proportion vraie de la
     structure varie d'une structure à l'autre (loi bêta de moyenne ``moyenne`` et corrélation ``icc``)."""
     rng = np.random.default_rng(graine)
@@ -175,8 +217,12 @@ def _panel_composition(rng, n_population: int, annees, selection) -> tuple[pd.Da
     theta = np.r_[0.0, np.cumsum(rng.normal(0, 1.5, len(annees) - 1))]
     u = rng.normal(0, 7, n_population)
     propension = rng.normal(0, 1, n_population)
-    presences = propension[:, None] + np.asarray(selection)[None, :] * u[:, None] / 7 \
-        + rng.normal(0, 0.7, (n_population, len(annees))) > _seuils_presence(selection)[None, :]
+    presences = (
+        propension[:, None]
+        + np.asarray(selection)[None, :] * u[:, None] / 7
+        + rng.normal(0, 0.7, (n_population, len(annees)))
+        > _seuils_presence(selection)[None, :]
+    )
     i, t = np.nonzero(presences)
     score = 65 + theta[t] + u[i] + rng.normal(0, 3.5, len(i))
     panel = pd.DataFrame({"annee": np.asarray(annees)[t], "structure_id": i, "score": score})
@@ -196,8 +242,9 @@ def _seuils_presence(selection) -> np.ndarray:
     return -stats.norm.ppf(PARTS_PRESENCE) * ecart
 
 
-def composition_vraie(annees=ANNEES_COMPOSITION, selection=SELECTION_COMPOSITION, n: int = 2_000_000,
-                      graine: int = 1) -> np.ndarray:
+def composition_vraie(
+    annees=ANNEES_COMPOSITION, selection=SELECTION_COMPOSITION, n: int = 2_000_000, graine: int = 1
+) -> np.ndarray:
     """Effet de composition vrai E[u | présente en t] − E[u | présente à l'ancrage] (très grand échantillon)."""
     rng = np.random.default_rng(graine)
     u = rng.normal(0, 7, n)
@@ -209,8 +256,9 @@ def composition_vraie(annees=ANNEES_COMPOSITION, selection=SELECTION_COMPOSITION
     return np.asarray(moyennes) - moyennes[0]
 
 
-def couverture_composition(repliques: int, n_population: int = POPULATION_COMPOSITION, n_bootstrap: int = 1000,
-                           graine: int = 2012) -> pd.DataFrame:
+def couverture_composition(
+    repliques: int, n_population: int = POPULATION_COMPOSITION, n_bootstrap: int = 1000, graine: int = 2012
+) -> pd.DataFrame:
     """Effets de composition (``tendances.effets_composition``) contre la vérité, éditions après l'ancrage."""
     vrai = dict(zip(ANNEES_COMPOSITION, composition_vraie()))
     parametres = config.Parametres(n_bootstrap=n_bootstrap, graine=graine)
@@ -220,8 +268,13 @@ def couverture_composition(repliques: int, n_population: int = POPULATION_COMPOS
         panel, _ = _panel_composition(rng, n_population, ANNEES_COMPOSITION, SELECTION_COMPOSITION)
         table = tendances.effets_composition(panel, parametres=parametres)
         table = table[table["annee"] > ANNEES_COMPOSITION[0]]
-        lignes.append(table.assign(replique=r, vrai=table["annee"].map(vrai),
-                                   n_participants=table["annee"].map(panel.groupby("annee").size())))
+        lignes.append(
+            table.assign(
+                replique=r,
+                vrai=table["annee"].map(vrai),
+                n_participants=table["annee"].map(panel.groupby("annee").size()),
+            )
+        )
     detail = pd.concat(lignes, ignore_index=True)
     return _marquer(detail)
 
@@ -230,8 +283,12 @@ def resumer(detail: pd.DataFrame, par) -> pd.DataFrame:
     """Couverture, largeur médiane et écart quadratique moyen à la vérité par groupe."""
     estimee = next(c for c in ("estime", "valeur", "effet") if c in detail)
     detail = detail.assign(erreur2=(detail[estimee] - detail["vrai"]) ** 2)
-    resume = detail.groupby(par, sort=False).agg(n=("couvert", "size"), couverture=("couvert", "mean"),
-                                                 largeur_mediane=("largeur", "median"), erreur2=("erreur2", "mean"))
+    resume = detail.groupby(par, sort=False).agg(
+        n=("couvert", "size"),
+        couverture=("couvert", "mean"),
+        largeur_mediane=("largeur", "median"),
+        erreur2=("erreur2", "mean"),
+    )
     resume["ecart_vrai"] = np.sqrt(resume.pop("erreur2"))
     resume["rapport_largeur"] = resume["largeur_mediane"] / (2 * 1.96 * resume["ecart_vrai"])
     return resume.reset_index()

@@ -39,8 +39,9 @@ def verite_edition(monde, annee: int, parametres: Parametres = PARAMETRES) -> pd
     ids = monde.structures["id"][edition.idx]
     canal = demo._scores_canal_attendus(edition, edition.theta)
     morceaux = [_longue(ids, "canal", edition.canaux, canal)]
-    poids = np.array([1.0 if parametres.poids_canaux is None else float(parametres.poids_canaux.get(c, 0.0))
-                      for c in edition.canaux])
+    poids = np.array(
+        [1.0 if parametres.poids_canaux is None else float(parametres.poids_canaux.get(c, 0.0)) for c in edition.canaux]
+    )
     teste = ~np.isnan(canal)
     global_ = np.nansum(canal * poids, axis=1) / (teste * poids).sum(axis=1)
     morceaux.append(pd.DataFrame({"structure_id": ids, "niveau": "global", "modalite": "", "verite": global_}))
@@ -50,8 +51,14 @@ def verite_edition(monde, annee: int, parametres: Parametres = PARAMETRES) -> pd
 
 
 def _longue(ids, niveau, codes, matrice) -> pd.DataFrame:
-    return pd.DataFrame({"structure_id": np.repeat(ids, len(codes)), "niveau": niveau,
-                         "modalite": np.tile(np.array(codes, dtype=object), len(ids)), "verite": matrice.ravel()})
+    return pd.DataFrame(
+        {
+            "structure_id": np.repeat(ids, len(codes)),
+            "niveau": niveau,
+            "modalite": np.tile(np.array(codes, dtype=object), len(ids)),
+            "verite": matrice.ravel(),
+        }
+    )
 
 
 def _niveaux_etapes(edition) -> np.ndarray:
@@ -83,8 +90,9 @@ def ecrire_replique(donnees: Path, monde, annee: int, graine_contacts: int) -> N
         monde.graine = graine_monde
 
 
-def mesurer_couverture(n_repliques: int, annee: int = 2022, graine: int = 2012, echelle: float = 1.0,
-                       parametres: Parametres = PARAMETRES) -> pd.DataFrame:
+def mesurer_couverture(
+    n_repliques: int, annee: int = 2022, graine: int = 2012, echelle: float = 1.0, parametres: Parametres = PARAMETRES
+) -> pd.DataFrame:
     """Une ligne par score de structure et par réplique : score, intervalle, vérité, ``couvert``.
 
     Les répliques sont déterministes (graines ``graine + 1 … graine + n_repliques`` pour les contacts).
@@ -97,8 +105,9 @@ def mesurer_couverture(n_repliques: int, annee: int = 2022, graine: int = 2012, 
             racine = Path(dossier) / f"r{r}"
             ecrire_replique(racine, monde, annee, graine + r)
             scores = preparer_edition(racine, annee, parametres).tables["scores"]
-            lignes.append(scores.merge(verite, on=["structure_id", "niveau", "modalite"], how="inner")
-                          .assign(replique=r))
+            lignes.append(
+                scores.merge(verite, on=["structure_id", "niveau", "modalite"], how="inner").assign(replique=r)
+            )
     detail = pd.concat(lignes, ignore_index=True)
     detail["couvert"] = (detail["ic_bas"] <= detail["verite"]) & (detail["verite"] <= detail["ic_haut"])
     detail["largeur"] = detail["ic_haut"] - detail["ic_bas"]
@@ -111,12 +120,14 @@ def resumer_couverture(detail: pd.DataFrame, par, niveau_confiance: float = 0.95
     ``rapport_largeur`` = largeur médiane / (2 z × écart vrai), par groupe ``par``."""
     z = float(norm.ppf(0.5 + niveau_confiance / 2))
     groupes = detail.groupby(par, observed=True, sort=True)
-    resume = pd.DataFrame({
-        "n": groupes.size(),
-        "couverture": groupes["couvert"].mean(),
-        "largeur_mediane": groupes["largeur"].median(),
-        "ecart_vrai": groupes["erreur"].apply(lambda e: float(np.sqrt(np.mean(e**2)))),
-    })
+    resume = pd.DataFrame(
+        {
+            "n": groupes.size(),
+            "couverture": groupes["couvert"].mean(),
+            "largeur_mediane": groupes["largeur"].median(),
+            "ecart_vrai": groupes["erreur"].apply(lambda e: float(np.sqrt(np.mean(e**2)))),
+        }
+    )
     resume["rapport_largeur"] = resume["largeur_mediane"] / (2 * z * resume["ecart_vrai"])
     return resume.reset_index()
 
@@ -130,8 +141,9 @@ def ajouter_classes(detail: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def couverture_rangs(detail: pd.DataFrame, taille_groupe: int = 20, n_tirages: int = 1000,
-                     niveau: float = 0.95) -> pd.DataFrame:
+def couverture_rangs(
+    detail: pd.DataFrame, taille_groupe: int = 20, n_tirages: int = 1000, niveau: float = 0.95
+) -> pd.DataFrame:
     """Couverture des intervalles de rang du palmarès (``analyse.statistiques.palmares``).
 
     Les structures de chaque réplique sont réparties en groupes de ``taille_groupe`` (taille
@@ -144,7 +156,8 @@ def couverture_rangs(detail: pd.DataFrame, taille_groupe: int = 20, n_tirages: i
     globaux = detail[detail["niveau"] == "global"].sort_values(["replique", "structure_id"])
     lignes = []
     for (replique, debut), groupe in globaux.groupby(
-            [globaux["replique"], np.arange(len(globaux)) // taille_groupe], sort=False):
+        [globaux["replique"], np.arange(len(globaux)) // taille_groupe], sort=False
+    ):
         if len(groupe) < taille_groupe:
             continue
         groupe = groupe.set_index("structure_id")
@@ -155,6 +168,10 @@ def couverture_rangs(detail: pd.DataFrame, taille_groupe: int = 20, n_tirages: i
         rangs["laureat"] = rangs["rang"] <= N_LAUREATS
         lignes.append(rangs)
     rangs = pd.concat(lignes)
-    return pd.DataFrame({"population": ["toutes les structures", "trois premières observées"],
-                         "n": [len(rangs), int(rangs["laureat"].sum())],
-                         "couverture": [rangs["couvert"].mean(), rangs.loc[rangs["laureat"], "couvert"].mean()]})
+    return pd.DataFrame(
+        {
+            "population": ["toutes les structures", "trois premières observées"],
+            "n": [len(rangs), int(rangs["laureat"].sum())],
+            "couverture": [rangs["couvert"].mean(), rangs.loc[rangs["laureat"], "couvert"].mean()],
+        }
+    )
