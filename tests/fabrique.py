@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyse.donnees.codes import COLONNES_GRILLE
+
 GRILLE = [
     # code_question, libelle, canal, etape, determinant, type_reponse, points_max, bareme, indicateur
     (
@@ -115,17 +117,7 @@ def ecrire_edition(
     _ecrire_csv(
         dossier / "grille.csv",
         [tuple(str(v) for v in q) for q in (grille or GRILLE)],
-        [
-            "code_question",
-            "libelle",
-            "canal",
-            "etape",
-            "determinant",
-            "type_reponse",
-            "points_max",
-            "bareme",
-            "indicateur",
-        ],
+        list(COLONNES_GRILLE),
         sep,
         encodage,
         dates_fr,

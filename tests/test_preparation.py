@@ -8,6 +8,7 @@ import pytest
 from analyse.chaine import preparer_edition
 from analyse.cli import main
 from analyse.config import Parametres
+from analyse.donnees.codes import COLONNES_GRILLE
 from analyse.donnees.lecture import ErreurDonnees
 from analyse.donnees.stockage import lire
 from fabrique import AUDITS, COLONNES_AUDITS, GRILLE, PARTICIPANTS, ecrire_edition
@@ -150,17 +151,7 @@ def test_rejets_avis(tmp_path, ligne, colonne, motif):
 
 def _grille_avec(**changement):
     lignes = [list(q) for q in GRILLE]
-    colonnes = [
-        "code_question",
-        "libelle",
-        "canal",
-        "etape",
-        "determinant",
-        "type_reponse",
-        "points_max",
-        "bareme",
-        "indicateur",
-    ]
+    colonnes = list(COLONNES_GRILLE)
     for colonne, valeur in changement.items():
         lignes[1][colonnes.index(colonne)] = valeur
     return lignes

@@ -33,7 +33,7 @@ from scipy.special import ndtr
 from analyse.config import FICHIER_VERITE_DEMO, dossier_raw
 from analyse.demo.conventions import CONVENTION_EDITIONS, CONVENTIONS, Convention
 from analyse.demo.ecoute import generer_ecoute
-from analyse.donnees.codes import CANAUX, DETERMINANTS, SCENARIOS, TYPES_STRUCTURE
+from analyse.donnees.codes import CANAUX, COLONNES_GRILLE, DETERMINANTS, SCENARIOS, TYPES_STRUCTURE
 
 # --- Paramètres du monde fictif -------------------------------------------------------
 
@@ -1337,17 +1337,7 @@ def _ecrire_grille(dossier, edition, conv):
         ],
         dtype=object,
     )
-    entetes = [
-        "code_question",
-        "libelle",
-        "canal",
-        "etape",
-        "determinant",
-        "type_reponse",
-        "points_max",
-        "bareme",
-        "indicateur",
-    ]
+    entetes = list(COLONNES_GRILLE)
     return _ecrire_csv(dossier / "grille.csv", entetes, [tableau], conv)
 
 

@@ -109,3 +109,17 @@ def classe_population(population: float | None) -> str | None:
         if population >= borne:
             classe = nom
     return classe
+
+
+# Colonnes du fichier grille.csv (contrat des données brutes), dans l'ordre du contrat.
+COLONNES_GRILLE = (
+    "code_question",
+    "libelle",
+    "canal",
+    "etape",
+    "determinant",
+    "type_reponse",
+    "points_max",
+    "bareme",
+    "indicateur",
+)

@@ -20,6 +20,7 @@ from analyse.config import PARAMETRES, Parametres, cle_en_usage, cle_pseudonymis
 from analyse.donnees.codes import (
     CANAUX,
     CERTIFICATIONS,
+    COLONNES_GRILLE,
     DETERMINANTS,
     ETAPES,
     SCENARIOS,
@@ -365,19 +366,7 @@ def _classes(participants: pd.DataFrame) -> pd.Series:
 
 def preparer_grille(table: TableBrute, annee: int) -> pd.DataFrame:
     """Grille de l'édition ; toute faute y est bloquante (elle conditionne la notation)."""
-    table.exiger_colonnes(
-        (
-            "code_question",
-            "libelle",
-            "canal",
-            "etape",
-            "determinant",
-            "type_reponse",
-            "points_max",
-            "bareme",
-            "indicateur",
-        )
-    )
+    table.exiger_colonnes(COLONNES_GRILLE)
     d = table.donnees
     _erreur_si(table, d["code_question"].isna().to_numpy(), "code_question", "code de question manquant")
     normalises = d["code_question"].map(_normaliser_code)
