@@ -82,7 +82,7 @@ def consigner(resultats: list[dict], annee: int) -> str:
     """Ajoute un tableau de résultats à RESULTATS.md et le renvoie."""
     lignes = [
         f"\n## Préparation d'une édition ({annee}) — {dt.date.today().isoformat()}",
-        f"Machine : {_machine()}. Bootstrap : 1 000 réplications (défaut).",
+        f"Machine : {_machine()}. Intervalles de structure analytiques (variance mise en commun), sans bootstrap.",
         "",
         "| échelle | contacts | audits.csv (Mo) | préparation (s) | s / 1 000 contacts | mémoire de pointe (Go) |",
         "|---:|---:|---:|---:|---:|---:|",

@@ -14,7 +14,6 @@ jointe dans le PDF). Une figure construite ailleurs est décrite d'après ce qu'
 from __future__ import annotations
 
 import base64
-import html
 import io
 import re
 import textwrap
@@ -30,6 +29,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analyse.formatage import BlocHTML, nombre_fr
+from analyse.rapports.gabarits import rendre
 
 # Palette Okabe-Ito (Okabe et Ito, 2008), sûre pour les daltoniens.
 PALETTE = {
@@ -668,10 +668,7 @@ def lien_donnees(donnees: pd.DataFrame, nom: str) -> str:
     True
     """
     code = base64.b64encode(csv_donnees(donnees)).decode("ascii")
-    return (
-        f'<a class="donnees-csv" download="{html.escape(nom)}" title="Données du graphique" '
-        f'href="data:text/csv;charset=utf-8;base64,{code}">Données du graphique (CSV) : {html.escape(nom)}</a>'
-    )
+    return str(rendre("lien_donnees.html.j2", nom_donnees=nom, csv=code)).strip()
 
 
 def figure_html(
@@ -700,13 +697,9 @@ def figure_html(
             or legende
             or "Graphique sans données lisibles"
         )
-    lien = ""
+    nom, csv = None, None
     if donnees is not None and not donnees.empty:
         nom = _nom_donnees(legende or titre or "")
         texte = f"{texte} Données dans la pièce jointe {nom}."
-        lien = f'<p class="donnees">{lien_donnees(donnees, nom)}</p>'
-    legende_html = f"<figcaption>{html.escape(legende, quote=False)}</figcaption>" if legende else ""
-    return BlocHTML(
-        f'<figure class="graphique"><img src="data:image/png;base64,{donnees_png}" '
-        f'alt="{html.escape(texte)}"/>{legende_html}{lien}</figure>'
-    )
+        csv = base64.b64encode(csv_donnees(donnees)).decode("ascii")
+    return rendre("figure.html.j2", png=donnees_png, alternative=texte, legende=legende, nom_donnees=nom, csv=csv)

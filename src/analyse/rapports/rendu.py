@@ -35,6 +35,7 @@ from pathlib import Path
 
 from analyse import config
 from analyse.formatage import aujourd_hui_fr
+from analyse.rapports.gabarits import rendre
 
 MIME_META = "application/vnd.analyse.rapport+json"
 TITRE_EDITION = "Baromètre Expérience Citoyen"
@@ -257,10 +258,7 @@ def sommaire_html(titres: list[tuple[int, str, str]]) -> str:
     >>> 'href="#section-1"' in sommaire_html([(2, "section-1", "Score")])
     True
     """
-    lignes = "".join(
-        f'<li class="niveau-{n}"><a href="#{i}">{html.escape(t, quote=False)}</a></li>' for n, i, t in titres
-    )
-    return f'<nav class="sommaire"><h2 class="titre-sommaire">Sommaire</h2><ul>{lignes}</ul></nav>'
+    return str(rendre("sommaire.html.j2", titres=titres))
 
 
 def feuille_de_style(demo: bool = False) -> str:
@@ -302,20 +300,22 @@ def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None
     >>> "Données fictives" in document_html("<h2>A</h2>", "Titre", demo=True)
     True
     """
+    from markupsafe import Markup
+
     corps, titres = numeroter_titres(abaisser_titres(corps))
-    mention = f'<p class="mention-demo">{MENTION_DEMO}</p>' if demo else ""
-    e = lambda t: html.escape(t, quote=False)  # noqa: E731
-    couverture = (
-        f'<section class="couverture"><p class="organisme">{AUTEUR}</p>'
-        f'<h1>{e(titre)}</h1><p class="sous-titre">{e(sous_titre)}</p>{mention}'
-        f'<p class="date">{e(date or aujourd_hui_fr())}</p></section>'
-    )
-    return (
-        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f"<title>{e(titre_document(titre, sous_titre))}</title>"
-        f'<meta name="author" content="{html.escape(AUTEUR)}">'
-        f"<style>{feuille_de_style(demo)}</style></head><body>{couverture}{sommaire_html(titres)}"
-        f'<main class="contenu">{corps}</main></body></html>'
+    return str(
+        rendre(
+            "document.html.j2",
+            titre=titre,
+            sous_titre=sous_titre,
+            titre_document=titre_document(titre, sous_titre),
+            auteur=AUTEUR,
+            mention_demo=MENTION_DEMO if demo else None,
+            date=date or aujourd_hui_fr(),
+            style=Markup(feuille_de_style(demo)),
+            titres=titres,
+            corps=Markup(corps),
+        )
     )
 
 
