@@ -221,6 +221,13 @@ def _moustaches(a: pd.DataFrame, col_score: str, facteur: float) -> np.ndarray:
     return np.vstack([facteur * (a[col_score] - a["ic_bas"]), facteur * (a["ic_haut"] - a[col_score])])
 
 
+def _poignee_reference(reference: float, libelle_reference: str):
+    """Entrée de légende de la ligne de référence (tirets vermillon, valeur entre parenthèses)."""
+    return matplotlib.lines.Line2D(
+        [], [], color=PALETTE["vermillon"], ls="--", label=f"{libelle_reference} ({nombre_fr(reference)})"
+    )
+
+
 def barres_intervalles(
     agregats: pd.DataFrame,
     titre: str,
@@ -266,11 +273,7 @@ def barres_intervalles(
     poignees = []
     if reference is not None:
         ax.axhline(reference, color=PALETTE["vermillon"], ls="--", lw=1.2, zorder=4)
-        poignees.append(
-            matplotlib.lines.Line2D(
-                [], [], color=PALETTE["vermillon"], ls="--", label=f"{libelle_reference} ({nombre_fr(reference)})"
-            )
-        )
+        poignees.append(_poignee_reference(reference, libelle_reference))
     if fragiles.any():
         poignees.append(
             Patch(facecolor=PALETTE["bleu_ciel"], hatch="///", edgecolor=PALETTE["bleu"], label=NOTE_FRAGILE)
@@ -329,11 +332,7 @@ def points_intervalles(
     poignees = []
     if reference is not None:
         ax.axvline(reference, color=PALETTE["vermillon"], ls="--", lw=1.2, zorder=1)
-        poignees.append(
-            matplotlib.lines.Line2D(
-                [], [], color=PALETTE["vermillon"], ls="--", label=f"{libelle_reference} ({nombre_fr(reference)})"
-            )
-        )
+        poignees.append(_poignee_reference(reference, libelle_reference))
     if fragiles.any():
         poignees.append(
             matplotlib.lines.Line2D(

@@ -638,7 +638,7 @@ def tableau_dynamique(resultats: dict) -> pd.DataFrame:
             "Nouvelles": d["nouvelles"],
             "Présentes à la précédente": d["reprises"],
             "Retours après absence": d["retours"],
-            "Absentes à la suivante": d["sorties"].where(d.index < len(d) - 1),
+            "Absentes à la suivante": d["sorties"].where(d.index < len(d) - 1).astype("Int64"),
             "Maintien depuis la précédente (%)": d["taux_maintien_pct"],
         }
     )
