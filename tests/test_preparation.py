@@ -369,29 +369,6 @@ def test_baisse_moderee_acceptee(tmp_path):
     assert len(lire(racine, "participants", annee=2022)) == 2
 
 
-def test_publication_interrompue_remet_les_anciennes_partitions(tmp_path, monkeypatch):
-    from pathlib import Path
-
-    racine = ecrire_edition(tmp_path)
-    assert _preparer_cli(racine) == 0
-    avant = _octets_processed(racine)
-    ecrire_edition(tmp_path, audits=AUDITS[:5])
-    vrai_rename, appels = Path.rename, []
-
-    def rename_fragile(self, cible):
-        appels.append(self)
-        if len(appels) == 9:
-            raise OSError("disque plein (simulé)")
-        return vrai_rename(self, cible)
-
-    monkeypatch.setattr(Path, "rename", rename_fragile)
-    assert _preparer_cli(racine) == 4
-    monkeypatch.setattr(Path, "rename", vrai_rename)
-    assert len(appels) == 9 + 4  # l'échec, puis les remises en place
-    assert _octets_processed(racine) == avant
-    assert not [p for p in (racine / "processed").iterdir() if p.name.startswith(".en_cours")]
-
-
 def test_population_invalide_motif_explicite_et_signale(tmp_path, capsys):
     fautif = ("00103", "CCAS de Vorlange", "autre_service_public", "CCAS", "beaucoup", "", "Normandie", "")
     racine = ecrire_edition(

@@ -19,14 +19,18 @@ from pathlib import Path
 
 from analyse.config import DONNEES, PARAMETRES, RAPPORTS, ErreurConfiguration, Parametres, dossier_raw
 from analyse.donnees.lecture import ErreurDonnees
+from analyse.donnees.stockage import VerrouOccupe
 
 CODES_SORTIE = {
     0: "succès",
     1: "rien à faire, ou une partie du travail a échoué (p. ex. une fiche en échec)",
-    2: "faute de fichier ou de données, fichier absent, ou option invalide : rien n'est écrit",
+    2: "faute de fichier ou de données, fichier absent, ou option invalide (dont `--sortie` dans `raw/` ou "
+    "`processed/`) : rien n'est écrit",
     3: "remplacement refusé : la préparation perdrait trop de participants ou de contacts (--remplacer)",
     4: "erreur inattendue : message court, trace complète dans le journal indiqué",
-    130: "interrompu (Ctrl-C)",
+    5: "occupé : une autre préparation de la même racine, ou un autre lot du même dossier, est en cours "
+    "(`--attente`) : rien n'est écrit",
+    130: "interrompu (Ctrl-C) : une préparation n'a rien publié ; un lot garde les fiches finies et le dit",
 }
 DOSSIER_JOURNAUX = "journaux"
 
@@ -63,6 +67,17 @@ def _options_communes(parseur: argparse.ArgumentParser) -> None:
     )
     parseur.add_argument(
         "--sortie", type=Path, default=RAPPORTS, help="dossier des rapports produits (défaut : rapports/)"
+    )
+
+
+def _option_attente(parseur: argparse.ArgumentParser, quoi: str) -> None:
+    parseur.add_argument(
+        "--attente",
+        type=float,
+        default=None,
+        metavar="SECONDES",
+        help=f"si {quoi} est déjà en cours : attendre au plus SECONDES (0 : refuser tout de suite, code 5) ; "
+        "par défaut, attendre sa fin",
     )
 
 
@@ -120,6 +135,7 @@ def construire_parseur() -> argparse.ArgumentParser:
         help="remplace une édition déjà préparée même si elle perd plus de la moitié "
         "de ses participants ou de ses contacts",
     )
+    _option_attente(preparer, "une préparation de la même racine")
 
     rapports = sous.add_parser(
         "rapports",
@@ -177,6 +193,7 @@ def construire_parseur() -> argparse.ArgumentParser:
     )
     structures.add_argument("--executeur", default="local", help="« local » ou « dask://HOTE:PORT » (grappe Dask)")
     structures.add_argument("--force", action="store_true", help="refait toutes les fiches, même à jour")
+    _option_attente(structures, "un lot dans le même dossier")
 
     suivi = types.add_parser(
         "suivi",
@@ -276,7 +293,9 @@ def commande_preparer(args) -> int:
     if not annees:
         print(f"Aucune édition à préparer dans {dossier_raw(args.donnees)}.", file=sys.stderr)
         return 1
-    with Ecriture(args.donnees, remplacer=args.remplacer) as ecriture:
+    with Ecriture(args.donnees, remplacer=args.remplacer, attente=args.attente) as ecriture:
+        for message in ecriture.recuperation:
+            print(f"Reprise : {message}.")
         for annee in annees:
             debut = time.perf_counter()
             edition = preparer_edition(args.donnees, annee, parametres, editions)
@@ -354,6 +373,7 @@ def _rapports_structures(args) -> int:
         travailleurs=args.travailleurs,
         executeur=args.executeur,
         forcer=args.force,
+        attente=args.attente,
     )
     return bilan.code_sortie
 
@@ -429,11 +449,17 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ErreurConfiguration) as erreur:
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 2
+    except VerrouOccupe as erreur:
+        print(f"Occupé : {erreur}", file=sys.stderr)
+        return 5
     except RuntimeError as erreur:  # échec d'exécution ou de rendu d'un rapport
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrompu (Ctrl-C) : l'étape en cours n'a rien publié.", file=sys.stderr)
+        print(
+            "Interrompu (Ctrl-C) : l'étape en cours n'a rien publié (les tables préparées sont inchangées).",
+            file=sys.stderr,
+        )
         return 130
     except Exception as erreur:  # garde unique : aucune trace Python ne parvient à l'utilisateur
         return _erreur_inattendue(erreur, args, argv)

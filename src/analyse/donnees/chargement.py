@@ -84,7 +84,7 @@ def tables_disponibles(donnees: Path | str | None = None) -> list[str]:
     >>> tables_disponibles("/dossier/absent")
     []
     """
-    processed = config.dossier_processed(racine_donnees(donnees))
+    processed = stockage.dossier_publie(racine_donnees(donnees))
     return [nom for nom in config.TABLES if any((processed / nom).glob("annee=*"))]
 
 
@@ -129,9 +129,10 @@ def _choisir_annees(annees, preparees: list[int], processed: Path) -> list[int]:
     return demandees
 
 
-def lire_annees(racine: Path, table: str, annees: list[int]) -> pd.DataFrame:
-    """Une table préparée restreinte à quelques éditions (filtre appliqué à la lecture Parquet)."""
-    chemin = config.dossier_processed(racine) / table
+def lire_annees(racine: Path, table: str, annees: list[int], publie: Path | None = None) -> pd.DataFrame:
+    """Une table préparée restreinte à quelques éditions (filtre appliqué à la lecture Parquet) ;
+    ``publie`` : dossier de l'état publié déjà résolu (``stockage.dossier_publie``)."""
+    chemin = (publie or stockage.dossier_publie(racine)) / table
     resultat = pd.read_parquet(chemin, filters=[("annee", "in", annees)])
     resultat["annee"] = resultat["annee"].astype("int64")
     return resultat.sort_values("annee", kind="stable").reset_index(drop=True)
@@ -156,10 +157,12 @@ def charger(
     """
     racine = racine_donnees(donnees)
     processed = config.dossier_processed(racine)
-    preparees = stockage.editions_preparees(racine)
+    publie = stockage.dossier_publie(racine)  # résolu une fois : toutes les tables d'une même version
+    preparees = stockage.annees_publiees(publie)
     if not preparees:
         raise FileNotFoundError(f"Aucune édition préparée dans {processed} : lancez « analyse preparer --toutes ».")
-    noms = _liste_tables(tables, tables_disponibles(racine), processed)
+    disponibles = [nom for nom in config.TABLES if any((publie / nom).glob("annee=*"))]
+    noms = _liste_tables(tables, disponibles, processed)
     choisies = _choisir_annees(annees, preparees, processed)
-    chargees = {nom: lire_annees(racine, nom, choisies) for nom in noms}
+    chargees = {nom: lire_annees(racine, nom, choisies, publie) for nom in noms}
     return Tables(chargees, annees=choisies, racine=racine, demo=config.est_demo(racine))

@@ -1,14 +1,34 @@
 """Écriture et lecture des tables préparées : Parquet partitionné par ``annee`` (hive).
 
-L'écriture passe par un dossier de travail : si une édition échoue, aucune table
-n'est modifiée (rien de partiel n'est écrit). Une édition déjà préparée n'est pas
-remplacée par bien moins qu'elle ne contient (plus de ``SEUIL_BAISSE`` de participants ou
-de contacts en moins) sans ``remplacer=True`` (option ``--remplacer`` de la commande).
+Publication atomique. ``processed/`` est un lien symbolique vers une version complète de
+toutes les tables, rangée dans ``.processed-versions/v-NNNNNN/`` à côté de lui. Une
+préparation écrit ses tables dans un dossier de travail (``.processed-versions/.en_cours-*``),
+y ajoute par liens physiques les partitions qu'elle ne change pas, force tout sur le disque
+(``fsync`` des fichiers et des dossiers), nomme la version, puis bascule le lien ``processed``
+par **un seul** ``rename`` atomique. Quel que soit l'instant d'un arrêt brutal, la commande
+suivante voit toute l'ancienne version ou toute la nouvelle ; les restes d'une préparation
+interrompue sont retirés par la suivante (``recuperer``). La version précédente est gardée
+(lecteurs en cours), les plus anciennes sont retirées.
+
+Un ancien ``processed/`` ordinaire (dossier) est migré à la première publication : il est
+mis de côté (``.processed-versions/ancien-*``) puis remplacé par le lien ; les lecteurs de
+ce module le lisent encore si l'arrêt tombe entre ces deux ``rename``, et la préparation
+suivante le remet en place.
+
+Une édition déjà préparée n'est pas remplacée par bien moins qu'elle ne contient (plus de
+``SEUIL_BAISSE`` de participants ou de contacts en moins) sans ``remplacer=True`` (option
+``--remplacer`` de la commande). Une seule préparation à la fois par racine de données
+(``verrou``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as _dt
+import json
+import os
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
@@ -22,10 +42,188 @@ from analyse.donnees.schemas import valider
 
 SEUIL_BAISSE = 0.5  # part des participants ou des contacts déjà préparés qu'une nouvelle préparation peut perdre
 TABLES_SURVEILLEES = {"participants": "participant(s) accepté(s)", "contacts": "contact(s) d'audit accepté(s)"}
+VERSIONS = ".processed-versions"  # dans la racine des données, à côté du lien processed/
+PREFIXE_TRAVAIL = ".en_cours-"
+PREFIXE_VERSION = "v-"
+PREFIXE_ANCIEN = "ancien-"
+PREFIXE_LIEN = ".processed-nouveau-"
+VERSIONS_GARDEES = 2  # la version publiée et la précédente (lecteurs en cours)
+NOM_VERROU = ".preparation.lock"
 
 
 class RemplacementRefuse(ErreurDonnees):
     """Une préparation remplacerait une édition déjà préparée par bien moins qu'elle ne contient."""
+
+
+class VerrouOccupe(Exception):
+    """Une autre commande tient le verrou (préparation de la même racine, lot du même dossier)."""
+
+
+# --------------------------------------------------------------------------- verrous
+
+
+@contextlib.contextmanager
+def verrou(chemin: Path | str, quoi: str, attente: float | None = None):
+    """Verrou exclusif entre processus (``filelock``, libéré par le système si le processus meurt).
+
+    ``attente`` : ``None`` attend sans limite (message une fois), ``0`` refuse tout de suite,
+    sinon attend au plus ce nombre de secondes ; un refus lève ``VerrouOccupe``.
+
+    >>> import tempfile
+    >>> with verrou(Path(tempfile.mkdtemp()) / "x.lock", "un essai"):
+    ...     pass
+    """
+    from filelock import FileLock, Timeout
+
+    chemin = Path(chemin)
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    qui = chemin.with_name(chemin.name + ".qui")
+    serrure = FileLock(str(chemin), thread_local=False)
+    try:
+        serrure.acquire(timeout=0)
+    except Timeout:
+        titulaire = _titulaire(qui)
+        if attente is not None and attente <= 0:
+            raise VerrouOccupe(f"{quoi} est déjà en cours{titulaire} (verrou {chemin}) : rien n'est fait.") from None
+        limite = "" if attente is None else f" (au plus {attente:g} s)"
+        print(f"{quoi} est déjà en cours{titulaire} : attente de sa fin{limite}…", file=sys.stderr, flush=True)
+        try:
+            serrure.acquire(timeout=-1 if attente is None else attente)
+        except Timeout:
+            raise VerrouOccupe(
+                f"{quoi} est toujours en cours{titulaire} après {attente:g} s d'attente (verrou {chemin}) : "
+                "rien n'est fait."
+            ) from None
+    try:
+        _ecrire_titulaire(qui)
+        yield
+    finally:
+        serrure.release()
+
+
+def _ecrire_titulaire(qui: Path) -> None:
+    with contextlib.suppress(OSError):
+        qui.write_text(
+            json.dumps({"pid": os.getpid(), "debut": _dt.datetime.now().isoformat(timespec="seconds")}),
+            encoding="utf-8",
+        )
+
+
+def _titulaire(qui: Path) -> str:
+    try:
+        info = json.loads(qui.read_text(encoding="utf-8"))
+        return f" (processus {int(info['pid'])}, depuis {info['debut']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def verrou_preparation(donnees, attente: float | None = None):
+    """Verrou d'une préparation : une seule à la fois par racine de données."""
+    return verrou(Path(donnees) / NOM_VERROU, f"Une préparation de {Path(donnees)}", attente)
+
+
+# --------------------------------------------------------------------------- état publié
+
+
+def dossier_versions(donnees) -> Path:
+    """Dossier des versions publiées (à côté du lien ``processed``)."""
+    return Path(donnees) / VERSIONS
+
+
+def dossier_publie(donnees) -> Path:
+    """Dossier de l'état publié des tables, résolu une fois (un lecteur qui lit plusieurs tables
+    à partir de ce chemin ne peut pas mélanger deux versions).
+
+    >>> dossier_publie("/dossier/absent")
+    PosixPath('/dossier/absent/processed')
+    """
+    processed = dossier_processed(donnees)
+    if processed.is_symlink():
+        return Path(os.path.realpath(processed))
+    if processed.exists():
+        return processed  # ancien dossier ordinaire, ou copie
+    anciens = sorted(dossier_versions(donnees).glob(PREFIXE_ANCIEN + "*"))
+    return anciens[-1] if anciens else processed  # arrêt entre les deux rename de la migration
+
+
+def _fsync(chemin: Path) -> None:
+    """Force un fichier ou un dossier sur le disque."""
+    descripteur = os.open(chemin, os.O_RDONLY)
+    try:
+        os.fsync(descripteur)
+    finally:
+        os.close(descripteur)
+
+
+def _renommer(source: Path, cible: Path) -> None:
+    os.replace(source, cible)
+
+
+def _lier(source: str, cible: str) -> None:
+    """Lien physique (la partition n'est jamais réécrite en place), copie à défaut."""
+    try:
+        os.link(source, cible)
+    except OSError:
+        shutil.copy2(source, cible)
+
+
+def _numero(version: Path) -> int:
+    try:
+        return int(version.name[len(PREFIXE_VERSION) :])
+    except ValueError:
+        return 0
+
+
+def recuperer(donnees) -> list[str]:
+    """Remet en ordre la racine après une préparation interrompue (appelée sous le verrou) ;
+    renvoie ce qui a été fait, en phrases françaises.
+
+    Migration coupée entre ses deux ``rename`` : l'ancien ``processed/`` est remis en place.
+    Dossiers de travail, liens en attente, versions non publiées et anciennes versions : retirés.
+    """
+    racine, versions = Path(donnees), dossier_versions(donnees)
+    processed = dossier_processed(racine)
+    faits = []
+    if not processed.exists() and not processed.is_symlink():
+        anciens = sorted(versions.glob(PREFIXE_ANCIEN + "*"))
+        if anciens:
+            _renommer(anciens[-1], processed)
+            _fsync(racine)
+            faits.append(f"préparation interrompue : l'ancien {processed} est remis en place")
+    for lien in racine.glob(PREFIXE_LIEN + "*"):
+        lien.unlink(missing_ok=True)
+    restes = [*versions.glob(PREFIXE_TRAVAIL + "*"), *versions.glob(PREFIXE_ANCIEN + "*")]
+    if processed.is_dir() and not processed.is_symlink():
+        restes += list(processed.glob(PREFIXE_TRAVAIL + "*"))  # restes des versions d'avant
+    for reste in restes:
+        shutil.rmtree(reste, ignore_errors=True)
+    if restes:
+        faits.append(f"{len(restes)} reste(s) de préparation interrompue retiré(s)")
+    _retirer_vieilles_versions(racine)
+    return faits
+
+
+def _retirer_vieilles_versions(racine: Path) -> None:
+    """Retire les versions ni publiées ni précédentes (toutes si ``processed`` est un dossier ordinaire :
+    aucune n'a alors été publiée)."""
+    processed, versions = dossier_processed(racine), dossier_versions(racine)
+    candidates = sorted(versions.glob(PREFIXE_VERSION + "*"), key=_numero)
+    if processed.is_symlink():
+        publiee = dossier_publie(racine)
+        if publiee.parent != versions.resolve():
+            return
+        precedentes = [v.name for v in candidates if _numero(v) < _numero(publiee)][-(VERSIONS_GARDEES - 1) :]
+        gardees = {publiee.name, *precedentes}
+    elif processed.is_dir():
+        gardees = set()
+    else:
+        return
+    for version in candidates:
+        if version.name not in gardees:
+            shutil.rmtree(version, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- écriture
 
 
 def _ecrire_partition(table: pd.DataFrame, dossier: Path) -> None:
@@ -35,66 +233,129 @@ def _ecrire_partition(table: pd.DataFrame, dossier: Path) -> None:
 
 
 class Ecriture:
-    """Écriture groupée de plusieurs éditions, publiée d'un coup à la fin."""
+    """Écriture groupée de plusieurs éditions, publiée d'un coup à la fin (un seul ``rename``).
 
-    def __init__(self, donnees, remplacer: bool = False):
+    Tient le verrou de préparation de la racine (``attente`` : voir ``verrou``) de l'entrée
+    dans le bloc ``with`` à la publication ; les restes d'une préparation interrompue sont
+    retirés à l'entrée (``self.recuperation`` dit ce qui a été fait).
+    """
+
+    def __init__(self, donnees, remplacer: bool = False, attente: float | None = None):
+        self.racine = Path(donnees)
         self.processed = dossier_processed(donnees)
-        self.travail = self.processed / f".en_cours-{uuid.uuid4().hex[:8]}"
+        self.versions = dossier_versions(donnees)
+        self.ident = uuid.uuid4().hex[:8]
+        self.travail = self.versions / f"{PREFIXE_TRAVAIL}{self.ident}"
         self.annees = []
         self.remplacer = remplacer
+        self.attente = attente
+        self.recuperation: list[str] = []
+        self._verrou = None
 
     def ajouter(self, annee: int, tables: dict, fichiers: dict | None = None) -> None:
         """Valide chaque table contre son schéma et l'écrit dans le dossier de travail.
 
         ``fichiers`` : table -> fichier brut d'origine, nommé si le remplacement est refusé."""
         if not self.remplacer:
-            verifier_baisse(self.processed, annee, tables, fichiers or {})
+            verifier_baisse(dossier_publie(self.racine), annee, tables, fichiers or {})
         for nom, table in tables.items():
             _ecrire_partition(valider(nom, table), self.travail / nom / f"annee={annee}")
         self.annees.append(annee)
 
     def publier(self) -> None:
-        """Remplace les partitions des éditions préparées (une table absente est retirée) ; si un
-        déplacement échoue, les partitions d'avant sont remises en place."""
-        remplacees, posees = [], []
+        """Publie les éditions ajoutées : nouvelle version complète (une table absente d'une édition
+        préparée en est retirée), puis bascule atomique du lien ``processed``."""
         try:
-            for annee in self.annees:
-                for nom in TABLES:
-                    self._publier_partition(nom, annee, remplacees, posees)
-        except BaseException:
-            for cible in reversed(posees):
-                shutil.rmtree(cible, ignore_errors=True)
-            for cible, sauvegarde in reversed(remplacees):
-                sauvegarde.rename(cible)
-            raise
+            self._completer_version()
+            self._forcer_sur_disque()
+            version = self._nommer_version()
+            self._basculer(version)
         finally:
             self.abandonner()
+        _retirer_vieilles_versions(self.racine)
 
-    def _publier_partition(self, nom: str, annee: int, remplacees: list, posees: list) -> None:
-        partition = Path(nom) / f"annee={annee}"
-        cible, source = self.processed / partition, self.travail / partition
-        if cible.exists():
-            sauvegarde = self.travail / ".anciennes" / partition
-            sauvegarde.parent.mkdir(parents=True, exist_ok=True)
-            cible.rename(sauvegarde)
-            remplacees.append((cible, sauvegarde))
-        if source.exists():
-            cible.parent.mkdir(parents=True, exist_ok=True)
-            source.rename(cible)
-            posees.append(cible)
+    def _completer_version(self) -> None:
+        """Ajoute à la version en travail, par liens physiques, tout ce que la publication ne remplace pas."""
+        actuelle = dossier_publie(self.racine)
+        if not actuelle.is_dir():
+            return
+        for entree in sorted(actuelle.iterdir()):
+            if entree.name.startswith("."):
+                continue
+            if entree.name in TABLES and entree.is_dir():
+                for partition in sorted(entree.iterdir()):
+                    if partition.name not in {f"annee={a}" for a in self.annees}:
+                        self._recopier(partition, self.travail / entree.name / partition.name)
+            else:
+                self._recopier(entree, self.travail / entree.name)
+
+    @staticmethod
+    def _recopier(source: Path, cible: Path) -> None:
+        cible.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, cible, copy_function=_lier, symlinks=True)
+        else:
+            _lier(str(source), str(cible))
+
+    def _forcer_sur_disque(self) -> None:
+        """``fsync`` de chaque fichier, puis de chaque dossier de la version (du plus profond au plus haut)."""
+        dossiers = [self.travail]
+        for parent, noms_dossiers, noms_fichiers in os.walk(self.travail):
+            for nom in sorted(noms_fichiers):
+                _fsync(Path(parent) / nom)
+            dossiers += [Path(parent) / nom for nom in sorted(noms_dossiers)]
+        for dossier in sorted(dossiers, key=lambda d: len(d.parts), reverse=True):
+            _fsync(dossier)
+
+    def _nommer_version(self) -> Path:
+        existantes = [_numero(v) for v in self.versions.glob(PREFIXE_VERSION + "*")]
+        version = self.versions / f"{PREFIXE_VERSION}{max(existantes, default=0) + 1:06d}"
+        _renommer(self.travail, version)
+        _fsync(self.versions)
+        return version
+
+    def _basculer(self, version: Path) -> None:
+        """Le seul changement visible : ``rename`` d'un nouveau lien sur ``processed``."""
+        lien = self.racine / f"{PREFIXE_LIEN}{self.ident}"
+        os.symlink(os.path.relpath(version, self.racine), lien)
+        _fsync(self.racine)
+        ancien = self.versions / f"{PREFIXE_ANCIEN}{self.ident}"
+        if self.processed.is_dir() and not self.processed.is_symlink():  # migration d'un ancien dossier
+            _renommer(self.processed, ancien)
+            try:
+                _fsync(self.versions)
+                _renommer(lien, self.processed)
+            except BaseException:
+                _renommer(ancien, self.processed)  # rien n'est publié : l'ancien dossier revient
+                raise
+        else:
+            _renommer(lien, self.processed)
+        _fsync(self.racine)
+        shutil.rmtree(ancien, ignore_errors=True)
 
     def abandonner(self) -> None:
-        """Supprime le dossier de travail."""
+        """Supprime le dossier de travail (rien n'est publié)."""
         shutil.rmtree(self.travail, ignore_errors=True)
+        (self.racine / f"{PREFIXE_LIEN}{self.ident}").unlink(missing_ok=True)
 
     def __enter__(self):
+        self._verrou = verrou_preparation(self.racine, self.attente)
+        self._verrou.__enter__()
+        try:
+            self.recuperation = recuperer(self.racine)
+        except BaseException:
+            self._verrou.__exit__(*sys.exc_info())
+            raise
         return self
 
-    def __exit__(self, type_erreur, *_):
-        if type_erreur is None:
-            self.publier()
-        else:
-            self.abandonner()
+    def __exit__(self, type_erreur, *details):
+        try:
+            if type_erreur is None:
+                self.publier()
+            else:
+                self.abandonner()
+        finally:
+            self._verrou.__exit__(type_erreur, *details)
         return False
 
 
@@ -129,7 +390,7 @@ def lire(donnees, table: str, annee: int | None = None, colonnes=None) -> pd.Dat
     """
     if table not in TABLES:
         raise ValueError(f"Table inconnue « {table} » (attendu : {', '.join(TABLES)})")
-    chemin = dossier_processed(donnees) / table
+    chemin = dossier_publie(donnees) / table
     if not chemin.exists() or not any(chemin.glob("annee=*")):
         raise FileNotFoundError(
             f"La table préparée « {table} » est absente de {chemin} : lancez d'abord « analyse preparer »."
@@ -142,8 +403,13 @@ def lire(donnees, table: str, annee: int | None = None, colonnes=None) -> pd.Dat
 
 
 def editions_preparees(donnees) -> list[int]:
-    """Années dont la table ``scores`` est préparée."""
-    chemin = dossier_processed(donnees) / "scores"
+    """Années dont la table ``scores`` est préparée (état publié)."""
+    return annees_publiees(dossier_publie(donnees))
+
+
+def annees_publiees(publie: Path) -> list[int]:
+    """Années de la table ``scores`` d'un état publié déjà résolu (``dossier_publie``)."""
+    chemin = Path(publie) / "scores"
     return sorted(int(p.name.split("=", 1)[1]) for p in chemin.glob("annee=*")) if chemin.exists() else []
 
 

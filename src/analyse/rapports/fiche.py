@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analyse import config
+from analyse.donnees import stockage
 from analyse.donnees.codes import CANAUX, DETERMINANTS, ETAPES, libelle
 from analyse.donnees.confidentialite import masquer_texte
 from analyse.donnees.notation import ANNEXE_METHODE, phrase_fragile
@@ -73,7 +74,7 @@ _CACHE: dict = {}
 
 
 def _signature(racine: Path) -> tuple:
-    processed = config.dossier_processed(racine)
+    processed = stockage.dossier_publie(racine)
     fichiers = sorted(p for t in TABLES_FICHE for p in (processed / t).glob("annee=*/*.parquet"))
     return tuple((str(p.relative_to(processed)), p.stat().st_mtime_ns, p.stat().st_size) for p in fichiers)
 

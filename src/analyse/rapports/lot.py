@@ -11,21 +11,30 @@ chaque fiche. Les modules importés restent chargés : le cache de ``analyse.rap
 (tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur.
 
 Robustesse. L'échec d'une fiche (donnée manquante, erreur de cellule) n'arrête pas le
-lot : il est consigné (structure, cellule, message) et le code de sortie le signale ; son
-ancien PDF, périmé, est retiré (``ancien_fichier_retire`` dans le manifeste). Les noms de
-fichiers sont uniques (``S/46``, ``S.46`` et ``S-46`` ne se heurtent pas) et chaque PDF
-est écrit de façon atomique, sans fichier temporaire restant même en cas d'échec.
+lot : il est consigné (structure, cellule, message) et le code de sortie le signale ; un
+bon PDF déjà produit n'est jamais supprimé (le manifeste le nomme dans
+``ancien_fichier_garde``). Les noms de fichiers sont uniques (``S/46``, ``S.46`` et ``S-46``
+ne se heurtent pas) et chaque PDF est écrit de façon atomique ; chaque lot ne retire que
+ses propres fichiers temporaires (nommés avec l'étiquette du lot). Un chemin du manifeste
+qui sortirait du dossier du lot (``../../ailleurs.pdf``) est ignoré.
 
-Reprise. Le manifeste ``<sortie>/<annee>/manifeste.json`` garde pour chaque fiche ses
-paramètres, l'empreinte des données, celle du notebook, la version du paquet, le statut
-et la durée ; une relance ne refait que les fiches dont une entrée a changé ou qui ont
-échoué (``forcer=True`` refait tout). La dernière page de chaque PDF reprend la même
-provenance.
+Un lot à la fois par dossier de sortie (verrou ``<sortie>/<annee>/.lot.lock`` : le second
+attend, ou refuse avec ``attente=0``). Les travailleurs meurent avec le processus qui les a
+lancés (``PR_SET_PDEATHSIG`` sous Linux, chien de garde ailleurs) et leurs noyaux avec eux
+(surveillance du parent par ipykernel).
+
+Reprise. Le manifeste ``<sortie>/<annee>/manifeste.json``, réécrit de façon atomique après
+chaque fiche, garde pour chaque fiche ses paramètres, l'empreinte des données, celle du
+notebook, la version du paquet, le statut et la durée ; une relance ne refait que les
+fiches dont une entrée a changé ou qui ont échoué (``forcer=True`` refait tout). Un lot
+interrompu (Ctrl-C) s'arrête sans trace, garde les fiches finies et le dit (code 130). La
+dernière page de chaque PDF reprend la même provenance.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import dataclasses
 import datetime as _dt
@@ -33,10 +42,13 @@ import hashlib
 import json
 import os
 import re
+import signal
+import sys
 import tempfile
 import threading
 import time
 import unicodedata
+import uuid
 from pathlib import Path
 
 from analyse import __version__, config
@@ -44,6 +56,8 @@ from analyse import __version__, config
 MOTEUR = "analyse_noyau_chaud"
 NOTEBOOK_FICHE = "fiche_structure.ipynb"
 NOM_MANIFESTE = "manifeste.json"
+NOM_VERROU_LOT = ".lot.lock"
+PR_SET_PDEATHSIG = 1  # prctl(2), Linux
 TABLES_ENTREES = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
 OPTIONS_NOYAU = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 
@@ -425,8 +439,11 @@ def page_provenance(provenance: dict) -> str:
     return prov.page_provenance(page, note=f" ; ils figurent aussi dans le manifeste du lot ({NOM_MANIFESTE})")
 
 
-def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
+def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None, etiquette: str | None = None) -> Path:
     """HTML (sans code) puis PDF d'un notebook exécuté, provenance en dernière page ; écriture atomique.
+
+    ``etiquette`` : marque des fichiers temporaires (celle du lot : ``nettoyer_temporaires`` ne
+    retire que les siens) ; par défaut le numéro du processus.
 
     >>> callable(rendre_pdf)
     True
@@ -450,8 +467,9 @@ def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
     )
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
-    temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{os.getpid()}.tmp.pdf")
-    html_temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{os.getpid()}.tmp.html")
+    etiquette = etiquette or str(os.getpid())
+    temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{etiquette}.tmp.pdf")
+    html_temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{etiquette}.tmp.html")
     try:
         html_vers_pdf(document, temporaire)
         html_temporaire.write_text(document, encoding="utf-8")
@@ -463,19 +481,34 @@ def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None) -> Path:
     return chemin_pdf
 
 
-def retirer_sorties(pdf: Path) -> bool:
-    """Retire le PDF et le HTML d'une fiche (périmés) ; vrai si un PDF existait."""
-    existait = pdf.exists()
-    pdf.unlink(missing_ok=True)
-    pdf.with_suffix(".html").unlink(missing_ok=True)
-    return existait
+def nettoyer_temporaires(dossier: Path, etiquette: str) -> int:
+    """Retire les fichiers temporaires d'un lot (étiquette ``etiquette``) laissés par un rendu
+    interrompu ; ceux des autres lots restent. Renvoie leur nombre.
+
+    >>> nettoyer_temporaires(Path("/dossier/absent"), "x")
+    0
+    """
+    if not Path(dossier).is_dir():
+        return 0
+    restes = [*Path(dossier).glob(f".*.{etiquette}.tmp.pdf"), *Path(dossier).glob(f".*.{etiquette}.tmp.html")]
+    for reste in restes:
+        reste.unlink(missing_ok=True)
+    return len(restes)
 
 
-def nettoyer_temporaires(dossier: Path) -> None:
-    """Retire les fichiers temporaires laissés par un rendu interrompu (travailleur tué)."""
-    if dossier.is_dir():
-        for reste in (*dossier.glob(".*.tmp.pdf"), *dossier.glob(".*.tmp.html")):
-            reste.unlink(missing_ok=True)
+def chemin_dans(base: Path, relatif) -> Path | None:
+    """Chemin d'une sortie nommée par le manifeste, résolu ; ``None`` s'il sort de ``base``.
+
+    >>> chemin_dans(Path("/r/2022"), "structures/a.pdf")
+    PosixPath('/r/2022/structures/a.pdf')
+    >>> chemin_dans(Path("/r/2022"), "../../victime/important.pdf") is None
+    True
+    """
+    if not isinstance(relatif, str) or not relatif:
+        return None
+    base = Path(base).resolve()
+    chemin = (base / relatif).resolve()
+    return chemin if chemin.is_relative_to(base) and chemin != base else None
 
 
 def _erreur_cellule(erreur) -> dict:
@@ -510,7 +543,7 @@ def produire_fiche(tache: dict) -> dict:
             dossier=Path(tache["pdf"]).parent,
         )
         t1 = time.perf_counter()
-        rendre_pdf(nb, Path(tache["pdf"]), tache.get("provenance"))
+        rendre_pdf(nb, Path(tache["pdf"]), tache.get("provenance"), tache.get("etiquette"))
         resultat |= {
             "statut": "reussi",
             "erreur": None,
@@ -580,7 +613,9 @@ def empreinte_donnees(donnees: Path | str, annee: int) -> str:
     >>> len(empreinte_donnees("/dossier/absent", 2022))
     64
     """
-    processed = config.dossier_processed(donnees)
+    from analyse.donnees.stockage import dossier_publie
+
+    processed = dossier_publie(donnees)  # l'état publié, résolu une fois
     fichiers = []
     for table in TABLES_ENTREES:
         for partition in (processed / table).glob("annee=*"):
@@ -623,23 +658,47 @@ def version_paquet() -> str:
     return f"{__version__}+{_hacher_fichiers(fichiers, racine)[:12]}"
 
 
+CHAMPS_FICHIERS = ("fichier", "ancien_fichier_garde")
+
+
 def lire_manifeste(chemin: Path) -> dict:
-    """Manifeste d'un lot (dictionnaire vide s'il n'existe pas ou est illisible).
+    """Manifeste d'un lot (dictionnaire vide s'il n'existe pas ou est illisible) ; un chemin de
+    fichier qui sortirait du dossier du manifeste (édité à la main) est effacé.
 
     >>> lire_manifeste(Path("/dossier/absent/manifeste.json"))
     {}
     """
     try:
-        return json.loads(Path(chemin).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        manifeste = json.loads(Path(chemin).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
         return {}
+    if not isinstance(manifeste, dict):
+        return {}
+    rapports = manifeste.get("rapports")
+    if not isinstance(rapports, dict):
+        manifeste["rapports"] = rapports = {}
+    for sid, entree in list(rapports.items()):
+        if not isinstance(entree, dict):
+            del rapports[sid]
+            continue
+        for champ in CHAMPS_FICHIERS:
+            if entree.get(champ) is not None and chemin_dans(Path(chemin).parent, entree[champ]) is None:
+                entree[champ] = None
+    return manifeste
 
 
 def _ecrire_manifeste(chemin: Path, manifeste: dict) -> None:
+    """Écriture atomique : fichier temporaire propre au processus, ``fsync``, puis ``rename``."""
     chemin.parent.mkdir(parents=True, exist_ok=True)
-    temporaire = chemin.with_name(f".{chemin.name}.tmp")
-    temporaire.write_text(json.dumps(manifeste, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(temporaire, chemin)
+    temporaire = chemin.with_name(f".{chemin.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporaire, "w", encoding="utf-8") as flux:
+            flux.write(json.dumps(manifeste, ensure_ascii=False, indent=1, sort_keys=True))
+            flux.flush()
+            os.fsync(flux.fileno())
+        os.replace(temporaire, chemin)
+    finally:
+        temporaire.unlink(missing_ok=True)
 
 
 def _a_jour(entree: dict | None, provenance: dict, pdf: Path) -> bool:
@@ -669,10 +728,14 @@ class BilanLot:
     manifeste: Path
     durees: list = dataclasses.field(default_factory=list)
     etapes: list = dataclasses.field(default_factory=list)
+    restantes: int = 0  # fiches non faites parce que le lot a été interrompu
+    interrompu: bool = False
 
     @property
     def code_sortie(self) -> int:
-        """0 si toutes les fiches demandées sont produites ou à jour, 1 sinon."""
+        """0 si toutes les fiches demandées sont produites ou à jour, 1 sinon, 130 si le lot a été interrompu."""
+        if self.interrompu:
+            return 130
         return 0 if not self.echecs else 1
 
     @property
@@ -688,7 +751,13 @@ class BilanLot:
         """Résumé en français, prêt à afficher en fin de commande."""
         from analyse.formatage import nombre_fr
 
-        lignes = [
+        lignes = []
+        if self.interrompu:
+            lignes.append(
+                f"Interrompu (Ctrl-C) : {len(self.reussis)} fiche(s) produite(s) gardée(s) et inscrite(s) au "
+                f"manifeste, {self.restantes} non faite(s) ; relancez la même commande pour reprendre."
+            )
+        lignes += [
             f"Fiches de structure, édition {self.annee} : {len(self.reussis)} produite(s), "
             f"{len(self.ignores)} à jour (non refaite(s)), {len(self.echecs)} en échec, "
             f"en {nombre_fr(self.duree_s)} s ({nombre_fr(self.fiches_par_minute())} fiches par minute)."
@@ -705,14 +774,14 @@ class BilanLot:
 
 
 def _sortie_fiche(resultat: dict, pdf: Path, base: Path, ancienne: dict | None) -> dict:
-    """Champs ``fichier`` du manifeste ; une fiche en échec n'a plus de PDF (l'ancien, périmé,
-    est retiré et le manifeste le dit dans ``ancien_fichier_retire``)."""
+    """Champs ``fichier`` du manifeste. Une fiche en échec ne supprime rien : son dernier bon PDF,
+    s'il existe (dans le dossier du lot), reste et le manifeste le nomme dans ``ancien_fichier_garde``."""
     relatif = str(pdf.relative_to(base))
     if resultat["statut"] == "reussi":
         return {"fichier": relatif}
-    anciens = {relatif, (ancienne or {}).get("fichier") or relatif}
-    retires = [f for f in sorted(anciens) if retirer_sorties(base / f)]
-    return {"fichier": None, "ancien_fichier_retire": retires[0] if retires else None}
+    candidats = [relatif, *((ancienne or {}).get(c) for c in CHAMPS_FICHIERS)]
+    gardes = [f for f in dict.fromkeys(candidats) if (c := chemin_dans(base, f)) is not None and c.is_file()]
+    return {"fichier": None, "ancien_fichier_garde": gardes[0] if gardes else None}
 
 
 def _choisir_structures(participants, structures) -> tuple[list[tuple[str, str]], list[str]]:
@@ -734,20 +803,24 @@ def rapports_structures(
     executeur: str = "local",
     forcer: bool = False,
     progression: bool = True,
+    attente: float | None = None,
 ) -> BilanLot:
     """Fiches PDF des structures d'une édition, en parallèle, avec reprise par manifeste.
 
     ``structures`` : identifiants (liste ou « S1,S2 ») ; ``None`` = tous les participants.
     ``travailleurs`` : nombre de processus locaux (défaut : un par cœur).
     ``executeur`` : ``"local"`` ou ``"dask://HOTE:PORT"`` (grappe Dask distributed).
-    Le bilan renvoyé porte ``code_sortie`` (0 : tout est produit ou à jour ; 1 : au moins un échec).
+    ``attente`` : si un autre lot écrit dans le même dossier, attendre sa fin (``None``), au plus
+    ce nombre de secondes, ou refuser tout de suite (``0`` : ``VerrouOccupe``).
+    Le bilan renvoyé porte ``code_sortie`` (0 : tout est produit ou à jour ; 1 : au moins un échec ;
+    130 : interrompu par Ctrl-C, les fiches finies sont gardées).
 
     >>> rapports_structures(1900, "/dossier/absent")
     Traceback (most recent call last):
     FileNotFoundError: Aucune table préparée pour l'édition 1900 dans /dossier/absent/processed.
     """
     from analyse.config import resoudre_chemin
-    from analyse.donnees.stockage import lire_table
+    from analyse.donnees.stockage import lire_table, verrou
 
     debut = time.perf_counter()
     donnees, sortie = resoudre_chemin(donnees), resoudre_chemin(sortie)
@@ -757,52 +830,72 @@ def rapports_structures(
             f"Aucune table préparée pour l'édition {annee} dans {config.dossier_processed(donnees)}."
         )
     choisies, inconnues = _choisir_structures(participants, structures)
-    dossier = sortie / str(annee) / "structures"
-    chemin_manifeste = sortie / str(annee) / NOM_MANIFESTE
-    manifeste = lire_manifeste(chemin_manifeste)
-    entrees = manifeste.setdefault("rapports", {})
-    communs = {
-        "empreinte_donnees": empreinte_donnees(donnees, annee),
-        "empreinte_notebook": empreinte_notebook(),
-        "version": version_paquet(),
-    }
-    manifeste |= {"annee": int(annee), "donnees": str(donnees), "notebook": str(config.NOTEBOOKS / NOTEBOOK_FICHE)}
-
-    taches, ignores = [], []
-    fichiers = noms_fichiers(choisies)
-    for sid, _nom in choisies:
-        pdf = dossier / f"{fichiers[sid]}.pdf"
-        provenance = {
-            "parametres": {"annee": int(annee), "structure_id": sid, "donnees": str(donnees), "sortie": str(sortie)}
-        } | communs
-        if not forcer and _a_jour(entrees.get(sid), provenance, pdf):
-            ignores.append(sid)
-            continue
-        taches.append(
+    base = sortie / str(annee)
+    with verrou(base / NOM_VERROU_LOT, f"Un lot de fiches dans {base}", attente):
+        lot = _Lot(int(annee), donnees, sortie, debut)
+        lot.planifier(choisies, forcer)
+        lot.echecs += [
             {
-                "structure_id": sid,
-                "annee": int(annee),
-                "donnees": str(donnees),
-                "sortie": str(sortie),
-                "pdf": str(pdf),
-                "provenance": provenance,
-                "prechauffage": True,
+                "structure_id": s,
+                "cellule": None,
+                "code": "",
+                "message": f"structure absente de la table participants de l'édition {annee}",
             }
-        )
+            for s in inconnues
+        ]
+        bilan = lot.produire(travailleurs, executeur, progression)
+    if progression:
+        print(bilan.resume(), file=sys.stderr if bilan.interrompu else sys.stdout)
+    return bilan
 
-    echecs = [
-        {
-            "structure_id": s,
-            "cellule": None,
-            "code": "",
-            "message": f"structure absente de la table participants de l'édition {annee}",
+
+class _Lot:
+    """Un lot en cours : manifeste (réécrit après chaque fiche), tâches, résultats."""
+
+    def __init__(self, annee: int, donnees: Path, sortie: Path, debut: float):
+        self.annee, self.donnees, self.sortie, self.debut = annee, donnees, sortie, debut
+        self.base = sortie / str(annee)
+        self.dossier = self.base / "structures"
+        self.chemin_manifeste = self.base / NOM_MANIFESTE
+        self.etiquette = f"lot{os.getpid()}{uuid.uuid4().hex[:6]}"
+        self.manifeste = lire_manifeste(self.chemin_manifeste)
+        self.entrees = self.manifeste.setdefault("rapports", {})
+        self.manifeste |= {"annee": annee, "donnees": str(donnees), "notebook": str(config.NOTEBOOKS / NOTEBOOK_FICHE)}
+        self.taches, self.ignores, self.reussis, self.echecs, self.durees, self.etapes = [], [], [], [], [], []
+
+    def planifier(self, choisies: list, forcer: bool) -> None:
+        """Tâches des fiches à faire ; les fiches à jour (manifeste et PDF présents) sont ignorées."""
+        communs = {
+            "empreinte_donnees": empreinte_donnees(self.donnees, self.annee),
+            "empreinte_notebook": empreinte_notebook(),
+            "version": version_paquet(),
         }
-        for s in inconnues
-    ]
-    reussis, durees, etapes = [], [], []
-    for resultat in _executer(taches, travailleurs, executeur, progression):
-        tache = next(t for t in taches if t["structure_id"] == resultat["structure_id"])
-        entrees[resultat["structure_id"]] = (
+        fichiers = noms_fichiers(choisies)
+        for sid, _nom in choisies:
+            pdf = self.dossier / f"{fichiers[sid]}.pdf"
+            parametres = {"annee": self.annee, "structure_id": sid, "donnees": str(self.donnees)}
+            provenance = {"parametres": parametres | {"sortie": str(self.sortie)}} | communs
+            if not forcer and _a_jour(self.entrees.get(sid), provenance, pdf):
+                self.ignores.append(sid)
+                continue
+            self.taches.append(
+                {
+                    "structure_id": sid,
+                    "annee": self.annee,
+                    "donnees": str(self.donnees),
+                    "sortie": str(self.sortie),
+                    "pdf": str(pdf),
+                    "provenance": provenance,
+                    "prechauffage": True,
+                    "etiquette": self.etiquette,
+                }
+            )
+
+    def consigner(self, resultat: dict) -> None:
+        """Inscrit le résultat d'une fiche au manifeste et réécrit celui-ci (atomiquement)."""
+        sid = resultat["structure_id"]
+        tache = next(t for t in self.taches if t["structure_id"] == sid)
+        self.entrees[sid] = (
             tache["provenance"]
             | {
                 "statut": resultat["statut"],
@@ -810,30 +903,50 @@ def rapports_structures(
                 "erreur": resultat["erreur"],
                 "produit_le": _dt.datetime.now().isoformat(timespec="seconds"),
             }
-            | _sortie_fiche(resultat, Path(tache["pdf"]), sortie / str(annee), entrees.get(resultat["structure_id"]))
+            | _sortie_fiche(resultat, Path(tache["pdf"]), self.base, self.entrees.get(sid))
         )
-        durees.append(resultat["duree_s"])
-        etapes.append({k: resultat[k] for k in ("execution_s", "rendu_s") if k in resultat})
+        self.durees.append(resultat["duree_s"])
+        self.etapes.append({k: resultat[k] for k in ("execution_s", "rendu_s") if k in resultat})
         if resultat["statut"] == "reussi":
-            reussis.append(resultat["structure_id"])
+            self.reussis.append(sid)
         else:
-            echecs.append({"structure_id": resultat["structure_id"]} | resultat["erreur"])
-    nettoyer_temporaires(dossier)
-    manifeste["mis_a_jour_le"] = _dt.datetime.now().isoformat(timespec="seconds")
-    _ecrire_manifeste(chemin_manifeste, manifeste)
-    bilan = BilanLot(
-        int(annee),
-        sorted(reussis),
-        echecs,
-        sorted(ignores),
-        time.perf_counter() - debut,
-        chemin_manifeste,
-        durees,
-        etapes,
-    )
-    if progression:
-        print(bilan.resume())
-    return bilan
+            self.echecs.append({"structure_id": sid} | resultat["erreur"])
+        self.ecrire_manifeste()
+
+    def ecrire_manifeste(self) -> None:
+        self.manifeste["mis_a_jour_le"] = _dt.datetime.now().isoformat(timespec="seconds")
+        _ecrire_manifeste(self.chemin_manifeste, self.manifeste)
+
+    def produire(self, travailleurs, executeur: str, progression: bool) -> BilanLot:
+        """Exécute les tâches ; Ctrl-C arrête le lot proprement (travailleurs arrêtés, fiches finies gardées)."""
+        interrompu = False
+        try:
+            for resultat in _executer(self.taches, travailleurs, executeur, progression):
+                self.consigner(resultat)
+        except KeyboardInterrupt:
+            interrompu = True
+            _arreter_sans_bruit()
+        finally:
+            nettoyer_temporaires(self.dossier, self.etiquette)
+        self.ecrire_manifeste()
+        return BilanLot(
+            self.annee,
+            sorted(self.reussis),
+            self.echecs,
+            sorted(self.ignores),
+            time.perf_counter() - self.debut,
+            self.chemin_manifeste,
+            self.durees,
+            self.etapes,
+            restantes=len(self.taches) - len(self.durees),
+            interrompu=interrompu,
+        )
+
+
+def _arreter_sans_bruit() -> None:
+    """Après Ctrl-C : noyaux chauds de ce processus arrêtés, sans message ni trace."""
+    with open(os.devnull, "w") as muet, contextlib.redirect_stderr(muet):
+        arreter_noyaux()
 
 
 def _executer(taches: list, travailleurs, executeur: str, progression: bool):
@@ -843,6 +956,7 @@ def _executer(taches: list, travailleurs, executeur: str, progression: bool):
     from tqdm.auto import tqdm
 
     barre = tqdm(total=len(taches), desc="Fiches", unit="fiche", disable=not progression, leave=True)
+    resultats = None
     try:
         if executeur.startswith("dask://"):
             resultats = _executer_dask(taches, executeur, travailleurs)
@@ -856,7 +970,38 @@ def _executer(taches: list, travailleurs, executeur: str, progression: bool):
                 barre.set_postfix_str(f"échec {resultat['structure_id']}")
             yield resultat
     finally:
+        if resultats is not None:
+            resultats.close()  # travailleurs arrêtés si le lot s'arrête avant la fin
         barre.close()
+
+
+def lier_au_parent(pid_parent: int) -> None:
+    """Initialisation d'un travailleur : il meurt avec le processus ``pid_parent`` qui l'a lancé
+    (``PR_SET_PDEATHSIG`` sous Linux, chien de garde ailleurs) et ignore Ctrl-C (c'est le parent
+    qui arrête le lot, sans trace dans les travailleurs)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _signal_a_la_mort_du_parent():
+        threading.Thread(target=_chien_de_garde, args=(pid_parent,), daemon=True).start()
+    if os.getppid() != pid_parent:  # parent mort avant la mise en place
+        os._exit(1)
+
+
+def _signal_a_la_mort_du_parent() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _chien_de_garde(pid_parent: int, intervalle: float = 0.5) -> None:
+    while os.getppid() == pid_parent:
+        time.sleep(intervalle)
+    os._exit(1)
 
 
 def _executer_local(taches: list, travailleurs: int | None):
@@ -869,10 +1014,26 @@ def _executer_local(taches: list, travailleurs: int | None):
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     contexte = multiprocessing.get_context("spawn")  # aucun noyau ni socket zmq hérité du parent
-    with ProcessPoolExecutor(max_workers=n, mp_context=contexte) as pool:
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=contexte, initializer=lier_au_parent, initargs=(os.getpid(),))
+    try:
         futurs = [pool.submit(produire_fiche, t) for t in taches]
         for futur in as_completed(futurs):
             yield futur.result()
+    except BaseException:  # Ctrl-C, ou le consommateur s'arrête : travailleurs (et leurs noyaux) arrêtés
+        _tuer_travailleurs(pool)
+        raise
+    pool.shutdown()
+
+
+def _tuer_travailleurs(pool) -> None:
+    """Arrête tout de suite les travailleurs d'un lot ; leurs noyaux les suivent (surveillance du parent)."""
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for processus in multiprocessing.active_children():
+        processus.kill()
+    for processus in multiprocessing.active_children():
+        processus.join(timeout=10)
 
 
 def adresse_dask(executeur: str) -> str:

@@ -75,8 +75,14 @@ def parametres_relatifs(parametres: dict | None, bases=()) -> dict:
 
 
 def fichiers_donnees(donnees: Path | str, tables=None, annees=None) -> list[Path]:
-    """Fichiers Parquet des tables préparées retenues (toutes les tables et éditions par défaut)."""
-    processed = config.dossier_processed(donnees)
+    """Fichiers Parquet des tables préparées retenues (toutes les tables et éditions par défaut), dans
+    l'état publié (``stockage.dossier_publie``)."""
+    from analyse.donnees.stockage import dossier_publie
+
+    return _fichiers_publies(dossier_publie(donnees), tables, annees)
+
+
+def _fichiers_publies(processed: Path, tables=None, annees=None) -> list[Path]:
     noms = config.TABLES if tables is None else tables
     retenues = None if annees is None else {int(a) for a in annees}
     fichiers = []
@@ -108,8 +114,10 @@ def empreinte_donnees(donnees: Path | str, tables=None, annees=None) -> str:
     >>> len(empreinte_donnees("/dossier/absent"))
     64
     """
-    processed = config.dossier_processed(donnees)
-    return empreinte_fichiers(fichiers_donnees(donnees, tables, annees), processed)
+    from analyse.donnees.stockage import dossier_publie
+
+    processed = dossier_publie(donnees)  # résolu une fois : une seule version
+    return empreinte_fichiers(_fichiers_publies(processed, tables, annees), processed)
 
 
 def provenance(
