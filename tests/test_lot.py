@@ -200,12 +200,18 @@ def _edition_minuscule(racine):
     return racine
 
 
-def _faux_executeur(statuts: dict):
+def _faux_executeur(statuts: dict, interrompre_apres: int | None = None, vus: list | None = None):
     def executer(taches, *_args, **_kw):
-        for tache in taches:
+        for rang, tache in enumerate(taches):
+            if vus is not None:
+                vus.append(tache["structure_id"])
+            if rang == interrompre_apres:
+                raise KeyboardInterrupt
             pdf = Path(tache["pdf"])
             pdf.parent.mkdir(parents=True, exist_ok=True)
-            (pdf.parent / f".{pdf.stem}.1234.tmp.pdf").write_bytes(b"reste")  # reste d'un travailleur tué
+            # restes d'un rendu interrompu de CE lot (son étiquette) et d'un autre lot, en cours ailleurs
+            (pdf.parent / f".{pdf.stem}.{tache['etiquette']}.tmp.pdf").write_bytes(b"reste")
+            (pdf.parent / f".{pdf.stem}.autrelot.tmp.pdf").write_bytes(b"en cours")
             statut = statuts[tache["structure_id"]]
             if statut == "reussi":
                 pdf.write_bytes(b"%PDF")
@@ -220,22 +226,94 @@ def _faux_executeur(statuts: dict):
     return executer
 
 
-def test_fiche_qui_echoue_retire_son_ancien_pdf(tmp_path, monkeypatch):
+def _manifeste(sortie) -> dict:
+    return json.loads((sortie / str(ANNEE) / "manifeste.json").read_text(encoding="utf-8"))
+
+
+def test_fiche_qui_echoue_garde_son_bon_pdf(tmp_path, monkeypatch):
     donnees, sortie = _edition_minuscule(tmp_path / "d"), tmp_path / "r"
     monkeypatch.setattr(lot, "_executer", _faux_executeur({"S/46": "reussi", "S-46": "reussi"}))
     premier = lot.rapports_structures(ANNEE, donnees, sortie, progression=False)
-    pdfs = sorted((sortie / str(ANNEE) / "structures").glob("*.pdf"))
+    pdfs = sorted(p for p in (sortie / str(ANNEE) / "structures").glob("*.pdf") if not p.name.startswith("."))
     assert premier.code_sortie == 0 and len(pdfs) == 2  # deux noms distincts
+    bon = sortie / str(ANNEE) / _manifeste(sortie)["rapports"]["S/46"]["fichier"]
     monkeypatch.setattr(lot, "_executer", _faux_executeur({"S/46": "echec", "S-46": "reussi"}))
     second = lot.rapports_structures(ANNEE, donnees, sortie, forcer=True, progression=False)
     assert second.code_sortie == 1
-    manifeste = json.loads((sortie / str(ANNEE) / "manifeste.json").read_text(encoding="utf-8"))
-    entree = manifeste["rapports"]["S/46"]
+    entree = _manifeste(sortie)["rapports"]["S/46"]
     assert entree["statut"] == "echec" and entree["fichier"] is None
-    ancien = sortie / str(ANNEE) / entree["ancien_fichier_retire"]
-    assert not ancien.exists() and not ancien.with_suffix(".html").exists()
-    assert (sortie / str(ANNEE) / manifeste["rapports"]["S-46"]["fichier"]).exists()
-    assert not list((sortie / str(ANNEE) / "structures").glob(".*.tmp.pdf"))
+    assert bon.read_bytes() == b"%PDF" and bon.with_suffix(".html").exists()  # jamais supprimé
+    assert sortie / str(ANNEE) / entree["ancien_fichier_garde"] == bon
+    assert (sortie / str(ANNEE) / _manifeste(sortie)["rapports"]["S-46"]["fichier"]).exists()
+
+
+def test_chemin_du_manifeste_hors_du_dossier_ignore(tmp_path, monkeypatch):
+    donnees, sortie = _edition_minuscule(tmp_path / "d"), tmp_path / "r"
+    victime = tmp_path / "victime" / "important.pdf"
+    victime.parent.mkdir()
+    victime.write_bytes(b"%PDF important")
+    monkeypatch.setattr(lot, "_executer", _faux_executeur({"S/46": "reussi", "S-46": "reussi"}))
+    lot.rapports_structures(ANNEE, donnees, sortie, progression=False)
+    chemin = sortie / str(ANNEE) / "manifeste.json"
+    manifeste = json.loads(chemin.read_text(encoding="utf-8"))
+    for entree in manifeste["rapports"].values():
+        entree["fichier"] = "../../victime/important.pdf"  # édité à la main
+        entree["ancien_fichier_garde"] = str(victime)
+    chemin.write_text(json.dumps(manifeste), encoding="utf-8")
+    assert all(e["fichier"] is None for e in lot.lire_manifeste(chemin)["rapports"].values())
+    for pdf in (sortie / str(ANNEE) / "structures").glob("*"):
+        pdf.unlink()
+    monkeypatch.setattr(lot, "_executer", _faux_executeur({"S/46": "echec", "S-46": "echec"}))
+    assert lot.rapports_structures(ANNEE, donnees, sortie, progression=False).code_sortie == 1
+    assert victime.read_bytes() == b"%PDF important"
+    assert all(e["ancien_fichier_garde"] is None for e in _manifeste(sortie)["rapports"].values())
+
+
+def test_chaque_lot_ne_retire_que_ses_temporaires(tmp_path, monkeypatch):
+    donnees, sortie = _edition_minuscule(tmp_path / "d"), tmp_path / "r"
+    monkeypatch.setattr(lot, "_executer", _faux_executeur({"S/46": "reussi", "S-46": "echec"}))
+    lot.rapports_structures(ANNEE, donnees, sortie, progression=False)
+    restes = sorted(p.name for p in (sortie / str(ANNEE) / "structures").glob(".*.tmp.pdf"))
+    assert len(restes) == 2 and all(".autrelot." in r for r in restes)  # ceux de l'autre lot restent
+
+
+def test_lot_interrompu_garde_les_fiches_finies_et_reprend(tmp_path, monkeypatch, capsys):
+    from analyse.donnees.preparation import ErreurDonnees  # noqa: F401  (import du paquet complet)
+
+    dossier = tmp_path / "d" / "processed" / "participants" / f"annee={ANNEE}"
+    dossier.mkdir(parents=True)
+    ids_lot = [f"S{i}" for i in range(5)]
+    pd.DataFrame({"structure_id": ids_lot, "nom": ["Mairie"] * 5}).to_parquet(dossier / "part-0.parquet")
+    donnees, sortie = tmp_path / "d", tmp_path / "r"
+    statuts = dict.fromkeys(ids_lot, "reussi")
+    monkeypatch.setattr(lot, "_executer", _faux_executeur(statuts, interrompre_apres=2))
+    bilan = lot.rapports_structures(ANNEE, donnees, sortie)
+    assert bilan.interrompu and bilan.code_sortie == 130 and bilan.reussis == ["S0", "S1"] and bilan.restantes == 3
+    erreur = capsys.readouterr().err
+    assert "Interrompu (Ctrl-C) : 2 fiche(s) produite(s) gardée(s)" in erreur and "3 non faite(s)" in erreur
+    assert "Traceback" not in erreur
+    entrees = _manifeste(sortie)["rapports"]
+    assert sorted(entrees) == ["S0", "S1"] and all(e["statut"] == "reussi" for e in entrees.values())
+    assert not list((sortie / str(ANNEE)).glob(".manifeste.json.*"))
+    vus = []
+    monkeypatch.setattr(lot, "_executer", _faux_executeur(statuts, vus=vus))
+    reprise = lot.rapports_structures(ANNEE, donnees, sortie, progression=False)
+    assert vus == ["S2", "S3", "S4"] and reprise.ignores == ["S0", "S1"] and reprise.code_sortie == 0
+
+
+def test_manifeste_ecrit_apres_chaque_fiche(tmp_path, monkeypatch):
+    donnees, sortie = _edition_minuscule(tmp_path / "d"), tmp_path / "r"
+    vus_au_passage = []
+    faux = _faux_executeur({"S/46": "reussi", "S-46": "reussi"})
+
+    def executer(taches, *args, **kw):
+        for resultat in faux(taches, *args, **kw):
+            yield resultat
+            vus_au_passage.append(sorted(lot.lire_manifeste(sortie / str(ANNEE) / "manifeste.json")["rapports"]))
+
+    monkeypatch.setattr(lot, "_executer", executer)
+    lot.rapports_structures(ANNEE, donnees, sortie, progression=False)
+    assert [len(v) for v in vus_au_passage] == [1, 2]
 
 
 def test_executeur_dask_sur_grappe_locale(donnees, ids, tmp_path):

@@ -438,6 +438,10 @@ def main(argv=None) -> int:
     for option in ("donnees", "sortie"):
         if getattr(args, option, None) is not None:
             setattr(args, option, getattr(args, option).resolve())
+    refus = _sortie_dans_les_donnees(args)
+    if refus:
+        print(f"Erreur : {refus}", file=sys.stderr)
+        return 2
     try:
         return COMMANDES[args.commande](args)
     except ErreurDonnees as erreur:
@@ -463,6 +467,31 @@ def main(argv=None) -> int:
         return 130
     except Exception as erreur:  # garde unique : aucune trace Python ne parvient à l'utilisateur
         return _erreur_inattendue(erreur, args, argv)
+
+
+def _sortie_dans_les_donnees(args) -> str | None:
+    """Message si ``--sortie`` est dans ``raw/`` ou ``processed/`` de la racine des données (rien n'y est écrit)."""
+    from analyse.donnees.stockage import dossier_versions
+
+    sortie = getattr(args, "sortie", None)
+    if sortie is None or not hasattr(args, "donnees"):
+        return None
+    from analyse.donnees.chargement import racine_donnees
+
+    racine = racine_donnees(args.donnees)
+    interdits = {
+        "raw/": [dossier_raw(racine)],
+        "processed/": [racine / "processed", dossier_versions(racine)],
+    }
+    for nom, dossiers in interdits.items():
+        for dossier in dossiers:
+            for forme in {dossier.absolute(), dossier.resolve()}:
+                if Path(sortie).absolute().is_relative_to(forme) or Path(sortie).resolve().is_relative_to(forme):
+                    return (
+                        f"le dossier de sortie {sortie} est dans {nom} de la racine des données {racine} : "
+                        "les rapports n'y sont jamais écrits. Choisissez un autre --sortie (défaut : rapports/)."
+                    )
+    return None
 
 
 def _erreur_inattendue(erreur: Exception, args, argv) -> int:
