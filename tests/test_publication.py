@@ -335,3 +335,20 @@ def test_deuxieme_lot_dans_le_meme_dossier_refuse(tmp_path, verrou_tenu):
     assert refus.returncode == 5, refus.stderr
     assert "Un lot de fiches dans" in refus.stderr and "Traceback" not in refus.stderr
     assert not (sortie / "2022" / "manifeste.json").exists()
+
+
+# --------------------------------------------------------------------------- --sortie hors des données
+
+
+@pytest.mark.parametrize("dedans", ["processed", "processed/rapports", "raw/2022", f"{stockage.VERSIONS}/x"])
+def test_sortie_dans_la_racine_des_donnees_refusee(tmp_path, capsys, dedans):
+    racine = ecrire_edition(tmp_path / "d")
+    with stockage.Ecriture(racine) as ecriture:
+        ecriture.ajouter(2022, preparer_edition(racine, 2022, P).tables)
+    avant = etat_publie(racine)
+    sortie = racine / dedans
+    code = main(["rapports", "edition", "--annee", "2022", "--donnees", str(racine), "--sortie", str(sortie)])
+    erreur = capsys.readouterr().err
+    assert code == 2 and "les rapports n'y sont jamais écrits" in erreur and "Traceback" not in erreur
+    assert etat_publie(racine) == avant and not (sortie / "2022").exists()
+    assert not list(stockage.dossier_publie(racine).glob("2022"))
