@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from analyse.donnees import confidentialite as c
+from analyse.donnees import confidentialite as c, stockage
 from analyse.rapports import fiche, suivi
 
 NOM, TEL, COURRIEL = c.MASQUE_NOM, c.MASQUE_TELEPHONE, c.MASQUE_COURRIEL
@@ -307,6 +307,7 @@ def test_plafond_sans_fuite_a_la_coupure(position):
 # --------------------------------------------------------------------------- là où les textes entrent
 
 CONTOURNEMENTS = [t for t, a in CAS_ISSUE_16 if t != a][:11]
+FUITES = ("34/56", "56 78", "dupont", "kerbrat", "Lefebvre", "Ñúñez", "Øvergaard", "Łukasiewicz", "ễn", "Pierre")
 
 
 def test_extraits_de_la_fiche_masques():
@@ -315,18 +316,7 @@ def test_extraits_de_la_fiche_masques():
     for extrait in extraits:
         assert not c.contient_donnees_personnelles(extrait), extrait
     texte = " ".join(extraits)
-    for fuite in (
-        "34/56",
-        "56 78",
-        "dupont",
-        "kerbrat",
-        "Lefebvre",
-        "Ñúñez",
-        "Øvergaard",
-        "Łukasiewicz",
-        "ễn",
-        "Pierre",
-    ):
+    for fuite in FUITES:
         assert fuite not in texte, fuite
 
 
@@ -342,17 +332,29 @@ def test_extraits_du_tableau_de_bord_masques():
         }
     )
     bloc = str(suivi.extraits({"signaux": signaux}, n=n))
-    for fuite in (
-        "34/56",
-        "56 78",
-        "dupont",
-        "kerbrat",
-        "Lefebvre",
-        "Ñúñez",
-        "Øvergaard",
-        "Łukasiewicz",
-        "ễn",
-        "Pierre",
-    ):
+    for fuite in FUITES:
         assert fuite not in bloc, fuite
     assert bloc.count("masqué") >= n
+
+
+def test_fiche_html_et_pdf_sans_contournement(tmp_path_factory):
+    """Bout en bout : les textes d'usagers d'une fiche (contournements de l'issue) passent par
+    le bloc « Ce que disent les usagers », le document et le PDF ; rien ne fuit."""
+    from pypdf import PdfReader
+
+    from analyse.rapports import rendu
+    from test_fiche import ANNEE, donnees_demo
+
+    donnees = donnees_demo(tmp_path_factory)
+    structure_id = str(stockage.lire(donnees, "participants", annee=ANNEE)["structure_id"].iloc[0])
+    fiche_calculee = fiche.calculer_fiche(ANNEE, structure_id, donnees)
+    paquets = [" ; ".join(CONTOURNEMENTS[i :: fiche.N_CITATIONS]) for i in range(fiche.N_CITATIONS)]
+    fiche_calculee["usagers"]["textes"] = pd.Series(paquets)
+    bloc = str(fiche.bloc_usagers(fiche_calculee, longueur_citation=1_000))
+    document = rendu.document_html(bloc, "Fiche d'essai")
+    chemin = rendu.html_vers_pdf(document, tmp_path_factory.mktemp("fiche_masquee") / "fiche.pdf")
+    texte_pdf = " ".join(page.extract_text() for page in PdfReader(chemin).pages)
+    for sortie in (bloc, texte_pdf):
+        for fuite in FUITES:
+            assert fuite not in sortie, fuite
+    assert " ".join(texte_pdf.split()).count("masqué") >= len(CONTOURNEMENTS)
