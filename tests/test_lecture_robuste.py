@@ -262,3 +262,12 @@ def test_population_en_notation_scientifique_rejetee_avec_motif(tmp_path):
     rejets = lire(racine, "rejets")
     motifs = rejets.loc[rejets["fichier"].str.endswith("participants.csv"), "motif"]
     assert len(motifs) == 1 and "population invalide" in motifs.iloc[0]
+
+
+def test_fichier_facultatif_en_lien_casse_est_une_faute(tmp_path, capsys):
+    """Un avis.csv réduit à un lien cassé n'est pas « absent » en silence : faute de fichier."""
+    racine = ecrire_edition(tmp_path)
+    (racine / "raw/2022/avis.csv").symlink_to(tmp_path / "disparu.csv")
+    assert _preparer_cli(racine) == 2
+    erreur = capsys.readouterr().err
+    assert "raw/2022/avis.csv" in erreur and "lien symbolique" in erreur
