@@ -130,10 +130,10 @@ MESURE = textwrap.dedent(
     """
     import resource, sys
     resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # garde-fou de la machine partagée
-    from analyse.donnees.lecture import lire_table
-    table = lire_table(sys.argv[1], "raw/2022/audits.xlsx")
+    from analyse.donnees import lecture
+    table = lecture.lire_table(sys.argv[1], "raw/2022/audits.xlsx")
     pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(len(table), int(table.lignes[-1]), table.donnees.iloc[-1, 0], pic)
+    print(lecture.__file__, len(table), int(table.lignes[-1]), table.donnees.iloc[-1, 0], pic)
     """
 )
 
@@ -142,12 +142,14 @@ def test_cellule_egaree_en_a1048576_lue_en_memoire_bornee(tmp_path):
     """Avant : plage d'un million de lignes allouée en entier (plus de 8 Go pour 3 Mo).
     Mémoire de pointe mesurée dans un sous-processus ; la mesure à 3 Mo est dans benchmarks/."""
     chemin = _classeur(tmp_path / "audits.xlsx", 1_500, egaree="A1048576")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    source = Path(lecture.__file__).parents[2]  # le paquet testé, pas une autre copie installée
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), *sys.path])}
     sortie = subprocess.run(
         [sys.executable, "-c", MESURE, str(chemin)], capture_output=True, text=True, env=env, timeout=600
     )
     assert sortie.returncode == 0, sortie.stderr[-2000:]
-    n, derniere, valeur, pic_mo = sortie.stdout.split()
+    fichier_lecture, n, derniere, valeur, pic_mo = sortie.stdout.split()
+    assert fichier_lecture == lecture.__file__
     assert (int(n), int(derniere), valeur) == (1_501, 1_048_576, "égarée")
     assert int(pic_mo) < 600, pic_mo  # ~200 Mo attendus (Python, pandas) ; la plage dense en demandait des Go
 
