@@ -175,3 +175,17 @@ def test_etudes_construites_par_la_commande(etude, petite_demo, tmp_path, capsys
     assert "Édition 2020" in pages[0]
     assert "Provenance du document" in pages[-1] and "annee = 2020" in pages[-1]
     assert not any("import " in p for p in pages)  # code masqué
+
+
+@pytest.mark.parametrize(
+    "contenu", [b"root:x:0:0:ligne-confidentielle\n", b"\x89PNG\r\n\x1a\n\x00\x00", b'{"cells": 3}']
+)
+def test_fichier_qui_n_est_pas_un_notebook_sans_citer_son_contenu(tmp_path, capsys, contenu):
+    """Issue 16 : l'erreur était en anglais et citait le début du fichier."""
+    faux = tmp_path / "faux.ipynb"
+    faux.write_bytes(contenu)
+    assert cli.main(["rapports", "notebook", str(faux), "--sortie", str(tmp_path / "sortie")]) == 2
+    erreur = capsys.readouterr().err
+    assert "n'est pas un notebook Jupyter lisible" in erreur and "faux.ipynb" in erreur
+    assert "confidentielle" not in erreur and "root" not in erreur and "PNG" not in erreur and "cells" not in erreur
+    assert "Notebook does not appear" not in erreur

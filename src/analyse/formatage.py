@@ -186,10 +186,47 @@ def cellule_fr(valeur, decimales: int = 1) -> tuple[str, bool]:
     return texte, False
 
 
-def ecrire_csv(df: pd.DataFrame, dossier: Path | str, nom: str) -> Path:
-    """Écrit un tableau CSV pour Excel français (``;``, virgule décimale, UTF-8 avec BOM).
+# Injection de formules (OWASP « CSV Injection ») : un tableur exécute une cellule texte qui
+# commence par l'un de ces caractères ; on la préfixe d'une apostrophe. Les nombres écrits
+# (« -3,3 », « +7,6 », « 1 234,5 », « -2 % ») ne sont pas des formules et restent tels quels.
+DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+_NOMBRE_ECRIT = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*(?:\d+)?(?:[.,]\d+)?(?:[ \u00a0\u202f]?%)?")
 
-    Décimales arrondies à 4 chiffres ; booléens écrits « oui » / « non ».
+
+def neutraliser_formule(valeur):
+    """Cellule de CSV sans formule exécutable : un texte qui commence par ``=``, ``+``, ``-``,
+    ``@``, une tabulation ou un retour chariot est préfixé d'une apostrophe, sauf s'il écrit
+    un nombre. Les valeurs non textuelles sont rendues telles quelles.
+
+    >>> neutraliser_formule("=SOMME(A1:A9)"), neutraliser_formule("-3,3"), neutraliser_formule(-2)
+    ("'=SOMME(A1:A9)", '-3,3', -2)
+    """
+    if not isinstance(valeur, str) or not valeur.startswith(DEBUTS_DE_FORMULE):
+        return valeur
+    return valeur if _NOMBRE_ECRIT.fullmatch(valeur) else "'" + valeur
+
+
+def neutraliser_formules(df: pd.DataFrame) -> pd.DataFrame:
+    """Copie d'un tableau dont les cellules et les en-têtes texte ne peuvent plus être pris
+    pour des formules par un tableur (``neutraliser_formule``).
+
+    >>> neutraliser_formules(pd.DataFrame({"nom": ["@SUM(A1)", "Brest"], "ecart": [-2.5, 1.0]})).to_dict("list")
+    {'nom': ["'@SUM(A1)", 'Brest'], 'ecart': [-2.5, 1.0]}
+    """
+    sortie = df.rename(columns=lambda c: neutraliser_formule(c) if isinstance(c, str) else c)
+    for position in range(sortie.shape[1]):
+        serie = sortie.iloc[:, position]
+        if serie.dtype == object or pd.api.types.is_string_dtype(serie.dtype):
+            sortie.isetitem(position, serie.map(neutraliser_formule, na_action="ignore"))
+    return sortie
+
+
+def ecrire_csv(df: pd.DataFrame, dossier: Path | str, nom: str) -> Path:
+    """Écrit un tableau CSV pour Excel français (``;``, virgule décimale, UTF-8 avec BOM, fins
+    de ligne CRLF : une cellule qui contient un retour chariot est ainsi mise entre guillemets).
+
+    Décimales arrondies à 4 chiffres ; booléens écrits « oui » / « non » ; cellules texte
+    neutralisées contre l'injection de formules (``neutraliser_formule``).
 
     >>> import tempfile
     >>> chemin = ecrire_csv(pd.DataFrame({"score": [68.5]}), tempfile.mkdtemp(), "essai")
@@ -203,5 +240,24 @@ def ecrire_csv(df: pd.DataFrame, dossier: Path | str, nom: str) -> Path:
     for colonne in sortie.columns:
         if sortie[colonne].dtype == bool:
             sortie[colonne] = sortie[colonne].map({True: "oui", False: "non"})
-    sortie.to_csv(chemin, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.4f")
+    sortie = neutraliser_formules(sortie)
+    sortie.to_csv(
+        chemin, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.4f", lineterminator="\r\n"
+    )
     return chemin
+
+
+# Contrôles bidirectionnels (Unicode « Bidi_Control ») : invisibles, ils retournent l'ordre
+# d'affichage d'un titre, d'un signet ou d'un nom de fichier (« rapport‮fdp.exe »).
+CONTROLES_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_TABLE_SANS_BIDI = dict.fromkeys(map(ord, CONTROLES_BIDI))
+
+
+def retirer_controles_bidi(texte: str) -> str:
+    """Texte sans caractère de contrôle bidirectionnel (U+202A–202E, U+2066–2069, U+200E,
+    U+200F, U+061C), à appliquer aux titres, signets et noms de fichiers.
+
+    >>> retirer_controles_bidi("Rapport \u202eFDP.exe")
+    'Rapport FDP.exe'
+    """
+    return str(texte).translate(_TABLE_SANS_BIDI)

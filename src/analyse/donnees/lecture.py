@@ -14,8 +14,10 @@ import contextlib
 import csv
 import dataclasses
 import io
+import os
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ _BOM_UTF8 = b"\xef\xbb\xbf"
 _RE_DATE_FR = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 _RE_DATE_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]00:00(?::00)?)?$")
 _ESPACES_MILLIERS = str.maketrans("", "", " \u00a0\u202f\u2009")
+_RE_ENTIER_ECRIT = re.compile(r"[+-]?\d+(?:[.,]0*)?")
 
 
 class ErreurDonnees(Exception):
@@ -102,12 +105,14 @@ def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
             fichier, "encodage UTF-16 non pris en charge : enregistrez le fichier en UTF-8 (ou Windows-1252)", ligne=1
         )
     _refuser_octets_nuls(octets, fichier)
-    if octets.startswith(_BOM_UTF8):
+    bom = octets.startswith(_BOM_UTF8)
+    if bom:
         octets = octets[len(_BOM_UTF8) :]
     try:
         return octets.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    _refuser_encodage_mixte(octets, fichier, bom)
     try:
         return octets.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as erreur:
@@ -117,6 +122,33 @@ def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
             f"encodage illisible : octet 0x{octets[erreur.start]:02X} ni UTF-8 ni Windows-1252",
             ligne=ligne,
         ) from None
+
+
+def _refuser_encodage_mixte(octets: bytes, fichier: str, bom: bool) -> None:
+    """L'encodage se décide ligne par ligne, UTF-8 d'abord : un fichier dont une ligne est de
+    l'UTF-8 (caractères non ASCII bien formés, ou BOM) et une autre non est refusé en nommant
+    la première ligne fautive, au lieu d'être décodé tout entier en Windows-1252 (noms
+    abîmés en silence). Un fichier entièrement en Windows-1252 passe.
+    """
+    preuve_utf8, premiere_fautive = 1 if bom else None, None
+    for numero, ligne in enumerate(octets.split(b"\n"), start=1):
+        if ligne.isascii():
+            continue
+        try:
+            ligne.decode("utf-8")
+        except UnicodeDecodeError as erreur:
+            premiere_fautive = premiere_fautive or (numero, ligne[erreur.start])
+        else:
+            preuve_utf8 = preuve_utf8 or numero
+        if preuve_utf8 and premiere_fautive:
+            numero_fautif, octet = premiere_fautive
+            raise ErreurDonnees(
+                fichier,
+                f"encodage mixte : le fichier est en UTF-8 ({'BOM' if bom else f'ligne {preuve_utf8}'}) mais cette "
+                f"ligne ne l'est pas (octet 0x{octet:02X}, Windows-1252 ?) ; rien n'est décodé au hasard : "
+                "enregistrez tout le fichier en UTF-8",
+                ligne=numero_fautif,
+            )
 
 
 def _refuser_octets_nuls(octets: bytes, fichier: str) -> None:
@@ -316,9 +348,86 @@ def _cellule_excel_en_texte(valeur):
     return str(valeur)
 
 
+# Classeur creux : une cellule égarée en A1048576 donne une plage d'un million de lignes, que
+# calamine (comme pandas) alloue en entier (plus de 8 Go pour un fichier de 3 Mo). Au-delà de
+# ce rapport entre la plage réellement écrite et le nombre de cellules, la feuille est lue
+# en flux, ligne à ligne, sans les lignes vides.
+CELLULES_DENSES_MAX = 2_000_000
+_CELLULE_XML = re.compile(rb"<(?:[A-Za-z]+:)?c[\s/>]")
+_REFERENCE_XML = re.compile(rb'<(?:[A-Za-z]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _feuille_1(archive: zipfile.ZipFile) -> str:
+    """Chemin, dans l'archive, du XML de la première feuille (classeur, puis ses relations)."""
+    classeur = archive.read("xl/workbook.xml")
+    ident = re.search(rb'<(?:[A-Za-z]+:)?sheet\s[^>]*?\br:id="([^"]+)"', classeur)
+    relations = archive.read("xl/_rels/workbook.xml.rels")
+    for relation in re.findall(rb"<Relationship\s[^>]*>", relations):
+        if ident and re.search(rb'\bId="' + re.escape(ident.group(1)) + rb'"', relation):
+            cible = re.search(rb'\bTarget="([^"]+)"', relation).group(1).decode()
+            return cible.lstrip("/") if cible.startswith("/") else "xl/" + cible
+    raise KeyError("première feuille introuvable")
+
+
+def _numero_colonne(lettres: bytes) -> int:
+    numero = 0
+    for octet in lettres:
+        numero = numero * 26 + octet - 64
+    return numero
+
+
+def _feuille_creuse(chemin: Path) -> bool:
+    """Vrai si la plage écrite de la première feuille (dernière ligne × dernière colonne) est
+    bien plus grande que son nombre de cellules, ou si des cellules n'ont pas de référence ;
+    lecture en flux du XML, mémoire bornée."""
+    with zipfile.ZipFile(chemin) as archive, archive.open(_feuille_1(archive)) as xml:
+        cellules = references = ligne_max = colonne_max = 0
+        reste = b""
+        while morceau := xml.read(1 << 20):
+            bloc = reste + morceau
+            coupe = bloc.rfind(b">") + 1
+            bloc, reste = bloc[:coupe], bloc[coupe:]
+            cellules += len(_CELLULE_XML.findall(bloc))
+            for lettres, ligne in _REFERENCE_XML.findall(bloc):
+                references += 1
+                ligne_max, colonne_max = max(ligne_max, int(ligne)), max(colonne_max, _numero_colonne(lettres))
+    return references < cellules or ligne_max * colonne_max > max(4 * cellules, CELLULES_DENSES_MAX)
+
+
+def _lignes_en_flux(chemin: Path) -> tuple[list, list[int]]:
+    """Lignes non vides de la première feuille et leur numéro, lues en flux (openpyxl en
+    lecture seule, plage déclarée ignorée) : mémoire proportionnelle aux cellules écrites."""
+    import openpyxl
+
+    classeur = openpyxl.load_workbook(chemin, read_only=True, data_only=True)
+    try:
+        feuille = classeur.worksheets[0]
+        feuille.reset_dimensions()
+        lignes, numeros = [], []
+        for numero, valeurs in enumerate(feuille.iter_rows(values_only=True), start=1):
+            if numero == 1 or any(v is not None and str(v).strip() for v in valeurs):
+                lignes.append(valeurs)
+                numeros.append(numero)
+    finally:
+        classeur.close()
+    return lignes, numeros
+
+
+def _feuille_brute(chemin: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Cellules de la première feuille (ligne 1 = en-tête) et numéro de ligne de chaque
+    enregistrement ; lecture dense (calamine) ou en flux selon ``_feuille_creuse``."""
+    if _feuille_creuse(chemin):
+        lignes, numeros = _lignes_en_flux(chemin)
+        utiles = sorted({i for ligne in lignes for i, v in enumerate(ligne) if v is not None and str(v).strip()})
+        brut = pd.DataFrame([[l[i] if i < len(l) else None for i in utiles] for l in lignes], dtype=object)
+        return brut, np.asarray(numeros[1:], dtype=np.int64)
+    brut = pd.read_excel(chemin, sheet_name=0, dtype=object, header=None, engine=_moteur_excel())
+    return brut, np.arange(2, len(brut) + 1, dtype=np.int64)
+
+
 def _lire_xlsx(chemin: Path, fichier: str) -> TableBrute:
     try:
-        brut = pd.read_excel(chemin, sheet_name=0, dtype=object, header=None, engine=_moteur_excel())
+        brut, lignes = _feuille_brute(chemin)
     except Exception as erreur:  # fichier corrompu, format inattendu
         raise ErreurDonnees(fichier, f"classeur Excel illisible ({erreur.__class__.__name__})") from None
     if brut.empty:
@@ -326,7 +435,6 @@ def _lire_xlsx(chemin: Path, fichier: str) -> TableBrute:
     noms = [_cellule_excel_en_texte(v) for v in brut.iloc[0]]
     df = brut.iloc[1:].reset_index(drop=True)
     df.columns = range(df.shape[1])
-    lignes = np.arange(2, len(df) + 2, dtype=np.int64)
     df = df.apply(lambda s: s.map(_cellule_excel_en_texte)).astype("str")
     df, noms = _sans_colonnes_anonymes_vides(df, noms, lignes, fichier)
     entetes = _entetes_normalises(noms, fichier)
@@ -353,15 +461,49 @@ def _sans_lignes_vides(table: TableBrute) -> TableBrute:
     return table
 
 
-def lire_table(chemin: Path | str, nom_affiche: str | None = None) -> TableBrute:
-    """Lit un fichier brut ``.csv`` ou ``.xlsx`` (première feuille) en texte.
+def racine_des_liens(chemin: Path) -> Path:
+    """Dossier dont un lien symbolique ne doit pas sortir : le dossier ``raw`` le plus proche
+    au-dessus du fichier, sinon le dossier du fichier.
+
+    >>> racine_des_liens(Path("/d/raw/2022/avis.csv")).as_posix(), racine_des_liens(Path("/d/x.csv")).as_posix()
+    ('/d/raw', '/d')
+    """
+    absolu = Path(os.path.abspath(chemin))
+    return next((p for p in absolu.parents if p.name == "raw"), absolu.parent)
+
+
+def verifier_fichier(chemin: Path, fichier: str, racine: Path | None = None) -> None:
+    """Faute de fichier (jamais une trace Python) si ``chemin`` n'existe pas, n'est pas un
+    fichier ordinaire (dossier, lien cassé) ou est un lien qui mène hors de ``racine``
+    (par défaut ``racine_des_liens``) ; le message ne cite rien de la cible.
+
+    >>> verifier_fichier(Path("/"), "raw/avis.csv")
+    Traceback (most recent call last):
+    analyse.donnees.lecture.ErreurDonnees: Erreur de données — fichier « raw/avis.csv » : c'est un dossier, pas un fichier
+    """
+    if chemin.is_symlink() or any(p.is_symlink() for p in Path(os.path.abspath(chemin)).parents):
+        limite = Path(os.path.realpath(racine if racine is not None else racine_des_liens(chemin)))
+        cible = Path(os.path.realpath(chemin))
+        if cible != limite and limite not in cible.parents:
+            raise ErreurDonnees(fichier, f"lien symbolique qui mène hors de « {limite.name}/ » : refusé")
+    if chemin.is_dir():
+        raise ErreurDonnees(fichier, "c'est un dossier, pas un fichier")
+    if not chemin.exists():
+        raise ErreurDonnees(fichier, "lien symbolique cassé" if chemin.is_symlink() else "fichier introuvable")
+    if not chemin.is_file():
+        raise ErreurDonnees(fichier, "ce n'est pas un fichier ordinaire (tube, périphérique…)")
+
+
+def lire_table(chemin: Path | str, nom_affiche: str | None = None, racine: Path | None = None) -> TableBrute:
+    """Lit un fichier brut ``.csv`` ou ``.xlsx`` (première feuille) en texte ; un dossier, un
+    lien cassé ou un lien qui sort de ``racine`` (``racine_des_liens`` par défaut) sont des
+    fautes de fichier (``verifier_fichier``).
 
     >>> lire_table("data/raw/2022/participants.csv")  # doctest: +SKIP
     """
     chemin = Path(chemin)
     fichier = nom_affiche or str(chemin)
-    if not chemin.exists():
-        raise ErreurDonnees(fichier, "fichier introuvable")
+    verifier_fichier(chemin, fichier, racine)
     if chemin.suffix.lower() == ".xlsx":
         return _lire_xlsx(chemin, fichier)
     return _lire_csv(chemin, fichier)
@@ -384,11 +526,16 @@ def convertir_nombres(serie: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def convertir_entiers(serie: pd.Series, minimum=None, maximum=None) -> tuple[pd.Series, pd.Series]:
     """Texte -> entiers (``Int64``), avec bornes facultatives ; renvoie aussi les invalides.
+    Seuls des chiffres sont acceptés (signe, espaces de milliers, « ,0 ») : « 2,9e4 »
+    (notation scientifique), « inf » ou « 0x10 » sont invalides.
 
-    >>> convertir_entiers(pd.Series(["3", "4,0", "2.5", "9"]), 1, 4)[1].tolist()
-    [False, False, True, True]
+    >>> convertir_entiers(pd.Series(["3", "4,0", "2.5", "9", "2,9e4"]), 1, 4)[1].tolist()
+    [False, False, True, True, True]
     """
     valeurs, invalides = convertir_nombres(serie)
+    ecrits = serie.astype("str").str.translate(_ESPACES_MILLIERS)
+    ecrits_en_chiffres = ecrits.str.fullmatch(_RE_ENTIER_ECRIT.pattern).fillna(False).astype(bool)
+    invalides = invalides | (serie.notna() & ~ecrits_en_chiffres)
     invalides = invalides | (valeurs.notna() & (valeurs != np.round(valeurs)))
     if minimum is not None:
         invalides |= valeurs < minimum

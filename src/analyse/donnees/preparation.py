@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 import hmac
+import os
 
 import numpy as np
 import pandas as pd
@@ -439,7 +440,7 @@ def _verifier_baremes(table: TableBrute, points_max: pd.Series) -> None:
 def chemin_audits(donnees, annee: int):
     """``audits.csv`` ou ``audits.xlsx`` de l'édition (un seul des deux)."""
     dossier = dossier_raw(donnees) / str(annee)
-    presents = [dossier / n for n in ("audits.csv", "audits.xlsx") if (dossier / n).exists()]
+    presents = [dossier / n for n in ("audits.csv", "audits.xlsx") if os.path.lexists(dossier / n)]
     if len(presents) > 1:
         raise ErreurDonnees(f"raw/{annee}/audits.*", "audits.csv et audits.xlsx coexistent : un seul est attendu")
     if not presents:
@@ -760,7 +761,7 @@ def _lire(donnees, annee: int, nom: str) -> TableBrute:
 
 def _facultatif(donnees, annee: int, nom: str) -> TableBrute | None:
     chemin = dossier_raw(donnees) / str(annee) / nom
-    return lire_table(chemin, f"raw/{annee}/{nom}") if chemin.exists() else None
+    return lire_table(chemin, f"raw/{annee}/{nom}") if os.path.lexists(chemin) else None
 
 
 def preparer_edition(

@@ -6,6 +6,7 @@ Branchée sur la préparation des fichiers du contrat par ``analyse.chaine``.
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ class Ecoute:
 
 def _facultatif(donnees, annee: int, nom: str) -> TableBrute | None:
     chemin = dossier_raw(donnees) / str(annee) / nom
-    return lire_table(chemin, f"raw/{annee}/{nom}") if chemin.exists() else None
+    return lire_table(chemin, f"raw/{annee}/{nom}") if os.path.lexists(chemin) else None
 
 
 def preparer_ecoute(donnees, annee: int, structures_connues, editions: pd.DataFrame | None = None) -> Ecoute:

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analyse.formatage import BlocHTML, nombre_fr
+from analyse.formatage import BlocHTML, neutraliser_formules, nombre_fr
 from analyse.rapports.gabarits import rendre
 
 # Palette Okabe-Ito (Okabe et Ito, 2008), sûre pour les daltoniens.
@@ -652,12 +652,17 @@ def _nom_donnees(texte: str) -> str:
 
 
 def csv_donnees(donnees: pd.DataFrame) -> bytes:
-    r"""Données d'un graphique en CSV pour Excel français (« ; », virgule décimale, UTF-8 avec BOM).
+    r"""Données d'un graphique en CSV pour Excel français (« ; », virgule décimale, UTF-8 avec BOM),
+    cellules texte neutralisées contre l'injection de formules.
 
     >>> csv_donnees(pd.DataFrame({"Groupe": ["A"], "Score": [68.5]}))
-    b'\xef\xbb\xbfGroupe;Score\nA;68,5\n'
+    b'\xef\xbb\xbfGroupe;Score\r\nA;68,5\r\n'
     """
-    return donnees.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+    return (
+        neutraliser_formules(donnees)
+        .to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+        .encode("utf-8-sig")
+    )
 
 
 def lien_donnees(donnees: pd.DataFrame, nom: str) -> str:

@@ -52,6 +52,7 @@ import uuid
 from pathlib import Path
 
 from analyse import __version__, config
+from analyse.formatage import retirer_controles_bidi
 
 MOTEUR = "analyse_noyau_chaud"
 NOTEBOOK_FICHE = "fiche_structure.ipynb"
@@ -326,7 +327,7 @@ def nom_fichier(structure_id: str, nom: str, empreinte: bool = False) -> str:
     """
 
     def _slug(texte, defaut):
-        texte = str(texte).translate(_LIGATURES)
+        texte = retirer_controles_bidi(str(texte)).translate(_LIGATURES)
         ascii_ = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode("ascii")
         propre = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-")
         return propre or defaut

@@ -51,9 +51,16 @@ def lire_parametres(paires) -> dict:
 
 
 def _lire(notebook: Path):
+    """Notebook lu ; un fichier qui n'en est pas un (texte, binaire, dossier) donne une erreur
+    en français qui ne cite rien de son contenu (``ValueError`` : code 2 de la commande)."""
     import nbformat
 
-    return nbformat.read(str(notebook), as_version=4)
+    try:
+        return nbformat.read(str(notebook), as_version=4)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, AttributeError, TypeError):
+        raise ValueError(
+            f"« {Path(notebook).name} » n'est pas un notebook Jupyter lisible (fichier .ipynb au format JSON attendu)"
+        ) from None
 
 
 def parametres_declares(notebook: Path | str) -> dict:

@@ -34,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 
 from analyse import config
-from analyse.formatage import aujourd_hui_fr
+from analyse.formatage import aujourd_hui_fr, neutraliser_formule, retirer_controles_bidi
 from analyse.rapports.gabarits import rendre
 
 MIME_META = "application/vnd.analyse.rapport+json"
@@ -64,11 +64,13 @@ class MetaRapport:
 
 
 def declarer_couverture(titre=None, sous_titre=None, demo=None, date=None) -> MetaRapport:
-    """À appeler dans un notebook : transmet titre, sous-titre et mention de démonstration.
+    """À appeler dans un notebook : transmet titre, sous-titre et mention de démonstration
+    (titre et sous-titre sans contrôle bidirectionnel).
 
-    >>> declarer_couverture(demo=True).meta
-    {'demo': True}
+    >>> declarer_couverture(demo=True).meta, declarer_couverture("Fiche \u202eX").meta
+    ({'demo': True}, {'titre': 'Fiche X'})
     """
+    titre, sous_titre = (retirer_controles_bidi(t) if isinstance(t, str) else t for t in (titre, sous_titre))
     return MetaRapport(titre=titre, sous_titre=sous_titre, demo=demo, date=date)
 
 
@@ -229,11 +231,12 @@ def notebook_vers_html(nb) -> str:
 
 
 def _texte_brut(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("¶", "").strip()
+    return retirer_controles_bidi(html.unescape(re.sub(r"<[^>]+>", "", fragment))).replace("¶", "").strip()
 
 
 def numeroter_titres(corps: str) -> tuple[str, list[tuple[int, str, str]]]:
     """Donne un identifiant stable à chaque titre h2/h3 ; renvoie aussi la liste (niveau, id, texte).
+    Les titres (et donc les signets du PDF) perdent leurs contrôles bidirectionnels.
 
     >>> numeroter_titres('<h2 id="x">Score <a class="anchor-link">¶</a></h2>')
     ('<h2 id="section-1">Score</h2>', [(2, 'section-1', 'Score')])
@@ -295,12 +298,15 @@ def abaisser_titres(corps: str) -> str:
 
 
 def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None = None, demo: bool = False) -> str:
-    """Document HTML complet : couverture, sommaire, contenu et style d'impression.
+    """Document HTML complet : couverture, sommaire, contenu et style d'impression ; titre,
+    sous-titre et titres de section sans contrôle bidirectionnel (titre et signets du PDF).
 
     >>> "Données fictives" in document_html("<h2>A</h2>", "Titre", demo=True)
     True
     """
     from markupsafe import Markup
+
+    titre, sous_titre = retirer_controles_bidi(titre), retirer_controles_bidi(sous_titre or "")
 
     corps, titres = numeroter_titres(abaisser_titres(corps))
     return str(
@@ -343,11 +349,12 @@ PREFIXE_CSV = "data:text/csv;charset=utf-8;base64,"
 
 
 def nom_de_fichier(texte: str, longueur: int = 50) -> str:
-    """Nom de fichier ASCII tiré d'un texte (accents retirés, tirets).
+    """Nom de fichier ASCII tiré d'un texte (accents et contrôles bidirectionnels retirés, tirets).
 
     >>> nom_de_fichier("Scores par déterminant (2022)"), nom_de_fichier("2 000–9 999 habitants")
     ('scores-par-determinant-2022', '2-000-9-999-habitants')
     """
+    texte = retirer_controles_bidi(texte)
     decompose = "".join(c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c))
     ascii_ = "".join(c if c.isascii() else " " for c in decompose).lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:longueur].strip("-") or "donnees"
@@ -416,13 +423,14 @@ class _LecteurTableaux(HTMLParser):
 
 
 def csv_francais(lignes: list[list[str]]) -> bytes:
-    r"""CSV pour Excel français : séparateur « ; », UTF-8 avec BOM.
+    r"""CSV pour Excel français : séparateur « ; », UTF-8 avec BOM, cellules neutralisées contre
+    l'injection de formules (``formatage.neutraliser_formule``).
 
-    >>> csv_francais([["Canal", "Score"], ["Courriel", "68,5"]])
-    b'\xef\xbb\xbfCanal;Score\r\nCourriel;68,5\r\n'
+    >>> csv_francais([["Canal", "Score"], ["Courriel", "68,5"], ["=1+1", "-2,5"]])
+    b"\xef\xbb\xbfCanal;Score\r\nCourriel;68,5\r\n'=1+1;-2,5\r\n"
     """
     tampon = io.StringIO()
-    csv.writer(tampon, delimiter=";").writerows(lignes)
+    csv.writer(tampon, delimiter=";").writerows([[neutraliser_formule(c) for c in ligne] for ligne in lignes])
     return tampon.getvalue().encode("utf-8-sig")
 
 
