@@ -319,6 +319,7 @@ def _phi_canaux(groupes: _SommesGroupes, code_canal):
     return phi, h, denominateur > 1e-9
 
 
+PRUDENCE_A_PRIORI = 0.5  # part des degrés de liberté a priori d0 gardée (voir ``variance_intra_moderee``)
 MIN_STRUCTURES_REPETEES = 10  # en deçà, un canal n'estime pas sa dispersion par ses propres répétitions
 
 
@@ -348,8 +349,11 @@ def variance_intra_moderee(valeurs, poids, debut_groupes, code_canal, groupe_str
     variance relative r_s = Σ w (x − x̄)² / (φ_c h) / Σ ddl sur ses canaux à plusieurs contacts
     (d_s degrés de liberté, nombre de contacts effectif − 1 par canal), modérée :
     λ̃_s = (d0·s0² + d_s·r_s) / (d0 + d_s), (s0², d0) estimés par ``moderation.ajuster_loi_f``
-    (moments de Smyth). Une structure sans canal répété reçoit s0². Degrés de liberté de
-    Student : d0 + d_s.
+    (moments de Smyth), puis d0 multiplié par ``PRUDENCE_A_PRIORI`` (½) : la modération,
+    calibrée en moyenne sur les structures, rétrécit trop les plus irrégulières ; une loi a
+    priori deux fois moins informative (même échelle) les protège, au prix d'intervalles un peu
+    plus larges pour les structures régulières. Une structure sans canal répété reçoit s0².
+    Degrés de liberté de Student : d0 + d_s (d0 après prudence).
 
     Un canal testé presque toujours par un seul contact (site internet) n'estime pas sa
     dispersion : elle est bornée par la dispersion résiduelle de ses scores une fois prédits par
@@ -399,6 +403,7 @@ def _facteur_structures(groupes: _SommesGroupes, reference, groupe_structure, n_
     loi = ajuster_loi_f(r[estimable], ddl[estimable])
     if not (np.isfinite(loi.echelle) and np.isfinite(loi.ddl)) or loi.ddl == 0:
         loi = LoiAPriori(1.0, float("inf"))  # structures indiscernables : la variance mise en commun
+    loi = LoiAPriori(loi.echelle, PRUDENCE_A_PRIORI * loi.ddl)
     return moderer(np.nan_to_num(r), ddl, loi), loi.ddl + ddl, loi
 
 
