@@ -23,7 +23,7 @@ import time
 import pandas as pd
 from bench_couverture import tableau_markdown
 
-from analyse.validation.couverture import SCENARIOS_ECARTS, mesurer_couverture, resumer_couverture
+from analyse.validation.couverture import SCENARIOS_ECARTS, couverture_rangs, mesurer_couverture, resumer_couverture
 
 
 def resume_scenario(detail: pd.DataFrame) -> dict:
@@ -73,6 +73,9 @@ def main() -> None:
     for nom, detail in details.items():
         canaux = resumer_couverture(detail[detail["niveau"] == "canal"], ["modalite"])
         print(f"Scénario {nom}, canaux :\n\n{tableau_markdown(canaux)}\n")
+        if detail["erratique"].any():
+            rangs = tableau_markdown(couverture_rangs(detail))
+            print(f"Scénario {nom}, intervalles de rang du palmarès (catégories de 20) :\n\n{rangs}\n")
 
 
 if __name__ == "__main__":

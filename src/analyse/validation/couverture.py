@@ -191,7 +191,9 @@ def couverture_rangs(
     Les structures de chaque réplique sont réparties en groupes de ``taille_groupe`` (taille
     d'une catégorie du palmarès) ; dans chaque groupe, l'intervalle de rang tiré des erreurs
     types des scores globaux est comparé au rang vrai (rang des scores vrais). Renvoie la
-    couverture pour toutes les structures et pour les trois premières observées (lauréats).
+    couverture pour toutes les structures et pour les trois premières observées (lauréats) ;
+    hors du modèle, aussi pour le cinquième le plus erratique et ses lauréats (leur part ``n``
+    parmi les trois premières dit s'ils y sont sur-représentés : 20 % attendus).
     """
     from analyse.statistiques.palmares import N_LAUREATS, intervalles_de_rang, repliques_scores
 
@@ -210,10 +212,16 @@ def couverture_rangs(
         rangs["laureat"] = rangs["rang"] <= N_LAUREATS
         lignes.append(rangs)
     rangs = pd.concat(lignes)
+    populations = {"toutes les structures": rangs, "trois premières observées": rangs[rangs["laureat"]]}
+    if "erratique" in globaux and globaux["erratique"].any():
+        erratiques = set(globaux.loc[globaux["erratique"], "structure_id"])
+        rangs["erratique"] = rangs.index.isin(erratiques)
+        populations["cinquième le plus erratique"] = rangs[rangs["erratique"]]
+        populations["erratiques parmi les trois premières"] = rangs[rangs["laureat"] & rangs["erratique"]]
     return pd.DataFrame(
         {
-            "population": ["toutes les structures", "trois premières observées"],
-            "n": [len(rangs), int(rangs["laureat"].sum())],
-            "couverture": [rangs["couvert"].mean(), rangs.loc[rangs["laureat"], "couvert"].mean()],
+            "population": list(populations),
+            "n": [len(p) for p in populations.values()],
+            "couverture": [p["couvert"].mean() for p in populations.values()],
         }
     )
