@@ -1,7 +1,8 @@
 """Banc de couverture, version rapide : les intervalles de structure tiennent leur promesse.
 
 Quatre répliques d'une édition 2022 simulée (350 structures, 1 à 6 contacts par canal, site
-internet toujours à 1 contact) passent par la vraie préparation. L'ancienne méthode (bootstrap
+internet toujours à 1 contact, écarts au modèle modérés de la démonstration ``ECARTS_DEMO`` ;
+scénarios plus durs : ``test_couverture_ecarts.py``) passent par la vraie préparation. L'ancienne méthode (bootstrap
 des contacts de la structure) couvrait environ 60 % (global) et 40 % (canaux) : les seuils
 ci-dessous ne peuvent pas être atteints par chance. Répliques à graines fixes : déterministe.
 """

@@ -12,6 +12,12 @@ part attendue p = borne((θ_édition + α_canal + τ_type + κ·certifiée + u_s
 + δ_déterminant + η_question + ε_contact) / 100, 0,02, 0,98), ε ~ N(0, σ_contact).
 θ_édition est calé pour que le score national attendu égale le chiffre publié.
 
+Écarts au modèle des intervalles (``EcartsModele``, activés modérément par défaut,
+``ECARTS_DEMO``) : des structures de constance différente (σ_contact × exp(c·z_structure)),
+un canal plus bruité (site internet), des contacts « parfaits » (toutes les réponses au
+maximum : scores empilés à 100) et des structures testées par un seul contact sur chaque
+canal. Les vérités en tiennent compte (espérances analytiques).
+
 Tous les noms de structures, de personnes, d'adresses et de numéros sont inventés.
 """
 
@@ -124,6 +130,45 @@ _SIGMA_CONTACT = 8.0
 _BORNES = (2.0, 98.0)
 _TAUX_SANS_OBJET = 0.07
 
+
+@dataclasses.dataclass(frozen=True)
+class EcartsModele:
+    """Écarts de la démonstration au modèle qui fonde les intervalles de structure.
+
+    - ``constance`` : écart-type c de log(σ_structure / σ_contact) ; chaque structure a sa propre
+      dispersion des contacts σ_contact × exp(c·z), z ~ N(0, 1) (0 : toutes pareilles) ;
+    - ``bruit_canaux`` : multiplicateur de σ_contact par canal, en paires ``(canal, facteur)`` ;
+    - ``part_parfaits`` : probabilité qu'un contact soit parfait (toutes ses réponses au
+      maximum, score 100) ;
+    - ``part_un_contact`` : part des structures testées par un seul contact sur chaque canal.
+
+    >>> EcartsModele().actifs()
+    False
+    >>> EcartsModele(constance=0.5).facteur_canal("telephone")
+    1.0
+    """
+
+    constance: float = 0.0
+    bruit_canaux: tuple = ()
+    part_parfaits: float = 0.0
+    part_un_contact: float = 0.0
+
+    def facteur_canal(self, canal: str) -> float:
+        """Multiplicateur de σ_contact pour ``canal``."""
+        return float(dict(self.bruit_canaux).get(canal, 1.0))
+
+    def actifs(self) -> bool:
+        """Vrai si au moins un écart au modèle est activé."""
+        return bool(self.constance or self.part_parfaits or self.part_un_contact) or any(
+            f != 1.0 for _, f in self.bruit_canaux
+        )
+
+
+SANS_ECARTS = EcartsModele()
+ECARTS_DEMO = EcartsModele(
+    constance=0.3, bruit_canaux=(("site_internet", 1.4),), part_parfaits=0.03, part_un_contact=0.1
+)
+
 _CONTACTS_PAR_CANAL = {
     "telephone": (4, 6),
     "accueil_physique": (2, 3),
@@ -222,6 +267,7 @@ _USAGES = {
     "rejets": 8,
     "lmg": 9,
     "banque": 10,
+    "ecarts": 11,
 }
 
 
@@ -696,12 +742,15 @@ _COMMENTAIRES = {
 # --- Fonction publique -----------------------------------------------------------------
 
 
-def generer_demo(donnees, graine: int = 2012, echelle: float = 1.0, annees=None) -> dict:
+def generer_demo(
+    donnees, graine: int = 2012, echelle: float = 1.0, annees=None, ecarts: EcartsModele = ECARTS_DEMO
+) -> dict:
     """Écrit les données fictives de démonstration dans ``<donnees>/raw/`` et leurs vérités.
 
     ``echelle`` multiplie le nombre de structures de chaque édition ; ``annees`` limite les
-    dossiers d'édition écrits (``editions.csv`` liste toujours les dix éditions). Mêmes
-    arguments, mêmes octets. Renvoie un résumé : fichiers écrits et nombre de lignes.
+    dossiers d'édition écrits (``editions.csv`` liste toujours les dix éditions) ; ``ecarts``
+    règle les écarts au modèle des intervalles (``SANS_ECARTS`` : aucun). Mêmes arguments,
+    mêmes octets. Renvoie un résumé : fichiers écrits et nombre de lignes.
 
     >>> resume = generer_demo("/tmp/demo", echelle=0.1, annees=[2022])  # doctest: +SKIP
     >>> resume["lignes"]["raw/2022/participants.csv"]  # 35 structures + 1 doublon planté  # doctest: +SKIP
@@ -714,7 +763,7 @@ def generer_demo(donnees, graine: int = 2012, echelle: float = 1.0, annees=None)
     brut = dossier_raw(racine)
     _nettoyer_ancienne_demo(racine, annees_ecrites)
     brut.mkdir(parents=True, exist_ok=True)
-    monde = _construire_monde(graine, echelle)
+    monde = _construire_monde(graine, echelle, ecarts)
     lignes = {"raw/editions.csv": _ecrire_editions(brut)}
     rejets, personnelles = [], {}
     for annee in annees_ecrites:
@@ -784,6 +833,7 @@ class _Monde:
     participations: dict  # annee -> indices triés des structures participantes
     statut: dict  # annee -> tableau : 0 nouvelle, 1 reprise de l'édition précédente, 2 retour
     banque: list
+    ecarts: EcartsModele = SANS_ECARTS
     editions: dict = dataclasses.field(default_factory=dict)  # annee -> _Edition
 
 
@@ -795,16 +845,20 @@ class _Edition:
     grille: list
     nb_contacts: np.ndarray  # (structures, canaux) nombre de contacts prévus
     base: np.ndarray  # τ + κ·certifiée + u, par structure
+    sigma: np.ndarray  # (structures, canaux) écart-type de ε_contact
+    part_parfaits: float = 0.0
     theta: float = 0.0
 
 
-def _construire_monde(graine: int, echelle: float) -> _Monde:
+def _construire_monde(graine: int, echelle: float, ecarts: EcartsModele = ECARTS_DEMO) -> _Monde:
     structures, participations, statut = _simuler_panel(_rng(graine, 0, "panel"), echelle)
     structures["nom"] = _noms_fictifs(_rng(graine, 0, "noms"), structures)
     largeur = max(5, len(str(len(structures["type"]) + 1000)))
     structures["id"] = _identifiants("S", np.arange(1, len(structures["type"]) + 1), largeur)
     structures["largeur_id"] = largeur
-    monde = _Monde(graine, echelle, structures, participations, statut, _banque_questions())
+    z = _rng(graine, 0, "ecarts").standard_normal(len(structures["type"]))
+    structures["constance"] = np.exp(ecarts.constance * z)  # facteur de σ_contact de chaque structure
+    monde = _Monde(graine, echelle, structures, participations, statut, _banque_questions(), ecarts)
     for annee in ANNEES:
         monde.editions[annee] = _preparer_edition(monde, annee)
     return monde
@@ -1074,12 +1128,20 @@ def _preparer_edition(monde, annee):
         nb[:, j] = rng.integers(bas, haut + 1, len(idx))
         if canal == "reseaux_sociaux":
             nb[:, j] *= rng.random(len(idx)) < _PART_TESTES_RESEAUX
+    ecarts = monde.ecarts
+    if ecarts.part_un_contact > 0:
+        un_seul = _rng(monde.graine, annee, "ecarts").random(len(idx)) < ecarts.part_un_contact
+        nb[un_seul] = np.minimum(nb[un_seul], 1)
     base = (
         np.array([_EFFETS_TYPE[t] for t in s["type"][idx]])
         + _EFFET_CERTIFICATION * (s["certif"][idx] > 0)
         + s["u"][idx]
     )
-    edition = _Edition(annee, idx, canaux, _grille(monde.banque, annee), nb, base)
+    facteurs_canal = np.array([ecarts.facteur_canal(c) for c in canaux])
+    sigma = _SIGMA_CONTACT * s["constance"][idx][:, None] * facteurs_canal[None, :]
+    edition = _Edition(
+        annee, idx, canaux, _grille(monde.banque, annee), nb, base, sigma, part_parfaits=ecarts.part_parfaits
+    )
     edition.theta = _caler_theta(edition, _NATIONAL_CIBLE[annee])
     return edition
 
@@ -1087,14 +1149,16 @@ def _preparer_edition(monde, annee):
 # --- Espérances analytiques -------------------------------------------------------------
 
 
-def _esperance_bornee(m, derivee=False):
-    """E[borne(m + ε, 2, 98)] pour ε ~ N(0, σ_contact), en points sur 100 (et sa dérivée en m)."""
+def _esperance_bornee(m, derivee=False, sigma=_SIGMA_CONTACT, part_parfaits=0.0):
+    """E[borne(m + ε, 2, 98)] pour ε ~ N(0, σ), en points sur 100 (et sa dérivée en m) ; un
+    contact parfait (probabilité ``part_parfaits``) vaut 100."""
     a, b = _BORNES
-    za, zb = (a - m) / _SIGMA_CONTACT, (b - m) / _SIGMA_CONTACT
+    za, zb = (a - m) / sigma, (b - m) / sigma
     pa, pb = ndtr(za), ndtr(zb)
     densite = (np.exp(-0.5 * za**2) - np.exp(-0.5 * zb**2)) / math.sqrt(2 * math.pi)
-    esperance = a * pa + b * (1 - pb) + m * (pb - pa) + _SIGMA_CONTACT * densite
-    return (esperance, pb - pa) if derivee else esperance
+    esperance = a * pa + b * (1 - pb) + m * (pb - pa) + sigma * densite
+    esperance = (1 - part_parfaits) * esperance + 100.0 * part_parfaits
+    return (esperance, (1 - part_parfaits) * (pb - pa)) if derivee else esperance
 
 
 def _decalage_question(q):
@@ -1114,7 +1178,9 @@ def _scores_canal_attendus(edition, theta, derivee=False):
         poids_u = np.bincount(inverse, weights=poids)
         mu = theta + _EFFETS_CANAL[canal] + edition.base
         teste = edition.nb_contacts[:, j] > 0
-        esperances, derivees = _esperance_bornee(mu[teste, None] + uniques[None, :], derivee=True)
+        esperances, derivees = _esperance_bornee(
+            mu[teste, None] + uniques[None, :], True, edition.sigma[teste, j, None], edition.part_parfaits
+        )
         scores[teste, j] = esperances @ poids_u / poids_u.sum()
         pentes[teste, j] = derivees @ poids_u / poids_u.sum()
     return (scores, pentes) if derivee else scores
@@ -1143,7 +1209,8 @@ def _esperances_questions(edition):
     for q in notees:
         j = edition.canaux.index(q["canal"])
         mu = edition.theta + _EFFETS_CANAL[q["canal"]] + edition.base + _decalage_question(q)
-        colonnes.append(np.where(edition.nb_contacts[:, j] > 0, _esperance_bornee(mu), np.nan))
+        esperance = _esperance_bornee(mu, sigma=edition.sigma[:, j], part_parfaits=edition.part_parfaits)
+        colonnes.append(np.where(edition.nb_contacts[:, j] > 0, esperance, np.nan))
     return np.column_stack(colonnes), notees
 
 
@@ -1371,9 +1438,17 @@ def _plan_contacts(monde, edition):
         "vague": np.where(decalage <= duree // 2, 1, 2),
         "scenario": rng.choice(np.array(SCENARIOS, dtype=object), n),
         "enqueteur": codes_enq[rng.integers(0, n_enqueteurs, n)],
-        "epsilon": rng.normal(0, _SIGMA_CONTACT, n),
+        "epsilon": rng.normal(0, 1.0, n) * edition.sigma[ligne_structure, canal],
+        "parfait": _contacts_parfaits(monde, edition, n),
         "id": _identifiants(f"C{edition.annee}-", np.arange(1, n + 1), 6),
     }
+
+
+def _contacts_parfaits(monde, edition, n):
+    """Contacts parfaits (toutes les réponses au maximum), tirés à part pour ne rien changer d'autre."""
+    if edition.part_parfaits <= 0:
+        return np.zeros(n, dtype=bool)
+    return _rng(monde.graine, edition.annee, "ecarts").random(n) < edition.part_parfaits
 
 
 def _repondre_canal(rng, edition, contacts, canal, conv):
@@ -1390,6 +1465,7 @@ def _repondre_canal(rng, edition, contacts, canal, conv):
     rendu = np.empty((len(lignes), len(questions)), dtype=object)
     for k, q in enumerate(questions):
         p = np.clip((mu + _decalage_question(q)) / 100, _BORNES[0] / 100, _BORNES[1] / 100)
+        p = np.where(contacts["parfait"][lignes], 1.0, p)
         rendu[:, k] = _repondre_question(rng, q, p, conv)
         sans_objet = rng.random(len(lignes)) < _TAUX_SANS_OBJET
         if q["type_reponse"] == "texte":
@@ -1823,6 +1899,8 @@ def _verites(monde, annees_ecrites, rejets, personnelles):
         "modele": {
             "sigma_structure": _SIGMA_STRUCTURE,
             "sigma_contact": _SIGMA_CONTACT,
+            "ecarts": dataclasses.asdict(monde.ecarts) | {"bruit_canaux": dict(monde.ecarts.bruit_canaux)},
+            "facteur_dispersion_structures": {s["id"][i]: _arrondi(s["constance"][i]) for i in participants},
             "bornes_part": [b / 100 for b in _BORNES],
             "taux_sans_objet": _TAUX_SANS_OBJET,
             "formule": "p = borne((θ_édition + α_canal + τ_type + κ·certifiée + u_structure + "

@@ -96,7 +96,8 @@ COLONNES = {
     "ic_bas": ("Borne basse de l'intervalle de confiance à 95 % du score", "points sur 100"),
     "ic_haut": ("Borne haute de l'intervalle de confiance à 95 % du score", "points sur 100"),
     "erreur_type": (
-        "Erreur type du score (variance intra-structure mise en commun par édition et canal)",
+        "Erreur type du score, demi-largeur de l'intervalle / 1,96 avant bornage (variance intra-structure mise en "
+        "commun par édition et canal, modérée vers celle de la structure ; quantile de Student)",
         "points sur 100",
     ),
     "n_contacts": ("Nombre de contacts sur lesquels repose le score", "contacts"),

@@ -5,11 +5,16 @@ canal, déterminant, étape et global, avec leurs intervalles à 95 %.
 
 Intervalles : la dispersion des scores de contact au sein d'une structure est mise en commun
 sur toutes les structures de l'édition, canal par canal (composante de variance σ²_canal,
-``variance_intra_mise_en_commun``) ; un score de structure en tire sa variance
-d'échantillonnage selon ses propres nombres de contacts (canal : σ²/n ; global : Σ p² σ²/n /
-(Σ p)² avec les poids des canaux ; déterminant et étape : Σ σ² M² / (Σ M)², M = points max du
-contact). Intervalle : score ± z·√variance, tronqué à [0, 100]. Couverture vérifiée par
-``analyse.validation.couverture`` (``benchmarks/RESULTATS.md``).
+``variance_intra_mise_en_commun``), puis rendue propre à chaque structure par bayes empirique :
+la dispersion observée de ses propres contacts, là où elle en a plusieurs sur un canal, est
+modérée vers la dispersion commune (``variance_intra_moderee``, moments de Smyth, à la limma).
+Un canal presque toujours testé par un seul contact (site internet) n'estime pas sa propre
+dispersion : elle est bornée par les autres canaux (prudent). Un score de structure en tire sa
+variance d'échantillonnage selon ses propres nombres de contacts (canal : σ²/n ; global :
+Σ p² σ²/n / (Σ p)² avec les poids des canaux ; déterminant et étape : Σ σ² M² / (Σ M)²,
+M = points max du contact). Intervalle : score ± t·√variance (Student aux degrés de liberté
+modérés d0 + d), tronqué à [0, 100]. Couverture vérifiée par ``analyse.validation.couverture``,
+y compris hors du modèle (``SCENARIOS_ECARTS``, ``benchmarks/RESULTATS.md``).
 """
 
 from __future__ import annotations
@@ -18,17 +23,25 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.stats import norm, t as student
 
 from analyse.config import PARAMETRES, Parametres
 from analyse.donnees.codes import DETERMINANTS, ETAPES
+from analyse.donnees.moderation import LoiAPriori, ajuster_loi_f, moderer
 
 ANNEXE_METHODE = (
     "Chaque intervalle à 95 % d'un score de structure combine la dispersion des contacts au sein d'une même "
-    "structure, mise en commun sur toutes les structures de l'édition canal par canal, avec le nombre de contacts "
-    "de la structure sur chaque canal (et les poids des canaux pour le score global). Un canal testé par un seul "
-    "contact a donc un intervalle large et non nul. Des éditions simulées à vérité connue montrent que ces "
-    "intervalles contiennent la vraie valeur environ 95 fois sur 100."
+    "structure avec le nombre de contacts de la structure sur chaque canal (et les poids des canaux pour le score "
+    "global). Cette dispersion est d'abord mise en commun sur toutes les structures de l'édition, canal par canal, "
+    "puis ajustée à la structure : une structure dont les contacts d'un même canal diffèrent beaucoup entre eux "
+    "reçoit un intervalle plus large, une structure constante un intervalle plus étroit, d'autant plus qu'elle a "
+    "de contacts répétés (variances modérées par bayes empirique, intervalle de Student). Un canal testé par un "
+    "seul contact a donc un intervalle large et non nul. La dispersion propre au site internet, testé une fois par "
+    "an, ne peut pas être mesurée : elle est bornée par l'écart entre le site et les autres canaux de chaque "
+    "structure, ce qui compte comme du bruit toute différence réelle propre au site (intervalle prudent). Des "
+    "éditions simulées à vérité connue, y compris des structures inégalement constantes, un site plus bruité, des "
+    "scores empilés à 100 et un seul contact par canal, montrent que ces intervalles contiennent la vraie valeur "
+    "environ 95 fois sur 100 (au moins 90 fois sur 100 pour les structures les plus irrégulières)."
 )
 
 
@@ -260,6 +273,26 @@ def variance_intra_mise_en_commun(valeurs, poids, debut_groupes, code_canal) -> 
     >>> [round(e) for e in v]
     [200, 200, 119]
     """
+    groupes = _sommes_groupes(valeurs, poids, debut_groupes)
+    if groupes.ddl.sum() <= 1e-9:
+        return np.full(len(groupes.W), _variance_totale(np.asarray(valeurs, float), np.asarray(poids, float)))
+    phi, h, _ = _phi_canaux(groupes, code_canal)
+    return phi[code_canal] * h
+
+
+@dataclasses.dataclass(frozen=True)
+class _SommesGroupes:
+    """Par groupe structure × canal : poids total W, moyenne pondérée, Σ w (x − x̄)², Σw²/W² et
+    degrés de liberté en unités de poids W (1 − Σw²/W²) (n − 1 à poids égaux)."""
+
+    W: np.ndarray
+    moyennes: np.ndarray
+    ecarts: np.ndarray
+    inverse_efficace: np.ndarray
+    ddl: np.ndarray
+
+
+def _sommes_groupes(valeurs, poids, debut_groupes) -> _SommesGroupes:
     valeurs, poids = np.asarray(valeurs, dtype=float), np.asarray(poids, dtype=float)
     tailles = np.diff(np.r_[debut_groupes, len(valeurs)])
     W = np.add.reduceat(poids, debut_groupes)
@@ -268,18 +301,148 @@ def variance_intra_mise_en_commun(valeurs, poids, debut_groupes, code_canal) -> 
         ecarts = np.add.reduceat(poids * (valeurs - np.repeat(np.nan_to_num(moyennes), tailles)) ** 2, debut_groupes)
         inverse_efficace = np.add.reduceat(poids**2, debut_groupes) / W**2  # Σw²/W² (1/n à poids égaux)
         ddl = np.where(W > 0, W * (1 - inverse_efficace), 0.0)
-    ecarts = np.where(W > 0, ecarts, 0.0)
+    return _SommesGroupes(W, moyennes, np.where(W > 0, ecarts, 0.0), inverse_efficace, ddl)
+
+
+def _phi_canaux(groupes: _SommesGroupes, code_canal):
+    """φ par canal (mis en commun sur tous les canaux là où il n'y a aucune répétition), h(m) par
+    groupe, et le masque des canaux dont φ est estimé par leurs propres répétitions."""
+    W, ecarts, ddl = groupes.W, groupes.ecarts, groupes.ddl
     numerateur, denominateur = np.bincount(code_canal, ecarts), np.bincount(code_canal, ddl)
-    if denominateur.sum() <= 1e-9:
-        return np.full(len(W), _variance_totale(valeurs, poids))
     with np.errstate(invalid="ignore", divide="ignore"):
         constante = np.where(denominateur > 1e-9, numerateur / denominateur, numerateur.sum() / denominateur.sum())
-    niveaux = _niveau_lisse(moyennes, W, inverse_efficace, code_canal, constante)
+    niveaux = _niveau_lisse(groupes.moyennes, W, groupes.inverse_efficace, code_canal, constante)
     h = _forme_niveau(np.where(np.isfinite(niveaux), niveaux, 50.0))  # canal sans contact noté : sans effet
-    numerateur_h, denominateur_h = np.bincount(code_canal, ecarts), np.bincount(code_canal, ddl * h)
+    denominateur_h = np.bincount(code_canal, ddl * h)
     with np.errstate(invalid="ignore", divide="ignore"):
-        phi = np.where(denominateur_h > 1e-9, numerateur_h / denominateur_h, numerateur_h.sum() / denominateur_h.sum())
-    return phi[code_canal] * h
+        phi = np.where(denominateur_h > 1e-9, numerateur / denominateur_h, numerateur.sum() / denominateur_h.sum())
+    return phi, h, denominateur > 1e-9
+
+
+PRUDENCE_A_PRIORI = 0.5  # part des degrés de liberté a priori d0 gardée (voir ``variance_intra_moderee``)
+MIN_STRUCTURES_REPETEES = 10  # en deçà, un canal n'estime pas sa dispersion par ses propres répétitions
+
+
+@dataclasses.dataclass(frozen=True)
+class VarianceIntra:
+    """Variance intra-structure modérée d'un score de contact.
+
+    ``par_groupe`` : σ² par groupe structure × canal ; ``ddl_structure`` : degrés de liberté
+    de Student de chaque structure (d0 + d_s, ``inf`` si les structures ne diffèrent pas) ;
+    ``loi`` : loi a priori (s0², d0) des facteurs de dispersion des structures ; ``facteur`` :
+    facteur de dispersion modéré de chaque structure ; ``canaux_empruntes`` : codes des canaux
+    sans répétitions dont la dispersion est bornée par les autres canaux."""
+
+    par_groupe: np.ndarray
+    ddl_structure: np.ndarray
+    loi: LoiAPriori
+    facteur: np.ndarray
+    canaux_empruntes: tuple
+
+
+def variance_intra_moderee(valeurs, poids, debut_groupes, code_canal, groupe_structure) -> VarianceIntra:
+    """Variance intra-structure d'un score de contact, propre à chaque structure et modérée vers
+    la variance mise en commun (bayes empirique des variances, à la limma).
+
+    σ²(structure s, canal c) = φ_c · h(m) · λ̃_s : φ_c et h(m) comme
+    ``variance_intra_mise_en_commun`` ; λ̃_s le facteur de dispersion de la structure, sa
+    variance relative r_s = Σ w (x − x̄)² / (φ_c h) / Σ ddl sur ses canaux à plusieurs contacts
+    (d_s degrés de liberté, nombre de contacts effectif − 1 par canal), modérée :
+    λ̃_s = (d0·s0² + d_s·r_s) / (d0 + d_s), (s0², d0) estimés par ``moderation.ajuster_loi_f``
+    (moments de Smyth), puis d0 multiplié par ``PRUDENCE_A_PRIORI`` (½) : la modération,
+    calibrée en moyenne sur les structures, rétrécit trop les plus irrégulières ; une loi a
+    priori deux fois moins informative (même échelle) les protège, au prix d'intervalles un peu
+    plus larges pour les structures régulières. Une structure sans canal répété reçoit s0².
+    Degrés de liberté de Student : d0 + d_s (d0 après prudence).
+
+    Un canal testé presque toujours par un seul contact (site internet) n'estime pas sa
+    dispersion : elle est bornée par la dispersion résiduelle de ses scores une fois prédits par
+    les autres canaux de la structure (``_phi_par_les_autres_canaux``, qui compte comme bruit
+    toute différence propre à la structure sur ce canal : prudent), sans descendre sous le φ mis
+    en commun sur les autres canaux.
+
+    >>> x = np.array([60.0, 80.0, 50.0, 70.0, 90.0, 65.0])
+    >>> v = variance_intra_moderee(x, np.ones(6), np.array([0, 2, 4]), np.array([0, 0, 0]), np.array([0, 1, 2]))
+    >>> v.loi.ddl, v.ddl_structure.tolist()
+    (inf, [inf, inf, inf])
+    """
+    groupes = _sommes_groupes(valeurs, poids, debut_groupes)
+    n_structures = int(groupe_structure.max()) + 1 if len(groupe_structure) else 0
+    if groupes.ddl.sum() <= 1e-9:
+        totale = _variance_totale(np.asarray(valeurs, float), np.asarray(poids, float))
+        sans = LoiAPriori(1.0, float("inf"))
+        return VarianceIntra(
+            np.full(len(groupes.W), totale), np.full(n_structures, np.inf), sans, np.ones(n_structures), ()
+        )
+    phi, h, _ = _phi_canaux(groupes, code_canal)
+    repetes = np.bincount(code_canal, (groupes.ddl > 1e-9).astype(float), minlength=len(phi))
+    facteur, ddl_t, loi = _facteur_structures(groupes, phi[code_canal] * h, groupe_structure, n_structures)
+    empruntes = []
+    for canal in np.flatnonzero(repetes < MIN_STRUCTURES_REPETEES):
+        borne = _phi_par_les_autres_canaux(groupes, code_canal, groupe_structure, phi[code_canal] * h, facteur, canal)
+        if np.isfinite(borne):
+            reference = _phi_autres(groupes, h, code_canal, canal)
+            phi[canal] = max(
+                borne / _moyenne_h_facteur(groupes, h, facteur, code_canal, groupe_structure, canal), reference
+            )
+            empruntes.append(int(canal))
+    return VarianceIntra(phi[code_canal] * h * facteur[groupe_structure], ddl_t, loi, facteur, tuple(empruntes))
+
+
+def _facteur_structures(groupes: _SommesGroupes, reference, groupe_structure, n_structures):
+    """Facteur de dispersion modéré de chaque structure, ses degrés de liberté t et la loi a priori."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ddl_kish = np.where(groupes.W > 0, np.maximum(1 / groupes.inverse_efficace - 1, 0.0), 0.0)
+        relatif = np.where(groupes.ddl > 1e-9, groupes.ecarts / reference, 0.0)
+    somme = np.bincount(groupe_structure, relatif, minlength=n_structures)
+    unites = np.bincount(groupe_structure, np.where(groupes.ddl > 1e-9, groupes.ddl, 0.0), minlength=n_structures)
+    ddl = np.bincount(groupe_structure, np.where(groupes.ddl > 1e-9, ddl_kish, 0.0), minlength=n_structures)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(unites > 1e-9, somme / unites, np.nan)
+    estimable = ddl > 1e-9
+    loi = ajuster_loi_f(r[estimable], ddl[estimable])
+    if not (np.isfinite(loi.echelle) and np.isfinite(loi.ddl)) or loi.ddl == 0:
+        loi = LoiAPriori(1.0, float("inf"))  # structures indiscernables : la variance mise en commun
+    loi = LoiAPriori(loi.echelle, PRUDENCE_A_PRIORI * loi.ddl)
+    return moderer(np.nan_to_num(r), ddl, loi), loi.ddl + ddl, loi
+
+
+def _phi_autres(groupes, h, code_canal, canal) -> float:
+    """φ mis en commun sur les canaux autres que ``canal``."""
+    autres = code_canal != canal
+    denominateur = float(np.sum((groupes.ddl * h)[autres]))
+    return float(np.sum(groupes.ecarts[autres]) / denominateur) if denominateur > 1e-9 else float("nan")
+
+
+def _moyenne_h_facteur(groupes, h, facteur, code_canal, groupe_structure, canal) -> float:
+    cibles = (code_canal == canal) & (groupes.W > 0)
+    return float(np.mean((h * facteur[groupe_structure] * groupes.inverse_efficace)[cibles]))
+
+
+def _phi_par_les_autres_canaux(groupes, code_canal, groupe_structure, reference, facteur, canal) -> float:
+    """Variance moyenne d'échantillonnage des moyennes d'un canal sans répétitions, bornée par les
+    autres canaux : moyenne du canal régressée (moindres carrés) sur l'écart moyen de la structure
+    à la moyenne de chacun de ses autres canaux, y ; la variance résiduelle vaut σ² + β·v̄ (v̄ :
+    variance d'échantillonnage de y), d'où σ² = résiduelle − β·v̄. NaN si moins de
+    ``MIN_STRUCTURES_REPETEES`` structures ont ce canal et un autre."""
+    garde = groupes.W > 0
+    n_s = int(groupe_structure.max()) + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moyenne_canal = np.bincount(code_canal[garde], groupes.moyennes[garde]) / np.bincount(code_canal[garde])
+    centre = np.where(garde, groupes.moyennes - moyenne_canal[code_canal], 0.0)
+    var_moyenne = reference * facteur[groupe_structure] * np.where(garde, groupes.inverse_efficace, 0.0)
+    autres = garde & (code_canal != canal)
+    k = np.bincount(groupe_structure[autres], minlength=n_s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.bincount(groupe_structure[autres], centre[autres], n_s) / k
+        v = np.bincount(groupe_structure[autres], var_moyenne[autres], n_s) / k**2
+    cibles = garde & (code_canal == canal) & (k[groupe_structure] > 0)
+    if cibles.sum() < MIN_STRUCTURES_REPETEES:
+        return float("nan")
+    x, yc, vc = groupes.moyennes[cibles], y[groupe_structure[cibles]], v[groupe_structure[cibles]]
+    pente, constante = np.polyfit(yc, x, 1)
+    residuelle = float(np.sum((x - constante - pente * yc) ** 2) / (len(x) - 2))
+    return max(residuelle - max(pente, 0.0) * float(np.mean(vc)), 0.0)
 
 
 def _forme_niveau(m: np.ndarray) -> np.ndarray:
@@ -311,10 +474,13 @@ def _variance_totale(valeurs, poids) -> float:
     return float(np.cov(valeurs[garde], aweights=poids[garde]))
 
 
-def _variance_moyenne(valeurs, poids, geometrie) -> tuple[np.ndarray, np.ndarray]:
+def _variance_moyenne(valeurs, poids, geometrie) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Variance d'échantillonnage (Σ σ²_g Σw² / W², par structure) d'une moyenne pondérée de contacts,
-    et variance par groupe structure × canal."""
-    sigma2 = variance_intra_mise_en_commun(valeurs, poids, geometrie.debut_groupes, geometrie.code_canal)
+    variance par groupe structure × canal et degrés de liberté de Student par structure."""
+    intra = variance_intra_moderee(
+        valeurs, poids, geometrie.debut_groupes, geometrie.code_canal, geometrie.groupe_structure
+    )
+    sigma2 = intra.par_groupe
     W_groupe = np.add.reduceat(poids, geometrie.debut_groupes)
     somme_carres = np.add.reduceat(poids**2, geometrie.debut_groupes)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -322,38 +488,49 @@ def _variance_moyenne(valeurs, poids, geometrie) -> tuple[np.ndarray, np.ndarray
         bornes = _bornes(geometrie.groupe_structure)
         W_struct = np.add.reduceat(W_groupe, bornes)
         par_structure = np.add.reduceat(sigma2 * somme_carres, bornes) / W_struct**2
-    return par_structure, par_groupe
+    return par_structure, par_groupe, intra.ddl_structure
+
+
+def _quantile(niveau_confiance: float, ddl) -> np.ndarray:
+    """Quantile de Student à ``ddl`` degrés de liberté (loi normale pour ddl infini)."""
+    return student.ppf(0.5 + niveau_confiance / 2, np.asarray(ddl, dtype=float))
 
 
 def _intervalles(X, geometrie, estimation, parametres):
-    """(bas, haut, erreur type) pour les scores de canal, global, déterminants et étapes : score ± z·√variance,
-    la variance venant de ``variance_intra_mise_en_commun`` (bornage à [0, 100] ensuite)."""
+    """(bas, haut, erreur type) pour les scores de canal, global, déterminants et étapes :
+    score ± t·√variance, la variance venant de ``variance_intra_moderee`` et t le quantile de
+    Student aux degrés de liberté modérés de la structure (bornage à [0, 100] ensuite). L'erreur
+    type exportée est la demi-largeur / z (z normal) : une comparaison qui la multiplie par z
+    retrouve l'intervalle."""
     moyennes_canal, globaux, determinants, etapes = estimation
     z = float(norm.ppf(0.5 + parametres.niveau_confiance / 2))
-    _, var_canal = _variance_moyenne(X[:, 0], np.ones(len(X)), geometrie)
+    _, var_canal, ddl_canal = _variance_moyenne(X[:, 0], np.ones(len(X)), geometrie)
     bornes = _bornes(geometrie.groupe_structure)
     p = geometrie.poids
     var_global = np.add.reduceat(p**2 * var_canal, bornes) / np.add.reduceat(p, bornes) ** 2
     nd, ne = len(DETERMINANTS), len(ETAPES)
     colonnes = [(1 + k, 1 + nd + k) for k in range(nd)] + [(1 + 2 * nd + k, 1 + 2 * nd + ne + k) for k in range(ne)]
-    var_modalites = np.array([_variance_ratio(X[:, cp], X[:, cm], geometrie) for cp, cm in colonnes])
+    modalites = [_variance_ratio(X[:, cp], X[:, cm], geometrie) for cp, cm in colonnes]
+    var_modalites = np.array([v for v, _ in modalites])
+    ddl_modalites = np.array([d for _, d in modalites])
     resultats = []
-    for score, variance in (
-        (moyennes_canal, var_canal),
-        (globaux, var_global),
-        (determinants, var_modalites[:nd]),
-        (etapes, var_modalites[nd:]),
+    for score, variance, ddl in (
+        (moyennes_canal, var_canal, ddl_canal[geometrie.groupe_structure]),
+        (globaux, var_global, ddl_canal),
+        (determinants, var_modalites[:nd], ddl_modalites[:nd]),
+        (etapes, var_modalites[nd:], ddl_modalites[nd:]),
     ):
-        erreur = np.sqrt(variance)
+        erreur = np.sqrt(variance) * _quantile(parametres.niveau_confiance, ddl) / z
         resultats.append((score - z * erreur, score + z * erreur, erreur))
     return resultats
 
 
 def _variance_ratio(points, points_max, geometrie):
-    """Variance d'un score 100 × ΣP / ΣM : moyenne des scores de contact pondérée par M."""
+    """Variance d'un score 100 × ΣP / ΣM (moyenne des scores de contact pondérée par M) et degrés de liberté."""
     with np.errstate(invalid="ignore", divide="ignore"):
         valeurs = np.where(points_max > 0, 100 * points / np.where(points_max > 0, points_max, 1.0), 0.0)
-    return _variance_moyenne(valeurs, points_max, geometrie)[0]
+    par_structure, _, ddl = _variance_moyenne(valeurs, points_max, geometrie)
+    return par_structure, ddl
 
 
 def _assembler_scores(

@@ -8,6 +8,12 @@ d'intervalles contiennent la vérité, et on compare leur largeur à l'écart d'
 vrai (racine de l'erreur quadratique moyenne des scores autour de la vérité). Chaque réplique
 retire les contacts et les réponses à partir de la même vérité (mêmes structures, même plan
 de contacts), d'où une mesure de l'écart vrai à plan fixé.
+
+Hors du modèle : ``SCENARIOS_ECARTS`` nomme des mondes qui s'écartent des hypothèses de
+l'estimateur (``analyse.demo.editions.EcartsModele``) : structures de constance différente,
+site internet plus bruité, scores empilés à 100, un seul contact par canal, et tout à la fois.
+Chaque ligne du détail porte le facteur de dispersion de sa structure (``facteur_dispersion``)
+et ``erratique`` (cinquième des structures de l'édition au facteur le plus grand).
 """
 
 from __future__ import annotations
@@ -22,15 +28,28 @@ from scipy.stats import norm
 from analyse.chaine import preparer_edition
 from analyse.config import PARAMETRES, Parametres, dossier_raw
 from analyse.demo import editions as demo
+from analyse.demo.editions import ECARTS_DEMO, SANS_ECARTS, EcartsModele
 from analyse.donnees.codes import DETERMINANTS, ETAPES
 
 NIVEAUX = ("global", "canal", "determinant", "etape")
 CLASSES_NIVEAU = (0, 40, 55, 70, 85, 100)
 
+SCENARIOS_ECARTS = {
+    "modele": SANS_ECARTS,
+    "demo": ECARTS_DEMO,
+    "constance": EcartsModele(constance=0.5),
+    "site_bruite": EcartsModele(bruit_canaux=(("site_internet", 2.0),)),
+    "plafond": EcartsModele(part_parfaits=0.15),
+    "un_contact": EcartsModele(part_un_contact=0.3),
+    "combine": EcartsModele(
+        constance=0.5, bruit_canaux=(("site_internet", 1.75),), part_parfaits=0.1, part_un_contact=0.2
+    ),
+}
 
-def construire_monde(graine: int = 2012, echelle: float = 1.0):
+
+def construire_monde(graine: int = 2012, echelle: float = 1.0, ecarts: EcartsModele = ECARTS_DEMO):
     """Le monde fictif de la démonstration (structures, plans de contacts, effets plantés)."""
-    return demo._construire_monde(graine, echelle)
+    return demo._construire_monde(graine, echelle, ecarts)
 
 
 def verite_edition(monde, annee: int, parametres: Parametres = PARAMETRES) -> pd.DataFrame:
@@ -91,14 +110,23 @@ def ecrire_replique(donnees: Path, monde, annee: int, graine_contacts: int) -> N
 
 
 def mesurer_couverture(
-    n_repliques: int, annee: int = 2022, graine: int = 2012, echelle: float = 1.0, parametres: Parametres = PARAMETRES
+    n_repliques: int,
+    annee: int = 2022,
+    graine: int = 2012,
+    echelle: float = 1.0,
+    parametres: Parametres = PARAMETRES,
+    ecarts: EcartsModele | str = ECARTS_DEMO,
 ) -> pd.DataFrame:
-    """Une ligne par score de structure et par réplique : score, intervalle, vérité, ``couvert``.
+    """Une ligne par score de structure et par réplique : score, intervalle, vérité, ``couvert``,
+    facteur de dispersion de la structure et ``erratique``.
 
+    ``ecarts`` : écarts au modèle du monde simulé, ou nom d'un scénario de ``SCENARIOS_ECARTS``.
     Les répliques sont déterministes (graines ``graine + 1 … graine + n_repliques`` pour les contacts).
     """
-    monde = construire_monde(graine, echelle)
-    verite = verite_edition(monde, annee, parametres)
+    if isinstance(ecarts, str):
+        ecarts = SCENARIOS_ECARTS[ecarts]
+    monde = construire_monde(graine, echelle, ecarts)
+    verite = verite_edition(monde, annee, parametres).merge(_dispersion_structures(monde, annee), on="structure_id")
     lignes = []
     with tempfile.TemporaryDirectory(prefix="couverture-") as dossier:
         for r in range(1, n_repliques + 1):
@@ -113,6 +141,20 @@ def mesurer_couverture(
     detail["largeur"] = detail["ic_haut"] - detail["ic_bas"]
     detail["erreur"] = detail["score"] - detail["verite"]
     return detail
+
+
+def _dispersion_structures(monde, annee: int) -> pd.DataFrame:
+    """Facteur de dispersion des contacts de chaque structure et cinquième le plus erratique."""
+    idx = monde.editions[annee].idx
+    facteur = monde.structures["constance"][idx]
+    seuil = np.quantile(facteur, 0.8)
+    return pd.DataFrame(
+        {
+            "structure_id": monde.structures["id"][idx],
+            "facteur_dispersion": facteur,
+            "erratique": (facteur > seuil) if np.ptp(facteur) > 0 else np.zeros(len(idx), dtype=bool),
+        }
+    )
 
 
 def resumer_couverture(detail: pd.DataFrame, par, niveau_confiance: float = 0.95) -> pd.DataFrame:
@@ -149,7 +191,9 @@ def couverture_rangs(
     Les structures de chaque réplique sont réparties en groupes de ``taille_groupe`` (taille
     d'une catégorie du palmarès) ; dans chaque groupe, l'intervalle de rang tiré des erreurs
     types des scores globaux est comparé au rang vrai (rang des scores vrais). Renvoie la
-    couverture pour toutes les structures et pour les trois premières observées (lauréats).
+    couverture pour toutes les structures et pour les trois premières observées (lauréats) ;
+    hors du modèle, aussi pour le cinquième le plus erratique et ses lauréats (leur part ``n``
+    parmi les trois premières dit s'ils y sont sur-représentés : 20 % attendus).
     """
     from analyse.statistiques.palmares import N_LAUREATS, intervalles_de_rang, repliques_scores
 
@@ -168,10 +212,16 @@ def couverture_rangs(
         rangs["laureat"] = rangs["rang"] <= N_LAUREATS
         lignes.append(rangs)
     rangs = pd.concat(lignes)
+    populations = {"toutes les structures": rangs, "trois premières observées": rangs[rangs["laureat"]]}
+    if "erratique" in globaux and globaux["erratique"].any():
+        erratiques = set(globaux.loc[globaux["erratique"], "structure_id"])
+        rangs["erratique"] = rangs.index.isin(erratiques)
+        populations["cinquième le plus erratique"] = rangs[rangs["erratique"]]
+        populations["erratiques parmi les trois premières"] = rangs[rangs["laureat"] & rangs["erratique"]]
     return pd.DataFrame(
         {
-            "population": ["toutes les structures", "trois premières observées"],
-            "n": [len(rangs), int(rangs["laureat"].sum())],
-            "couverture": [rangs["couvert"].mean(), rangs.loc[rangs["laureat"], "couvert"].mean()],
+            "population": list(populations),
+            "n": [len(p) for p in populations.values()],
+            "couverture": [p["couvert"].mean() for p in populations.values()],
         }
     )
