@@ -241,6 +241,20 @@ def test_rupture_plantee_trouvee_a_son_edition(resultats_demo):
 
 
 @pytest.mark.integration
+def test_aucun_verdict_de_tendance_ne_contredit_son_intervalle(resultats_demo):
+    """Toutes les séries de la démo : « hausse » / « baisse » exactement quand l'intervalle ajusté
+    imprimé exclut 0 ; « rupture retenue » exactement quand la valeur p ajustée est sous 5 %."""
+    _, _, r = resultats_demo
+    t = r["tests"][r["tests"]["p_valeur"].notna()]
+    exclut_zero = (t["pente_bas"] > 0) | (t["pente_haut"] < 0)
+    etablie = t["sens"].isin(["hausse", "baisse"])
+    assert (exclut_zero == etablie).all()
+    assert ((t["sens"] == "hausse") <= (t["pente_an"] > 0)).all()
+    assert (t["rupture_retenue"] == (t["p_rupture_ajustee"] < 0.05)).all()
+    assert {"niveau", "rupture_retenue", "sens", "methode", "modalite"} <= set(t.columns)
+
+
+@pytest.mark.integration
 def test_comparaisons_harmonisees_excluent_les_questions_absentes(resultats_demo):
     _, tables, r = resultats_demo
     grille = tables["grille"]

@@ -170,14 +170,14 @@ def _test(resultats, methode, niveau="national", modalite="ensemble") -> dict:
 
 
 def _signe(x, decimales: int) -> str:
-    return ("+" if x > 0 and round(x, decimales) != 0 else "") + nombre_fr(x, decimales).replace("-", "−")
+    return ("+" if x > 0 and round(x, decimales) != 0 else "") + nombre_fr(x, decimales)
 
 
 def intervalle_signe(bas, haut, decimales: int = 1) -> str:
     """Intervalle d'un écart, bornes signées.
 
     >>> intervalle_signe(-0.72, 0.31)
-    '[−0,7 ; +0,3]'
+    '[-0,7 ; +0,3]'
     """
     return f"[{_signe(bas, decimales)} ; {_signe(haut, decimales)}]"
 
@@ -189,14 +189,14 @@ def _points(x, decimales: int) -> str:
 def phrase_tendance(pente, bas, haut, decimales: int = 2) -> str:
     """Verdict de tendance signé, avec l'intervalle de la pente (points par an) dont il découle :
     hausse si l'intervalle est au-dessus de 0, baisse s'il est en dessous, sinon « stable aux
-    erreurs d'échantillonnage près ».
+    erreurs d'échantillonnage et aux aléas d'édition près » (le test porte sur les deux).
 
     >>> phrase_tendance(0.4, 0.1, 0.7)
     'hausse de +0,40 point par an [+0,10 ; +0,70]'
     >>> phrase_tendance(-0.4, -0.7, -0.1)
-    'baisse de −0,40 point par an [−0,70 ; −0,10]'
+    'baisse de -0,40 point par an [-0,70 ; -0,10]'
     >>> phrase_tendance(0.2, -0.3, 0.7)
-    'pas de tendance établie, stable aux erreurs d’échantillonnage près (+0,20 point par an [−0,30 ; +0,70])'
+    'pas de tendance établie, stable aux erreurs d’échantillonnage et aux aléas d’édition près (+0,20 point par an [-0,30 ; +0,70])'
     >>> phrase_tendance(float("nan"), float("nan"), float("nan"))
     'trop peu d’éditions pour établir une tendance'
     """
@@ -207,16 +207,25 @@ def phrase_tendance(pente, bas, haut, decimales: int = 2) -> str:
         return f"hausse de {chiffre}"
     if haut < 0:
         return f"baisse de {chiffre}"
-    return f"pas de tendance établie, stable aux erreurs d’échantillonnage près ({chiffre})"
+    return f"pas de tendance établie, stable aux erreurs d’échantillonnage et aux aléas d’édition près ({chiffre})"
+
+
+def ecart_avec_intervalle(ecart, bas, haut, decimales: int = 1) -> str:
+    """Écart signé, unité et intervalle, sans verdict.
+
+    >>> ecart_avec_intervalle(-1.1, -2.8, 0.7)
+    '-1,1 point [-2,8 ; +0,7]'
+    """
+    return f"{_signe(ecart, decimales)} {_points(ecart, decimales)} {intervalle_signe(bas, haut, decimales)}"
 
 
 def phrase_evolution(ecart, bas, haut, decimales: int = 1) -> str:
     """Évolution entre deux éditions, signée, avec l'intervalle de la différence.
 
     >>> phrase_evolution(-1.5, -2.3, -0.7)
-    'recule de 1,5 point [−2,3 ; −0,7]'
+    'recule de 1,5 point [-2,3 ; -0,7]'
     >>> phrase_evolution(1.5, -0.2, 3.2)
-    'évolution non établie (+1,5 point [−0,2 ; +3,2])'
+    'évolution non établie (+1,5 point [-0,2 ; +3,2])'
     """
     if pd.isna(ecart):
         return "évolution non calculable"
@@ -232,7 +241,7 @@ def phrase_rupture(test: dict) -> str:
     de la tendance et les deux éditions qui l'encadrent.
 
     >>> phrase_rupture({"rupture": 2020, "rupture_apres": 2018, "ecart_rupture": -4.2, "p_rupture_ajustee": 0.01, "rupture_retenue": True})
-    'rupture établie entre 2018 et 2020 : −4,2 points au-delà de la tendance (p ajustée = 0,010)'
+    'rupture établie entre 2018 et 2020 : -4,2 points au-delà de la tendance (p ajustée = 0,010)'
     >>> phrase_rupture({"rupture": None})
     'pas de rupture testable (trop peu d’éditions)'
     """
@@ -245,7 +254,7 @@ def phrase_rupture(test: dict) -> str:
     if test["rupture_retenue"]:
         return f"rupture établie {entre} : {chiffre} (p ajustée = {p})"
     return (
-        f"pas de rupture établie : le changement de niveau le plus marqué, {entre} ({chiffre}), reste "
+        f"pas de rupture établie ; le changement de niveau le plus marqué, {entre} ({chiffre}), reste "
         f"compatible avec une tendance régulière et la variation d’une édition à l’autre (p ajustée = {p})"
     )
 
@@ -293,6 +302,8 @@ def synthese(resultats: dict) -> BlocHTML:
         evolution_chaine=phrase_evolution(*_evolution_serie(s, "panel_chaine", a0, a1)),
         composition=c.iloc[0].to_dict() if len(c) else None,
         composition_phrase=phrase_evolution(*c.iloc[0][["effet", "ic_bas", "ic_haut"]]) if len(c) else "",
+        composition_chiffre=ecart_avec_intervalle(*c.iloc[0][["effet", "ic_bas", "ic_haut"]]) if len(c) else "",
+        n_series=int(resultats["tests"]["p_valeur"].notna().sum()),
         tendance=_phrase_test(test),
         tendance_fe=_phrase_test(test_fe),
         rupture=phrase_rupture(test) if test else "",
@@ -366,7 +377,7 @@ def titre_series(resultats: dict) -> str:
     ...     "niveau": "national", "modalite": "ensemble", "valeur": [68.0, 65.0, 68.0, 66.5],
     ...     "ic_bas": [67.0, 64.0, 68.0, 65.0], "ic_haut": [69.0, 66.0, 68.0, 68.5]})
     >>> titre_series({"series": s, "annees": [2012, 2022]})
-    'De 2012 à 2022, la moyenne des participants recule de 3,0 points [−4,4 ; −1,6] ; à structures comparables, évolution non établie (−1,5 point [−3,0 ; +0,5])'
+    'De 2012 à 2022, la moyenne des participants recule de 3,0 points [-4,4 ; -1,6] ; à structures comparables, évolution non établie (-1,5 point [-3,0 ; +0,5])'
     """
     s, a = resultats["series"], resultats["annees"]
     brut = phrase_evolution(*_evolution_serie(s, "moyenne_participants", min(a), max(a)))
@@ -472,9 +483,9 @@ def titre_composition(dernier) -> str:
     """Titre du graphique de composition : effet de la dernière édition, établi ou non par son intervalle.
 
     >>> titre_composition({"annee": 2022, "effet": -1.2, "ic_bas": -2.0, "ic_haut": -0.4})
-    'En 2022, le renouvellement du panel abaisse la moyenne des participants de 1,2 point [−2,0 ; −0,4]'
+    'En 2022, le renouvellement du panel abaisse la moyenne des participants de 1,2 point [-2,0 ; -0,4]'
     >>> titre_composition({"annee": 2022, "effet": -0.3, "ic_bas": -1.0, "ic_haut": 0.4})
-    'En 2022, effet du renouvellement du panel non établi (−0,3 point [−1,0 ; +0,4])'
+    'En 2022, effet du renouvellement du panel non établi (-0,3 point [-1,0 ; +0,4])'
     """
     effet, bas, haut = dernier["effet"], dernier["ic_bas"], dernier["ic_haut"]
     annee = int(dernier["annee"])
@@ -492,17 +503,20 @@ def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
 
     >>> t = pd.DataFrame({"methode": "effets_fixes", "niveau": "canal", "modalite": ["a", "b"], "sens": ["baisse", "pas de tendance nette"]})
     >>> titre_petits_multiples({"tests": t}, "canal", "canaux")
-    'À structures comparables, baisse établie pour 1 des 2 canaux, hausse pour aucun ; les autres stables aux erreurs d’échantillonnage près'
+    'À structures comparables, baisse établie pour 1 des 2 canaux, hausse pour aucun ; les autres stables aux aléas près'
     """
     t = resultats["tests"]
     t = t[(t["niveau"] == niveau) & (t["methode"] == "effets_fixes")]
     baisses, hausses = int((t["sens"] == "baisse").sum()), int((t["sens"] == "hausse").sum())
     if not baisses and not hausses:
-        return f"À structures comparables, aucune tendance établie ({len(t)} {quoi} stables aux erreurs d’échantillonnage près)"
+        return (
+            f"À structures comparables, aucune tendance établie ({len(t)} {quoi} stables aux erreurs "
+            "d’échantillonnage et aux aléas d’édition près)"
+        )
     nombre = {0: "aucun"}
     return (
         f"À structures comparables, baisse établie pour {nombre.get(baisses, baisses)} des {len(t)} {quoi}, "
-        f"hausse pour {nombre.get(hausses, hausses)} ; les autres stables aux erreurs d’échantillonnage près"
+        f"hausse pour {nombre.get(hausses, hausses)} ; les autres stables aux aléas près"
     )
 
 

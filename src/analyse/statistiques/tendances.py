@@ -725,7 +725,7 @@ def mesurer_tendance_maillons(annees, valeurs, niveau: float = 0.95) -> dict:
 
 MIN_EDITIONS_TENDANCE = 6
 TEST_TENDANCE = "méta-régression robuste (chocs d'édition ou marche)"
-_N_CALIBRATION = 20000
+_N_CALIBRATION = 50000
 _CALIBRATIONS: dict = {}
 
 
