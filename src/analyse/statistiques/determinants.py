@@ -69,7 +69,9 @@ ANNEXE_METHODE = (
     "bootstrap par structures. Au niveau des structures, les éditions sont empilées avec des effets d'édition "
     "et des erreurs robustes groupées par structure ; un déterminant absent de la grille d'une édition sort du "
     "modèle plutôt que l'édition. Le lien audit–perçu compte chaque structure une fois (erreurs robustes aux "
-    "grappes), même vue à plusieurs éditions."
+    "grappes), même vue à plusieurs éditions. Les scores d'audit d'une structure reposent sur quelques contacts : "
+    "leur erreur d'échantillonnage, connue, atténue les pentes du modèle par structure ; leur fiabilité est "
+    "indiquée, et les pentes sont corrigées par calibration de régression quand c'est possible."
 )
 
 
