@@ -37,7 +37,9 @@ def bloc_tendances(n: int) -> list[str]:
         (f, p) for p in (0.25, 0.5, 1.0, 1.5) for f in ("chocs", "marche")
     ]:
         r = sim.taux_tendance(forme, pente, n_series=n)
-        lignes.append(f"| {forme} | {pente} | {_pct(r['meta_regression'])} % | {_pct(r['kendall'])} % |")
+        lignes.append(
+            f"| {forme} | {str(pente).replace('.', ',')} | {_pct(r['meta_regression'])} % | {_pct(r['kendall'])} % |"
+        )
     return lignes
 
 
