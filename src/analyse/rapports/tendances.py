@@ -499,24 +499,27 @@ def titre_composition(dernier) -> str:
 
 
 def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
-    """Titre qui dénombre les modalités en baisse et en hausse établies (effets fixes, intervalle ajusté).
+    """Titre qui dénombre les modalités en baisse et en hausse établies (effets fixes, intervalle ajusté) ;
+    les modalités suivies sur trop peu d'éditions ne sont comptées ni stables ni en tendance.
 
-    >>> t = pd.DataFrame({"methode": "effets_fixes", "niveau": "canal", "modalite": ["a", "b"], "sens": ["baisse", "pas de tendance nette"]})
+    >>> t = pd.DataFrame({"methode": "effets_fixes", "niveau": "canal", "modalite": ["a", "b", "c"],
+    ...     "sens": ["baisse", "pas de tendance nette", "trop peu d'éditions"]})
     >>> titre_petits_multiples({"tests": t}, "canal", "canaux")
-    'À structures comparables, baisse établie pour 1 des 2 canaux, hausse pour aucun ; les autres stables aux aléas près'
+    'À structures comparables, sur 2 canaux : baisse établie pour 1, hausse pour 0 ; 1 avec trop peu d’éditions pour un test'
     """
     t = resultats["tests"]
     t = t[(t["niveau"] == niveau) & (t["methode"] == "effets_fixes")]
+    testes = int((t["sens"] != "trop peu d'éditions").sum())
+    trop_peu = len(t) - testes
+    reste = f" ; {trop_peu} avec trop peu d’éditions pour un test" if trop_peu else ""
     baisses, hausses = int((t["sens"] == "baisse").sum()), int((t["sens"] == "hausse").sum())
     if not baisses and not hausses:
         return (
-            f"À structures comparables, aucune tendance établie ({len(t)} {quoi} stables aux erreurs "
-            "d’échantillonnage et aux aléas d’édition près)"
+            f"À structures comparables, aucune tendance établie sur {testes} {quoi}, stables aux erreurs "
+            f"d’échantillonnage et aux aléas d’édition près{reste}"
         )
-    nombre = {0: "aucun"}
     return (
-        f"À structures comparables, baisse établie pour {nombre.get(baisses, baisses)} des {len(t)} {quoi}, "
-        f"hausse pour {nombre.get(hausses, hausses)} ; les autres stables aux aléas près"
+        f"À structures comparables, sur {testes} {quoi} : baisse établie pour {baisses}, hausse pour {hausses}{reste}"
     )
 
 
