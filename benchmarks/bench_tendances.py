@@ -1,7 +1,7 @@
 """Banc complet des tests de tendance et de rupture, des petites strates et de l'atténuation.
 
 Lancer à la main (quelques minutes) :
-``PYTHONPATH=src python benchmarks/bench_tendances.py [--series 2000]``.
+``PYTHONPATH=src python benchmarks/bench_tendances.py [--series 2000] [--panels 300]``.
 Affiche en Markdown, avec la machine et la date, pour la section « Tendances » de
 ``benchmarks/RESULTATS.md`` :
 
@@ -40,6 +40,21 @@ def bloc_tendances(n: int) -> list[str]:
         lignes.append(
             f"| {forme} | {str(pente).replace('.', ',')} | {_pct(r['meta_regression'])} % | {_pct(r['kendall'])} % |"
         )
+    return lignes
+
+
+def bloc_panels(n: int) -> list[str]:
+    lignes = [
+        "| variation d'édition | pente (σ/an) | série | tendance déclarée : méta-régression | ancien Kendall |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for forme, pente in (("marche", 0.0), ("chocs", 0.0), ("chocs", 1.0)):
+        r = sim.taux_tendance_panels(forme, pente, n_panels=n)
+        for x in r.to_dict("records"):
+            lignes.append(
+                f"| {forme} | {str(pente).replace('.', ',')} | {x['methode']} | {_pct(x['meta_regression'])} % "
+                f"| {_pct(x['kendall'])} % |"
+            )
     return lignes
 
 
@@ -90,15 +105,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=2000, help="séries simulées par scénario")
     parser.add_argument("--repliques-attenuation", type=int, default=200)
+    parser.add_argument("--panels", type=int, default=300, help="panels simulés par scénario (de bout en bout)")
     args = parser.parse_args()
     debut = time.time()
     print(f"## Tendances, ruptures, strates, atténuation — {dt.date.today().isoformat()}")
     print(
         f"Machine : {platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()} ; "
-        f"`benchmarks/bench_tendances.py --series {args.series}`.\n"
+        f"`benchmarks/bench_tendances.py --series {args.series} --panels {args.panels}`.\n"
     )
     for titre, bloc in (
         ("Fausses tendances et puissance", bloc_tendances(args.series)),
+        ("De bout en bout : panels → trois séries → test (200 structures, 1/4 renouvelé)", bloc_panels(args.panels)),
         ("Ruptures", bloc_ruptures(args.series)),
         ("Moyenne d'une petite strate : couverture à 95 % nominal", bloc_strates(args.series)),
         ("Modèle par structure : atténuation", bloc_attenuation(args.repliques_attenuation)),

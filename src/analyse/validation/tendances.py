@@ -129,3 +129,50 @@ def couverture_moyenne_strate(n_structures: int, n_series: int = 2000, graine: i
     bas, haut = np.quantile(boot, [(1 - niveau) / 2, (1 + niveau) / 2], axis=1)
     bootstrap = (bas <= vraie) & (vraie <= haut)
     return {"student": float(np.mean(student)), "bootstrap_percentile": float(np.mean(bootstrap))}
+
+
+def simuler_panel(rng: np.random.Generator, forme: str, n_structures: int = 200, pente: float = 0.0):
+    """Panel structures × éditions au format de ``calculer_series`` : effets de structure (écart-type
+    7), bruit de structure-édition (3,5), un quart du panel renouvelé à chaque édition, et des
+    effets d'édition θ (pente + variation d'édition de forme ``forme``, σ = 1).
+
+    >>> simuler_panel(np.random.default_rng(0), "marche", 20)["annee"].nunique()
+    10
+    """
+    theta = pente * (ANNEES - ANNEES[0]) + variation_editions(rng, forme)
+    u = rng.normal(0, 7, 3 * n_structures)
+    presents = rng.choice(3 * n_structures, n_structures, replace=False)
+    lignes = []
+    for t, annee in enumerate(ANNEES.astype(int)):
+        if t:
+            sortants = rng.choice(len(presents), n_structures // 4, replace=False)
+            libres = np.setdiff1d(np.arange(3 * n_structures), presents)
+            presents = np.r_[np.delete(presents, sortants), rng.choice(libres, n_structures // 4, replace=False)]
+        scores = 65 + theta[t] + u[presents] + rng.normal(0, 3.5, len(presents))
+        lignes.append(pd.DataFrame({"annee": annee, "structure_id": [f"S{i}" for i in presents], "score": scores}))
+    return pd.concat(lignes, ignore_index=True)
+
+
+def taux_tendance_panels(forme: str, pente: float = 0.0, n_panels: int = 200, graine: int = 23) -> pd.DataFrame:
+    """De bout en bout : panels simulés → trois séries de l'étude (``calculer_series``, intervalles
+    compris) → test de tendance sur chaque série, variances lues sur les intervalles comme dans
+    ``analyser_series``. Part des séries déclarées en tendance, par méthode, et ancien Kendall.
+
+    >>> taux_tendance_panels("chocs", n_panels=2).shape[0]
+    3
+    """
+    from analyse import config
+
+    rng = np.random.default_rng([graine, SCENARIOS_TENDANCE.index(forme), int(100 * pente)])
+    parametres = config.Parametres(n_bootstrap=100)
+    lignes = []
+    for _ in range(n_panels):
+        series = tendances.calculer_series(simuler_panel(rng, forme, pente=pente), parametres=parametres)
+        for methode, d in series.groupby("methode"):
+            d = d.sort_values("annee")
+            r = tendances.mesurer_tendance_editions(d["annee"], d["valeur"], tendances.variances_intervalles(d))
+            k = tendances.mesurer_tendance(d["annee"], d["valeur"])
+            lignes.append(
+                {"methode": methode, "meta_regression": r["p_valeur"] < 0.05, "kendall": k["p_valeur"] < 0.05}
+            )
+    return pd.DataFrame(lignes).groupby("methode")[["meta_regression", "kendall"]].mean().reset_index()
