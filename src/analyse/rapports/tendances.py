@@ -164,6 +164,117 @@ def _test(resultats, methode, niveau="national", modalite="ensemble") -> dict:
     return d.iloc[0].to_dict() if len(d) else {}
 
 
+# --------------------------------------------------------------------------- du nombre au mot (séries)
+# Règle locale en attendant ``statistiques/verdicts.py`` (issue 17) : chaque mot vient de
+# l'intervalle affiché à côté. Isolée ici pour être déplacée telle quelle.
+
+
+def _signe(x, decimales: int) -> str:
+    return ("+" if x > 0 and round(x, decimales) != 0 else "") + nombre_fr(x, decimales)
+
+
+def intervalle_signe(bas, haut, decimales: int = 1) -> str:
+    """Intervalle d'un écart, bornes signées.
+
+    >>> intervalle_signe(-0.72, 0.31)
+    '[-0,7 ; +0,3]'
+    """
+    return f"[{_signe(bas, decimales)} ; {_signe(haut, decimales)}]"
+
+
+def _points(x, decimales: int) -> str:
+    return "point" if abs(round(x, decimales)) < 2 else "points"
+
+
+def phrase_tendance(pente, bas, haut, decimales: int = 2) -> str:
+    """Verdict de tendance signé, avec l'intervalle de la pente (points par an) dont il découle :
+    hausse si l'intervalle est au-dessus de 0, baisse s'il est en dessous, sinon « stable aux
+    erreurs d'échantillonnage et aux aléas d'édition près » (le test porte sur les deux).
+
+    >>> phrase_tendance(0.4, 0.1, 0.7)
+    'hausse de +0,40 point par an [+0,10 ; +0,70]'
+    >>> phrase_tendance(-0.4, -0.7, -0.1)
+    'baisse de -0,40 point par an [-0,70 ; -0,10]'
+    >>> phrase_tendance(0.2, -0.3, 0.7)
+    'pas de tendance établie, stable aux erreurs d’échantillonnage et aux aléas d’édition près (+0,20 point par an [-0,30 ; +0,70])'
+    >>> phrase_tendance(float("nan"), float("nan"), float("nan"))
+    'trop peu d’éditions pour établir une tendance'
+    """
+    if pd.isna(pente) or pd.isna(bas) or pd.isna(haut):
+        return "trop peu d’éditions pour établir une tendance"
+    chiffre = f"{_signe(pente, decimales)} {_points(pente, decimales)} par an {intervalle_signe(bas, haut, decimales)}"
+    if bas > 0:
+        return f"hausse de {chiffre}"
+    if haut < 0:
+        return f"baisse de {chiffre}"
+    return f"pas de tendance établie, stable aux erreurs d’échantillonnage et aux aléas d’édition près ({chiffre})"
+
+
+def ecart_avec_intervalle(ecart, bas, haut, decimales: int = 1) -> str:
+    """Écart signé, unité et intervalle, sans verdict.
+
+    >>> ecart_avec_intervalle(-1.1, -2.8, 0.7)
+    '-1,1 point [-2,8 ; +0,7]'
+    """
+    return f"{_signe(ecart, decimales)} {_points(ecart, decimales)} {intervalle_signe(bas, haut, decimales)}"
+
+
+def phrase_evolution(ecart, bas, haut, decimales: int = 1) -> str:
+    """Évolution entre deux éditions, signée, avec l'intervalle de la différence.
+
+    >>> phrase_evolution(-1.5, -2.3, -0.7)
+    'recule de 1,5 point [-2,3 ; -0,7]'
+    >>> phrase_evolution(1.5, -0.2, 3.2)
+    'évolution non établie (+1,5 point [-0,2 ; +3,2])'
+    """
+    if pd.isna(ecart):
+        return "évolution non calculable"
+    chiffre = intervalle_signe(bas, haut, decimales)
+    if bas > 0 or haut < 0:
+        verbe = "progresse" if ecart > 0 else "recule"
+        return f"{verbe} de {nombre_fr(abs(ecart), decimales)} {_points(ecart, decimales)} {chiffre}"
+    return f"évolution non établie ({_signe(ecart, decimales)} {_points(ecart, decimales)} {chiffre})"
+
+
+def phrase_rupture(test: dict) -> str:
+    """Verdict de rupture d'une série : établie (valeur p ajustée sous α) ou non, avec l'écart au-delà
+    de la tendance et les deux éditions qui l'encadrent.
+
+    >>> phrase_rupture({"rupture": 2020, "rupture_apres": 2018, "ecart_rupture": -4.2, "p_rupture_ajustee": 0.01, "rupture_retenue": True})
+    'rupture établie entre 2018 et 2020 : -4,2 points au-delà de la tendance (p ajustée = 0,010)'
+    >>> phrase_rupture({"rupture": None})
+    'pas de rupture testable (trop peu d’éditions)'
+    """
+    if not test or pd.isna(test.get("rupture")):
+        return "pas de rupture testable (trop peu d’éditions)"
+    ecart = test["ecart_rupture"]
+    entre = f"entre {int(test['rupture_apres'])} et {int(test['rupture'])}"
+    chiffre = f"{_signe(ecart, 1)} {_points(ecart, 1)} au-delà de la tendance"
+    p = nombre_fr(test.get("p_rupture_ajustee", test.get("p_rupture")), 3)
+    if test["rupture_retenue"]:
+        return f"rupture établie {entre} : {chiffre} (p ajustée = {p})"
+    return (
+        f"pas de rupture établie ; le changement de niveau le plus marqué, {entre} ({chiffre}), reste "
+        f"compatible avec une tendance régulière et la variation d’une édition à l’autre (p ajustée = {p})"
+    )
+
+
+def _evolution_serie(series: pd.DataFrame, methode: str, a0: int, a1: int, niveau="national", modalite="ensemble"):
+    """(écart, bas, haut) de la série entre la première et la dernière édition. Séries ajustées :
+    leur intervalle porte déjà sur l'évolution depuis l'ancre ; moyenne des participants :
+    erreurs des deux éditions combinées comme indépendantes (prudent, les structures revenues
+    corrélant positivement les deux moyennes)."""
+    d = _serie(series, methode, niveau, modalite)
+    if a0 not in d.index or a1 not in d.index:
+        return np.nan, np.nan, np.nan
+    ancre = _valeur(series, "moyenne_participants", a0, niveau, modalite)
+    ecart = d.loc[a1, "valeur"] - ancre
+    if methode != "moyenne_participants":
+        return ecart, d.loc[a1, "ic_bas"] - ancre, d.loc[a1, "ic_haut"] - ancre
+    demi = np.hypot(*(d.loc[a, "ic_haut"] - d.loc[a, "ic_bas"] for a in (a0, a1))) / 2
+    return ecart, ecart - demi, ecart + demi
+
+
 # --------------------------------------------------------------------------- textes
 
 
@@ -179,23 +290,35 @@ def synthese(resultats: dict) -> BlocHTML:
     c = comp[(comp["niveau"] == "national") & (comp["methode"] == "effets_fixes") & (comp["annee"] == a1)]
     canaux = resultats["tests"].query("niveau == 'canal' and methode == 'effets_fixes'")
     d = resultats["dynamique"]
+    test, test_fe = _test(resultats, "moyenne_participants"), _test(resultats, "effets_fixes")
     return rendre(
         "tendances_synthese.html.j2",
         a0=a0,
         a1=a1,
         brut0=_valeur(s, "moyenne_participants", a0),
         brut1=_valeur(s, "moyenne_participants", a1),
-        fe1=_valeur(s, "effets_fixes", a1),
-        ch1=_valeur(s, "panel_chaine", a1),
+        evolution_brute=phrase_evolution(*_evolution_serie(s, "moyenne_participants", a0, a1)),
+        evolution_fe=phrase_evolution(*_evolution_serie(s, "effets_fixes", a0, a1)),
+        evolution_chaine=phrase_evolution(*_evolution_serie(s, "panel_chaine", a0, a1)),
         composition=c.iloc[0].to_dict() if len(c) else None,
-        test=_test(resultats, "moyenne_participants"),
-        test_fe=_test(resultats, "effets_fixes"),
+        composition_phrase=phrase_evolution(*c.iloc[0][["effet", "ic_bas", "ic_haut"]]) if len(c) else "",
+        composition_chiffre=ecart_avec_intervalle(*c.iloc[0][["effet", "ic_bas", "ic_haut"]]) if len(c) else "",
+        n_series=int(resultats["tests"]["p_valeur"].notna().sum()),
+        tendance=_phrase_test(test),
+        tendance_fe=_phrase_test(test_fe),
+        rupture=phrase_rupture(test) if test else "",
         n_canaux=len(canaux),
         baisses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "baisse"],
         hausses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "hausse"],
         reprise_pct=d["taux_reprise_pct"].iloc[1:].mean(),
         nouvelles=d["nouvelles"].iloc[1:].sum(),
     )
+
+
+def _phrase_test(test: dict) -> str:
+    if not test:
+        return ""
+    return phrase_tendance(test.get("pente_an"), test.get("pente_bas"), test.get("pente_haut"))
 
 
 def introduction(resultats: dict, parametres: config.Parametres, demo: bool = False) -> BlocHTML:
@@ -220,7 +343,8 @@ def phrase_composition(resultats: dict) -> BlocHTML:
     'phrase_composition'
     """
     comp = resultats["composition"].query("niveau == 'national' and methode == 'effets_fixes'").dropna(subset=["effet"])
-    return rendre("tendances_composition.html.j2", pire=comp.loc[comp["effet"].idxmin()].to_dict())
+    n_etablis = int(((comp["ic_bas"] > 0) | (comp["ic_haut"] < 0)).sum())
+    return rendre("tendances_composition.html.j2", pire=comp.loc[comp["effet"].idxmin()].to_dict(), n_etablis=n_etablis)
 
 
 # --------------------------------------------------------------------------- graphiques
@@ -246,26 +370,19 @@ def _tracer_series(
 
 
 def titre_series(resultats: dict) -> str:
-    """Titre qui énonce l'évolution nationale selon la moyenne brute et à structures comparables.
+    """Titre qui énonce l'évolution nationale, signée et avec l'intervalle de la différence, selon la
+    moyenne des participants et à structures comparables (effets fixes).
 
     >>> s = pd.DataFrame({"annee": [2012, 2022] * 2, "methode": ["moyenne_participants"] * 2 + ["effets_fixes"] * 2,
-    ...     "niveau": "national", "modalite": "ensemble", "valeur": [68.0, 65.0, 68.0, 66.5]})
+    ...     "niveau": "national", "modalite": "ensemble", "valeur": [68.0, 65.0, 68.0, 66.5],
+    ...     "ic_bas": [67.0, 64.0, 68.0, 65.0], "ic_haut": [69.0, 66.0, 68.0, 68.5]})
     >>> titre_series({"series": s, "annees": [2012, 2022]})
-    'De 2012 à 2022, la moyenne des participants recule de 3,0 points ; à structures comparables, de 1,5 point'
+    'De 2012 à 2022, la moyenne des participants recule de 3,0 points [-4,4 ; -1,6] ; à structures comparables, évolution non établie (-1,5 point [-3,0 ; +0,5])'
     """
     s, a = resultats["series"], resultats["annees"]
-    brut = _valeur(s, "moyenne_participants", max(a)) - _valeur(s, "moyenne_participants", min(a))
-    fe = _valeur(s, "effets_fixes", max(a)) - _valeur(s, "moyenne_participants", min(a))
-
-    def _mouvement(x, avec_verbe=True):
-        unite = "point" if abs(round(x, 1)) < 2 else "points"
-        verbe = ("progresse" if x > 0 else "recule") if avec_verbe else ""
-        return f"{verbe + ' de ' if avec_verbe else 'de '}{nombre_fr(abs(x))} {unite}"
-
-    return (
-        f"De {min(a)} à {max(a)}, la moyenne des participants {_mouvement(brut)} ; "
-        f"à structures comparables, {_mouvement(fe, False)}"
-    )
+    brut = phrase_evolution(*_evolution_serie(s, "moyenne_participants", min(a), max(a)))
+    fe = phrase_evolution(*_evolution_serie(s, "effets_fixes", min(a), max(a)))
+    return f"De {min(a)} à {max(a)}, la moyenne des participants {brut} ; à structures comparables, {fe}"
 
 
 def graphique_series_nationales(resultats: dict, source: str) -> Figure:
@@ -355,27 +472,55 @@ def graphique_composition(resultats: dict, source: str) -> Figure:
     )
     fe = comp[comp["methode"] == "effets_fixes"].dropna(subset=["effet"])
     dernier = fe.iloc[-1]
-    titre = (
-        f"En {int(dernier['annee'])}, le renouvellement du panel {'abaisse' if dernier['effet'] < 0 else 'relève'} "
-        f"la moyenne des participants de {nombre_fr(abs(dernier['effet']))} point(s)"
-    )
+    titre = titre_composition(dernier)
     habiller(
         fig, titre, source, "Barres : écart en points ; moustaches : intervalles bootstrap à 95 % sur les structures."
     )
     return fig
 
 
-def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
-    """Titre qui dénombre les modalités en baisse et en hausse (Kendall, effets fixes).
+def titre_composition(dernier) -> str:
+    """Titre du graphique de composition : effet de la dernière édition, établi ou non par son intervalle.
 
-    >>> t = pd.DataFrame({"methode": "effets_fixes", "niveau": "canal", "modalite": ["a", "b"], "sens": ["baisse", "pas de tendance nette"]})
+    >>> titre_composition({"annee": 2022, "effet": -1.2, "ic_bas": -2.0, "ic_haut": -0.4})
+    'En 2022, le renouvellement du panel abaisse la moyenne des participants de 1,2 point [-2,0 ; -0,4]'
+    >>> titre_composition({"annee": 2022, "effet": -0.3, "ic_bas": -1.0, "ic_haut": 0.4})
+    'En 2022, effet du renouvellement du panel non établi (-0,3 point [-1,0 ; +0,4])'
+    """
+    effet, bas, haut = dernier["effet"], dernier["ic_bas"], dernier["ic_haut"]
+    annee = int(dernier["annee"])
+    if bas > 0 or haut < 0:
+        verbe = "abaisse" if effet < 0 else "relève"
+        return (
+            f"En {annee}, le renouvellement du panel {verbe} la moyenne des participants de "
+            f"{nombre_fr(abs(effet))} {_points(effet, 1)} {intervalle_signe(bas, haut)}"
+        )
+    return f"En {annee}, effet du renouvellement du panel non établi ({_signe(effet, 1)} {_points(effet, 1)} {intervalle_signe(bas, haut)})"
+
+
+def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
+    """Titre qui dénombre les modalités en baisse et en hausse établies (effets fixes, intervalle ajusté) ;
+    les modalités suivies sur trop peu d'éditions ne sont comptées ni stables ni en tendance.
+
+    >>> t = pd.DataFrame({"methode": "effets_fixes", "niveau": "canal", "modalite": ["a", "b", "c"],
+    ...     "sens": ["baisse", "pas de tendance nette", "trop peu d'éditions"]})
     >>> titre_petits_multiples({"tests": t}, "canal", "canaux")
-    'À structures comparables, 1 canaux sur 2 en baisse significative, 0 en hausse'
+    'À structures comparables, sur 2 canaux : baisse établie pour 1, hausse pour 0 ; 1 avec trop peu d’éditions pour un test'
     """
     t = resultats["tests"]
     t = t[(t["niveau"] == niveau) & (t["methode"] == "effets_fixes")]
+    testes = int((t["sens"] != "trop peu d'éditions").sum())
+    trop_peu = len(t) - testes
+    reste = f" ; {trop_peu} avec trop peu d’éditions pour un test" if trop_peu else ""
     baisses, hausses = int((t["sens"] == "baisse").sum()), int((t["sens"] == "hausse").sum())
-    return f"À structures comparables, {baisses} {quoi} sur {len(t)} en baisse significative, {hausses} en hausse"
+    if not baisses and not hausses:
+        return (
+            f"À structures comparables, aucune tendance établie sur {testes} {quoi}, stables aux erreurs "
+            f"d’échantillonnage et aux aléas d’édition près{reste}"
+        )
+    return (
+        f"À structures comparables, sur {testes} {quoi} : baisse établie pour {baisses}, hausse pour {hausses}{reste}"
+    )
 
 
 def graphique_petits_multiples(
@@ -560,26 +705,51 @@ def tableau_composition(resultats: dict) -> pd.DataFrame:
     return table.reset_index().rename(columns={"annee": "Édition"}).astype({"Édition": str})
 
 
-def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -> pd.DataFrame:
-    """Tests de tendance et de rupture, une ligne par série et méthode, valeurs p ajustées (BH) ; les
-    valeurs p brutes et le tau de Kendall sont dans ``tests_tendance_rupture.csv``.
+def verdict_tendance_court(bas, haut) -> str:
+    """Mot du tableau des tests, lu sur l'intervalle ajusté de la pente.
 
-    >>> t = pd.DataFrame({"methode": ["effets_fixes"], "niveau": ["national"], "modalite": ["ensemble"], "tau": [-0.6],
-    ...     "p_valeur": [0.017], "pente_an": [-0.4], "sens": ["baisse"], "rupture": [2020.0], "ecart_rupture": [-3.5], "p_rupture": [0.08]})
-    >>> tableau_tests({"tests": t})["Rupture"].item()
-    '2020'
+    >>> verdict_tendance_court(0.1, 0.5), verdict_tendance_court(-0.2, 0.3), verdict_tendance_court(float("nan"), 1)
+    ('hausse', 'stable', '–')
+    """
+    if pd.isna(bas) or pd.isna(haut):
+        return "–"
+    return "hausse" if bas > 0 else ("baisse" if haut < 0 else "stable")
+
+
+def _pente_et_intervalle(x) -> str:
+    if pd.isna(x.get("pente_an")) or pd.isna(x.get("pente_bas")):
+        return "–"
+    return f"{_signe(x['pente_an'], 2)} {intervalle_signe(x['pente_bas'], x['pente_haut'], 2)}"
+
+
+def _rupture_courte(x) -> str:
+    if pd.isna(x.get("rupture")):
+        return "–"
+    return f"{int(x['rupture'])} ({'établie' if x['rupture_retenue'] else 'non établie'})"
+
+
+def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -> pd.DataFrame:
+    """Tests de tendance et de rupture, une ligne par série et méthode : pente et intervalle ajusté
+    pour la multiplicité, mot lu sur cet intervalle, rupture et valeurs p ajustées (BH) ; les
+    valeurs p brutes sont dans ``tests_tendance_rupture.csv``.
+
+    >>> t = pd.DataFrame({"methode": ["effets_fixes"], "niveau": ["national"], "modalite": ["ensemble"],
+    ...     "p_valeur": [0.017], "pente_an": [-0.4], "pente_bas": [-0.7], "pente_haut": [-0.1], "sens": ["baisse"],
+    ...     "rupture": [2020.0], "ecart_rupture": [-3.5], "p_rupture": [0.08], "rupture_retenue": [False]})
+    >>> tableau_tests({"tests": t})[["Tendance", "Rupture"]].values.tolist()
+    [['baisse', '2020 (non établie)']]
     """
     t = resultats["tests"]
     t = t[t["niveau"].isin(niveaux)]
+    lignes = t.to_dict("records")
     return pd.DataFrame(
         {
             "Série": [libelle_modalite(n, m) for n, m in zip(t["niveau"], t["modalite"])],
             "Méthode": t["methode"].map(COURTS).to_numpy(),
-            "Test de tendance": t["test_tendance"].to_numpy() if "test_tendance" in t else "",
-            "Pente (pts/an)": t["pente_an"].to_numpy(),
+            "Pente (pts/an) [IC ajusté]": [_pente_et_intervalle(x) for x in lignes],
+            "Tendance": [verdict_tendance_court(x["pente_bas"], x["pente_haut"]) for x in lignes],
             "p ajustée (tendance)": (t["p_valeur_ajustee"] if "p_valeur_ajustee" in t else t["p_valeur"]).to_numpy(),
-            "Tendance": t["sens"].to_numpy(),
-            "Rupture": [str(int(x)) if pd.notna(x) else "–" for x in t["rupture"]],
+            "Rupture": [_rupture_courte(x) for x in lignes],
             "Écart (pts)": t["ecart_rupture"].to_numpy(),
             "p ajustée (rupture)": (t["p_rupture_ajustee"] if "p_rupture_ajustee" in t else t["p_rupture"]).to_numpy(),
         }
@@ -587,7 +757,8 @@ def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -
 
 
 def tableau_tests_modalites(resultats: dict, niveaux) -> pd.DataFrame:
-    """Tests résumés par modalité : tendance et rupture de la moyenne des participants et des effets fixes.
+    """Tests résumés par modalité : pente et intervalle ajusté, tendance et rupture, pour la moyenne des
+    participants et les effets fixes (valeurs p dans ``tests_tendance_rupture.csv``).
 
     >>> tableau_tests_modalites.__name__
     'tableau_tests_modalites'
@@ -601,13 +772,12 @@ def tableau_tests_modalites(resultats: dict, niveaux) -> pd.DataFrame:
         for m in ("moyenne_participants", "effets_fixes"):
             if m not in d.index:
                 continue
-            x = d.loc[m]
+            x = d.loc[m].to_dict()
             court = COURTS[m].lower()
             ligne |= {
-                f"Pente {court} (pts/an)": x["pente_an"],
-                f"p ajustée tendance ({court})": x.get("p_valeur_ajustee", x["p_valeur"]),
-                f"Rupture ({court})": str(int(x["rupture"])) if pd.notna(x["rupture"]) else "–",
-                f"p ajustée rupture ({court})": x.get("p_rupture_ajustee", x["p_rupture"]),
+                f"Pente {court} (pts/an) [IC]": _pente_et_intervalle(x),
+                f"Tendance ({court})": verdict_tendance_court(x["pente_bas"], x["pente_haut"]),
+                f"Rupture ({court})": _rupture_courte(x),
             }
         lignes.append(ligne)
     return pd.DataFrame(lignes)
@@ -734,11 +904,21 @@ def tableau_parametres(parametres: config.Parametres) -> pd.DataFrame:
             ("Ancrage des séries ajustées", "moyenne des participants de la première édition comparée"),
             (
                 "Rupture",
-                "au plus une, au moins 2 éditions de chaque côté ; testée contre une tendance linéaire "
-                "(test F, loi simulée : 9 999 tirages)",
+                "au plus une, au moins 2 éditions de chaque côté ; datée et testée avec la tendance (sup-F, loi "
+                "simulée sous bruit AR(1) de coefficient 0,2 : 9 999 tirages)",
             ),
-            ("Tendance", "tau de Kendall exact et pente de Theil–Sen ; maillons (Student) pour le panel chaîné"),
-            ("Tests multiples", "Benjamini–Hochberg sur toutes les séries (taux de fausses découvertes 5 %)"),
+            (
+                "Tendance",
+                "méta-régression des estimations d’édition sur l’année (variance inter-éditions de "
+                "DerSimonian–Laird, Knapp–Hartung), seuil simulé sous chocs d’édition indépendants et sous marche "
+                "aléatoire, le plus exigeant retenu",
+            ),
+            ("Intervalles des moyennes de participants", "t de Student sur les structures"),
+            (
+                "Tests multiples",
+                "Benjamini–Hochberg sur toutes les séries (taux de fausses découvertes 5 %) ; intervalles de pente "
+                "ajustés de Benjamini–Yekutieli",
+            ),
         ],
         columns=["Paramètre", "Valeur"],
     )

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analyse.donnees.codes import DETERMINANTS, libelle
+from analyse.formatage import nombre_fr
 
 CIBLE_REPONDANT = "satisfaction"
 COLONNE_GRAPPE = "structure_id"
@@ -68,7 +69,9 @@ ANNEXE_METHODE = (
     "bootstrap par structures. Au niveau des structures, les éditions sont empilées avec des effets d'édition "
     "et des erreurs robustes groupées par structure ; un déterminant absent de la grille d'une édition sort du "
     "modèle plutôt que l'édition. Le lien audit–perçu compte chaque structure une fois (erreurs robustes aux "
-    "grappes), même vue à plusieurs éditions."
+    "grappes), même vue à plusieurs éditions. Les scores d'audit d'une structure reposent sur quelques contacts : "
+    "leur erreur d'échantillonnage, connue, atténue les pentes du modèle par structure ; leur fiabilité est "
+    "indiquée, et les pentes sont corrigées par calibration de régression quand c'est possible."
 )
 
 
@@ -676,7 +679,8 @@ def preparer_structures(
 
     Colonnes : ``score_global``, ``score_<determinant>`` (0–100), ``satisfaction_moyenne``
     (0–10, structures d'au moins ``min_repondants`` répondants), ``n_repondants``,
-    ``note_avis_moyenne`` (1–5, au moins ``min_avis`` avis) et ``n_avis``.
+    ``note_avis_moyenne`` (1–5, au moins ``min_avis`` avis), ``n_avis`` et
+    ``erreur_type_<determinant>`` (erreur d'échantillonnage du score d'audit, si connue).
 
     >>> s = pd.DataFrame({"annee": 2022, "structure_id": "a", "niveau": ["global", "determinant"], "modalite": ["", "attente"], "score": [70.0, 60.0]})
     >>> e = pd.DataFrame({"annee": 2022, "structure_id": ["a"] * 5, "satisfaction": [6, 7, 8, 7, 7]})
@@ -687,10 +691,18 @@ def preparer_structures(
     det = scores[scores["niveau"] == "determinant"].pivot_table(index=cles, columns="modalite", values="score")
     det.columns = [f"score_{c}" for c in det.columns]
     glob = scores[scores["niveau"] == "global"].set_index(cles)["score"].rename("score_global")
-    table = pd.concat([glob, det], axis=1)
+    morceaux = [glob, det]
+    if "erreur_type" in scores:
+        erreurs = scores[scores["niveau"] == "determinant"].pivot_table(
+            index=cles, columns="modalite", values="erreur_type"
+        )
+        erreurs.columns = [f"erreur_type_{c}" for c in erreurs.columns]
+        morceaux.append(erreurs)
+    table = pd.concat(morceaux, axis=1)
     for d in DETERMINANTS:
-        if f"score_{d}" not in table:
-            table[f"score_{d}"] = np.nan
+        for prefixe in ("score_", "erreur_type_"):
+            if f"{prefixe}{d}" not in table:
+                table[f"{prefixe}{d}"] = np.nan
     satisf = (
         pd.to_numeric(enquete["satisfaction"])
         .astype(float)
@@ -720,6 +732,7 @@ def preparer_structures(
         "n_repondants",
         "note_avis_moyenne",
         "n_avis",
+        *[f"erreur_type_{d}" for d in DETERMINANTS],
     ]
     return table[colonnes].reset_index()
 
@@ -731,8 +744,10 @@ def modele_structures(
 
     Éditions empilées avec effets d'édition, erreurs robustes par structure (t à G−1 ddl).
     Les coefficients sont exprimés pour ``par_points`` points de score d'audit. Renvoie
-    ``coefficients`` (tableau net), ``r2``, ``n_observations``, ``n_structures``, ``n_editions``
-    et ``lmg`` (parts du R², l'édition formant un groupe à part).
+    ``coefficients`` (tableau net ; avec les erreurs d'échantillonnage des scores d'audit, la
+    fiabilité de chaque score et la pente corrigée de l'atténuation, voir ``corriger_attenuation``),
+    ``r2``, ``n_observations``, ``n_structures``, ``n_editions``, ``lmg`` (parts du R², l'édition
+    formant un groupe à part) et ``note`` (phrases pour l'annexe, dont la fiabilité).
 
     >>> modele_structures(pd.DataFrame(columns=["annee", "structure_id", "satisfaction_moyenne"]))["n_observations"]
     0
@@ -768,6 +783,10 @@ def modele_structures(
         table = pd.concat([table, indicatrices], axis=1)
         groupes_lmg["edition"] = list(indicatrices.columns)
     parts = lmg(table, cible, groupes_lmg)
+    attenuation = corriger_attenuation(table, presents, cible, par_points, niveau=niveau)
+    if len(attenuation):
+        coefs = coefs.merge(attenuation, on="terme", how="left")
+    note = " ".join(n for n in (note, note_attenuation(attenuation)) if n)
     return {
         "coefficients": coefs,
         "r2": float(resultat.rsquared),
@@ -779,6 +798,120 @@ def modele_structures(
         "determinants_exclus": exclus,
         "note": note,
     }
+
+
+def _centrer_par_edition(valeurs: np.ndarray, editions: np.ndarray) -> np.ndarray:
+    codes, inverse = np.unique(editions, return_inverse=True)
+    sommes = np.zeros((len(codes), valeurs.shape[1]))
+    np.add.at(sommes, inverse, valeurs)
+    effectifs = np.bincount(inverse, minlength=len(codes))[:, None]
+    return valeurs - (sommes / effectifs)[inverse]
+
+
+def _pentes_calibrees(X, y, variances, editions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pentes naïves, pentes corrigées, fiabilités) après effets d'édition. Calibration de
+    régression : β = (SXX − SUU)⁻¹ SXy, SUU = Σ des variances d'erreur connues (diagonale)."""
+    Xc = _centrer_par_edition(X, editions)
+    yc = _centrer_par_edition(y[:, None], editions)[:, 0]
+    _, inverse, effectifs = np.unique(editions, return_inverse=True, return_counts=True)
+    sxx = Xc.T @ Xc
+    suu = np.diag((variances * (1 - 1 / effectifs[inverse])[:, None]).sum(axis=0))
+    sxy = Xc.T @ yc
+    naives = np.linalg.solve(sxx, sxy)
+    corrigee = sxx - suu
+    if np.any(np.linalg.eigvalsh(corrigee) <= 0):
+        return naives, np.full(len(naives), np.nan), 1 - np.diag(suu) / np.diag(sxx)
+    return naives, np.linalg.solve(corrigee, sxy), 1 - np.diag(suu) / np.diag(sxx)
+
+
+def corriger_attenuation(
+    table: pd.DataFrame,
+    colonnes,
+    cible: str,
+    par_points: float = 10.0,
+    n_bootstrap: int = 200,
+    graine: int = 2012,
+    niveau: float = 0.95,
+) -> pd.DataFrame:
+    """Fiabilité des scores d'audit et pentes corrigées de l'atténuation (calibration de régression).
+
+    Un score d'audit de structure repose sur quelques contacts : il vaut le vrai niveau plus une
+    erreur d'échantillonnage de variance connue (``erreur_type_<d>`` au carré). Cette erreur
+    atténue la pente du modèle par structure d'un facteur voisin de la **fiabilité** du score
+    (part de sa variance entre structures, à édition donnée, qui n'est pas de l'échantillonnage).
+    Correction : β = (SXX − SUU)⁻¹ SXy après effets d'édition, SUU = somme des variances
+    d'erreur (erreurs supposées indépendantes d'un déterminant à l'autre). Intervalle : bootstrap
+    percentile sur les structures. ``table`` : colonnes ``colonnes`` déjà divisées par
+    ``par_points`` ; vide si les erreurs types manquent.
+
+    >>> corriger_attenuation(pd.DataFrame({"annee": [2022], "structure_id": ["a"], "y": [1.0], "score_attente": [6.0]}),
+    ...     ["score_attente"], "y").empty
+    True
+    """
+    erreurs = [c.replace("score_", "erreur_type_", 1) for c in colonnes]
+    if not colonnes or any(e not in table or table[e].isna().all() for e in erreurs):
+        return pd.DataFrame()
+    t = table.dropna(subset=[cible, *colonnes, *erreurs])
+    if t[COLONNE_GRAPPE].nunique() < 5:
+        return pd.DataFrame()
+    X = t[list(colonnes)].to_numpy(dtype=float)
+    y = t[cible].to_numpy(dtype=float)
+    V = (t[erreurs].to_numpy(dtype=float) / par_points) ** 2
+    editions = t[COLONNE_EDITION].to_numpy()
+    naives, corrigees, fiabilites = _pentes_calibrees(X, y, V, editions)
+    structures, grappe = np.unique(t[COLONNE_GRAPPE].to_numpy(), return_inverse=True)
+    lignes_par_structure = [np.flatnonzero(grappe == g) for g in range(len(structures))]
+    rng = np.random.default_rng([graine, 17])
+    repliques = np.full((n_bootstrap, len(colonnes)), np.nan)
+    for b in range(n_bootstrap if np.isfinite(corrigees).all() else 0):
+        tirage = np.concatenate([lignes_par_structure[g] for g in rng.integers(0, len(structures), len(structures))])
+        try:
+            repliques[b] = _pentes_calibrees(X[tirage], y[tirage], V[tirage], editions[tirage])[1]
+        except np.linalg.LinAlgError:
+            continue
+    alpha = (1 - niveau) / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        bas, haut = np.nanquantile(repliques, [alpha, 1 - alpha], axis=0)
+    return pd.DataFrame(
+        {
+            "terme": [c.removeprefix("score_") for c in colonnes],
+            "fiabilite": fiabilites,
+            "coefficient_naif": naives,
+            "coefficient_corrige": corrigees,
+            "ic_bas_corrige": np.where(np.isnan(corrigees), np.nan, bas),
+            "ic_haut_corrige": np.where(np.isnan(corrigees), np.nan, haut),
+        }
+    )
+
+
+def note_attenuation(attenuation: pd.DataFrame) -> str:
+    """Phrase d'annexe : fiabilité des scores d'audit et atténuation des pentes par structure.
+
+    >>> a = pd.DataFrame({"terme": ["attente", "courtoisie"], "fiabilite": [0.58, 0.78],
+    ...     "coefficient_naif": [0.1, 0.2], "coefficient_corrige": [0.16, 0.25]})
+    >>> note_attenuation(a)[-34:]
+    ' ic_bas_corrige, ic_haut_corrige).'
+    """
+    if attenuation is None or attenuation.empty:
+        return ""
+    f = attenuation["fiabilite"]
+    texte = (
+        "Fiabilité des scores d’audit par déterminant (part de leur variance entre structures, à édition donnée, qui "
+        f"ne tient pas à l’échantillonnage des contacts) : de {nombre_fr(f.min(), 2)} à {nombre_fr(f.max(), 2)}. "
+        "Les pentes du modèle par structure sont donc atténuées vers zéro : une pente estimée sur un seul score le "
+        f"serait de {nombre_fr(100 * (1 - f.max()), 0)} à {nombre_fr(100 * (1 - f.min()), 0)} %."
+    )
+    if attenuation["coefficient_corrige"].notna().all():
+        return texte + (
+            " Les pentes corrigées par calibration de régression, avec leur intervalle bootstrap sur les structures, "
+            "figurent dans le tableau CSV du modèle (colonnes coefficient_corrige, ic_bas_corrige, ic_haut_corrige)."
+        )
+    return texte + (
+        " La correction conjointe (calibration de régression) n’est pas calculable ici : une fois l’erreur "
+        "d’échantillonnage retirée, les vrais scores des déterminants sont trop liés entre eux pour séparer leurs "
+        "pentes. Les pentes publiées sont donc des minorants en valeur absolue, à lire comme des associations."
+    )
 
 
 def determinants_communs(structures: pd.DataFrame, cible: str) -> tuple[list[str], list[str]]:
