@@ -3,6 +3,7 @@
 import json
 
 import nbformat
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -63,3 +64,23 @@ def test_parametres_inconnus_refuses(demo, tmp_path):
     racine, verite = demo
     with pytest.raises(ValueError, match="inconnu"):
         rs.rapport_suivi(verite["structures"][0], racine, tmp_path, parametres_suivi={"vitesse": 3})
+
+
+def test_demo_spplus_telle_que_publiee(demo):
+    """La démo écrit ses exports SP+ sous la forme publiée ; chaque expérience est rattachée aux bonnes
+    structures, avec réponse et délai de première réponse justes (vérité de la démo)."""
+    racine, verite = demo
+    brut = (racine / "raw/2022/spplus_experiences.csv").read_bytes()
+    assert brut.startswith(b"\xef\xbb\xbfID exp") and b"\r\n" in brut and b"Intitul\xc3\xa9 structure 2" in brut
+    attendu = {v["id_signal"]: v for v in verite["spplus"]["signaux"]}
+    s = lire(racine, "signaux")
+    s = s[s["origine"] == "services_publics_plus"].set_index("id_signal")
+    assert set(s.index) == set(attendu) and any(i.endswith("-2") for i in attendu)
+    for ident, v in attendu.items():
+        assert s.loc[ident, "structure_id"] == v["structure_id"]
+        assert bool(s.loc[ident, "repondu"]) == v["repondu"]
+        assert (
+            (s.loc[ident, "delai_reponse_jours"] == v["delai_premiere_reponse_jours"])
+            if v["repondu"]
+            else (pd.isna(s.loc[ident, "delai_reponse_jours"]))
+        )
