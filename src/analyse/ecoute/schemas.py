@@ -5,11 +5,9 @@ from __future__ import annotations
 from pandera.pandas import Check, Column, DataFrameSchema
 
 from analyse.donnees import schemas
-from analyse.donnees.codes import DETERMINANTS
+from analyse.donnees.codes import DETERMINANTS, THEMES_SPPLUS
 from analyse.donnees.schemas import COL_ANNEE, COL_DATE, COL_ID, COL_TEXTE, colonne_code
 from analyse.ecoute.signaux import CANAUX_SIGNAL, ISSUES_APPEL, ORIGINES, POLARITES, SOURCES
-
-THEMES_SPPLUS = ("accessibilite", "information", "relation", "reactivite", "simplicite")
 
 
 def _listes_determinants(serie):
@@ -82,7 +80,7 @@ def schemas_ecoute() -> dict:
             "id_signal": COL_ID,
             "structure_id": COL_ID,
             "date_signal": Column("datetime64[ns]"),
-            "theme": colonne_code(THEMES_SPPLUS),
+            "theme": colonne_code(tuple(THEMES_SPPLUS)),
             "determinant": colonne_code(DETERMINANTS, nullable=True),
             "polarite": colonne_code(POLARITES),
         },

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from analyse.config import dossier_raw
+from analyse.donnees.codes import THEMES_SPPLUS
 from analyse.donnees.lecture import (
     ErreurDonnees,
     TableBrute,
@@ -78,14 +79,8 @@ RESSENTIS = {
     "positif": "positif",
     "positive": "positif",
 }
-# Colonnes par thème de l'export « expériences » : déterminant du baromètre (None : sans équivalent).
-THEMES = {
-    "theme_accessibilite": ("Accessibilité", "accessibilite"),
-    "theme_information": ("Information/Explication", "qualite_reponse"),
-    "theme_relation": ("Relation", "courtoisie"),
-    "theme_reactivite": ("Réactivité", "reactivite"),
-    "theme_simplicite": ("Simplicité/Complexité", None),
-}
+# Colonnes par thème (``theme_<code>``) : libellé publié et déterminant du baromètre (``codes.THEMES_SPPLUS``).
+THEMES = {f"theme_{code}": v for code, v in THEMES_SPPLUS.items()}
 # Statut de réponse d'une structure : normalisé (minuscules, sans accents, « _ » entre les mots).
 STATUTS_REPONDUS = frozenset({"repondu", "reponse", "avec_reponse", "reponse_publiee", "repondue", "oui", "traite"})
 PREFIXE_ID = "SPP-"

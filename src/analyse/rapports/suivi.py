@@ -215,7 +215,12 @@ def _phrase_spplus(spplus: dict | None, parametres) -> dict | None:
 
 def _donnees_alertes(resultats: dict) -> dict:
     mois = sorted(resultats["alertes"]["mois"].unique())
-    return {"n_mois": len(mois), "premier": mois[0] if mois else None, "dernier": mois[-1] if mois else None}
+    return {
+        "n_mois": len(mois),
+        "premier": mois[0] if mois else None,
+        "dernier": mois[-1] if mois else None,
+        "evaluees": bool(resultats["carte_p"]["reference"].any()),
+    }
 
 
 def phrase_cartes(resultats: dict) -> BlocHTML:
@@ -1009,7 +1014,10 @@ def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
     from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]):
-        return rendre("suivi_section_cartes.html.j2", lecture=None)
+        return rendre("suivi_section_cartes.html.j2", lecture=None, trop_peu=False)
+    if not resultats["carte_p"]["reference"].any():  # aucun mois assez fourni pour servir de référence
+        minimum = resultats["parametres"].min_signaux_mois
+        return rendre("suivi_section_cartes.html.j2", lecture=None, trop_peu=True, minimum=minimum)
     return rendre(
         "suivi_section_cartes.html.j2",
         source=source,

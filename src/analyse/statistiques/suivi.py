@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analyse.donnees import stockage
-from analyse.donnees.codes import DETERMINANTS
+from analyse.donnees.codes import DETERMINANTS, THEMES_SPPLUS
 from analyse.statistiques import erlang, survie
 from analyse.statistiques.edition import intervalle_structure
 
@@ -469,14 +469,6 @@ def delais_annuels(
 
 # --------------------------------------------------------------------------- Services Publics +
 
-THEMES_SPPLUS = {
-    "accessibilite": "Accessibilité",
-    "information": "Information/Explication",
-    "relation": "Relation",
-    "reactivite": "Réactivité",
-    "simplicite": "Simplicité/Complexité",
-}
-
 
 def suivi_spplus(tables: dict, parametres: ParametresSuivi = ParametresSuivi()) -> dict | None:
     """Expériences Services Publics + de la structure : volume et ressentis, taux de réponse
@@ -530,10 +522,9 @@ def themes_spplus(themes: pd.DataFrame) -> pd.DataFrame:
     compte = pd.crosstab(themes["theme"], themes["polarite"]).reindex(
         index=list(THEMES_SPPLUS), columns=["negatif", "neutre", "positif"], fill_value=0
     )
-    determinants = themes.drop_duplicates("theme").set_index("theme")["determinant"]
     t = compte.reset_index()
-    t["libelle"] = t["theme"].map(THEMES_SPPLUS)
-    t["determinant"] = t["theme"].map(determinants)
+    t["libelle"] = t["theme"].map(lambda c: THEMES_SPPLUS[c][0])
+    t["determinant"] = t["theme"].map(lambda c: THEMES_SPPLUS[c][1])
     t["n"] = t[["negatif", "neutre", "positif"]].sum(axis=1)
     return t[colonnes]
 

@@ -12,7 +12,9 @@ récents. La courbe de survie S(t) = P(délai > t) de Kaplan–Meier tient compt
   contient 1/2, avec la variance de Greenwood sur l'échelle log(−log) ; la borne haute est
   « non atteinte » (infinie) quand l'intervalle de S contient 1/2 jusqu'au dernier délai observé.
 - Part dans le délai cible : 1 − S(cible), intervalle log(−log) de Greenwood ; sans aucune
-  réponse avant la cible, borne haute exacte 1 − (α/2)^(1/n) sur les n cas suivis jusque-là.
+  réponse avant la cible, borne haute exacte 1 − (α/2)^(1/n) sur les n cas suivis jusque-là ;
+  quand tous les cas suivis ont répondu avant la cible, borne basse exacte (α/2)^(1/r) sur
+  les r réponses.
 """
 
 from __future__ import annotations
@@ -106,9 +108,11 @@ def part_dans_delai(durees, observes, cible: float, niveau: float = NIVEAU) -> d
         return resultat | {"part": 0.0, "ic_bas": 0.0, "ic_haut": float(haut)}
     s, se = float(courbe.surv_prob[avant[-1]]), float(courbe.surv_prob_se[avant[-1]])
     resultat["part"] = 1 - s
-    if s <= 0 or s >= 1 or se <= 0:
-        bornes = (1 - s, 1 - s) if s <= 0 else (np.nan, np.nan)
-        return resultat | {"ic_bas": bornes[0], "ic_haut": bornes[1]}
+    if s <= 0:  # tous les cas suivis répondus avant la cible : borne basse exacte sur les réponses
+        reponses = int((observes & (durees <= cible)).sum())
+        return resultat | {"ic_bas": float(((1 - niveau) / 2) ** (1 / reponses)), "ic_haut": 1.0}
+    if s >= 1 or se <= 0:
+        return resultat
     ecart = z * se / (s * abs(np.log(s)))
     s_bas, s_haut = s ** np.exp(ecart), s ** np.exp(-ecart)  # intervalle log(−log) de S
     return resultat | {"ic_bas": float(1 - s_haut), "ic_haut": float(1 - s_bas)}
