@@ -11,6 +11,7 @@ récents. La courbe de survie S(t) = P(délai > t) de Kaplan–Meier tient compt
 - Intervalle de la médiane (Brookmeyer–Crowley) : délais t où l'intervalle ponctuel de S(t)
   contient 1/2, avec la variance de Greenwood sur l'échelle log(−log) ; la borne haute est
   « non atteinte » (infinie) quand l'intervalle de S contient 1/2 jusqu'au dernier délai observé.
+  Pas d'intervalle sous ``MIN_REPONSES_INTERVALLE`` réponses observées.
 - Part dans le délai cible : 1 − S(cible), intervalle log(−log) de Greenwood ; sans aucune
   réponse avant la cible, borne haute exacte 1 − (α/2)^(1/n) sur les n cas suivis jusque-là ;
   quand tous les cas suivis ont répondu avant la cible, borne basse exacte (α/2)^(1/r) sur
@@ -23,6 +24,10 @@ import numpy as np
 from scipy.stats import norm
 
 NIVEAU = 0.95
+# En dessous de 5 réponses, l'intervalle de Brookmeyer–Crowley couvre mal (mesuré : 34 % à 1–2 réponses,
+# 86 % à 3–4, 96 % à 5–6 ; ``benchmarks/RESULTATS.md``) et aucun intervalle exact à 95 % de la médiane
+# ne tient entre les délais observés (il faut au moins 6 valeurs) : l'intervalle est alors dit non calculable.
+MIN_REPONSES_INTERVALLE = 5
 
 
 def _nettoyer(durees, observes) -> tuple[np.ndarray, np.ndarray]:
@@ -58,12 +63,15 @@ def _mediane(courbe) -> float:
     return float(temps[i])
 
 
-def mediane_km(durees, observes, niveau: float = NIVEAU, methode: str = "cloglog") -> dict:
+def mediane_km(
+    durees, observes, niveau: float = NIVEAU, methode: str = "cloglog", min_reponses: int = MIN_REPONSES_INTERVALLE
+) -> dict:
     """Médiane de Kaplan–Meier et son intervalle : ``mediane``, ``ic_bas``, ``ic_haut``, ``n``, ``n_reponses``.
 
     NaN pour la médiane quand elle n'est pas atteinte ; ``ic_haut`` infini quand la borne haute
     n'est pas atteinte. ``methode`` : transformation de ``SurvfuncRight.quantile_ci``
     (``cloglog`` = log(−log), celle des rapports ; ``log`` = celle de R ``survfit`` par défaut).
+    Moins de ``min_reponses`` réponses observées : pas d'intervalle (NaN).
 
     >>> m = mediane_km([9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161], [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0], methode="log")
     >>> float(m["mediane"]), float(m["ic_bas"]), float(m["ic_haut"])  # R : survfit(Surv(time, status) ~ x, aml)
@@ -79,6 +87,8 @@ def mediane_km(durees, observes, niveau: float = NIVEAU, methode: str = "cloglog
         resultat["ic_haut"] = np.inf
         return resultat
     resultat["mediane"] = _mediane(courbe)
+    if resultat["n_reponses"] < min_reponses:
+        return resultat
     with np.errstate(divide="ignore", invalid="ignore"):
         bas, haut = courbe.quantile_ci(0.5, alpha=1 - niveau, method=methode)
     resultat["ic_bas"], resultat["ic_haut"] = float(bas), float(haut)
