@@ -241,3 +241,25 @@ def test_couverture_de_l_intervalle_de_la_mediane(simulation_delais):
     assert delais.resumer(donnes, r["verite"])["couverture_mediane"] >= 0.93
     assert (m.loc[m["delai_ic_bas"].isna(), "n_repondues"] < 5).all()
     assert delais.resumer(r["annuel"], r["verite"])["couverture_mediane"] >= 0.9
+
+
+def test_delais_de_la_fiche_comptent_les_contacts_sans_reponse():
+    """Fiche : le délai médian porte sur tous les contacts du canal ; un contact sans réponse est censuré
+    (l'ancienne moyenne des seuls contacts répondus donnait 2 jours ici), et l'intervalle manque, dit pourquoi,
+    sous 5 réponses."""
+    from analyse.rapports import fiche
+
+    contacts = [f"C{i}" for i in range(8)]
+    delais = [2.0, 2.0, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan]  # 2 réponses sur 8 contacts
+    r = pd.DataFrame(
+        {"id_contact": contacts, "canal": "courrier", "indicateur": "COURRIER_DELAI_JOURS", "valeur": delais}
+    )
+    d = fiche.delai_contacts(r, fiche.DELAIS[1], fenetre=30.0)
+    assert (d["n_contacts"], d["n_reponses"]) == (8, 2) and np.isnan(d["mediane"])  # médiane non atteinte
+    ligne = pd.Series({"n": 8, "n_reponses": 2, "valeur": d["mediane"], "ic_bas": d["ic_bas"], "ic_haut": d["ic_haut"]})
+    assert fiche._valeur_delai(ligne) == "non atteinte (2 réponse(s) sur 8)"
+    assert fiche._intervalle_delai(ligne) == "aucun (moins de 5 réponses)"
+    r["valeur"] = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, np.nan, np.nan]
+    d = fiche.delai_contacts(r, fiche.DELAIS[1], fenetre=30.0)
+    ligne = pd.Series({"n": 8, "n_reponses": 6, "valeur": d["mediane"], "ic_bas": d["ic_bas"], "ic_haut": d["ic_haut"]})
+    assert d["mediane"] == 5.5 and fiche._intervalle_delai(ligne).startswith("[")  # palier à 1/2 : milieu

@@ -40,17 +40,19 @@ N_PRIORITES = 3
 N_CITATIONS = 5
 LONGUEUR_CITATION = 300  # caractères au plus par extrait de texte d'usager cité
 
-# Indicateurs de délai (moyenne des délais observés, contacts ayant reçu une réponse).
+# Indicateurs de délai : médiane de Kaplan–Meier sur tous les contacts du canal, un contact resté sans
+# réponse comptant pour un délai plus long que le plus long observé de l'édition (censuré), avec son
+# intervalle (``analyse.statistiques.survie`` ; aucun sous 5 réponses).
 DELAIS = (
     {
         "code": "delai_courriel_jours",
-        "libelle": "Délai moyen de réponse aux courriels (jours ouvrés)",
+        "libelle": "Délai médian de réponse aux courriels (jours ouvrés, sans réponse compris)",
         "canal": "courriel",
         "indicateur": "COURRIEL_DELAI_JOURS",
     },
     {
         "code": "delai_courrier_jours",
-        "libelle": "Délai moyen de réponse aux courriers (jours)",
+        "libelle": "Délai médian de réponse aux courriers (jours, sans réponse compris)",
         "canal": "courrier",
         "indicateur": "COURRIER_DELAI_JOURS",
     },
@@ -156,10 +158,33 @@ def config_lire(racine: Path, table: str, colonnes) -> pd.DataFrame:
     return lire(racine, table, colonnes=[*colonnes, "annee"])
 
 
-def _delais_structures(reponses: pd.DataFrame) -> pd.DataFrame:
-    codes = [d["indicateur"] for d in DELAIS]
-    sous = reponses[reponses["indicateur"].isin(codes) & reponses["valeur"].notna()]
-    return sous.groupby(["indicateur", "structure_id"])["valeur"].mean().rename("delai").reset_index()
+def _delais_structures(reponses: pd.DataFrame) -> dict:
+    """Par indicateur de délai : fenêtre de censure (plus long délai observé de l'édition) et médiane nationale
+    de Kaplan–Meier sur tous les contacts du canal."""
+    resultat = {}
+    for definition in DELAIS:
+        observes = reponses.loc[(reponses["indicateur"] == definition["indicateur"]), "valeur"].dropna()
+        fenetre = float(observes.max()) if len(observes) else np.nan
+        resultat[definition["indicateur"]] = {"fenetre": fenetre} | delai_contacts(reponses, definition, fenetre)
+    return resultat
+
+
+def delai_contacts(reponses: pd.DataFrame, definition: dict, fenetre: float) -> dict:
+    """Délai médian de Kaplan–Meier des contacts d'un canal : un contact sans délai noté (sans réponse) est
+    censuré à ``fenetre`` ; renvoie aussi ``n_contacts``.
+
+    >>> r = pd.DataFrame({"id_contact": ["a", "a", "b", "c"], "canal": "courrier",
+    ...     "indicateur": ["COURRIER_DELAI_JOURS", "X", "X", "COURRIER_DELAI_JOURS"], "valeur": [3.0, 1.0, 1.0, 9.0]})
+    >>> d = delai_contacts(r, DELAIS[1], 30.0)
+    >>> d["n_contacts"], d["n_reponses"], float(d["mediane"])
+    (3, 2, 9.0)
+    """
+    from analyse.statistiques.survie import mediane_km
+
+    contacts = pd.Index(reponses.loc[reponses["canal"] == definition["canal"], "id_contact"].unique())
+    notes = reponses[(reponses["indicateur"] == definition["indicateur"]) & reponses["valeur"].notna()]
+    delais = notes.groupby("id_contact")["valeur"].first().reindex(contacts)
+    return mediane_km(delais.fillna(fenetre).to_numpy(), delais.notna().to_numpy()) | {"n_contacts": len(contacts)}
 
 
 # --------------------------------------------------------------------------- importance
@@ -369,20 +394,20 @@ def _indicateurs(reponses: pd.DataFrame, nationaux: dict, structure_id: str, par
                 "national": ref["proportion"] if ref["statut"] == "disponible" else np.nan,
             }
         )
-    delais = nationaux["delais"]
     for definition in DELAIS:
-        sous = reponses[(reponses["indicateur"] == definition["indicateur"]) & reponses["valeur"].notna()]
-        nat_d = delais.loc[delais["indicateur"] == definition["indicateur"], "delai"]
+        nat = nationaux["delais"][definition["indicateur"]]
+        propre = delai_contacts(reponses, definition, nat["fenetre"])
         lignes.append(
             {
                 "libelle": definition["libelle"],
                 "canal": libelle(definition["canal"]),
                 "unite": "jours",
-                "n": int(len(sous)),
-                "valeur": float(sous["valeur"].mean()) if len(sous) else np.nan,
-                "ic_bas": np.nan,
-                "ic_haut": np.nan,
-                "national": float(nat_d.mean()) if len(nat_d) >= parametres.taille_min_agregat else np.nan,
+                "n": propre["n_contacts"],
+                "n_reponses": propre["n_reponses"],
+                "valeur": propre["mediane"],
+                "ic_bas": propre["ic_bas"],
+                "ic_haut": propre["ic_haut"],
+                "national": nat["mediane"] if nat["n_contacts"] >= parametres.taille_min_agregat else np.nan,
             }
         )
     return pd.DataFrame(lignes)
@@ -603,20 +628,41 @@ def tableau_indicateurs(fiche: dict) -> BlocHTML:
             ic.append(intervalle_fr(100 * r["ic_bas"], 100 * r["ic_haut"]))
             ref.append(pourcent_fr(r["national"]))
         else:
-            valeur.append(f"{nombre_fr(r['valeur'])} j" if r["n"] else "non mesuré")
-            ic.append("–")
-            ref.append(f"{nombre_fr(r['national'])} j" if pd.notna(r["national"]) else "–")
+            valeur.append(_valeur_delai(r))
+            ic.append(_intervalle_delai(r))
+            ref.append(f"{nombre_fr(r['national'], 0)} j" if pd.notna(r["national"]) else "–")
     table = pd.DataFrame(
         {
             "Indicateur": t["libelle"],
             "Canal": t["canal"],
             "Contacts": t["n"].astype(int),
             "Structure": valeur,
-            "IC à 95 % (%)": ic,
+            "IC à 95 % (% ou jours)": ic,
             "National": ref,
         }
     )
     return rendre("fiche_indicateurs.html.j2", table=table, source=source_fiche(fiche))
+
+
+def _valeur_delai(r) -> str:
+    """Délai médian d'une structure et ses réponses (« 4 j (2 réponses sur 3) », « non atteinte (…) »)."""
+    if not r["n"]:
+        return "non mesuré"
+    mediane = "non atteinte" if pd.isna(r["valeur"]) else f"{nombre_fr(r['valeur'], 0)} j"
+    return f"{mediane} ({int(r['n_reponses'])} réponse(s) sur {int(r['n'])})"
+
+
+def _intervalle_delai(r) -> str:
+    """Intervalle à 95 % du délai médian, ou pourquoi il n'y en a pas."""
+    from analyse.statistiques.survie import MIN_REPONSES_INTERVALLE
+
+    if not r["n"]:
+        return "–"
+    if pd.isna(r["ic_bas"]) and pd.isna(r["ic_haut"]):
+        return f"aucun (moins de {MIN_REPONSES_INTERVALLE} réponses)"
+    bas = "–" if pd.isna(r["ic_bas"]) else nombre_fr(r["ic_bas"], 0)
+    haut = "non atteinte" if pd.isna(r["ic_haut"]) or np.isinf(r["ic_haut"]) else f"{nombre_fr(r['ic_haut'], 0)} j"
+    return f"[{bas} ; {haut}]"
 
 
 def titre_trajectoire(fiche: dict) -> str:
