@@ -408,6 +408,8 @@ def _indicateurs(reponses: pd.DataFrame, nationaux: dict, structure_id: str, par
                 "ic_bas": propre["ic_bas"],
                 "ic_haut": propre["ic_haut"],
                 "national": nat["mediane"] if nat["n_contacts"] >= parametres.taille_min_agregat else np.nan,
+                "national_ic_bas": nat["ic_bas"],
+                "national_ic_haut": nat["ic_haut"],
             }
         )
     return pd.DataFrame(lignes)
@@ -630,7 +632,7 @@ def tableau_indicateurs(fiche: dict) -> BlocHTML:
         else:
             valeur.append(_valeur_delai(r))
             ic.append(_intervalle_delai(r))
-            ref.append(f"{nombre_fr(r['national'], 0)} j" if pd.notna(r["national"]) else "–")
+            ref.append(_national_delai(r))
     table = pd.DataFrame(
         {
             "Indicateur": t["libelle"],
@@ -650,6 +652,15 @@ def _valeur_delai(r) -> str:
         return "non mesuré"
     mediane = "non atteinte" if pd.isna(r["valeur"]) else f"{nombre_fr(r['valeur'], 0)} j"
     return f"{mediane} ({int(r['n_reponses'])} réponse(s) sur {int(r['n'])})"
+
+
+def _national_delai(r) -> str:
+    """Délai médian national et son intervalle (« 15 j [14 ; 16 j] »)."""
+    if pd.isna(r["national"]):
+        return "–"
+    bornes = {"n": 1, "ic_bas": r.get("national_ic_bas", np.nan), "ic_haut": r.get("national_ic_haut", np.nan)}
+    intervalle = _intervalle_delai(pd.Series(bornes))
+    return f"{nombre_fr(r['national'], 0)} j" + ("" if intervalle.startswith("aucun") else f" {intervalle}")
 
 
 def _intervalle_delai(r) -> str:
