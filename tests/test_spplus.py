@@ -192,3 +192,19 @@ def test_preparation_d_une_edition(tmp_path, forme):
         assert b.lues == b.acceptees + b.rejetees
     fichiers = {b.fichier for b in edition.bilans}
     assert {f"raw/2022/spplus_{x}.csv" for x in ("experiences", "indicateurs", "referentiel")} <= fichiers
+
+
+def test_suivi_spplus_dans_la_fiche(tmp_path):
+    """La fiche de la structure reprend le suivi SP+ : taux de réponse, délai de première réponse, thèmes."""
+    from analyse.cli import main
+    from analyse.rapports import fiche
+
+    racine = ecrire_edition(tmp_path / "donnees")
+    ecrire_exports(racine / "raw/2022", "api")
+    ecrire_structures(racine / "raw/spplus_structures.csv")
+    assert main(["preparer", "--annee", "2022", "--donnees", str(racine), "--bootstrap", "20"]) == 0
+    f = fiche.calculer_fiche(2022, "00102", racine)
+    assert f["spplus"]["n"] == 2 and f["spplus"]["n_repondues"] == 1  # 1001 (rang 2, sans réponse) et 1003
+    html = str(fiche.bloc_usagers(f)).replace("\u00a0", " ")
+    assert "Services Publics + : 2 expérience(s)" in html and "taux de réponse 50 %" in html
+    assert "sans équivalent" in html  # tableau des thèmes rapportés aux déterminants

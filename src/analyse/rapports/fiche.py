@@ -25,6 +25,7 @@ from analyse.donnees.notation import ANNEXE_METHODE, phrase_fragile
 from analyse.formatage import (
     BlocHTML,
     couper_texte,
+    delai_fr,
     intervalle_fr,
     nombre_fr,
     pourcent_fr,
@@ -261,7 +262,47 @@ def calculer_fiche(
     fiche["indicateurs"] = _indicateurs(reponses, d["nationaux"], structure_id, parametres)
     fiche["priorites"] = _matrice(fiche["determinant"], d["importance"])
     fiche["usagers"] = _usagers(d["tables"]["enquete"], d["tables"]["avis"], structure_id)
+    fiche["usagers"]["delai_avis"] = delai_avis(fiche["usagers"]["avis"], d["tables"]["avis"])
+    fiche["spplus"] = _spplus_structure(d, structure_id)
     return fiche
+
+
+def _spplus_structure(d: dict, structure_id: str) -> dict | None:
+    """Suivi Services Publics + de la structure (taux de réponse, délai, thèmes) ; None sans expérience."""
+    from analyse.statistiques.suivi import ParametresSuivi, suivi_spplus
+
+    if "spplus" not in d:
+        d["spplus"] = {nom: _lire_facultative(d["racine"], nom, d["annee"]) for nom in ("signaux", "themes_spplus")}
+    tables = {nom: t[t["structure_id"] == structure_id] if len(t) else t for nom, t in d["spplus"].items()}
+    return suivi_spplus(tables, ParametresSuivi())
+
+
+def _lire_facultative(racine, table: str, annee: int) -> pd.DataFrame:
+    from analyse.donnees.stockage import lire
+
+    try:
+        return lire(racine, table, annee=annee)
+    except FileNotFoundError:
+        return pd.DataFrame()
+
+
+def delai_avis(avis: pd.DataFrame, tous: pd.DataFrame) -> dict | None:
+    """Délai médian de réponse aux avis de la structure (Kaplan–Meier) : un avis sans réponse est censuré à
+    son ancienneté à la dernière date des avis de l'édition. None sans colonne de date d'avis.
+
+    >>> a = pd.DataFrame({"date_avis": pd.to_datetime(["2022-01-01", "2022-01-02"]),
+    ...     "date_reponse": pd.to_datetime(["2022-01-05", None]), "delai_reponse_jours": [4.0, None]})
+    >>> float(delai_avis(a, a)["mediane"])
+    4.0
+    """
+    from analyse.statistiques.survie import mediane_km
+
+    if avis.empty or "date_avis" not in avis or "delai_reponse_jours" not in avis:
+        return None
+    fin = pd.concat([tous["date_avis"], tous.get("date_reponse", pd.Series(dtype="datetime64[ns]"))]).max()
+    repondu = avis["delai_reponse_jours"].notna()
+    anciennete = (fin - avis["date_avis"]).dt.days.astype(float)
+    return mediane_km(avis["delai_reponse_jours"].where(repondu, anciennete), repondu)
 
 
 def _global_compare(propres: pd.DataFrame, national: pd.DataFrame) -> dict:
@@ -853,6 +894,8 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
         "table_avis": None,
         "part_repondus": None,
         "delai_reponse": None,
+        "spplus": None,
+        "themes_spplus": None,
         "themes": None,
         "extraits": [],
     }
@@ -874,9 +917,8 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
         dist = a["note"].astype(float).value_counts().reindex([1.0, 2.0, 3.0, 4.0, 5.0], fill_value=0)
         repondus = a["date_reponse"].notna() if "date_reponse" in a else pd.Series(False, index=a.index)
         donnees["part_repondus"] = repondus.mean()
-        donnees["delai_reponse"] = (
-            a["delai_reponse_jours"].astype(float).mean() if "delai_reponse_jours" in a else np.nan
-        )
+        m = u.get("delai_avis")
+        donnees["delai_reponse"] = delai_fr(m["mediane"], m["ic_bas"], m["ic_haut"]) if m else "non mesuré"
         donnees["table_avis"] = pd.DataFrame(
             {
                 "Note (sur 5)": [f"{int(k)} étoile(s)" for k in dist.index],
@@ -884,11 +926,24 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
                 "Part": [pourcent_fr(v / n_a) for v in dist.values],
             }
         )
+    donnees["spplus"], donnees["themes_spplus"] = _spplus_fiche(fiche)
     textes = u["textes"]
     if len(textes):
         donnees["themes"] = _themes(textes)
         donnees["extraits"] = extraits_usagers(textes, N_CITATIONS, longueur_citation)
     return rendre("fiche_usagers.html.j2", **donnees)
+
+
+def _spplus_fiche(fiche: dict) -> tuple:
+    """Chiffres Services Publics + prêts à écrire et tableau des thèmes (None, None sans expérience)."""
+    from analyse.rapports.suivi import _phrase_spplus, tableau_themes_spplus
+    from analyse.statistiques.suivi import ParametresSuivi
+
+    sp = fiche.get("spplus")
+    if sp is None:
+        return None, None
+    themes = tableau_themes_spplus(sp["themes"]) if sp["themes"]["n"].sum() else None
+    return _phrase_spplus(sp, ParametresSuivi()), themes
 
 
 def tableau_echantillon(fiche: dict) -> BlocHTML:
