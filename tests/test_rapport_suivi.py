@@ -3,6 +3,7 @@
 import json
 
 import nbformat
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -63,3 +64,47 @@ def test_parametres_inconnus_refuses(demo, tmp_path):
     racine, verite = demo
     with pytest.raises(ValueError, match="inconnu"):
         rs.rapport_suivi(verite["structures"][0], racine, tmp_path, parametres_suivi={"vitesse": 3})
+
+
+def test_demo_spplus_telle_que_publiee(demo):
+    """La démo écrit ses exports SP+ sous la forme publiée ; chaque expérience est rattachée aux bonnes
+    structures, avec réponse et délai de première réponse justes (vérité de la démo)."""
+    racine, verite = demo
+    brut = (racine / "raw/2022/spplus_experiences.csv").read_bytes()
+    assert brut.startswith(b"\xef\xbb\xbfID exp") and b"\r\n" in brut and b"Intitul\xc3\xa9 structure 2" in brut
+    attendu = {v["id_signal"]: v for v in verite["spplus"]["signaux"]}
+    s = lire(racine, "signaux")
+    s = s[s["origine"] == "services_publics_plus"].set_index("id_signal")
+    assert set(s.index) == set(attendu) and any(i.endswith("-2") for i in attendu)
+    for ident, v in attendu.items():
+        assert s.loc[ident, "structure_id"] == v["structure_id"]
+        assert bool(s.loc[ident, "repondu"]) == v["repondu"]
+        assert (
+            (s.loc[ident, "delai_reponse_jours"] == v["delai_premiere_reponse_jours"])
+            if v["repondu"]
+            else (pd.isna(s.loc[ident, "delai_reponse_jours"]))
+        )
+
+
+def test_export_spplus_ecrit_a_la_main_jusqu_au_tableau_de_bord(tmp_path):
+    """Bout en bout : des exports écrits à la main d'après la liste publiée passent « analyse preparer »
+    et apparaissent dans le tableau de bord (« analyse rapports suivi »)."""
+    from fabrique import ecrire_edition
+    from spplus_publie import ecrire_exports, ecrire_structures
+
+    racine = ecrire_edition(tmp_path / "donnees")
+    ecrire_exports(racine / "raw/2022", "libelles")
+    ecrire_structures(racine / "raw/spplus_structures.csv")
+    assert main(["preparer", "--annee", "2022", "--donnees", str(racine), "--bootstrap", "20"]) == 0
+    sortie = tmp_path / "rapports"
+    assert main(["rapports", "suivi", "--structure", "00101", "--donnees", str(racine), "--sortie", str(sortie)]) == 0
+    pages = PdfReader(sortie / "suivi/suivi_00101.pdf").pages
+    texte = " ".join(p.extract_text() for p in pages).replace("\n", " ").replace("\xa0", " ").replace("‐ ", "")
+    # 00101 est citée par 1001 (a répondu, 10 jours) et 1002 (en attente ; seule la préfecture a répondu)
+    assert "2 expérience(s) d’usagers citent la structure" in texte
+    assert "a répondu à 1 d’entre elles" in texte and "taux de réponse 50 %" in texte
+    # une seule réponse, l'autre expérience a 0 jour d'ancienneté à l'extraction : pas d'intervalle honnête
+    assert "Délai médian de première réponse : 10 j [intervalle non calculable]" in texte
+    assert "Taux de satisfaction des usagers" in texte  # titre original de l'indicateur
+    assert "Relation Courtoisie 1 0 1" in texte  # thème rapporté à son déterminant (1001 négatif, 1002 positif)
+    assert "Accessibilité Accessibilité 0 0 0" in texte

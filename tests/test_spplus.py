@@ -1,6 +1,7 @@
-"""Import des exports publics Services Publics + : correspondance des en-têtes (un en-tête
-renommé = une ligne à ajouter), colonnes inconnues signalées, lignes illisibles rejetées,
-rattachement des structures par la table ``spplus_structures.csv``."""
+"""Import des exports publics Services Publics + tels que publiés : deux formes d'en-têtes,
+correspondance ajoutée par l'utilisateur, colonnes obligatoires manquantes dites d'un coup,
+une expérience = un signal par structure citée participante, réponse et délai de CETTE
+structure, thèmes rapportés aux déterminants, rien de perdu (lues = acceptées + rejetées)."""
 
 import pandas as pd
 import pytest
@@ -11,169 +12,157 @@ from analyse.donnees.lecture import ErreurDonnees
 from analyse.ecoute.spplus import (
     charger_correspondance_colonnes,
     charger_structures,
+    completer_structures,
+    experiences_vers_signaux,
     importer_experiences,
     importer_indicateurs,
+    importer_referentiel,
+    themes_longs,
 )
 from fabrique import _ecrire_csv, ecrire_edition
+from spplus_publie import ecrire_exports, ecrire_publie, ecrire_structures
 
 P = Parametres(n_bootstrap=20)
-ENTETES_EXPERIENCES = [
-    "id",
-    "statut",
-    "date",
-    "description",
-    "ressenti",
-    "structure",
-    "reponse de la structure",
-    "canal de contact",
-]
-EXPERIENCES = [
-    (
-        "1001",
-        "publiée",
-        "2022-03-15T10:22:00",
-        "Renvoyé de service en service, personne ne sait.",
-        "Négatif",
-        "MAIRIE DE ZÉBRINVILLE",
-        "Nous sommes désolés, contactez M. Pierre Durand",
-        "téléphone",
-    ),
-    ("1002", "publiée", "16/03/2022", "Agent très aimable, merci.", "positif", "Mairie de Zébrinville", "", "guichet"),
-    ("1003", "publiée", "2022-04-01", "Rien à signaler", "Neutre", "Mairie d'Èvrevasque", "", ""),
-    # illisibles
-    ("1004", "publiée", "2022-13-01", "Date impossible", "positif", "Mairie de Zébrinville", "", ""),
-    ("1005", "publiée", "2022-04-02", "Ressenti inconnu", "mitigé", "Mairie de Zébrinville", "", ""),
-    ("1006", "publiée", "2022-04-03", "Structure inconnue", "négatif", "Préfecture du Nord", "", ""),
-    ("1002", "publiée", "2022-04-04", "Identifiant en double", "positif", "Mairie de Zébrinville", "", ""),
-]
-ENTETES_INDICATEURS = [
-    "Code SP+",
-    "Type",
-    "Nom",
-    "Code postal",
-    "Ville",
-    "Code indicateur",
-    "Valeur",
-    "Fréquence",
-    "Date de mise à jour",
-]
-INDICATEURS = [
-    (
-        "SPP-77",
-        "Mairie",
-        "Mairie de Zébrinville",
-        "99001",
-        "Zébrinville",
-        "DELAI_REPONSE_COURRIEL",
-        "3,5",
-        "annuelle",
-        "2022-06-30",
-    ),
-    (
-        "SPP-77",
-        "Mairie",
-        "Mairie de Zébrinville",
-        "99001",
-        "Zébrinville",
-        "TAUX_SATISFACTION",
-        "87,5 %",
-        "semestrielle",
-        "30/06/2022",
-    ),
-    (
-        "SPP-78",
-        "Mairie",
-        "Mairie d'Èvrevasque",
-        "99002",
-        "Èvrevasque",
-        "TAUX_SATISFACTION",
-        "n.d.",
-        "annuelle",
-        "2022-06-30",
-    ),
-    (
-        "SPP-99",
-        "Préfecture",
-        "Préfecture du Nord",
-        "59000",
-        "Lille",
-        "TAUX_SATISFACTION",
-        "90",
-        "annuelle",
-        "2022-06-30",
-    ),
-]
-STRUCTURES = [("00101", "SPP-77", "Mairie de Zébrinville"), ("00102", "", "Mairie d'Evrevasque")]
+PARTICIPANTS = {"00101", "00102", "00103"}
+FORMES = ("libelles", "api")
 
 
-@pytest.fixture
-def fichiers(tmp_path):
-    _ecrire_csv(tmp_path / "experiences.csv", EXPERIENCES, ENTETES_EXPERIENCES, sep=",")
-    _ecrire_csv(tmp_path / "indicateurs.csv", INDICATEURS, ENTETES_INDICATEURS, encodage="cp1252")
-    _ecrire_csv(tmp_path / "structures.csv", STRUCTURES, ["structure_id", "code_spplus", "nom_spplus"])
-    return tmp_path
+@pytest.fixture(params=FORMES)
+def exports(request, tmp_path):
+    chemins = ecrire_exports(tmp_path, request.param)
+    chemins["correspondance"] = ecrire_structures(tmp_path / "spplus_structures.csv")
+    return chemins
 
 
-def _motif(imp, ligne):
+def _structures(exports):
+    referentiel = importer_referentiel(exports["structures"]).table
+    return completer_structures(charger_structures(exports["correspondance"]), referentiel)
+
+
+def _experiences(exports, **kw):
+    return importer_experiences(
+        exports["experiences"], _structures(exports), 2022, structures_connues=PARTICIPANTS, **kw
+    )
+
+
+def _motifs(imp):
     r = imp.rejets.table_rejets()
-    return r.loc[r["ligne"] == ligne, "motif"].item()
+    return dict(zip(r["ligne"], r["motif"]))
 
 
-def test_experiences_importees_et_rattachees(fichiers):
-    imp = importer_experiences(fichiers / "experiences.csv", fichiers / "structures.csv", 2022)
-    t = imp.table.set_index("id_experience")
-    assert list(t.index) == ["1001", "1002", "1003"]
-    assert t["structure_id"].tolist() == ["00101", "00101", "00102"]  # nom sans casse ni accents
-    assert t["ressenti"].tolist() == ["negatif", "positif", "neutre"]
-    assert t.loc["1001", "date"] == pd.Timestamp("2022-03-15") and bool(t.loc["1001", "repondu"])
-    assert imp.colonnes_inconnues == ["canal de contact"]
-    assert "date invalide" in _motif(imp, 5)
-    assert "ressenti illisible" in _motif(imp, 6)
-    assert "sans correspondance" in _motif(imp, 7)
-    assert "en double" in _motif(imp, 8)
-    entete = imp.rejets.table_rejets().query("ligne == 1")
-    assert entete["colonne"].tolist() == ["canal de contact"] and "colonne inconnue" in entete["motif"].item()
+def test_une_experience_un_signal_par_structure_participante(exports):
+    imp = _experiences(exports)
+    t = imp.table
+    assert list(zip(t["id_experience"], t["rang"], t["structure_id"])) == [
+        ("1001", 1, "00101"),  # par code SP+
+        ("1001", 2, "00102"),  # par intitulé (sans casse ni accents)
+        ("1002", 1, "00101"),  # la préfecture (rang 2) ne participe pas au baromètre
+        ("1003", 1, "00102"),  # code seul : intitulé trouvé par le référentiel exporté
+    ]
+    s = experiences_vers_signaux(t, 2022)
+    assert s["id_signal"].tolist() == ["SPP-1001-1", "SPP-1001-2", "SPP-1002-1", "SPP-1003-1"]
+    assert s["id_signal"].is_unique
+
+
+def test_reponse_et_delai_de_cette_structure(exports):
+    s = experiences_vers_signaux(_experiences(exports).table, 2022).set_index("id_signal")
+    assert s["repondu"].tolist() == [True, False, False, True]  # 1002 : seule la préfecture a répondu
+    assert s["delai_reponse_jours"].tolist()[0] == 10.0 and s["delai_reponse_jours"].tolist()[3] == 10.0
+    assert s["delai_reponse_jours"].iloc[1:3].isna().all() and s["date_reponse"].iloc[1:3].isna().all()
+    assert s.loc["SPP-1001-1", "date_signal"] == pd.Timestamp("2022-03-15")  # « Ecrit le »
+    assert s.loc["SPP-1002-1", "date_signal"] == pd.Timestamp("2022-04-01")  # horodatage ISO avec décalage
+    assert s.loc["SPP-1001-1", "date_publication"] == pd.Timestamp("2022-06-01")  # gardée à part
+
+
+def test_rien_de_perdu_et_motifs(exports):
+    imp = _experiences(exports)
     bilan = imp.rejets.bilan()
-    assert (bilan.lues, bilan.acceptees, bilan.rejetees) == (7, 3, 4)
+    assert (bilan.lues, bilan.acceptees, bilan.rejetees) == (9, 3, 6)
+    motifs = _motifs(imp)  # numéros de ligne physiques : l'expérience 1001 occupe les lignes 2 à 5
+    assert "aucune structure citée" in motifs[8]  # préfecture seule
+    assert "date invalide" in motifs[9]
+    assert "ressenti illisible" in motifs[10]
+    assert "en double" in motifs[11]
+    assert "aucune structure citée" in motifs[12]  # rattachée mais non participante
+    assert "antérieure" in motifs[13]
+    assert "valeur de thème inconnue" in motifs[6]  # signalée, la ligne reste acceptée
+    assert imp.colonnes_inconnues == []
 
 
-def test_entete_renomme_une_ligne_a_ajouter(fichiers, tmp_path):
-    entetes = ["id", "statut", "date", "description", "Humeur de l'usager", "structure", "reponse de la structure"]
-    _ecrire_csv(tmp_path / "renomme.csv", [l[:7] for l in EXPERIENCES[:2]], entetes)
-    with pytest.raises(ErreurDonnees, match="ressenti"):
-        importer_experiences(tmp_path / "renomme.csv", fichiers / "structures.csv")
-    correspondance = charger_correspondance_colonnes()
-    ajout = pd.DataFrame(
-        {"export": ["experiences"], "colonne": ["ressenti"], "cle": ["humeur_de_l'usager"], "obligatoire": [True]}
-    )
+def test_textes_multilignes_et_reponse_non_gardee(exports):
+    s = experiences_vers_signaux(_experiences(exports).table, 2022)
+    texte = s["texte"].iloc[0]
+    assert texte.startswith("Renvoyé partout\nRenvoyé de service en service ;\npersonne ne sait.")
+    assert "J'ai abandonné." in texte
+    assert "Durand" not in " ".join(s["texte"].dropna())
+
+
+def test_themes_rapportes_aux_determinants(exports):
+    t = _experiences(exports).table
+    themes = themes_longs(t, 2022)
+    assert themes.query("id_signal == 'SPP-1001-1'")[["theme", "determinant", "polarite"]].values.tolist() == [
+        ["reactivite", "reactivite", "negatif"],
+        ["relation", "courtoisie", "negatif"],
+    ]
+    lignes_1002 = themes.query("id_signal == 'SPP-1002-1'")
+    assert lignes_1002["theme"].tolist() == ["relation", "simplicite"]  # « Plutôt bien » ignoré, signalé
+    s = experiences_vers_signaux(t, 2022).set_index("id_signal")
+    assert s.loc["SPP-1001-1", "determinants"] == "courtoisie|reactivite"
+    assert s.loc["SPP-1001-1", "origine_determinant"] == "themes"
+    assert s.loc["SPP-1003-1", "origine_determinant"] != "themes"  # sans thème : le lexique
+
+
+def test_sans_referentiel_le_code_seul_ne_suffit_pas(exports):
     imp = importer_experiences(
-        tmp_path / "renomme.csv",
-        fichiers / "structures.csv",
-        correspondance=pd.concat([correspondance, ajout], ignore_index=True),
+        exports["experiences"], charger_structures(exports["correspondance"]), 2022, structures_connues=PARTICIPANTS
     )
-    assert imp.table["ressenti"].tolist() == ["negatif", "positif"] and imp.colonnes_inconnues == []
+    assert "1003" not in set(imp.table["id_experience"])
+    assert "aucune structure citée" in _motifs(imp)[7]
 
 
-def test_correspondance_editable_depuis_un_fichier(fichiers, tmp_path):
-    chemin = tmp_path / "correspondance.csv"
-    from analyse.ecoute.lexique import chemin_ressource
-
-    lignes = chemin_ressource("correspondance_spplus.csv").read_text(encoding="utf-8")
-    chemin.write_text(lignes + "experiences;ressenti;Humeur de l'usager;oui\n", encoding="utf-8")
-    c = charger_correspondance_colonnes(chemin)
-    assert c.query('cle == "humeur_de_l\'usager"')["colonne"].item() == "ressenti"
-
-
-def test_indicateurs(fichiers):
-    imp = importer_indicateurs(fichiers / "indicateurs.csv", fichiers / "structures.csv", 2022)
+def test_resultats_par_structure(exports):
+    imp = importer_indicateurs(exports["indicateurs"], _structures(exports), 2022, structures_connues=PARTICIPANTS)
     t = imp.table
     assert t["structure_id"].tolist() == ["00101", "00101"]
-    assert t["valeur"].tolist() == [3.5, 87.5]
-    assert t["date_maj"].tolist() == [pd.Timestamp("2022-06-30")] * 2
-    assert t["ville"].tolist() == ["Zébrinville"] * 2  # Windows-1252 décodé
-    assert "valeur illisible" in _motif(imp, 4)
-    assert "sans correspondance" in _motif(imp, 5)
-    assert imp.colonnes_inconnues == []
+    assert t["indicateur"].tolist() == ["IND-27", "IND-12"]
+    assert t["titre_indicateur"].tolist() == [
+        "Taux de satisfaction des usagers",
+        "Délai moyen de réponse aux courriels",
+    ]
+    assert t["valeur"].tolist() == [87.5, 3.5] and t["reseau"].tolist() == ["Communes"] * 2
+    motifs = _motifs(imp)
+    assert "valeur illisible" in motifs[4] and "sans correspondance" in motifs[5]
+    assert imp.colonnes_inconnues == []  # toutes les colonnes publiées sont lues
+
+
+def test_referentiel_lu_sans_rien_perdre(exports):
+    imp = importer_referentiel(exports["structures"])
+    assert imp.table["code_spplus"].tolist() == ["3Tn8gzTdcz", "Ev12345678", "9Xq2pLmNoP"]
+    bilan = imp.rejets.bilan()
+    assert (bilan.lues, bilan.acceptees, bilan.rejetees) == (4, 3, 1)
+    assert imp.colonnes_inconnues in (["Adresse"], ["adresse"])
+
+
+def test_toutes_les_colonnes_obligatoires_manquantes_dites_ensemble(tmp_path):
+    chemin = ecrire_publie(tmp_path / "e.csv", ["ID expérience", "Description"], [["1", "x"]])
+    with pytest.raises(ErreurDonnees) as erreur:
+        importer_experiences(chemin, pd.DataFrame(columns=["structure_id", "code_spplus", "nom_normalise"]))
+    message = str(erreur.value)
+    assert "3 colonne(s) obligatoire(s)" in message
+    for colonne in ("date_ecrit", "ressenti", "structure_1"):
+        assert f"« {colonne} »" in message
+
+
+def test_correspondance_utilisateur_ajoutee_et_gagnante(tmp_path):
+    chemin = tmp_path / "correspondance_spplus.csv"
+    chemin.write_text(
+        "export;colonne;entete;obligatoire\nexperiences;ressenti;Humeur de l'usager;oui\nexperiences;titre;statut;non\n",
+        encoding="utf-8",
+    )
+    c = charger_correspondance_colonnes(chemin).query("export == 'experiences'").set_index("cle")["colonne"]
+    assert c["humeur_de_l_usager"] == "ressenti"  # ajoutée
+    assert c["id_experience"] == "id_experience"  # le paquet reste
+    assert c["statut"] == "titre"  # la ligne de l'utilisateur gagne
 
 
 def test_structures_sans_code_ni_nom_refusees(tmp_path):
@@ -182,21 +171,40 @@ def test_structures_sans_code_ni_nom_refusees(tmp_path):
         charger_structures(tmp_path / "s.csv")
 
 
-def test_preparation_d_une_edition(fichiers, tmp_path):
+@pytest.mark.parametrize("forme", FORMES)
+def test_preparation_d_une_edition(tmp_path, forme):
     racine = ecrire_edition(tmp_path / "donnees")
-    _ecrire_csv(racine / "raw/2022/spplus_experiences.csv", EXPERIENCES, ENTETES_EXPERIENCES, sep=",")
-    _ecrire_csv(racine / "raw/2022/spplus_indicateurs.csv", INDICATEURS, ENTETES_INDICATEURS)
+    ecrire_exports(racine / "raw/2022", forme)
     with pytest.raises(ErreurDonnees, match="spplus_structures.csv"):
         preparer_edition(racine, 2022, P)
-    _ecrire_csv(racine / "raw/spplus_structures.csv", STRUCTURES, ["structure_id", "code_spplus", "nom_spplus"])
+    ecrire_structures(racine / "raw/spplus_structures.csv")
+    (racine / "raw/correspondance_spplus.csv").write_text(  # ajoutée au paquet (ne le remplace pas)
+        "export;colonne;entete;obligatoire\nexperiences;ressenti;Humeur de l'usager;oui\n", encoding="utf-8"
+    )
     edition = preparer_edition(racine, 2022, P)
     s = edition.tables["signaux"]
-    assert s["id_signal"].tolist() == ["SPP-1001", "SPP-1002", "SPP-1003"]
+    assert s["id_signal"].tolist() == ["SPP-1001-1", "SPP-1001-2", "SPP-1002-1", "SPP-1003-1"]
+    assert s["repondu"].tolist() == [True, False, False, True]
     assert set(s["origine"]) == {"services_publics_plus"} and set(s["source"]) == {"avis_en_ligne"}
-    assert s["determinant"].iloc[0] == "transfert" and s["polarite"].tolist() == ["negatif", "positif", "neutre"]
-    assert "Durand" not in " ".join(s["texte"].dropna())  # la réponse de la structure n'est pas gardée
     assert len(edition.tables["indicateurs_spplus"]) == 2
+    assert set(edition.tables["themes_spplus"]["id_signal"]) == {"SPP-1001-1", "SPP-1001-2", "SPP-1002-1"}
     for b in edition.bilans:
         assert b.lues == b.acceptees + b.rejetees
-    fichiers_rejets = set(edition.tables["rejets"]["fichier"])
-    assert {"raw/2022/spplus_experiences.csv", "raw/2022/spplus_indicateurs.csv"} <= fichiers_rejets
+    fichiers = {b.fichier for b in edition.bilans}
+    assert {f"raw/2022/spplus_{x}.csv" for x in ("experiences", "indicateurs", "referentiel")} <= fichiers
+
+
+def test_suivi_spplus_dans_la_fiche(tmp_path):
+    """La fiche de la structure reprend le suivi SP+ : taux de réponse, délai de première réponse, thèmes."""
+    from analyse.cli import main
+    from analyse.rapports import fiche
+
+    racine = ecrire_edition(tmp_path / "donnees")
+    ecrire_exports(racine / "raw/2022", "api")
+    ecrire_structures(racine / "raw/spplus_structures.csv")
+    assert main(["preparer", "--annee", "2022", "--donnees", str(racine), "--bootstrap", "20"]) == 0
+    f = fiche.calculer_fiche(2022, "00102", racine)
+    assert f["spplus"]["n"] == 2 and f["spplus"]["n_repondues"] == 1  # 1001 (rang 2, sans réponse) et 1003
+    html = str(fiche.bloc_usagers(f)).replace("\u00a0", " ")
+    assert "Services Publics + : 2 expérience(s)" in html and "taux de réponse 50 %" in html
+    assert "sans équivalent" in html  # tableau des thèmes rapportés aux déterminants

@@ -37,6 +37,7 @@ TABLES = (
     "signaux",  # canaux d'écoute (facultatifs) : analyse.ecoute.signaux
     "appels",
     "indicateurs_spplus",
+    "themes_spplus",
 )
 
 

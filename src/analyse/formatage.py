@@ -106,6 +106,26 @@ def intervalle_fr(bas, haut, decimales: int = 1) -> str:
     return f"[{nombre_fr(bas, decimales)} ; {nombre_fr(haut, decimales)}]"
 
 
+def delai_fr(mediane, bas, haut, decimales: int = 0, unite: str = "j") -> str:
+    """Délai médian de Kaplan–Meier et son intervalle ; une borne infinie ou une médiane que la
+    courbe n'atteint pas s'écrit « non atteinte ».
+
+    >>> delai_fr(12.0, 8.0, float("inf"))
+    '12 j [8 ; non atteinte]'
+    >>> delai_fr(float("nan"), 30.0, float("inf"))
+    'non atteinte [30 ; non atteinte]'
+    >>> delai_fr(10.0, float("nan"), float("nan"))
+    '10 j [intervalle non calculable]'
+    """
+    non_atteinte = "non atteinte"
+    texte = non_atteinte if _manquant(mediane) else f"{nombre_fr(mediane, decimales)} {unite}"
+    if _manquant(bas) and _manquant(haut):
+        return f"{texte} [intervalle non calculable]"
+    b = VALEUR_MANQUANTE if _manquant(bas) else nombre_fr(bas, decimales)
+    h = non_atteinte if _manquant(haut) or math.isinf(haut) else nombre_fr(haut, decimales)
+    return f"{texte} [{b} ; {h}]"
+
+
 def aujourd_hui_fr() -> str:
     """Date du jour en toutes lettres.
 

@@ -9,8 +9,10 @@ aux deux dernières éditions écrites (à partir de 2021), écrit dans ``raw/<a
   parfois, des données personnelles fictives à masquer ;
 - ``appels.csv`` (dernière année) : quatre semaines de journal téléphonique de deux
   structures, simulées par une file à deux agents avec abandons ;
-- ``spplus_experiences.csv``, ``spplus_indicateurs.csv`` et ``spplus_structures.csv``
-  (dernière année) : exports Services Publics + au format public et leur correspondance.
+- ``spplus_experiences.csv``, ``spplus_indicateurs.csv``, ``spplus_referentiel.csv`` et
+  ``spplus_structures.csv`` (dernière année) : les trois exports Services Publics + sous leur
+  forme publiée (``;``, BOM, CRLF, textes multilignes, jusqu'à trois structures par
+  expérience, une préfecture hors baromètre) et la correspondance des structures (par code).
 
 Vérités plantées (clé ``ecoute`` de ``verite_demo.json``) : la structure dont la part de
 signaux négatifs fait plus que doubler à partir d'un mois donné (surtout sur l'attente), les étiquettes
@@ -36,6 +38,7 @@ FICHIERS_ECOUTE = (
     "appels.csv",
     "spplus_experiences.csv",
     "spplus_indicateurs.csv",
+    "spplus_referentiel.csv",
     "spplus_structures.csv",
 )
 ANNEE_MIN = 2021
@@ -200,7 +203,10 @@ def generer_ecoute(racine: Path | str, monde, annees_ecrites, graine: int) -> tu
         dossier_raw(racine) / str(annee) / "appels.csv", monde, appels_ids, annee, graine, conv
     )
     lignes[f"raw/{annee}/appels.csv"] = n
-    lignes.update(_ecrire_spplus(dossier_raw(racine) / str(annee), monde, structures[:3], annee, graine, conv))
+    lignes_spplus, verite_spplus = _ecrire_spplus(
+        dossier_raw(racine) / str(annee), monde, structures[:3], annee, graine, conv
+    )
+    lignes.update(lignes_spplus)
     ids = [str(monde.structures["id"][i]) for i in structures]
     verite = {
         "annees": annees,
@@ -213,6 +219,7 @@ def generer_ecoute(racine: Path | str, monde, annees_ecrites, graine: int) -> tu
         "dégradée, avant et à partir du mois de rupture ; les autres structures gardent leur niveau",
         "etiquettes": etiquettes,
         "appels": verite_appels,
+        "spplus": verite_spplus,
     }
     return lignes, verite
 
@@ -455,91 +462,169 @@ def _simuler_journee(rng, jour_semaine: int, facteur: float):
 # --------------------------------------------------------------------------- Services Publics +
 
 
-def _ecrire_spplus(dossier: Path, monde, structures, annee, graine, conv) -> dict:
-    """Exports « expériences » et « indicateurs » au format public, et leur correspondance de structures."""
+ENTETES_EXPERIENCES_SPPLUS = (
+    "ID expérience",
+    "Etat expérience",
+    "Ecrit le",
+    "Date de publication",
+    "Titre",
+    "Description",
+    "Posté comme",
+    "Ressenti usager",
+    "Pseudonyme usager",
+    "Intitulé département usager",
+    "Intitulé région usager",
+    "Accessibilité",
+    "Information/Explication",
+    "Relation",
+    "Réactivité",
+    "Simplicité/Complexité",
+    *(
+        f"{e} {n}"
+        for n in (1, 2, 3)
+        for e in (
+            "ID structure",
+            "Intitulé structure",
+            "Intitulé Typologie",
+            "Canaux Typologie",
+            "Statut réponse structure",
+            "Réponse structure",
+        )
+    ),
+    "Date de premiere réponse",
+    "Amélioration de service à considérer",
+)
+CHAMPS_RESULTATS_SPPLUS = (
+    "code_sp_du_resultat",
+    "intitule_du_reseau",
+    "typologie",
+    "intitule_de_la_structure",
+    "code_sp_structure",
+    "titre_original_de_l_indicateur",
+    "code_sp_de_l_indicateur",
+    "valeur",
+    "date_de_mise_a_jour",
+)
+ENTETES_REFERENTIEL_SPPLUS = (
+    "Code SP+ de la structure",
+    "Intitulé du réseau",
+    "Intitulé de la typologie",
+    "Intitulé de la structure",
+)
+# thème de l'export -> déterminant dont la phrase nourrit le texte (None : thème sans phrase propre)
+THEMES_SPPLUS = (
+    ("Accessibilité", "accessibilite"),
+    ("Information/Explication", "qualite_reponse"),
+    ("Relation", "courtoisie"),
+    ("Réactivité", "reactivite"),
+    ("Simplicité/Complexité", None),
+)
+RESSENTIS_SPPLUS = {"negatif": "Négatif", "neutre": "Neutre", "positif": "Positif"}
+PART_REPONDUES_SPPLUS = 0.6
+DELAI_MOYEN_SPPLUS = 9.0  # jours, loi exponentielle
+PREFECTURE_SPPLUS = ("Préfecture de démonstration", "pRef0000Demo")
+
+
+def _code_spplus(rng) -> str:
+    """Code SP+ de 10 caractères, comme ``3Tn8gzTdcz`` dans le référentiel publié."""
+    alphabet = np.array(list("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"))
+    return "".join(rng.choice(alphabet, 10))
+
+
+def _ecrire_publie(chemin: Path, entetes, lignes) -> int:
+    """Export tel que publié : ``;``, UTF-8 avec BOM, CRLF, textes multilignes entre guillemets."""
+    return _ecrire(chemin, entetes, lignes, "utf-8-sig", ";", "\r\n")
+
+
+def _experience_spplus(rng, ident, citees, annee, verite):
+    """Une ligne de l'export « expériences » et, dans ``verite``, la réponse de chaque structure citée."""
+    polarite = ("negatif", "neutre", "positif")[rng.choice(3, p=[0.45, 0.15, 0.40])]
+    texte, _ = _texte(rng, polarite)
+    if rng.random() < 0.3:
+        texte = texte.replace(". ", ".\n", 1)  # texte sur plusieurs lignes
+    ecrit = np.datetime64(f"{annee}-01-01") + int(rng.integers(0, 330))
+    publication = ecrit + int(rng.integers(1, 8))
+    themes = [RESSENTIS_SPPLUS[polarite] if rng.random() < 0.35 else "" for _ in THEMES_SPPLUS]
+    cellules = [ident, "Publiée", _date_fr(ecrit), f"{publication}T09:30:00+01:00", "Mon expérience", texte]
+    cellules += ["Particulier", RESSENTIS_SPPLUS[polarite], "", "Finistère", "Bretagne", *themes]
+    premiere = None
+    for rang in (1, 2, 3):
+        if rang > len(citees):
+            cellules += [""] * 6
+            continue
+        code, nom, structure_id = citees[rang - 1]
+        repond = rng.random() < PART_REPONDUES_SPPLUS
+        delai = int(np.ceil(rng.exponential(DELAI_MOYEN_SPPLUS))) if repond else None
+        if repond:
+            premiere = delai if premiere is None else min(premiere, delai)
+        statut = "Répondu" if repond else "Sans réponse"
+        reponse = "Merci pour votre retour,\nnous allons améliorer ce point." if repond else ""
+        cellules += [code, nom.upper() if rng.random() < 0.2 else nom, "Mairie", "Guichet, Téléphone", statut, reponse]
+        if structure_id is not None:
+            verite.append({"id_signal": f"SPP-{ident}-{rang}", "structure_id": structure_id, "repondu": repond})
+    cellules += [_date_fr(ecrit + premiere) if premiere is not None else "", ""]
+    for v in verite:
+        if v["id_signal"].startswith(f"SPP-{ident}-") and v["repondu"]:
+            v["delai_premiere_reponse_jours"] = premiere
+    return cellules
+
+
+def _date_fr(jour) -> str:
+    a, m, j = str(jour).split("-")
+    return f"{j}/{m}/{a}"
+
+
+def _ecrire_spplus(dossier: Path, monde, structures, annee, graine, conv) -> tuple[dict, dict]:
+    """Les trois exports Services Publics + sous leur forme publiée (expériences et référentiel :
+    libellés du portail ; résultats : noms de champs de l'API) et la correspondance des structures.
+
+    Une expérience sur cinq cite une seconde structure (une autre structure suivie ou une
+    préfecture qui ne participe pas au baromètre). Vérité : par signal attendu, la structure,
+    si elle a répondu et le délai de première réponse (en jours).
+    """
     rng = _rng(graine, annee, 3)
     noms = [str(monde.structures["nom"][i]) for i in structures]
     ids = [str(monde.structures["id"][i]) for i in structures]
-    codes = [f"SP{int(rng.integers(10_000, 99_999))}" for _ in structures]
-    experiences = []
-    for k, nom in enumerate(noms):
+    codes = [_code_spplus(rng) for _ in structures]
+    suivies = list(zip(codes, noms, ids))
+    prefecture = (PREFECTURE_SPPLUS[1], PREFECTURE_SPPLUS[0], None)
+    experiences, verite, idents = [], [], rng.choice(np.arange(100_000, 999_999), 60, replace=False)
+    for k, suivie in enumerate(suivies):
         for n in range(int(rng.integers(8, 15))):
-            ressenti = ("négatif", "neutre", "positif")[rng.choice(3, p=[0.45, 0.15, 0.40])]
-            polarite = {"négatif": "negatif", "neutre": "neutre", "positif": "positif"}[ressenti]
-            texte, _ = _texte(rng, polarite)
-            jour = np.datetime64(f"{annee}-01-01") + int(rng.integers(0, 360))
-            reponse = "Merci pour votre retour, nous allons améliorer ce point." if rng.random() < 0.5 else ""
-            experiences.append(
-                [
-                    f"{int(rng.integers(100_000, 999_999))}",
-                    "publiée",
-                    str(jour),
-                    texte,
-                    ressenti,
-                    nom.upper() if rng.random() < 0.3 else nom,
-                    reponse,
-                ]
+            ident = str(idents[len(experiences)])
+            citees = [suivie]
+            if rng.random() < 0.2:
+                autres = [s for s in suivies if s is not suivie] + [prefecture]
+                citees.append(autres[int(rng.integers(len(autres)))])
+            experiences.append(_experience_spplus(rng, ident, citees, annee, verite))
+    experiences.sort(key=lambda l: l[2][6:] + l[2][3:5] + l[2][:2])
+    resultats = []
+    for k, (code, nom, _) in enumerate(suivies):
+        for indicateur, titre, bornes in (
+            ("IND-27", "Taux de satisfaction des usagers", (70, 92)),
+            ("IND-12", "Délai moyen de réponse aux courriels (jours)", (3, 15)),
+        ):
+            valeur = f"{rng.uniform(*bornes):.1f}".replace(".", conv.decimale)
+            resultats.append(
+                [f"R{k}{indicateur}", "Communes", "Mairie", nom, code, titre, indicateur, valeur, f"{annee}-06-30"]
             )
-    experiences.sort(key=lambda l: l[2])
-    vus, uniques = set(), []
-    for l in experiences:
-        if l[0] not in vus:
-            vus.add(l[0])
-            uniques.append(l)
-    indicateurs = []
-    for k, nom in enumerate(noms):
-        indicateurs += [
-            [
-                codes[k],
-                "Mairie",
-                nom,
-                f"9{k}000",
-                nom.replace("Mairie de ", ""),
-                "TAUX_SATISFACTION",
-                f"{rng.uniform(70, 92):.1f}".replace(".", conv.decimale),
-                "annuelle",
-                f"{annee}-06-30",
-            ],
-            [
-                codes[k],
-                "Mairie",
-                nom,
-                f"9{k}000",
-                nom.replace("Mairie de ", ""),
-                "DELAI_REPONSE_COURRIEL_JOURS",
-                f"{rng.uniform(3, 15):.1f}".replace(".", conv.decimale),
-                "semestrielle",
-                f"{annee}-06-30",
-            ],
-        ]
-    format_fichier = (conv.encodage, conv.separateur, conv.fin_ligne)
-    return {
-        f"raw/{annee}/spplus_experiences.csv": _ecrire(
-            dossier / "spplus_experiences.csv",
-            ["id", "statut", "date", "description", "ressenti", "structure", "reponse de la structure"],
-            uniques,
-            *format_fichier,
+    referentiel = [[code, "Communes", "Mairie", nom] for code, nom, _ in suivies]
+    referentiel.append([PREFECTURE_SPPLUS[1], "Préfectures", "Préfecture", PREFECTURE_SPPLUS[0]])
+    lignes = {
+        f"raw/{annee}/spplus_experiences.csv": _ecrire_publie(
+            dossier / "spplus_experiences.csv", ENTETES_EXPERIENCES_SPPLUS, experiences
         ),
-        f"raw/{annee}/spplus_indicateurs.csv": _ecrire(
-            dossier / "spplus_indicateurs.csv",
-            [
-                "Code SP+",
-                "Type",
-                "Nom",
-                "Code postal",
-                "Ville",
-                "Code indicateur",
-                "Valeur",
-                "Fréquence",
-                "Date de mise à jour",
-            ],
-            indicateurs,
-            *format_fichier,
+        f"raw/{annee}/spplus_indicateurs.csv": _ecrire_publie(
+            dossier / "spplus_indicateurs.csv", CHAMPS_RESULTATS_SPPLUS, resultats
+        ),
+        f"raw/{annee}/spplus_referentiel.csv": _ecrire_publie(
+            dossier / "spplus_referentiel.csv", ENTETES_REFERENTIEL_SPPLUS, referentiel
         ),
         f"raw/{annee}/spplus_structures.csv": _ecrire(
             dossier / "spplus_structures.csv",
             ["structure_id", "code_spplus", "nom_spplus"],
-            [[i, c, n] for i, c, n in zip(ids, codes, noms)],
-            *format_fichier,
+            [[i, c, ""] for i, c in zip(ids, codes)],
+            *(conv.encodage, conv.separateur, conv.fin_ligne),
         ),
     }
+    return lignes, {"signaux": sorted(verite, key=lambda v: v["id_signal"])}

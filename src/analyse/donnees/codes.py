@@ -22,6 +22,15 @@ DETERMINANTS = (
     "transfert",
     "reclamations",
 )
+# Colonnes par thème de l'export « expériences » de Services Publics + : code, libellé publié, déterminant
+# du baromètre auquel le thème se rapporte (None : sans équivalent). Polarité : celle écrite dans la colonne.
+THEMES_SPPLUS = {
+    "accessibilite": ("Accessibilité", "accessibilite"),
+    "information": ("Information/Explication", "qualite_reponse"),
+    "relation": ("Relation", "courtoisie"),
+    "reactivite": ("Réactivité", "reactivite"),
+    "simplicite": ("Simplicité/Complexité", None),
+}
 TYPES_REPONSE = ("oui_non", "echelle4", "nombre", "texte")
 TYPES_STRUCTURE = (
     "commune",

@@ -32,7 +32,9 @@ TABLES = {
     "rejets": "Lignes des fichiers bruts écartées à la préparation, avec leur motif.",
     "signaux": "Canal d'écoute facultatif : signaux des usagers (réclamations, avis, enquêtes de satisfaction…).",
     "appels": "Canal d'écoute facultatif : journal des appels téléphoniques reçus.",
-    "indicateurs_spplus": "Canal d'écoute facultatif : indicateurs publiés par Services Publics +.",
+    "indicateurs_spplus": "Canal d'écoute facultatif : résultats par structure publiés par Services Publics +.",
+    "themes_spplus": "Canal d'écoute facultatif : thèmes des expériences Services Publics + (un thème renseigné "
+    "par ligne), rapportés aux déterminants du baromètre.",
 }
 
 # colonne (ou « table.colonne ») → (signification, unité)
@@ -115,7 +117,27 @@ COLONNES = {
     "polarite": ("Tonalité du signal", ""),
     "origine_polarite": ("D'où vient la tonalité : fichier, note ou source", ""),
     "determinants": ("Déterminants repérés dans le texte, séparés par « | » (codes de « determinant »)", ""),
-    "origine_determinant": ("D'où vient le déterminant : fichier ou lexique", ""),
+    "origine_determinant": (
+        "D'où vient le déterminant : fichier, thèmes (colonnes par thème de Services Publics +) ou lexique",
+        "",
+    ),
+    "date_publication": (
+        "Date de publication de l'expérience Services Publics + (vide pour les autres signaux)",
+        "date",
+    ),
+    "reseau": ("Intitulé du réseau de la structure dans Services Publics +", ""),
+    "titre_indicateur": ("Titre original de l'indicateur publié par Services Publics +", ""),
+    "theme": (
+        "Thème de l'export « expériences » et déterminant du baromètre auquel il se rapporte : "
+        + " ; ".join(
+            f"{code} ({libelle_theme}) → {det or 'aucun équivalent'}"
+            for code, (libelle_theme, det) in codes.THEMES_SPPLUS.items()
+        ),
+        "",
+    ),
+    "themes_spplus.determinant": ("Déterminant du baromètre correspondant au thème (vide : aucun équivalent)", ""),
+    "themes_spplus.polarite": ("Polarité du thème, telle qu'écrite dans sa colonne (Positif, Neutre, Négatif)", ""),
+    "themes_spplus.date_signal": ("Date d'écriture de l'expérience (« Ecrit le »)", "date"),
     "repondu": ("Vrai si la structure a répondu au signal", ""),
     "id_appel": ("Identifiant de l'appel", ""),
     "debut_appel": ("Date et heure du début de l'appel", "date et heure"),

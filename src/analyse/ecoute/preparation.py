@@ -35,7 +35,7 @@ def _facultatif(donnees, annee: int, nom: str) -> TableBrute | None:
 
 def preparer_ecoute(donnees, annee: int, structures_connues, editions: pd.DataFrame | None = None) -> Ecoute:
     """Lit les fichiers d'écoute présents dans ``raw/<annee>/`` : tables ``signaux``,
-    ``appels`` et ``indicateurs_spplus`` (seulement celles qui ont une source) et leurs rejets.
+    ``appels``, ``indicateurs_spplus`` et ``themes_spplus`` (seulement celles qui ont une source) et leurs rejets.
 
     >>> preparer_ecoute("/dossier/absent", 2022, set()).tables
     {}
@@ -54,6 +54,8 @@ def preparer_ecoute(donnees, annee: int, structures_connues, editions: pd.DataFr
     tous_rejets += resultat.rejets
     if resultat.indicateurs is not None:
         tables["indicateurs_spplus"] = resultat.indicateurs
+    if resultat.themes is not None:
+        tables["themes_spplus"] = resultat.themes
     if morceaux:
         tables["signaux"] = pd.concat(morceaux, ignore_index=True)
     table = _facultatif(donnees, annee, "appels.csv")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pandera.pandas import Check, Column, DataFrameSchema
 
 from analyse.donnees import schemas
-from analyse.donnees.codes import DETERMINANTS
+from analyse.donnees.codes import DETERMINANTS, THEMES_SPPLUS
 from analyse.donnees.schemas import COL_ANNEE, COL_DATE, COL_ID, COL_TEXTE, colonne_code
 from analyse.ecoute.signaux import CANAUX_SIGNAL, ISSUES_APPEL, ORIGINES, POLARITES, SOURCES
 
@@ -30,8 +30,9 @@ def schemas_ecoute() -> dict:
             "origine_polarite": colonne_code(("fichier", "note", "source"), nullable=True),
             "determinant": colonne_code(DETERMINANTS, nullable=True),
             "determinants": Column(str, Check(_listes_determinants), coerce=True),
-            "origine_determinant": colonne_code(("fichier", "lexique"), nullable=True),
+            "origine_determinant": colonne_code(("fichier", "themes", "lexique"), nullable=True),
             "date_reponse": COL_DATE,
+            "date_publication": COL_DATE,
             "delai_reponse_jours": Column(float, Check.ge(0), nullable=True),
             "repondu": Column(bool),
             "texte": COL_TEXTE,
@@ -61,17 +62,32 @@ def schemas_ecoute() -> dict:
             "structure_id": COL_ID,
             "code_spplus": COL_ID,
             "type_spplus": COL_TEXTE,
+            "reseau": COL_TEXTE,
             "nom_spplus": COL_TEXTE,
             "code_postal": COL_TEXTE,
             "ville": COL_TEXTE,
             "indicateur": COL_ID,
+            "titre_indicateur": COL_TEXTE,
             "valeur": Column(float),
             "frequence": COL_TEXTE,
             "date_maj": COL_DATE,
         },
         strict=True,
     )
-    return {"signaux": signaux, "appels": appels, "indicateurs_spplus": indicateurs}
+    themes = DataFrameSchema(
+        {
+            "annee": COL_ANNEE,
+            "id_signal": COL_ID,
+            "structure_id": COL_ID,
+            "date_signal": Column("datetime64[ns]"),
+            "theme": colonne_code(tuple(THEMES_SPPLUS)),
+            "determinant": colonne_code(DETERMINANTS, nullable=True),
+            "polarite": colonne_code(POLARITES),
+        },
+        unique=["annee", "id_signal", "theme"],
+        strict=True,
+    )
+    return {"signaux": signaux, "appels": appels, "indicateurs_spplus": indicateurs, "themes_spplus": themes}
 
 
 schemas.enregistrer(schemas_ecoute())

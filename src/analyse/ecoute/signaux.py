@@ -240,7 +240,9 @@ def construire_signaux(
     """Table ``signaux`` depuis des lignes déjà validées : polarité et déterminants complétés, texte masqué.
 
     Polarité : celle du fichier, sinon celle de la note, sinon « négatif » pour une réclamation.
-    Déterminants : celui du fichier s'il est donné, sinon ceux du lexique (``analyse.ecoute.lexique``).
+    Déterminants : celui du fichier s'il est donné, sinon ceux des thèmes (colonne facultative
+    ``determinants_themes``, exports Services Publics +), sinon ceux du lexique (``analyse.ecoute.lexique``).
+    ``date_publication`` (facultative) : date de publication, distincte de la date du signal.
 
     >>> b = pd.DataFrame({"id_signal": ["S1"], "structure_id": ["001"], "date_signal": [pd.Timestamp("2022-03-01")],
     ...     "source": ["reclamation"], "canal": [None], "note_100": [np.nan], "polarite": [None], "determinant": [None],
@@ -258,10 +260,18 @@ def construire_signaux(
         [s["polarite"].notna(), polarite_note.notna(), par_source.notna()], ["fichier", "note", "source"], ""
     )
     classes = classer_textes(s["texte"], lexique if lexique is not None else charger_lexique())
+    themes = s.get("determinants_themes", pd.Series(None, index=s.index, dtype=object))
+    par_themes = themes.notna() & s["determinant"].isna()
     donne = s["determinant"].notna()
-    determinant = s["determinant"].astype(object).where(donne, classes["determinant"])
-    determinants = pd.Series(np.where(donne, s["determinant"].fillna(""), classes["determinants"]), index=s.index)
-    origine_determinant = np.select([donne, classes["determinant"].notna()], ["fichier", "lexique"], "")
+    premier_theme = themes.map(lambda v: v.split("|")[0] if isinstance(v, str) else None)
+    determinant = s["determinant"].astype(object).where(donne, premier_theme.where(par_themes, classes["determinant"]))
+    determinants = pd.Series(
+        np.select([donne, par_themes], [s["determinant"].fillna(""), themes.fillna("")], classes["determinants"]),
+        index=s.index,
+    )
+    origine_determinant = np.select(
+        [donne, par_themes, classes["determinant"].notna()], ["fichier", "themes", "lexique"], ""
+    )
     delai = (s["date_reponse"] - s["date_signal"]).dt.days.astype(float)
     texte = masquer_serie(s["texte"])
     return pd.DataFrame(
@@ -280,6 +290,7 @@ def construire_signaux(
             "determinants": determinants.astype(str),
             "origine_determinant": pd.Series(origine_determinant, dtype=object).replace("", None),
             "date_reponse": s["date_reponse"].astype("datetime64[ns]"),
+            "date_publication": s.get("date_publication", pd.Series(pd.NaT, index=s.index)).astype("datetime64[ns]"),
             "delai_reponse_jours": delai,
             "repondu": s["date_reponse"].notna()
             | s.get("repondu", pd.Series(False, index=s.index)).fillna(False).astype(bool),

@@ -26,6 +26,7 @@ from analyse.donnees.notation import ANNEXE_METHODE, phrase_fragile
 from analyse.formatage import (
     BlocHTML,
     couper_texte,
+    delai_fr,
     intervalle_fr,
     nombre_fr,
     pourcent_fr,
@@ -41,17 +42,19 @@ N_PRIORITES = 3
 N_CITATIONS = 5
 LONGUEUR_CITATION = 300  # caractères au plus par extrait de texte d'usager cité
 
-# Indicateurs de délai (moyenne des délais observés, contacts ayant reçu une réponse).
+# Indicateurs de délai : médiane de Kaplan–Meier sur tous les contacts du canal, un contact resté sans
+# réponse comptant pour un délai plus long que le plus long observé de l'édition (censuré), avec son
+# intervalle (``analyse.statistiques.survie`` ; aucun sous 5 réponses).
 DELAIS = (
     {
         "code": "delai_courriel_jours",
-        "libelle": "Délai moyen de réponse aux courriels (jours ouvrés)",
+        "libelle": "Délai médian de réponse aux courriels (jours ouvrés, sans réponse compris)",
         "canal": "courriel",
         "indicateur": "COURRIEL_DELAI_JOURS",
     },
     {
         "code": "delai_courrier_jours",
-        "libelle": "Délai moyen de réponse aux courriers (jours)",
+        "libelle": "Délai médian de réponse aux courriers (jours, sans réponse compris)",
         "canal": "courrier",
         "indicateur": "COURRIER_DELAI_JOURS",
     },
@@ -157,10 +160,33 @@ def config_lire(racine: Path, table: str, colonnes) -> pd.DataFrame:
     return lire(racine, table, colonnes=[*colonnes, "annee"])
 
 
-def _delais_structures(reponses: pd.DataFrame) -> pd.DataFrame:
-    codes = [d["indicateur"] for d in DELAIS]
-    sous = reponses[reponses["indicateur"].isin(codes) & reponses["valeur"].notna()]
-    return sous.groupby(["indicateur", "structure_id"])["valeur"].mean().rename("delai").reset_index()
+def _delais_structures(reponses: pd.DataFrame) -> dict:
+    """Par indicateur de délai : fenêtre de censure (plus long délai observé de l'édition) et médiane nationale
+    de Kaplan–Meier sur tous les contacts du canal."""
+    resultat = {}
+    for definition in DELAIS:
+        observes = reponses.loc[(reponses["indicateur"] == definition["indicateur"]), "valeur"].dropna()
+        fenetre = float(observes.max()) if len(observes) else np.nan
+        resultat[definition["indicateur"]] = {"fenetre": fenetre} | delai_contacts(reponses, definition, fenetre)
+    return resultat
+
+
+def delai_contacts(reponses: pd.DataFrame, definition: dict, fenetre: float) -> dict:
+    """Délai médian de Kaplan–Meier des contacts d'un canal : un contact sans délai noté (sans réponse) est
+    censuré à ``fenetre`` ; renvoie aussi ``n_contacts``.
+
+    >>> r = pd.DataFrame({"id_contact": ["a", "a", "b", "c"], "canal": "courrier",
+    ...     "indicateur": ["COURRIER_DELAI_JOURS", "X", "X", "COURRIER_DELAI_JOURS"], "valeur": [3.0, 1.0, 1.0, 9.0]})
+    >>> d = delai_contacts(r, DELAIS[1], 30.0)
+    >>> d["n_contacts"], d["n_reponses"], float(d["mediane"])
+    (3, 2, 9.0)
+    """
+    from analyse.statistiques.survie import mediane_km
+
+    contacts = pd.Index(reponses.loc[reponses["canal"] == definition["canal"], "id_contact"].unique())
+    notes = reponses[(reponses["indicateur"] == definition["indicateur"]) & reponses["valeur"].notna()]
+    delais = notes.groupby("id_contact")["valeur"].first().reindex(contacts)
+    return mediane_km(delais.fillna(fenetre).to_numpy(), delais.notna().to_numpy()) | {"n_contacts": len(contacts)}
 
 
 # --------------------------------------------------------------------------- importance
@@ -237,7 +263,47 @@ def calculer_fiche(
     fiche["indicateurs"] = _indicateurs(reponses, d["nationaux"], structure_id, parametres)
     fiche["priorites"] = _matrice(fiche["determinant"], d["importance"])
     fiche["usagers"] = _usagers(d["tables"]["enquete"], d["tables"]["avis"], structure_id)
+    fiche["usagers"]["delai_avis"] = delai_avis(fiche["usagers"]["avis"], d["tables"]["avis"])
+    fiche["spplus"] = _spplus_structure(d, structure_id)
     return fiche
+
+
+def _spplus_structure(d: dict, structure_id: str) -> dict | None:
+    """Suivi Services Publics + de la structure (taux de réponse, délai, thèmes) ; None sans expérience."""
+    from analyse.statistiques.suivi import ParametresSuivi, suivi_spplus
+
+    if "spplus" not in d:
+        d["spplus"] = {nom: _lire_facultative(d["racine"], nom, d["annee"]) for nom in ("signaux", "themes_spplus")}
+    tables = {nom: t[t["structure_id"] == structure_id] if len(t) else t for nom, t in d["spplus"].items()}
+    return suivi_spplus(tables, ParametresSuivi())
+
+
+def _lire_facultative(racine, table: str, annee: int) -> pd.DataFrame:
+    from analyse.donnees.stockage import lire
+
+    try:
+        return lire(racine, table, annee=annee)
+    except FileNotFoundError:
+        return pd.DataFrame()
+
+
+def delai_avis(avis: pd.DataFrame, tous: pd.DataFrame) -> dict | None:
+    """Délai médian de réponse aux avis de la structure (Kaplan–Meier) : un avis sans réponse est censuré à
+    son ancienneté à la dernière date des avis de l'édition. None sans colonne de date d'avis.
+
+    >>> a = pd.DataFrame({"date_avis": pd.to_datetime(["2022-01-01", "2022-01-02"]),
+    ...     "date_reponse": pd.to_datetime(["2022-01-05", None]), "delai_reponse_jours": [4.0, None]})
+    >>> float(delai_avis(a, a)["mediane"])
+    4.0
+    """
+    from analyse.statistiques.survie import mediane_km
+
+    if avis.empty or "date_avis" not in avis or "delai_reponse_jours" not in avis:
+        return None
+    fin = pd.concat([tous["date_avis"], tous.get("date_reponse", pd.Series(dtype="datetime64[ns]"))]).max()
+    repondu = avis["delai_reponse_jours"].notna()
+    anciennete = (fin - avis["date_avis"]).dt.days.astype(float)
+    return mediane_km(avis["delai_reponse_jours"].where(repondu, anciennete), repondu)
 
 
 def _global_compare(propres: pd.DataFrame, national: pd.DataFrame) -> dict:
@@ -370,20 +436,22 @@ def _indicateurs(reponses: pd.DataFrame, nationaux: dict, structure_id: str, par
                 "national": ref["proportion"] if ref["statut"] == "disponible" else np.nan,
             }
         )
-    delais = nationaux["delais"]
     for definition in DELAIS:
-        sous = reponses[(reponses["indicateur"] == definition["indicateur"]) & reponses["valeur"].notna()]
-        nat_d = delais.loc[delais["indicateur"] == definition["indicateur"], "delai"]
+        nat = nationaux["delais"][definition["indicateur"]]
+        propre = delai_contacts(reponses, definition, nat["fenetre"])
         lignes.append(
             {
                 "libelle": definition["libelle"],
                 "canal": libelle(definition["canal"]),
                 "unite": "jours",
-                "n": int(len(sous)),
-                "valeur": float(sous["valeur"].mean()) if len(sous) else np.nan,
-                "ic_bas": np.nan,
-                "ic_haut": np.nan,
-                "national": float(nat_d.mean()) if len(nat_d) >= parametres.taille_min_agregat else np.nan,
+                "n": propre["n_contacts"],
+                "n_reponses": propre["n_reponses"],
+                "valeur": propre["mediane"],
+                "ic_bas": propre["ic_bas"],
+                "ic_haut": propre["ic_haut"],
+                "national": nat["mediane"] if nat["n_contacts"] >= parametres.taille_min_agregat else np.nan,
+                "national_ic_bas": nat["ic_bas"],
+                "national_ic_haut": nat["ic_haut"],
             }
         )
     return pd.DataFrame(lignes)
@@ -604,20 +672,50 @@ def tableau_indicateurs(fiche: dict) -> BlocHTML:
             ic.append(intervalle_fr(100 * r["ic_bas"], 100 * r["ic_haut"]))
             ref.append(pourcent_fr(r["national"]))
         else:
-            valeur.append(f"{nombre_fr(r['valeur'])} j" if r["n"] else "non mesuré")
-            ic.append("–")
-            ref.append(f"{nombre_fr(r['national'])} j" if pd.notna(r["national"]) else "–")
+            valeur.append(_valeur_delai(r))
+            ic.append(_intervalle_delai(r))
+            ref.append(_national_delai(r))
     table = pd.DataFrame(
         {
             "Indicateur": t["libelle"],
             "Canal": t["canal"],
             "Contacts": t["n"].astype(int),
             "Structure": valeur,
-            "IC à 95 % (%)": ic,
+            "IC à 95 % (% ou jours)": ic,
             "National": ref,
         }
     )
     return rendre("fiche_indicateurs.html.j2", table=table, source=source_fiche(fiche))
+
+
+def _valeur_delai(r) -> str:
+    """Délai médian d'une structure et ses réponses (« 4 j (2 réponses sur 3) », « non atteinte (…) »)."""
+    if not r["n"]:
+        return "non mesuré"
+    mediane = "non atteinte" if pd.isna(r["valeur"]) else f"{nombre_fr(r['valeur'], 0)} j"
+    return f"{mediane} ({int(r['n_reponses'])} réponse(s) sur {int(r['n'])})"
+
+
+def _national_delai(r) -> str:
+    """Délai médian national et son intervalle (« 15 j [14 ; 16 j] »)."""
+    if pd.isna(r["national"]):
+        return "–"
+    bornes = {"n": 1, "ic_bas": r.get("national_ic_bas", np.nan), "ic_haut": r.get("national_ic_haut", np.nan)}
+    intervalle = _intervalle_delai(pd.Series(bornes))
+    return f"{nombre_fr(r['national'], 0)} j" + ("" if intervalle.startswith("aucun") else f" {intervalle}")
+
+
+def _intervalle_delai(r) -> str:
+    """Intervalle à 95 % du délai médian, ou pourquoi il n'y en a pas."""
+    from analyse.statistiques.survie import MIN_REPONSES_INTERVALLE
+
+    if not r["n"]:
+        return "–"
+    if pd.isna(r["ic_bas"]) and pd.isna(r["ic_haut"]):
+        return f"aucun (moins de {MIN_REPONSES_INTERVALLE} réponses)"
+    bas = "–" if pd.isna(r["ic_bas"]) else nombre_fr(r["ic_bas"], 0)
+    haut = "non atteinte" if pd.isna(r["ic_haut"]) or np.isinf(r["ic_haut"]) else f"{nombre_fr(r['ic_haut'], 0)} j"
+    return f"[{bas} ; {haut}]"
 
 
 def titre_trajectoire(fiche: dict) -> str:
@@ -797,6 +895,8 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
         "table_avis": None,
         "part_repondus": None,
         "delai_reponse": None,
+        "spplus": None,
+        "themes_spplus": None,
         "themes": None,
         "extraits": [],
     }
@@ -818,9 +918,8 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
         dist = a["note"].astype(float).value_counts().reindex([1.0, 2.0, 3.0, 4.0, 5.0], fill_value=0)
         repondus = a["date_reponse"].notna() if "date_reponse" in a else pd.Series(False, index=a.index)
         donnees["part_repondus"] = repondus.mean()
-        donnees["delai_reponse"] = (
-            a["delai_reponse_jours"].astype(float).mean() if "delai_reponse_jours" in a else np.nan
-        )
+        m = u.get("delai_avis")
+        donnees["delai_reponse"] = delai_fr(m["mediane"], m["ic_bas"], m["ic_haut"]) if m else "non mesuré"
         donnees["table_avis"] = pd.DataFrame(
             {
                 "Note (sur 5)": [f"{int(k)} étoile(s)" for k in dist.index],
@@ -828,11 +927,24 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
                 "Part": [pourcent_fr(v / n_a) for v in dist.values],
             }
         )
+    donnees["spplus"], donnees["themes_spplus"] = _spplus_fiche(fiche)
     textes = u["textes"]
     if len(textes):
         donnees["themes"] = _themes(textes)
         donnees["extraits"] = extraits_usagers(textes, N_CITATIONS, longueur_citation)
     return rendre("fiche_usagers.html.j2", **donnees)
+
+
+def _spplus_fiche(fiche: dict) -> tuple:
+    """Chiffres Services Publics + prêts à écrire et tableau des thèmes (None, None sans expérience)."""
+    from analyse.rapports.suivi import _phrase_spplus, tableau_themes_spplus
+    from analyse.statistiques.suivi import ParametresSuivi
+
+    sp = fiche.get("spplus")
+    if sp is None:
+        return None, None
+    themes = tableau_themes_spplus(sp["themes"]) if sp["themes"]["n"].sum() else None
+    return _phrase_spplus(sp, ParametresSuivi()), themes
 
 
 def tableau_echantillon(fiche: dict) -> BlocHTML:

@@ -26,6 +26,7 @@ from analyse.formatage import (
     BlocHTML,
     couper_texte,
     date_fr,
+    delai_fr,
     ecrire_csv,
     intervalle_fr,
     mois_fr,
@@ -147,6 +148,7 @@ def synthese(tables: dict, resultats: dict) -> BlocHTML:
         "telephone": None,
         "renfort": None,
         "audit": None,
+        "spplus": None,
         "parametres": resultats["parametres"],
     }
     if len(s):
@@ -159,15 +161,8 @@ def synthese(tables: dict, resultats: dict) -> BlocHTML:
             "part_premiere": sources.iloc[0] / len(s),
             "alertes": _donnees_alertes(resultats),
         }
-        r = resultats["reclamations"]
-        if len(r):
-            dernier = s["date_signal"].max().year
-            annee = r[r["mois"].dt.year == dernier]
-            donnees["reclamations"] = {
-                "annee": dernier,
-                "part_repondues": _moyenne_ponderee(annee, "part_repondues"),
-                "delai_median": annee["delai_median_jours"].median(),
-            }
+        donnees["reclamations"] = _reclamations_annee(resultats, s["date_signal"].max().year)
+        donnees["spplus"] = _phrase_spplus(resultats.get("spplus"), resultats["parametres"])
     if "renfort" in resultats:
         donnees |= {"telephone": resultats["telephone"], "renfort": resultats["renfort"]}
     h = resultats["historique"].dropna(subset=["score_audit"])
@@ -176,13 +171,56 @@ def synthese(tables: dict, resultats: dict) -> BlocHTML:
     return rendre("suivi_synthese.html.j2", **donnees)
 
 
-def _moyenne_ponderee(table: pd.DataFrame, colonne: str) -> float:
-    return float((table[colonne] * table["n"]).sum() / table["n"].sum()) if table["n"].sum() else np.nan
+def _reclamations_annee(resultats: dict, annee: int) -> dict | None:
+    """Chiffres d'une année tirés de sa courbe de Kaplan–Meier (pas de médiane des médianes mensuelles)."""
+    a = resultats.get("reclamations_annuelles")
+    if a is None or a.empty or annee not in set(a["annee_signal"]):
+        return None
+    r = a[a["annee_signal"] == annee].iloc[0]
+    return {
+        "annee": annee,
+        "n": int(r["n"]),
+        "part_repondues": r["part_repondues"],
+        "delai": delai_fr(r["delai_median_jours"], r["delai_ic_bas"], r["delai_ic_haut"]),
+        "dans_delai": f"{pourcent_fr(r['part_dans_delai'], 0)} {intervalle_pourcent(r['part_ic_bas'], r['part_ic_haut'])}",
+    }
+
+
+def intervalle_pourcent(bas, haut) -> str:
+    """Intervalle d'une proportion, en pour cent.
+
+    >>> intervalle_pourcent(0.123, 0.456)
+    '[12 ; 46 %]'
+    """
+    if pd.isna(bas) or pd.isna(haut):
+        return "[intervalle non calculable]"
+    return f"[{nombre_fr(100 * bas, 0)} ; {nombre_fr(100 * haut, 0)} %]"
+
+
+def _phrase_spplus(spplus: dict | None, parametres) -> dict | None:
+    """Chiffres Services Publics + prêts à écrire (taux de réponse, délai, part dans le délai, avec intervalles)."""
+    if spplus is None:
+        return None
+    d, p = spplus["delai"], spplus["dans_delai"]
+    return {
+        "n": spplus["n"],
+        "n_repondues": spplus["n_repondues"],
+        "taux": f"{pourcent_fr(spplus['taux_reponse'], 0)} {intervalle_pourcent(*spplus['taux_ic'])}",
+        "delai": delai_fr(d["mediane"], d["ic_bas"], d["ic_haut"]),
+        "dans_delai": f"{pourcent_fr(p['part'], 0)} {intervalle_pourcent(p['ic_bas'], p['ic_haut'])}",
+        "cible": parametres.delai_cible_jours,
+        "extraction": spplus["extraction"],
+    }
 
 
 def _donnees_alertes(resultats: dict) -> dict:
     mois = sorted(resultats["alertes"]["mois"].unique())
-    return {"n_mois": len(mois), "premier": mois[0] if mois else None, "dernier": mois[-1] if mois else None}
+    return {
+        "n_mois": len(mois),
+        "premier": mois[0] if mois else None,
+        "dernier": mois[-1] if mois else None,
+        "evaluees": bool(resultats["carte_p"]["reference"].any()),
+    }
 
 
 def phrase_cartes(resultats: dict) -> BlocHTML:
@@ -402,6 +440,7 @@ def graphique_reclamations(resultats: dict, source: str) -> Figure:
         zorder=2,
         label="Délai médian (Kaplan–Meier, jours)",
     )
+    _intervalles_delais(ax, x, r)
     ax.axhline(cible, color=PALETTE["vermillon"], ls="--", lw=1.2, label=f"Délai cible ({cible} jours)")
     ax2 = ax.twinx()
     ax2.plot(
@@ -423,19 +462,47 @@ def graphique_reclamations(resultats: dict, source: str) -> Figure:
     ax.yaxis.grid(True, zorder=0)
     poignees = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
     ax.legend(handles=poignees, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3, fontsize=7, frameon=False)
-    depasse = r[r["delai_median_jours"] > cible]
-    titre = (
-        f"Le délai médian dépasse la cible de {cible} jours pendant {len(depasse)} mois sur {len(r)}"
-        if len(depasse)
-        else f"Le délai médian reste sous la cible de {cible} jours"
-    )
     habiller(
         fig,
-        titre,
+        titre_reclamations(r, cible),
         source,
-        "Mois de dépôt de la réclamation ; les réclamations récentes sans réponse peuvent encore en recevoir une.",
+        "Mois de dépôt de la réclamation ; traits : intervalle à 95 % du délai médian (flèche : borne haute non "
+        "atteinte) ; les réclamations récentes sans réponse peuvent encore en recevoir une.",
     )
     return fig
+
+
+def _intervalles_delais(ax, x, r: pd.DataFrame) -> None:
+    """Intervalle à 95 % de chaque médiane mensuelle ; une borne haute non atteinte est une flèche."""
+    bas = r["delai_ic_bas"].astype(float)
+    haut = r["delai_ic_haut"].astype(float)
+    plafond = np.nanmax(np.r_[r["delai_median_jours"].astype(float), bas, haut[np.isfinite(haut)], 1.0]) * 1.1
+    finie = np.isfinite(haut) & bas.notna()
+    ax.vlines(x[finie], bas[finie], haut[finie], color=GRIS, lw=1.2, zorder=3)
+    ouverte = ~np.isfinite(haut) & bas.notna()
+    ax.vlines(x[ouverte], bas[ouverte], plafond, color=GRIS, lw=1.2, ls=":", zorder=3)
+    ax.scatter(x[ouverte], np.full(int(ouverte.sum()), plafond), marker="^", color=GRIS, s=14, zorder=3)
+
+
+def titre_reclamations(r: pd.DataFrame, cible: float) -> str:
+    """Titre du graphique des réclamations : un mois n'est dit au-dessus (ou en dessous) de la cible
+    que si tout l'intervalle de son délai médian l'est.
+
+    >>> r = pd.DataFrame({"delai_ic_bas": [20.0, 3.0, 2.0], "delai_ic_haut": [40.0, float("inf"), 9.0]})
+    >>> titre_reclamations(r, 15)
+    'Délai médian nettement au-dessus de la cible de 15 jours pendant 1 mois sur 3, en dessous pendant 1'
+    """
+    dessus = int((r["delai_ic_bas"] > cible).sum())
+    dessous = int((r["delai_ic_haut"] < cible).sum())
+    if not dessus:
+        return (
+            f"Aucun mois où le délai médian dépasse nettement la cible de {cible} jours "
+            f"(en dessous, intervalle compris : {dessous} mois sur {len(r)})"
+        )
+    return (
+        f"Délai médian nettement au-dessus de la cible de {cible} jours pendant {dessus} mois sur {len(r)}, "
+        f"en dessous pendant {dessous}"
+    )
 
 
 def graphique_lien_audit(resultats: dict, source: str) -> Figure:
@@ -730,12 +797,34 @@ def tableau_spplus(tables: dict) -> pd.DataFrame:
     s = tables["spplus"]
     if s.empty:
         return pd.DataFrame()
+    titre = s["titre_indicateur"] if "titre_indicateur" in s else pd.Series(None, index=s.index, dtype=object)
     return pd.DataFrame(
         {
             "Indicateur": s["indicateur"],
+            "Titre original de l’indicateur": titre.fillna("–"),
             "Valeur": s["valeur"],
-            "Fréquence": s["frequence"].fillna("–"),
             "Mise à jour": s["date_maj"],
+        }
+    )
+
+
+def tableau_themes_spplus(themes: pd.DataFrame) -> pd.DataFrame:
+    """Thèmes des expériences Services Publics +, leur déterminant du baromètre et les ressentis.
+
+    >>> t = pd.DataFrame({"libelle": ["Relation"], "determinant": ["courtoisie"], "negatif": [2], "neutre": [0],
+    ...     "positif": [1], "n": [3]})
+    >>> tableau_themes_spplus(t).iloc[0, :2].tolist()
+    ['Relation', 'Courtoisie']
+    """
+    return pd.DataFrame(
+        {
+            "Thème Services Publics +": themes["libelle"],
+            "Déterminant du baromètre": [
+                libelle(d).replace("'", "’") if isinstance(d, str) else "sans équivalent" for d in themes["determinant"]
+            ],
+            "Négatif": themes["negatif"].astype(int),
+            "Neutre": themes["neutre"].astype(int),
+            "Positif": themes["positif"].astype(int),
         }
     )
 
@@ -842,6 +931,7 @@ def exporter_tableaux(tables: dict, resultats: dict, dossier: Path | str) -> lis
         "carte_ewma",
         "alertes",
         "reclamations",
+        "reclamations_annuelles",
         "lien_audit",
         "historique",
         "dimensionnement",
@@ -924,7 +1014,10 @@ def section_cartes(tables: dict, resultats: dict, source: str) -> BlocHTML:
     from analyse.rapports.graphiques import figure_html
 
     if not len(tables["signaux"]):
-        return rendre("suivi_section_cartes.html.j2", lecture=None)
+        return rendre("suivi_section_cartes.html.j2", lecture=None, trop_peu=False)
+    if not resultats["carte_p"]["reference"].any():  # aucun mois assez fourni pour servir de référence
+        minimum = resultats["parametres"].min_signaux_mois
+        return rendre("suivi_section_cartes.html.j2", lecture=None, trop_peu=True, minimum=minimum)
     return rendre(
         "suivi_section_cartes.html.j2",
         source=source,
@@ -968,7 +1061,6 @@ def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
     """
     from analyse.rapports.graphiques import figure_html
 
-    spplus = tableau_spplus(tables)
     return rendre(
         "suivi_audit.html.j2",
         annee=tables["annee"],
@@ -979,7 +1071,26 @@ def section_audit(tables: dict, resultats: dict, source: str) -> BlocHTML:
         ),
         lien=tableau_lien_audit(resultats),
         historique=tableau_historique(resultats),
-        spplus=spplus if len(spplus) else None,
+    )
+
+
+def section_spplus(tables: dict, resultats: dict, source: str) -> BlocHTML:
+    """Services Publics + : expériences, taux de réponse et délai de première réponse avec leurs
+    intervalles, thèmes rapportés aux déterminants, indicateurs publiés.
+
+    >>> section_spplus({"spplus": pd.DataFrame()}, {"parametres": ParametresSuivi()}, "")._repr_html_().startswith("<p>")
+    True
+    """
+    sp = resultats.get("spplus")
+    indicateurs = tableau_spplus(tables)
+    themes = None if sp is None or sp["themes"]["n"].sum() == 0 else tableau_themes_spplus(sp["themes"])
+    return rendre(
+        "suivi_spplus.html.j2",
+        source=source,
+        chiffres=_phrase_spplus(sp, resultats["parametres"]),
+        ressentis=None if sp is None else sp["ressentis"].to_dict(),
+        themes=themes,
+        indicateurs=indicateurs if len(indicateurs) else None,
     )
 
 

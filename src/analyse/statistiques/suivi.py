@@ -11,7 +11,11 @@ et, pour le lien avec l'audit annuel, ``scores`` et ``reponses``.
   Vᵢ = λ²·σ′²/nᵢ + (1−λ)²·Vᵢ₋₁, σ′ = σ_z·σ avec le même facteur de Laney, alerte sous
   μ₀ − k·√Vᵢ). Mois de référence : les 12 premiers mois (au plus la moitié de la série, au moins 3).
 - Réclamations : délai de réponse médian de Kaplan–Meier (réclamations encore sans réponse
-  = observations censurées à la fin de la période), part répondue dans le délai cible.
+  = observations censurées à la fin de la période) et son intervalle (Greenwood, log(−log)),
+  part répondue dans le délai cible lue sur la courbe de survie, par mois et par année
+  (courbe de l'année entière) : ``analyse.statistiques.survie``.
+- Services Publics + : expériences par mois, taux de réponse (intervalle exact), délai de
+  première réponse (Kaplan–Meier, expériences sans réponse censurées) et thèmes.
 - Téléphone : charge par jour et par heure, niveau de service observé, abandons, agents
   nécessaires selon Erlang C (``analyse.statistiques.erlang``) et renfort bénévole (heures par semaine
   et ETP). Sans journal d'appels : indicateurs des appels mystères de l'audit.
@@ -25,15 +29,19 @@ import numpy as np
 import pandas as pd
 
 from analyse.donnees import stockage
-from analyse.donnees.codes import DETERMINANTS
-from analyse.statistiques import erlang
+from analyse.donnees.codes import DETERMINANTS, THEMES_SPPLUS
+from analyse.statistiques import erlang, survie
+from analyse.statistiques.edition import intervalle_structure
 
 ANNEXE_METHODE = (
     "Les cartes de contrôle comparent chaque mois aux douze premiers mois de référence : carte p′ de Laney pour "
     "la part de signaux négatifs, carte EWMA de la note moyenne élargie du même facteur de Laney, les mois "
     "variant plus que ne le dit le hasard des signaux. Le délai médian de réponse aux réclamations est une "
     "médiane de Kaplan–Meier : les réclamations encore ouvertes comptent pour un délai au moins égal à leur "
-    "ancienneté."
+    "ancienneté. Son intervalle à 95 % est celui de Brookmeyer et Crowley (variance de Greenwood, échelle "
+    "log(−log)) ; une borne « non atteinte » veut dire que les réponses observées ne suffisent pas à la fixer. "
+    "La part traitée dans le délai cible est lue sur la même courbe : une réclamation ouverte depuis moins "
+    "que la cible n'est pas comptée en retard. Les chiffres annuels viennent de la courbe de l'année entière."
 )
 
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -124,6 +132,9 @@ def charger_suivi(structure_id: str, donnees="data", annee: int | None = None) -
         appels = appels[(appels["structure_id"] == structure_id) & (appels["debut_appel"] <= fin)]
         if len(appels):
             appels = appels[appels["annee"] == appels["annee"].max()]
+    themes = _lire(donnees, "themes_spplus")
+    if len(themes):
+        themes = themes[(themes["structure_id"] == structure_id) & (themes["date_signal"] <= fin)]
     spplus = _lire(donnees, "indicateurs_spplus")
     if len(spplus):
         spplus = spplus[(spplus["structure_id"] == structure_id) & (spplus["annee"] <= annee)]
@@ -142,6 +153,7 @@ def charger_suivi(structure_id: str, donnees="data", annee: int | None = None) -
         "signaux": signaux.reset_index(drop=True),
         "appels": appels.reset_index(drop=True),
         "spplus": spplus.reset_index(drop=True) if len(spplus) else pd.DataFrame(),
+        "themes_spplus": themes.reset_index(drop=True) if len(themes) else pd.DataFrame(),
         "scores": scores,
         "reponses_telephone": reponses[reponses["canal"] == "telephone"],
     }
@@ -353,64 +365,168 @@ def mediane_kaplan_meier(durees, repondues) -> float:
     NaN si la survie ne descend jamais sous 1/2 (plus de la moitié des cas encore ouverts
     au-delà du plus long délai observé). Survie exactement 1/2 sur un palier : milieu du palier
     (convention de R ``survfit`` ; sans cas ouvert, c'est la médiane ordinaire).
+    Intervalle : ``analyse.statistiques.survie.mediane_km``.
 
     >>> mediane_kaplan_meier([2, 4, 6, 30, 30], [True, True, True, False, False])
     6.0
     >>> bool(np.isnan(mediane_kaplan_meier([2, 30, 30], [True, False, False])))
     True
     """
-    from statsmodels.duration.survfunc import SurvfuncRight
+    return survie.mediane_km(durees, repondues)["mediane"]
 
-    durees = np.asarray(durees, dtype=float)
-    statut = np.asarray(repondues, dtype=bool)
-    garde = ~np.isnan(durees)
-    if not garde.any():
-        return np.nan
-    survie = SurvfuncRight(durees[garde], statut[garde].astype(int))
-    probas, temps = survie.surv_prob, survie.surv_times
-    sous = np.flatnonzero(probas <= 0.5 + 1e-12)
-    if not len(sous):
-        return np.nan
-    i = sous[0]
-    if np.isclose(probas[i], 0.5) and i + 1 < len(temps):  # palier à 1/2 : milieu, comme R survfit
-        return float((temps[i] + temps[i + 1]) / 2)
-    return float(temps[i])
+
+COLONNES_DELAIS = (
+    "n",
+    "n_repondues",
+    "part_repondues",
+    "delai_median_jours",
+    "delai_ic_bas",
+    "delai_ic_haut",
+    "part_dans_delai",
+    "part_ic_bas",
+    "part_ic_haut",
+)
+
+
+def _durees_reclamations(signaux: pd.DataFrame, fin_periode=None) -> pd.DataFrame:
+    """Réclamations avec leur durée (délai de réponse, ou ancienneté si encore ouvertes) et leur statut."""
+    r = ajouter_mois(signaux[signaux["source"] == "reclamation"])
+    fin = pd.Timestamp(fin_periode) if fin_periode is not None else pd.to_datetime(signaux["date_signal"]).max()
+    ouvert_depuis = (fin - pd.to_datetime(r["date_signal"])).dt.days.astype(float)
+    repondu = r["repondu"].fillna(False).astype(bool) & r["delai_reponse_jours"].notna()
+    return r.assign(
+        _duree=np.where(repondu, r["delai_reponse_jours"], ouvert_depuis),
+        _repondu=repondu,
+        annee_signal=r["date_signal"].dt.year,
+    )
+
+
+def _resume_delais(r: pd.DataFrame, cible: float) -> pd.Series:
+    """Une courbe de Kaplan–Meier : nombre, part répondue, médiane et part dans le délai, avec intervalles."""
+    m = survie.mediane_km(r["_duree"], r["_repondu"])
+    p = survie.part_dans_delai(r["_duree"], r["_repondu"], cible)
+    valeurs = [
+        len(r),
+        int(r["_repondu"].sum()),
+        float(r["_repondu"].mean()),
+        m["mediane"],
+        m["ic_bas"],
+        m["ic_haut"],
+        p["part"],
+        p["ic_bas"],
+        p["ic_haut"],
+    ]
+    return pd.Series(valeurs, index=list(COLONNES_DELAIS))
+
+
+def _delais_par(r: pd.DataFrame, cle: str, cible: float) -> pd.DataFrame:
+    if r.empty:
+        return pd.DataFrame(columns=[cle, *COLONNES_DELAIS])
+    g = r.groupby(cle).apply(lambda d: _resume_delais(d, cible), include_groups=False)
+    g["n"] = g["n"].astype("int64")
+    g["n_repondues"] = g["n_repondues"].astype("int64")
+    return g.reset_index()[[cle, *COLONNES_DELAIS]]
 
 
 def delais_reclamations(
     signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi(), fin_periode=None
 ) -> pd.DataFrame:
-    """Par mois de réclamation : nombre, part répondue, délai médian, part répondue dans le délai cible.
+    """Par mois de réclamation : nombre, part répondue, délai médian de Kaplan–Meier et son intervalle
+    (``delai_ic_bas``, ``delai_ic_haut`` ; infini = borne « non atteinte »), part répondue dans le délai
+    cible lue sur la courbe de survie et son intervalle (``analyse.statistiques.survie``).
 
-    Le délai médian est celui de Kaplan–Meier : une réclamation encore sans réponse compte pour
-    un délai d'au moins (fin de période − date de la réclamation), ``fin_periode`` valant par
-    défaut la dernière date de signal. La médiane des seules réclamations répondues
-    sous-estimerait le délai.
+    Une réclamation encore sans réponse compte pour un délai d'au moins (fin de période − date de
+    la réclamation), ``fin_periode`` valant par défaut la dernière date de signal : elle n'est
+    comptée en retard que si elle est ouverte depuis plus que le délai cible.
 
     >>> s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-01-03", "2022-01-10", "2022-01-11"]),
     ...     "source": "reclamation", "repondu": [True, False, True], "delai_reponse_jours": [10.0, np.nan, 2.0]})
     >>> delais_reclamations(s)[["n", "part_repondues", "delai_median_jours", "part_dans_delai"]].iloc[0].round(2).tolist()
-    [3.0, 0.67, 6.0, 0.67]
+    [3.0, 0.67, 6.0, 1.0]
+
+    La réclamation ouverte depuis un jour n'est pas en retard : 100 % dans le délai de 15 jours
+    (compter les ouvertes comme en retard donnerait 67 %).
     """
-    r = ajouter_mois(signaux[signaux["source"] == "reclamation"])
-    if r.empty:
-        return pd.DataFrame(columns=["mois", "n", "part_repondues", "delai_median_jours", "part_dans_delai"])
-    fin = pd.Timestamp(fin_periode) if fin_periode is not None else pd.to_datetime(signaux["date_signal"]).max()
-    ouvert_depuis = (fin - pd.to_datetime(r["date_signal"])).dt.days.astype(float)
-    repondu = r["repondu"].fillna(False).astype(bool) & r["delai_reponse_jours"].notna()
-    r = r.assign(
-        _dans_delai=r["delai_reponse_jours"] <= parametres.delai_cible_jours,
-        _duree=np.where(repondu, r["delai_reponse_jours"], ouvert_depuis),
-        _repondu=repondu,
+    r = _durees_reclamations(signaux, fin_periode)
+    return _delais_par(r, "mois", parametres.delai_cible_jours)
+
+
+def delais_annuels(
+    signaux: pd.DataFrame, parametres: ParametresSuivi = ParametresSuivi(), fin_periode=None
+) -> pd.DataFrame:
+    """Par année : mêmes chiffres que ``delais_reclamations``, tirés de la courbe de Kaplan–Meier de
+    toutes les réclamations de l'année (et non médiane des médianes mensuelles).
+
+    >>> s = pd.DataFrame({"date_signal": pd.to_datetime(["2022-01-03", "2022-05-10", "2022-09-11"]),
+    ...     "source": "reclamation", "repondu": [True, True, True], "delai_reponse_jours": [1.0, 5.0, 9.0]})
+    >>> a = delais_annuels(s).iloc[0]
+    >>> int(a["annee_signal"]), int(a["n"]), float(a["delai_median_jours"])
+    (2022, 3, 5.0)
+    """
+    r = _durees_reclamations(signaux, fin_periode)
+    return _delais_par(r, "annee_signal", parametres.delai_cible_jours)
+
+
+# --------------------------------------------------------------------------- Services Publics +
+
+
+def suivi_spplus(tables: dict, parametres: ParametresSuivi = ParametresSuivi()) -> dict | None:
+    """Expériences Services Publics + de la structure : volume et ressentis, taux de réponse
+    (intervalle exact de Clopper–Pearson), délai de première réponse (Kaplan–Meier : une expérience sans réponse
+    compte pour un délai d'au moins son ancienneté à la date d'extraction, estimée par la
+    dernière date de l'export), part répondue dans le délai cible, et thèmes. ``None`` sans expérience.
+
+    >>> s = pd.DataFrame({"origine": "services_publics_plus", "date_signal": pd.to_datetime(["2022-01-03", "2022-02-01"]),
+    ...     "polarite": ["negatif", "positif"], "repondu": [True, False], "delai_reponse_jours": [4.0, np.nan],
+    ...     "date_reponse": pd.to_datetime(["2022-01-07", None])})
+    >>> r = suivi_spplus({"signaux": s, "themes_spplus": pd.DataFrame()})
+    >>> r["n"], r["n_repondues"], r["delai"]["mediane"]
+    (2, 1, 4.0)
+    """
+    s = tables["signaux"]
+    s = s[s["origine"] == "services_publics_plus"] if len(s) else s
+    if s.empty:
+        return None
+    dates = pd.concat([s["date_signal"], s["date_reponse"]]).dropna()
+    extraction = dates.max()
+    repondu = s["repondu"].astype(bool) & s["delai_reponse_jours"].notna()
+    duree = np.where(repondu, s["delai_reponse_jours"], (extraction - s["date_signal"]).dt.days.astype(float))
+    bas, haut = intervalle_structure(int(s["repondu"].sum()), len(s))
+    themes = tables.get("themes_spplus", pd.DataFrame())
+    return {
+        "n": int(len(s)),
+        "debut": s["date_signal"].min(),
+        "fin": s["date_signal"].max(),
+        "extraction": extraction,
+        "ressentis": s["polarite"].value_counts().reindex(["negatif", "neutre", "positif"], fill_value=0),
+        "n_repondues": int(s["repondu"].sum()),
+        "taux_reponse": float(s["repondu"].mean()),
+        "taux_ic": (bas, haut),
+        "delai": survie.mediane_km(duree, repondu),
+        "dans_delai": survie.part_dans_delai(duree, repondu, parametres.delai_cible_jours),
+        "themes": themes_spplus(themes),
+    }
+
+
+def themes_spplus(themes: pd.DataFrame) -> pd.DataFrame:
+    """Par thème Services Publics + : déterminant du baromètre, expériences négatives, neutres, positives.
+
+    >>> t = pd.DataFrame({"theme": ["relation", "relation"], "determinant": ["courtoisie"] * 2,
+    ...     "polarite": ["negatif", "positif"]})
+    >>> themes_spplus(t).query("theme == 'relation'")[["negatif", "positif"]].values.tolist()
+    [[1, 1]]
+    """
+    colonnes = ["theme", "libelle", "determinant", "negatif", "neutre", "positif", "n"]
+    if themes is None or themes.empty:
+        return pd.DataFrame(columns=colonnes)
+    compte = pd.crosstab(themes["theme"], themes["polarite"]).reindex(
+        index=list(THEMES_SPPLUS), columns=["negatif", "neutre", "positif"], fill_value=0
     )
-    g = r.groupby("mois").agg(
-        n=("mois", "size"), part_repondues=("repondu", "mean"), part_dans_delai=("_dans_delai", "mean")
-    )
-    g["delai_median_jours"] = r.groupby("mois").apply(
-        lambda d: mediane_kaplan_meier(d["_duree"], d["_repondu"]), include_groups=False
-    )
-    g["n"] = g["n"].astype("int64")
-    return g.reset_index()[["mois", "n", "part_repondues", "delai_median_jours", "part_dans_delai"]]
+    t = compte.reset_index()
+    t["libelle"] = t["theme"].map(lambda c: THEMES_SPPLUS[c][0])
+    t["determinant"] = t["theme"].map(lambda c: THEMES_SPPLUS[c][1])
+    t["n"] = t[["negatif", "neutre", "positif"]].sum(axis=1)
+    return t[colonnes]
 
 
 # --------------------------------------------------------------------------- lien avec l'audit
@@ -629,6 +745,8 @@ def calculer_suivi(tables: dict, parametres: ParametresSuivi = ParametresSuivi()
         r["carte_ewma"] = carte_ewma(s, parametres)
         r["alertes"] = alertes(r["carte_p"], r["carte_ewma"])
         r["reclamations"] = delais_reclamations(s, parametres)
+        r["reclamations_annuelles"] = delais_annuels(s, parametres)
+        r["spplus"] = suivi_spplus(tables, parametres)
     r["lien_audit"] = lien_audit(tables)
     r["historique"] = historique_audit(tables)
     a = tables["appels"]
