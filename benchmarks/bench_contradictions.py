@@ -57,7 +57,7 @@ def sens_imprimes(fiche: dict, textes: dict) -> list[tuple[str, str, str]]:
             sortie.append((*libelles[lib], mot.group(2)))
     for unite in textes["synthese"]:
         mot = re.search(r"(au-dessus|en dessous) de la moyenne nationale", unite)
-        if mot and "Ce score" in unite and "non établi" not in unite:
+        if mot and "ce score" in unite.lower() and "non établi" not in unite:
             sortie.append(("global", "", mot.group(1)))
     return sortie
 

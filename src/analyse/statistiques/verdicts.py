@@ -75,6 +75,15 @@ class Verdict:
     def __str__(self) -> str:
         return self.phrase
 
+    @property
+    def debut_de_phrase(self) -> str:
+        """La phrase avec une majuscule initiale (le reste inchangé).
+
+        >>> Verdict("non établi", "écart à la moyenne nationale non établi", False).debut_de_phrase
+        'Écart à la moyenne nationale non établi'
+        """
+        return self.phrase[:1].upper() + self.phrase[1:]
+
 
 def _z(niveau: float = NIVEAU) -> float:
     return float(stats.norm.ppf(0.5 + niveau / 2))
@@ -131,16 +140,20 @@ def p_bilaterale(ecart, erreur_type):
 def ajuster_holm(p_valeurs) -> np.ndarray:
     """P-valeurs ajustées par la méthode de Holm (valeurs manquantes laissées de côté).
 
+    Mêmes valeurs que ``statsmodels.stats.multitest.multipletests(method="holm")``
+    (``tests/test_verdicts.py``), écrites ici parce que celle-ci lance un ramasse-miettes
+    complet à chaque appel (0,2 s par fiche dans un lot).
+
     >>> ajuster_holm([0.01, 0.04, float("nan"), 0.03]).round(2).tolist()
     [0.03, 0.06, nan, 0.06]
     """
-    from statsmodels.stats.multitest import multipletests
-
     p = np.asarray(p_valeurs, dtype=float)
     sortie = np.full(p.shape, np.nan)
-    presents = ~np.isnan(p)
-    if presents.any():
-        sortie[presents] = multipletests(p[presents], method=METHODE_MULTIPLICITE)[1]
+    presents = np.flatnonzero(~np.isnan(p))
+    ordre = presents[np.argsort(p[presents], kind="stable")]
+    m = len(ordre)
+    ajustees = np.maximum.accumulate((m - np.arange(m)) * p[ordre])
+    sortie[ordre] = np.minimum(ajustees, 1.0)
     return sortie
 
 
@@ -171,10 +184,8 @@ def verdict_ecart(
     if retenu:
         mot = "au-dessus" if bas > 0 else "en dessous"
         return Verdict(mot, f"{mot} de {reference} ({chiffres})", True, float(ecart), bas, haut, details)
-    suite = ", comparaisons multiples" if exclut_zero else ""
-    return Verdict(
-        "non établi", f"écart à {reference} non établi ({chiffres}{suite})", False, float(ecart), bas, haut, details
-    )
+    mot, suite = ("non établi après ajustement", ", comparaisons multiples") if exclut_zero else ("non établi", "")
+    return Verdict(mot, f"écart à {reference} non établi ({chiffres}{suite})", False, float(ecart), bas, haut, details)
 
 
 def verdicts_comparaisons(ecarts, erreurs_types, niveau: float = NIVEAU, reference: str = "la moyenne nationale"):
@@ -275,14 +286,14 @@ def verdict_quartile(score, bas, haut, bornes) -> Verdict:
     >>> verdict_quartile(70.0, 68.0, 71.0, (60.0, 65.0, 72.0)).phrase
     'dans le 3e quart des structures participantes'
     >>> verdict_quartile(70.0, 63.0, 76.0, (60.0, 65.0, 72.0)).phrase
-    'entre le 2e et le 4e quartile (l’intervalle du score contient une borne de quartile)'
+    'entre le 2e et le 4e quartile'
     """
     q_bas, q_haut = quart(bas, bornes), quart(haut, bornes)
     if q_bas == q_haut:
         mot = f"{ORDINAUX[q_bas]} quart"
         return Verdict(mot, f"dans le {mot} des structures participantes", True, float(score), bas, haut)
     mot = f"entre le {ORDINAUX[q_bas]} et le {ORDINAUX[q_haut]} quartile"
-    return Verdict(mot, f"{mot} (l’intervalle du score contient une borne de quartile)", False, float(score), bas, haut)
+    return Verdict(mot, mot, False, float(score), bas, haut)
 
 
 # --------------------------------------------------------------------------- évolution entre éditions
@@ -302,11 +313,18 @@ def verdict_evolution(score, bas, haut, score_precedent, bas_precedent, haut_pre
         ecart, erreur_type_intervalle(bas, haut, niveau), erreur_type_intervalle(bas_precedent, haut_precedent, niveau)
     )
     bas_d, haut_d = float(bas_d), float(haut_d)
-    chiffres = f"{_points(ecart)} (IC à 95 % {intervalle_fr(bas_d, haut_d)})"
+    intervalle = f"IC à 95 % {intervalle_fr(bas_d, haut_d)}"
     if bas_d > 0 or haut_d < 0:
         mot = "hausse" if bas_d > 0 else "baisse"
-        return Verdict(mot, f"{mot} de {chiffres}", True, ecart, bas_d, haut_d)
-    return Verdict("stable", f"stable aux erreurs d'échantillonnage près ({chiffres})", False, ecart, bas_d, haut_d)
+        return Verdict(mot, f"{mot} de {_points(ecart)} ({intervalle})", True, ecart, bas_d, haut_d)
+    return Verdict(
+        "stable",
+        f"stable aux erreurs d'échantillonnage près ({_points(ecart)}, {intervalle})",
+        False,
+        ecart,
+        bas_d,
+        haut_d,
+    )
 
 
 # --------------------------------------------------------------------------- priorités
@@ -316,44 +334,28 @@ def verdict_priorite(important: bool, ecart: Verdict) -> Verdict:
     """Lecture d'un déterminant de la matrice importance–performance, établie ou non.
 
     La logique d'aide à la décision (importance × écart) choisit les déterminants à
-    regarder ; le mot dit si leur retrait sur la moyenne nationale est établi.
+    regarder ; le mot dit si leur écart à la moyenne nationale est établi : « priorité »
+    (important, retrait établi), « à surveiller » (important, retrait non établi),
+    « atout à préserver », « second plan », « acquis », « écart non établi ».
 
-    >>> en_dessous = verdict_ecart(-4.0, -7.0, -1.0)
-    >>> verdict_priorite(True, en_dessous).mot
+    >>> verdict_priorite(True, verdict_ecart(-4.0, -7.0, -1.0)).mot
     'priorité'
-    >>> incertain = verdict_ecart(-0.5, -3.0, 2.0)
-    >>> verdict_priorite(True, incertain).phrase
+    >>> verdict_priorite(True, verdict_ecart(-0.5, -3.0, 2.0)).phrase
     'déterminant important, retrait sur la moyenne nationale non établi'
+    >>> verdict_priorite(False, verdict_ecart(6.0, 3.0, 9.0)).mot
+    'acquis'
     """
+    qui = "déterminant important" if important else "déterminant moins lié à la satisfaction"
+    chiffres = (ecart.estimation, ecart.bas, ecart.haut)
     if ecart.mot == "en dessous":
-        return Verdict(
-            "priorité" if important else "second plan",
-            f"{'déterminant important' if important else 'déterminant moins lié à la satisfaction'}, "
-            "en retrait établi sur la moyenne nationale",
-            True,
-            ecart.estimation,
-            ecart.bas,
-            ecart.haut,
-        )
+        mot = "priorité" if important else "second plan"
+        return Verdict(mot, f"{qui}, en retrait établi sur la moyenne nationale", True, *chiffres)
     if ecart.mot == "au-dessus":
-        return Verdict(
-            "atout à préserver" if important else "acquis",
-            "au-dessus de la moyenne nationale",
-            True,
-            ecart.estimation,
-            ecart.bas,
-            ecart.haut,
-        )
-    sens = "retrait" if ecart.estimation < 0 else "avance"
-    return Verdict(
-        "à surveiller" if important else "écart non établi",
-        f"{'déterminant important' if important else 'déterminant moins lié à la satisfaction'}, "
-        f"{sens} sur la moyenne nationale non établi" + ("e" if sens == "avance" else ""),
-        False,
-        ecart.estimation,
-        ecart.bas,
-        ecart.haut,
-    )
+        mot = "atout à préserver" if important else "acquis"
+        return Verdict(mot, f"{qui}, au-dessus de la moyenne nationale", True, *chiffres)
+    if important and ecart.estimation < 0:
+        return Verdict("à surveiller", f"{qui}, retrait sur la moyenne nationale non établi", False, *chiffres)
+    return Verdict("écart non établi", f"{qui}, écart à la moyenne nationale non établi", False, *chiffres)
 
 
 # --------------------------------------------------------------------------- Séries (tendance, rupture)

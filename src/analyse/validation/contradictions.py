@@ -97,8 +97,16 @@ def intervalle_evolution(trajectoire: pd.DataFrame, annee: int) -> tuple[float, 
 
 
 def _libelles_cites(unite: str, libelles) -> list[str]:
+    """Libellés cités dans la phrase, dans l'ordre du texte ; un libellé contenu dans un plus long
+    cité (« traitement » dans « traitement des réclamations ») n'est pas compté.
+
+    >>> _libelles_cites("Accueil physique et attente", ["accueil", "accueil physique", "attente"])
+    ['accueil physique', 'attente']
+    """
     bas = unite.lower()
-    return [lib for lib in libelles if lib != "global" and lib in bas]
+    cites = [lib for lib in libelles if lib != "global" and lib in bas]
+    cites = [lib for lib in cites if not any(lib != autre and lib in autre for autre in cites)]
+    return sorted(cites, key=bas.index)
 
 
 def _fautes(cites, intervalles: dict) -> tuple[int, int]:
@@ -113,7 +121,7 @@ def _regle_ecart(unite: str, ecarts: dict, dans_tableau: bool) -> tuple[int, int
         lib = next((k for k in ecarts if k != "global" and unite.lower().startswith(k)), None)
         mot = re.search(r"(^|\s)(au-dessus|en dessous)(\s|$)", unite)
         return _fautes([lib], ecarts) if lib and mot else (0, 0)
-    if re.search(r"(au-dessus|en dessous) de la moyenne nationale", unite) and "Ce score" in unite:
+    if re.search(r"(au-dessus|en dessous) de la moyenne nationale", unite) and "ce score" in unite.lower():
         return _fautes(["global"], ecarts) if "global" in ecarts else (0, 0)
     if "point fort" in unite:
         return _fautes(_libelles_cites(unite.split("point fort")[0], ecarts)[-1:], ecarts)
