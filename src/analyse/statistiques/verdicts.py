@@ -239,6 +239,36 @@ def verdict_ecart_groupes(haut_nom: str, bas_nom: str, ecart, erreur_haut, erreu
     )
 
 
+def verdict_rang(rang: int, rang_bas: int, rang_haut: int, ex_aequo: bool) -> Verdict:
+    """Rang d'un lauréat du palmarès lu sur son intervalle de rang : « ex aequo » quand les
+    intervalles de rang de lauréats voisins se recouvrent (``statistiques.palmares``).
+
+    >>> verdict_rang(1, 1, 2, True).mot, verdict_rang(1, 1, 1, False).mot
+    ('1er ex aequo', '1er')
+    """
+    ordinal = "1er" if rang == 1 else f"{rang}e"
+    etendue = ordinal if rang_bas == rang_haut else f"{_ordinal(rang_bas)} à {_ordinal(rang_haut)}"
+    mot = f"{ordinal} ex aequo" if ex_aequo else ordinal
+    return Verdict(mot, f"{mot} (rang à 95 % : {etendue})", not ex_aequo, float(rang), rang_bas, rang_haut)
+
+
+def _ordinal(rang: int) -> str:
+    return "1er" if int(rang) == 1 else f"{int(rang)}e"
+
+
+def verdict_carte_controle(mois_alerte: str | None, grandeur: str, limite: str = "sa limite basse") -> Verdict:
+    """Lecture d'une carte de contrôle : le signal vient du franchissement de la limite tracée.
+
+    >>> verdict_carte_controle("mars 2022", "La note moyenne lissée").phrase
+    'La note moyenne lissée passe sous sa limite basse en mars 2022'
+    >>> verdict_carte_controle(None, "La note moyenne lissée").phrase
+    'La note moyenne lissée reste au-dessus de sa limite basse : aucun signal'
+    """
+    if mois_alerte:
+        return Verdict("signal", f"{grandeur} passe sous {limite} en {mois_alerte}", True)
+    return Verdict("aucun signal", f"{grandeur} reste au-dessus de {limite} : aucun signal", False)
+
+
 # --------------------------------------------------------------------------- seuil et quartile
 
 
