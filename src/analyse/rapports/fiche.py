@@ -518,6 +518,15 @@ def _ecart_fr(x) -> str:
     return ecart_fr(x)
 
 
+def _ecart_intervalle(ecart, bas, haut) -> str:
+    """Écart signé suivi de son intervalle : « -3,8 [-13,7 ; 6,2] » (« – » si absent).
+
+    >>> _ecart_intervalle(-3.84, -13.7, 6.2)
+    '-3,8 [-13,7 ; 6,2]'
+    """
+    return _ecart_fr(ecart) if pd.isna(ecart) or pd.isna(bas) else f"{_ecart_fr(ecart)} {intervalle_fr(bas, haut)}"
+
+
 def bloc_synthese(fiche: dict) -> BlocHTML:
     """Synthèse d'une page : score global, écart au national, position, seuil, strates, évolution,
     priorités ; chaque mot comparatif est un verdict (``statistiques.verdicts``).
@@ -554,8 +563,9 @@ def _tableau_comparaison(table: pd.DataFrame, entete: str) -> pd.DataFrame:
             "Score de la structure": table["score"],
             "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(table["ic_bas"], table["ic_haut"])],
             "Moyenne nationale": table["score_national"],
-            "Écart (points)": table["ecart"].map(_ecart_fr),
-            "IC à 95 % de l'écart": [intervalle_fr(b, h) for b, h in zip(table["ecart_bas"], table["ecart_haut"])],
+            "Écart (IC à 95 %)": [
+                _ecart_intervalle(e, b, h) for e, b, h in zip(table["ecart"], table["ecart_bas"], table["ecart_haut"])
+            ],
             "Comparaison au national": table["comparaison"],
             "Contacts": table["n_contacts"],
             "Fragile": table["fragile"],
@@ -799,8 +809,10 @@ def bloc_priorites(fiche: dict) -> BlocHTML:
             "Déterminant": m["libelle"],
             "Part de la satisfaction expliquée (%)": m["importance_pct"],
             "Score de la structure": m["score"],
-            "Écart à la moyenne nationale": m["ecart"].map(_ecart_fr),
-            "IC à 95 % de l'écart": [intervalle_fr(v.bas, v.haut) if v is not None else "–" for v in m["verdict"]],
+            "Écart à la moyenne nationale (IC à 95 %)": [
+                _ecart_intervalle(e, v.bas, v.haut) if v is not None else _ecart_fr(e)
+                for e, v in zip(m["ecart"], m["verdict"])
+            ],
             "Lecture": [v.mot if v is not None else q.lower() for v, q in zip(m["verdict"], m["quadrant"])],
         }
     )
@@ -924,6 +936,8 @@ def bloc_methode(fiche: dict) -> BlocHTML:
         annexe_incertitude=ANNEXE_METHODE,
         phrase_fragile=phrase_fragile(fiche["parametres"]),
         n_structures=fiche["national"].get("n_structures", 0),
+        regle_mots=verdicts.PHRASE_METHODE,
+        multiplicite=verdicts.PHRASE_MULTIPLICITE,
     )
 
 

@@ -44,7 +44,8 @@ PHRASE_METHODE = (
     "Chaque mot comparatif vient de l'intervalle voisin : « au-dessus » ou « en dessous » quand "
     "l'intervalle à 95 % de l'écart exclut 0, « seuil atteint » quand l'intervalle du score est tout "
     "entier au-dessus du seuil, un quartile quand l'intervalle tient dans un seul quart, une hausse ou "
-    "une baisse quand l'intervalle de la différence entre deux éditions exclut 0. Sinon le texte dit "
+    "une baisse quand l'intervalle de la différence entre deux éditions exclut 0, une priorité quand le "
+    "retrait d'un déterminant important est établi (sinon « à surveiller »). Sinon le texte dit "
     "« non établi » ou « stable aux erreurs d'échantillonnage près »."
 )
 PHRASE_MULTIPLICITE = (
