@@ -519,12 +519,15 @@ def _ecart_fr(x) -> str:
 
 
 def _ecart_intervalle(ecart, bas, haut) -> str:
-    """Écart signé suivi de son intervalle : « -3,8 [-13,7 ; 6,2] » (« – » si absent).
+    """Écart signé suivi de son intervalle, insécable à l'intérieur de l'intervalle : la coupure de
+    ligne d'une cellule étroite tombe entre l'écart et l'intervalle (« – » si absent).
 
-    >>> _ecart_intervalle(-3.84, -13.7, 6.2)
+    >>> _ecart_intervalle(-3.84, -13.7, 6.2).replace("\u00a0", " ")
     '-3,8 [-13,7 ; 6,2]'
     """
-    return _ecart_fr(ecart) if pd.isna(ecart) or pd.isna(bas) else f"{_ecart_fr(ecart)} {intervalle_fr(bas, haut)}"
+    if pd.isna(ecart) or pd.isna(bas):
+        return _ecart_fr(ecart)
+    return f"{_ecart_fr(ecart)} {intervalle_fr(bas, haut).replace(' ', chr(0xA0))}"
 
 
 def bloc_synthese(fiche: dict) -> BlocHTML:
