@@ -152,3 +152,30 @@ def test_tendance_signee_avec_intervalle(pente, bas, haut, p, debut):
     v = verdicts.verdict_tendance(pente, bas, haut, p)
     assert v.phrase.startswith(debut)
     assert "[" in v.phrase  # l'intervalle est toujours dit
+
+
+def test_titre_du_rapport_national_ne_dit_un_ecart_que_s_il_est_etabli():
+    """Six groupes de même moyenne vraie : la paire extrême, choisie après coup, n'est dite
+    « écart établi » que dans ≤ 5 % des 400 éditions simulées (2,2 % mesuré sur 2 000) ; un vrai écart de 20 points l'est."""
+    from analyse.rapports.graphiques import titre_constat
+
+    rng = np.random.default_rng(11)
+    erreurs = np.array([1.0, 1.5, 2.0, 2.5, 3.0, 4.0])
+    z = 1.959964
+
+    def titre(moyennes):
+        scores = moyennes + rng.standard_normal(6) * erreurs
+        a = pd.DataFrame(
+            {
+                "libelle": list("ABCDEF"),
+                "score": scores,
+                "ic_bas": scores - z * erreurs,
+                "ic_haut": scores + z * erreurs,
+            }
+        )
+        return titre_constat(a)
+
+    nuls = [titre(np.full(6, 65.0)) for _ in range(400)]
+    assert np.mean(["écart établi" in t for t in nuls]) <= 0.05
+    assert "Écarts non établis" in nuls[0] or "écart établi" in nuls[0]
+    assert "écart établi" in titre(np.r_[85.0, np.full(5, 65.0)])
