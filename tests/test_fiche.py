@@ -146,6 +146,6 @@ def test_comparaison_au_national_tient_compte_des_deux_incertitudes():
     table = _comparer(propres, nationaux, "canal", ("telephone", "courriel", "courrier")).set_index("modalite")
     assert table["comparaison"].to_dict() == {
         "telephone": "au-dessus",
-        "courriel": "comparable",
+        "courriel": "non établi",
         "courrier": "en dessous",
     }

@@ -33,7 +33,7 @@ from analyse.formatage import (
 )
 from analyse.rapports.edition import numero_edition, source_edition
 from analyse.rapports.gabarits import ecart_fr, points, rendre
-from analyse.statistiques import edition
+from analyse.statistiques import edition, verdicts
 
 RESOLUTION_FIGURES = 100  # points par pouce : lisible à l'impression, léger à produire
 TABLES_FICHE = ("editions", "participants", "contacts", "reponses", "scores", "enquete", "avis")
@@ -257,6 +257,7 @@ def calculer_fiche(
     }
     for niveau, ordre in (("canal", CANAUX), ("determinant", DETERMINANTS), ("etape", ETAPES)):
         fiche[niveau] = _comparer(propres, d["nationaux"][niveau], niveau, ordre)
+    _controler_multiplicite(fiche)
     fiche["position"] = _position(fiche["global"], d["globaux"], parametres)
     fiche["trajectoire"] = _trajectoire(d["historique"], structure_id, annee)
     fiche["evolution"] = _evolution(fiche["trajectoire"], annee)
@@ -307,14 +308,22 @@ def delai_avis(avis: pd.DataFrame, tous: pd.DataFrame) -> dict | None:
 
 
 def _global_compare(propres: pd.DataFrame, national: pd.DataFrame) -> dict:
-    """Score global de la structure avec ``comparaison`` à la moyenne nationale (deux incertitudes)."""
+    """Score global de la structure et son écart à la moyenne nationale (intervalle de l'écart,
+    deux incertitudes) ; le verdict est posé avec les autres comparaisons (``_controler_multiplicite``)."""
     glob = propres[propres["niveau"] == "global"]
     nat = national.iloc[0]
     publie = not bool(nat.get("supprime", True))
-    comparaison = edition.comparer_au_national(
-        glob["score"], _erreur_type(glob), nat["score"] if publie else np.nan, nat["ic_bas"], nat["ic_haut"]
-    )
-    return glob.iloc[0].to_dict() | {"erreur_type": float(_erreur_type(glob).iloc[0]), "comparaison": comparaison[0]}
+    erreur = float(_erreur_type(glob).iloc[0])
+    ecart = float(glob["score"].iloc[0] - nat["score"]) if publie else np.nan
+    erreur_ecart = float(np.hypot(erreur, verdicts.erreur_type_intervalle(nat["ic_bas"], nat["ic_haut"])))
+    bas, haut = verdicts.intervalle_ecart(ecart, erreur_ecart)
+    return glob.iloc[0].to_dict() | {
+        "erreur_type": erreur,
+        "ecart": ecart,
+        "erreur_type_ecart": erreur_ecart,
+        "ecart_bas": float(bas),
+        "ecart_haut": float(haut),
+    }
 
 
 def _strates(structure: dict, nationaux: dict) -> list[dict]:
@@ -350,8 +359,9 @@ def _erreur_type(table: pd.DataFrame) -> pd.Series:
 
 
 def _comparer(propres: pd.DataFrame, nationaux: pd.DataFrame, niveau: str, ordre: tuple) -> pd.DataFrame:
-    """Scores de la structure face aux moyennes nationales ; ``comparaison`` (« au-dessus »,
-    « en dessous », « comparable ») tient compte des deux incertitudes."""
+    """Scores de la structure face aux moyennes nationales : écart, son intervalle (deux
+    incertitudes, ``ecart_bas`` / ``ecart_haut``) et ``comparaison`` (« au-dessus », « en dessous »,
+    « non établi ») lue sur cet intervalle, avant l'ajustement de multiplicité de la fiche."""
     sous = propres[propres["niveau"] == niveau]
     sous = sous[["modalite", "score", "ic_bas", "ic_haut", "n_contacts", "fragile"]].assign(
         erreur_type=_erreur_type(sous)
@@ -368,32 +378,64 @@ def _comparer(propres: pd.DataFrame, nationaux: pd.DataFrame, niveau: str, ordre
     table = sous.merge(ref, on="modalite", how="left")
     table["score_national"] = table["score_national"].where(~table["national_supprime"].fillna(True).astype(bool))
     table["ecart"] = table["score"] - table["score_national"]
-    table["comparaison"] = edition.comparer_au_national(
-        table["score"],
-        table["erreur_type"],
-        table["score_national"],
-        table["ic_bas_national"],
-        table["ic_haut_national"],
+    table["erreur_type_ecart"] = np.hypot(
+        table["erreur_type"], verdicts.erreur_type_intervalle(table["ic_bas_national"], table["ic_haut_national"])
     )
+    table["ecart_bas"], table["ecart_haut"] = verdicts.intervalle_ecart(table["ecart"], table["erreur_type_ecart"])
+    table["verdict"] = [
+        verdicts.verdict_ecart(e, b, h) for e, b, h in zip(table["ecart"], table["ecart_bas"], table["ecart_haut"])
+    ]
+    table["comparaison"] = [v.mot for v in table["verdict"]]
     table["libelle"] = table["modalite"].map(libelle)
     rang = {m: i for i, m in enumerate(ordre)}
     return table.sort_values("modalite", key=lambda s: s.map(lambda m: rang.get(m, 99))).reset_index(drop=True)
 
 
+def _controler_multiplicite(fiche: dict) -> None:
+    """Verdicts des comparaisons au national de la fiche (global, canaux, déterminants, étapes),
+    p-valeurs ajustées ensemble par la méthode de Holm (``verdicts.verdicts_comparaisons``)."""
+    morceaux = [fiche[niveau] for niveau in ("canal", "determinant", "etape") if not fiche[niveau].empty]
+    ecarts = [e for t in morceaux for e in t["ecart"]]
+    erreurs = [e for t in morceaux for e in t["erreur_type_ecart"]]
+    g = fiche["global"]
+    if g is not None:
+        ecarts, erreurs = [g["ecart"], *ecarts], [g["erreur_type_ecart"], *erreurs]
+    p = np.asarray(verdicts.p_bilaterale(ecarts, erreurs), dtype=float)
+    p_ajustees = iter(verdicts.ajuster_holm(np.where(np.isnan(np.asarray(ecarts, dtype=float)), np.nan, p)))
+    if g is not None:
+        g["p_ajustee"] = next(p_ajustees)
+        g["verdict"] = verdicts.verdict_ecart(
+            g["ecart"],
+            g["ecart_bas"],
+            g["ecart_haut"],
+            etabli=g["p_ajustee"] < verdicts.ALPHA,
+            p_ajustee=g["p_ajustee"],
+        )
+        g["comparaison"] = g["verdict"].mot
+    for t in morceaux:
+        t["p_ajustee"] = [next(p_ajustees) for _ in range(len(t))]
+        t["verdict"] = [
+            verdicts.verdict_ecart(e, b, h, etabli=bool(pa < verdicts.ALPHA), p_ajustee=pa)
+            for e, b, h, pa in zip(t["ecart"], t["ecart_bas"], t["ecart_haut"], t["p_ajustee"])
+        ]
+        t["comparaison"] = [v.mot for v in t["verdict"]]
+
+
 def _position(glob: dict | None, globaux: pd.DataFrame, parametres) -> dict:
+    """Quartiles nationaux et lecture par l'intervalle du score global : quartile et seuil de
+    performance affirmés seulement si l'intervalle les établit (``verdicts``)."""
     x = globaux["score"]
     if glob is None or len(x) < parametres.taille_min_agregat:
         return {}
     q1, q2, q3 = (float(x.quantile(q)) for q in (0.25, 0.5, 0.75))
-    quartile = 1 + int(glob["score"] >= q1) + int(glob["score"] >= q2) + int(glob["score"] >= q3)
     return {
         "q1": q1,
         "mediane": q2,
         "q3": q3,
-        "quartile": quartile,
         "n_structures": int(len(x)),
         "part_en_dessous": float((x < glob["score"]).mean()),
-        "performante": bool(glob["score"] >= parametres.seuil_performance),
+        "quartile": verdicts.verdict_quartile(glob["score"], glob["ic_bas"], glob["ic_haut"], (q1, q2, q3)),
+        "seuil": verdicts.verdict_seuil(glob["score"], glob["ic_bas"], glob["ic_haut"], parametres.seuil_performance),
     }
 
 
@@ -407,12 +449,23 @@ def _evolution(trajectoire: pd.DataFrame, annee: int) -> dict | None:
     actuelle = trajectoire[trajectoire["annee"] == annee]
     if avant.empty or actuelle.empty:
         return None
-    precedente = avant.iloc[-1]
+    precedente, courante = avant.iloc[-1], actuelle.iloc[0]
+    verdict = verdicts.verdict_evolution(
+        courante["score"],
+        courante["ic_bas"],
+        courante["ic_haut"],
+        precedente["score"],
+        precedente["ic_bas"],
+        precedente["ic_haut"],
+    )
     return {
         "annee_precedente": int(precedente["annee"]),
         "score_precedent": float(precedente["score"]),
-        "ecart": float(actuelle["score"].iloc[0] - precedente["score"]),
-        "ecart_national": float(actuelle["moyenne_nationale"].iloc[0] - precedente["moyenne_nationale"]),
+        "ecart": verdict.estimation,
+        "ecart_bas": verdict.bas,
+        "ecart_haut": verdict.haut,
+        "verdict": verdict,
+        "ecart_national": float(courante["moyenne_nationale"] - precedente["moyenne_nationale"]),
     }
 
 
@@ -468,6 +521,13 @@ def _matrice(determinants: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFra
     )
     table["source"] = importance["source"].iloc[0] if len(importance) else "non disponible"
     table["priorite"] = table["quadrant"].eq("Priorité")
+    ecarts = determinants.set_index("modalite")["verdict"] if "verdict" in determinants else pd.Series(dtype=object)
+    important = table["importance_pct"] > 100 / max(len(table), 1)
+    table["verdict"] = [
+        verdicts.verdict_priorite(bool(i), ecarts[m]) if m in ecarts.index else None
+        for m, i in zip(table["determinant"], important)
+    ]
+    table["etabli"] = [bool(v is not None and v.etabli) for v in table["verdict"]]
     return table.rename(
         columns={
             "determinant": "modalite",
@@ -527,17 +587,30 @@ def _ecart_fr(x) -> str:
     return ecart_fr(x)
 
 
+def _ecart_intervalle(ecart, bas, haut) -> str:
+    """Écart signé suivi de son intervalle, insécable à l'intérieur de l'intervalle : la coupure de
+    ligne d'une cellule étroite tombe entre l'écart et l'intervalle (« – » si absent).
+
+    >>> _ecart_intervalle(-3.84, -13.7, 6.2).replace("\u00a0", " ")
+    '-3,8 [-13,7 ; 6,2]'
+    """
+    if pd.isna(ecart) or pd.isna(bas):
+        return _ecart_fr(ecart)
+    return f"{_ecart_fr(ecart)} {intervalle_fr(bas, haut).replace(' ', chr(0xA0))}"
+
+
 def bloc_synthese(fiche: dict) -> BlocHTML:
-    """Synthèse d'une page : score global, position nationale, strate, quartiles, évolution.
+    """Synthèse d'une page : score global, écart au national, position, seuil, strates, évolution,
+    priorités ; chaque mot comparatif est un verdict (``statistiques.verdicts``).
 
     >>> callable(bloc_synthese)
     True
     """
     g, nat = fiche["global"], fiche["national"]
     publie = g is not None and not nat.get("supprime", True)
-    comparaison = _MOTS_COMPARAISON.get(g.get("comparaison")) if publie else None
     prio = fiche["priorites"]
-    priorites = [libelle(m).lower() for m in prio.loc[prio["priorite"], "modalite"].head(N_PRIORITES)]
+    choisis = prio[prio["priorite"]].head(N_PRIORITES) if not prio.empty else prio
+    etablis = choisis["etabli"] if "etabli" in choisis else pd.Series(False, index=choisis.index)
     return rendre(
         "fiche_synthese.html.j2",
         demo=fiche["demo"],
@@ -546,17 +619,13 @@ def bloc_synthese(fiche: dict) -> BlocHTML:
         nom=str(fiche["structure"]["nom"]),
         g=g,
         nat=nat,
-        comparaison=comparaison,
+        comparaison=g["verdict"] if publie else None,
         position=fiche["position"],
-        seuil=fiche["parametres"].seuil_performance,
         strates=fiche["strates"],
         evolution=fiche["evolution"],
-        priorites=priorites,
+        priorites=[libelle(m).lower() for m in choisis.loc[etablis, "modalite"]],
+        a_surveiller=[libelle(m).lower() for m in choisis.loc[~etablis, "modalite"]],
     )
-
-
-# Sens de l'écart au national établi par les deux intervalles (statistiques.edition.comparer_au_national).
-_MOTS_COMPARAISON = {"au-dessus": "dessus", "en dessous": "dessous", "comparable": "comparable"}
 
 
 def _tableau_comparaison(table: pd.DataFrame, entete: str) -> pd.DataFrame:
@@ -566,8 +635,10 @@ def _tableau_comparaison(table: pd.DataFrame, entete: str) -> pd.DataFrame:
             "Score de la structure": table["score"],
             "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(table["ic_bas"], table["ic_haut"])],
             "Moyenne nationale": table["score_national"],
-            "Écart (points)": table["ecart"].map(_ecart_fr),
-            "Comparaison au national": table["comparaison"].fillna("non publiée"),
+            "Écart (IC à 95 %)": [
+                _ecart_intervalle(e, b, h) for e, b, h in zip(table["ecart"], table["ecart_bas"], table["ecart_haut"])
+            ],
+            "Comparaison au national": table["comparaison"],
             "Contacts": table["n_contacts"],
             "Fragile": table["fragile"],
         }
@@ -731,9 +802,8 @@ def titre_trajectoire(fiche: dict) -> str:
             if len(t)
             else "Aucune participation antérieure"
         )
-    sens = "en hausse" if ev["ecart"] > 1 else ("en baisse" if ev["ecart"] < -1 else "stable")
     return (
-        f"Score global {sens} depuis {ev['annee_precedente']} ({_ecart_fr(ev['ecart'])} points), "
+        f"Score global depuis {ev['annee_precedente']} : {ev['verdict'].phrase} ; "
         f"{len(t)} participation(s) depuis {int(t['annee'].iloc[0])}"
     )
 
@@ -824,12 +894,14 @@ def bloc_priorites(fiche: dict) -> BlocHTML:
     retenus, vigilance = m[m["priorite"]].head(N_PRIORITES), False
     if retenus.empty:
         retenus, vigilance = m[m["quadrant"] == "Second plan"].head(N_PRIORITES), True
+    ecarts = fiche["determinant"].set_index("modalite")["verdict"]
     items = [
         {
             "libelle": r["libelle"],
             "score": r["score"],
             "score_national": r["score_national"],
-            "ecart": r["ecart"],
+            "etabli": bool(r["etabli"]),
+            "ecart": ecarts.get(r["modalite"]),
             "pratiques": pratiques_pour(r["modalite"]).head(3).to_dict("records"),
         }
         for _, r in retenus.iterrows()
@@ -839,8 +911,11 @@ def bloc_priorites(fiche: dict) -> BlocHTML:
             "Déterminant": m["libelle"],
             "Part de la satisfaction expliquée (%)": m["importance_pct"],
             "Score de la structure": m["score"],
-            "Écart à la moyenne nationale": m["ecart"],
-            "Lecture": m["quadrant"],
+            "Écart à la moyenne nationale (IC à 95 %)": [
+                _ecart_intervalle(e, v.bas, v.haut) if v is not None else _ecart_fr(e)
+                for e, v in zip(m["ecart"], m["verdict"])
+            ],
+            "Lecture": [v.mot if v is not None else q.lower() for v, q in zip(m["verdict"], m["quadrant"])],
         }
     )
     return rendre(
@@ -977,6 +1052,8 @@ def bloc_methode(fiche: dict) -> BlocHTML:
         annexe_incertitude=ANNEXE_METHODE,
         phrase_fragile=phrase_fragile(fiche["parametres"]),
         n_structures=fiche["national"].get("n_structures", 0),
+        regle_mots=verdicts.PHRASE_METHODE,
+        multiplicite=verdicts.PHRASE_MULTIPLICITE,
     )
 
 
@@ -1005,21 +1082,30 @@ def _habiller(fig, titre: str, source: str) -> None:
 
 
 def titre_determinants(fiche: dict) -> str:
-    """Titre qui énonce le constat sur les déterminants (meilleur, plus en retrait).
+    """Titre qui énonce le constat établi sur les déterminants : le point fort et le retrait le
+    plus marqués parmi les écarts établis (``verdicts``, ajustés pour la multiplicité).
 
-    >>> t = pd.DataFrame({"libelle": ["Courtoisie", "Attente"], "ecart": [6.0, -4.0], "score": [80.0, 60.0]})
+    >>> from analyse.statistiques.verdicts import verdict_ecart
+    >>> t = pd.DataFrame({"libelle": ["Courtoisie", "Attente", "Accueil"], "ecart": [6.0, -4.0, -0.5],
+    ...     "verdict": [verdict_ecart(6.0, 2.0, 10.0), verdict_ecart(-4.0, -7.0, -1.0), verdict_ecart(-0.5, -3.0, 2.0)]})
     >>> titre_determinants({"determinant": t})
-    'Courtoisie : point fort (+6,0 points sur la moyenne) ; Attente : le plus en retrait (-4,0)'
+    'Courtoisie : point fort (+6,0 points sur la moyenne) ; Attente : le plus en retrait (-4,0 points)'
+    >>> titre_determinants({"determinant": t.iloc[2:]})
+    'Aucun écart à la moyenne nationale établi par déterminant'
     """
-    t = fiche["determinant"].dropna(subset=["ecart"]).sort_values("ecart")
+    t = fiche["determinant"]
     if t.empty:
         return "Scores par déterminant de la structure"
-    haut, bas = t.iloc[-1], t.iloc[0]
-    if bas["ecart"] >= 0:
-        return f"Tous les déterminants au niveau ou au-dessus de la moyenne nationale, {haut['libelle']} en tête"
-    if haut["ecart"] <= 0:
-        return f"Tous les déterminants sous la moyenne nationale, {bas['libelle']} le plus en retrait ({_ecart_fr(bas['ecart'])} points)"
-    return (
-        f"{haut['libelle']} : point fort ({_ecart_fr(haut['ecart'])} points sur la moyenne) ; "
-        f"{bas['libelle']} : le plus en retrait ({_ecart_fr(bas['ecart'])})"
-    )
+    mots = t["verdict"].map(lambda v: v.mot)
+    dessus = t[mots == "au-dessus"].sort_values("ecart")
+    dessous = t[mots == "en dessous"].sort_values("ecart")
+    morceaux = []
+    if len(dessus):
+        morceaux.append(
+            f"{dessus['libelle'].iloc[-1]} : point fort ({_ecart_fr(dessus['ecart'].iloc[-1])} points sur la moyenne)"
+        )
+    if len(dessous):
+        morceaux.append(
+            f"{dessous['libelle'].iloc[0]} : le plus en retrait ({_ecart_fr(dessous['ecart'].iloc[0])} points)"
+        )
+    return " ; ".join(morceaux) if morceaux else "Aucun écart à la moyenne nationale établi par déterminant"

@@ -166,12 +166,15 @@ def _publiables(agregats: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
 def titre_constat(
     agregats: pd.DataFrame, col_score: str = "score", facteur: float = 1.0, unite: str = "sur 100"
 ) -> str:
-    """Titre qui énonce le constat : meilleur et moins bon groupe, écart net ou non.
+    """Titre qui énonce le constat : meilleur et moins bon groupe, écart établi ou non
+    (``statistiques.verdicts.verdict_ecart_groupes``, paire extrême corrigée de Bonferroni).
 
     >>> a = pd.DataFrame({"libelle": ["Téléphone", "Courrier"], "score": [78.2, 55.1], "ic_bas": [75.0, 51.0], "ic_haut": [81.0, 59.0], "supprime": [False, False]})
     >>> titre_constat(a)
-    'Téléphone en tête (78,2 sur 100), Courrier en retrait (55,1) : écart net'
+    'Téléphone en tête (78,2 sur 100), Courrier en retrait (55,1) : écart établi (+23,1 points, IC [18,1 ; 28,1])'
     """
+    from analyse.statistiques.verdicts import erreur_type_intervalle, verdict_ecart_groupes
+
     a, _ = _publiables(agregats)
     a = a.dropna(subset=[col_score]).sort_values(col_score, ascending=False)
     if a.empty:
@@ -180,9 +183,18 @@ def titre_constat(
     v_haut, v_bas = nombre_fr(facteur * haut[col_score]), nombre_fr(facteur * bas[col_score])
     if len(a) == 1:
         return f"{haut['libelle']} : {v_haut} {unite}"
-    if haut["ic_bas"] > bas["ic_haut"]:
-        return f"{haut['libelle']} en tête ({v_haut} {unite}), {bas['libelle']} en retrait ({v_bas}) : écart net"
-    return f"Écarts peu marqués : de {v_bas} ({bas['libelle']}) à {v_haut} {unite} ({haut['libelle']}), intervalles qui se recouvrent"
+    verdict = verdict_ecart_groupes(
+        haut["libelle"],
+        bas["libelle"],
+        facteur * (haut[col_score] - bas[col_score]),
+        facteur * erreur_type_intervalle(haut["ic_bas"], haut["ic_haut"]),
+        facteur * erreur_type_intervalle(bas["ic_bas"], bas["ic_haut"]),
+        len(a),
+    )
+    chiffres = verdict.phrase[verdict.phrase.index("(") :]
+    if verdict.etabli:
+        return f"{haut['libelle']} en tête ({v_haut} {unite}), {bas['libelle']} en retrait ({v_bas}) : écart établi {chiffres}"
+    return f"Écarts non établis : de {v_bas} ({bas['libelle']}) à {v_haut} {unite} ({haut['libelle']}) {chiffres}"
 
 
 def titre_etendue(agregats: pd.DataFrame, col_score: str = "score", facteur: float = 100.0, unite: str = "%") -> str:

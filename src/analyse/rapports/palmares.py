@@ -11,6 +11,7 @@ from analyse.statistiques.palmares import (
     PHRASE_EX_AEQUO,
     calculer_palmares,  # noqa: F401 (API du notebook)
 )
+from analyse.statistiques.verdicts import verdict_rang
 
 
 def _ordinal(rang: int) -> str:
@@ -58,7 +59,10 @@ def tableau_laureats(t: pd.DataFrame) -> pd.DataFrame:
     ex_aequo = t["ex_aequo"] if "ex_aequo" in t else pd.Series(False, index=t.index)
     return pd.DataFrame(
         {
-            "Rang": [_ordinal(int(r)) + (" ex aequo" if e else "") for r, e in zip(rangs, ex_aequo)],
+            "Rang": [
+                verdict_rang(int(r), int(b), int(h), bool(e)).mot
+                for r, b, h, e in zip(rangs, t["rang_bas"], t["rang_haut"], ex_aequo)
+            ],
             "Structure": t["nom"],
             "Score global": t["score"],
             "IC à 95 %": [intervalle_fr(b, h) for b, h in zip(t["ic_bas"], t["ic_haut"])],

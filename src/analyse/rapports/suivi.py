@@ -44,6 +44,7 @@ from analyse.rapports.graphiques import (
     nouvelle_figure,
 )
 from analyse.statistiques.suivi import JOURS, ParametresSuivi
+from analyse.statistiques.verdicts import verdict_carte_controle
 
 TITRE = "Tableau de bord de l’écoute usagers"
 LONGUEUR_EXTRAIT = 200  # caractères au plus par extrait de signal cité
@@ -348,11 +349,7 @@ def graphique_ewma(resultats: dict, source: str) -> Figure:
     ax.yaxis.set_major_formatter(formateur_fr(0))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
     premier = c.loc[c["alerte"], "mois"]
-    titre = (
-        f"La note moyenne lissée passe sous sa limite basse en {mois_fr(premier.iloc[0])}"
-        if len(premier)
-        else "La note moyenne lissée reste au-dessus de sa limite basse"
-    )
+    titre = verdict_carte_controle(mois_fr(premier.iloc[0]) if len(premier) else None, "La note moyenne lissée").phrase
     laney = c["facteur_laney"].iloc[0] if "facteur_laney" in c and len(c) else 1.0
     habiller(
         fig,

@@ -33,6 +33,7 @@ from analyse.donnees.codes import (
 )
 from analyse.donnees.stockage import lire_table
 from analyse.formatage import nombre_fr
+from analyse.statistiques import verdicts
 
 # Indicateurs opérationnels, définis comme des données : pour chacun, des
 # alternatives (code ``indicateur`` harmonisé, opérateur, seuil) ; la première
@@ -356,22 +357,22 @@ def distribution_scores(scores: pd.DataFrame, parametres: config.Parametres = co
 def comparer_au_national(
     score, erreur_type, score_national, ic_bas_national, ic_haut_national, niveau: float = 0.95
 ) -> np.ndarray:
-    """« au-dessus », « en dessous » ou « comparable » : l'écart à la moyenne nationale est-il net ?
+    """« au-dessus », « en dessous » ou « non établi » : l'écart à la moyenne nationale est-il établi ?
 
-    Intervalle de l'écart : écart ± z·√(erreur type² de la structure + erreur type² nationale),
-    celle-ci déduite de l'intervalle national ; « comparable » s'il contient 0 (ou si la moyenne
-    nationale n'est pas publiée).
+    Règle unique de ``statistiques.verdicts`` : intervalle de l'écart = écart ± z·√(erreur type²
+    de la structure + erreur type² nationale), celle-ci déduite de l'intervalle national ;
+    « non établi » s'il contient 0, « non publiée » si la moyenne nationale ne l'est pas. Sans
+    ajustement de multiplicité (la fiche ajuste ses comparaisons ensemble, méthode de Holm).
 
     >>> comparer_au_national([80.0, 66.0, 50.0], [3.0, 3.0, 3.0], 65.0, 64.0, 66.0).tolist()
-    ['au-dessus', 'comparable', 'en dessous']
+    ['au-dessus', 'non établi', 'en dessous']
     """
-    z = float(stats.norm.ppf(0.5 + niveau / 2))
-    ecart = np.asarray(score, dtype=float) - np.asarray(score_national, dtype=float)
-    erreur_nationale = (np.asarray(ic_haut_national, dtype=float) - np.asarray(ic_bas_national, dtype=float)) / (2 * z)
-    demi = z * np.sqrt(np.asarray(erreur_type, dtype=float) ** 2 + erreur_nationale**2)
-    return np.where(ecart - demi > 0, "au-dessus", np.where(ecart + demi < 0, "en dessous", "comparable")).astype(
-        object
-    )
+    score, erreur_type = np.atleast_1d(np.asarray(score, dtype=float)), np.asarray(erreur_type, dtype=float)
+    ecart = score - np.asarray(score_national, dtype=float)
+    erreur_nationale = verdicts.erreur_type_intervalle(ic_bas_national, ic_haut_national, niveau)
+    bas, haut = verdicts.intervalle_ecart(ecart, erreur_type, erreur_nationale, niveau=niveau)
+    bas, haut = np.broadcast_to(bas, ecart.shape), np.broadcast_to(haut, ecart.shape)
+    return np.array([verdicts.verdict_ecart(e, b, h).mot for e, b, h in zip(ecart, bas, haut)], dtype=object)
 
 
 # --------------------------------------------------------------------------- proportions
