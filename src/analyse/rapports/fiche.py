@@ -394,30 +394,16 @@ def _comparer(propres: pd.DataFrame, nationaux: pd.DataFrame, niveau: str, ordre
 def _controler_multiplicite(fiche: dict) -> None:
     """Verdicts des comparaisons au national de la fiche (global, canaux, déterminants, étapes),
     p-valeurs ajustées ensemble par la méthode de Holm (``verdicts.verdicts_comparaisons``)."""
-    morceaux = [fiche[niveau] for niveau in ("canal", "determinant", "etape") if not fiche[niveau].empty]
-    ecarts = [e for t in morceaux for e in t["ecart"]]
-    erreurs = [e for t in morceaux for e in t["erreur_type_ecart"]]
     g = fiche["global"]
+    tables = [fiche[niveau] for niveau in ("canal", "determinant", "etape") if not fiche[niveau].empty]
+    ecarts = ([g["ecart"]] if g is not None else []) + [e for t in tables for e in t["ecart"]]
+    erreurs = ([g["erreur_type_ecart"]] if g is not None else []) + [e for t in tables for e in t["erreur_type_ecart"]]
+    resultats = iter(verdicts.verdicts_comparaisons(ecarts, erreurs))
     if g is not None:
-        ecarts, erreurs = [g["ecart"], *ecarts], [g["erreur_type_ecart"], *erreurs]
-    p = np.asarray(verdicts.p_bilaterale(ecarts, erreurs), dtype=float)
-    p_ajustees = iter(verdicts.ajuster_holm(np.where(np.isnan(np.asarray(ecarts, dtype=float)), np.nan, p)))
-    if g is not None:
-        g["p_ajustee"] = next(p_ajustees)
-        g["verdict"] = verdicts.verdict_ecart(
-            g["ecart"],
-            g["ecart_bas"],
-            g["ecart_haut"],
-            etabli=g["p_ajustee"] < verdicts.ALPHA,
-            p_ajustee=g["p_ajustee"],
-        )
+        g["verdict"] = next(resultats)
         g["comparaison"] = g["verdict"].mot
-    for t in morceaux:
-        t["p_ajustee"] = [next(p_ajustees) for _ in range(len(t))]
-        t["verdict"] = [
-            verdicts.verdict_ecart(e, b, h, etabli=bool(pa < verdicts.ALPHA), p_ajustee=pa)
-            for e, b, h, pa in zip(t["ecart"], t["ecart_bas"], t["ecart_haut"], t["p_ajustee"])
-        ]
+    for t in tables:
+        t["verdict"] = [next(resultats) for _ in range(len(t))]
         t["comparaison"] = [v.mot for v in t["verdict"]]
 
 

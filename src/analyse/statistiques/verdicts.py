@@ -227,7 +227,8 @@ def verdict_ecart_groupes(haut_nom: str, bas_nom: str, ecart, erreur_haut, erreu
     niveau = 1 - ALPHA / paires
     bas, haut = intervalle_ecart(ecart, erreur_haut, erreur_bas, niveau=niveau)
     bas, haut = float(bas), float(haut)
-    chiffres = f"{_points(ecart)}, IC {intervalle_fr(bas, haut)}"
+    nom_ic = "IC à 95 %" if paires == 1 else "IC à 95 % simultané"
+    chiffres = f"{_points(ecart)}, {nom_ic} {intervalle_fr(bas, haut)}"
     if bas > 0:
         return Verdict("écart établi", f"{haut_nom} au-dessus de {bas_nom} ({chiffres})", True, float(ecart), bas, haut)
     return Verdict(
