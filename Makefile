@@ -36,7 +36,7 @@ endif
 	$(PY) -m pip install --quiet --require-hashes -r $(VERROU)
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name analyse --display-name "Python (analyse)" >/dev/null
-	@bash outils/verifier_systeme.sh $(PY)
+
 	@mkdir -p $(dir $(ETAT)) && touch $(ETAT)
 
 env: $(ETAT) ## Crée l'environnement (.venv ou conda actif) depuis le verrou, et le noyau « analyse »

@@ -1,11 +1,13 @@
-"""Production des rapports PDF : papermill → HTML (nbconvert, code masqué) → PDF (WeasyPrint).
+"""Production des rapports : papermill → HTML (nbconvert, code masqué) et PDF (nbconvert → Typst).
 
 Le notebook exécuté ne montre que ses sorties (titres, textes, graphiques, tableaux) ;
-les flux d'erreur et d'avertissement sont retirés. Le document final ajoute une page
-de couverture, un sommaire paginé et une feuille de style d'impression A4
-(``ressources/rapport.css``). Les bibliothèques lourdes sont importées à l'usage.
+les flux d'erreur et d'avertissement sont retirés. Le document ajoute une page de couverture
+et un sommaire. Le HTML (écran) suit ``ressources/rapport.css`` ; le PDF est composé par Typst
+(exportateur nbconvert ``exportateur_typst``, gabarits ``gabarits/typst/analyse/``, style
+``ressources/analyse.typ``). Les bibliothèques lourdes sont importées à l'usage.
 
-Accessibilité : chaque PDF est balisé PDF/UA-1 (ISO 14289-1) — arbre de structure, langue
+Accessibilité : chaque PDF est balisé PDF/UA-1 (ISO 14289-1) par Typst — arbre de structure,
+en-têtes de tableau avec ``/Scope``, en-têtes et pieds de page en artefacts, langue
 ``fr``, titre affiché (``DisplayDocTitle``), signets suivant les titres, identification
 PDF/UA dans le XMP — et embarque en pièces jointes les CSV derrière ses graphiques et ses
 tableaux (voir ``pieces_jointes_du_document`` et ``analyse.rapports.accessibilite``).
@@ -14,9 +16,9 @@ tableaux (voir ``pieces_jointes_du_document`` et ``analyse.rapports.accessibilit
 from __future__ import annotations
 
 import copy
+import functools
 import csv
 import datetime
-import gc
 import html
 import io
 import logging
@@ -251,7 +253,7 @@ def numeroter_titres(corps: str) -> tuple[str, list[tuple[int, str, str]]]:
 
 
 def sommaire_html(titres: list[tuple[int, str, str]]) -> str:
-    """Sommaire paginé (les numéros de page sont posés par WeasyPrint).
+    """Sommaire du document HTML (liens vers les titres).
 
     Son titre est un ``h2`` (niveau sous le ``h1`` de couverture, signet du PDF).
 
@@ -317,6 +319,15 @@ def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None
             corps=Markup(corps),
         )
     )
+
+
+def _arguments_html(couverture: dict) -> dict:
+    return {
+        "titre": couverture["titre"],
+        "sous_titre": couverture["sous_titre"],
+        "date": couverture["date"],
+        "demo": couverture["mention_demo"] is not None,
+    }
 
 
 # --------------------------------------------------------------------------- pièces jointes
@@ -496,46 +507,134 @@ def date_des_pieces_jointes() -> datetime.datetime:
     return datetime.datetime.combine(datetime.date.today(), datetime.time(0), tzinfo=datetime.UTC)
 
 
-def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = None, pieces_jointes=()) -> Path:
-    """Imprime un document HTML en PDF/UA-1 balisé avec WeasyPrint, pièces jointes comprises.
+def _exportateur_typst():
+    cle = threading.get_ident()
+    if cle not in _EXPORTATEURS_TYPST:  # un exportateur par fil, comme pour le HTML
+        from analyse.rapports.exportateur_typst import ExportateurTypst
 
-    ``pieces_jointes`` : objets ``PieceJointe`` ou chemins de fichiers, en plus des CSV des
-    graphiques et des tableaux du document.
+        _EXPORTATEURS_TYPST[cle] = ExportateurTypst(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        )
+    return _EXPORTATEURS_TYPST[cle]
 
-    >>> import tempfile; html_vers_pdf('<html lang="fr"><p>Bonjour</p></html>', Path(tempfile.mkdtemp()) / "a.pdf").exists()
+
+_EXPORTATEURS_TYPST: dict = {}
+_COMPILATEURS: dict = {}
+
+
+def donnees_couverture(titre: str, sous_titre: str = "", date: str | None = None, demo: bool = False) -> dict:
+    """Couverture d'un rapport, commune au HTML et au PDF : titre, sous-titre, auteur, mention, date.
+
+    >>> donnees_couverture("Fiche", "Mairie d'Ys", date="7 décembre 2026", demo=True)["mention_demo"]
+    'Données fictives de démonstration'
+    """
+    return {
+        "titre": titre,
+        "sous_titre": sous_titre or "",
+        "titre_document": titre_document(titre, sous_titre or ""),
+        "auteur": AUTEUR,
+        "mention_demo": MENTION_DEMO if demo else None,
+        "date": date or aujourd_hui_fr(),
+    }
+
+
+def notebook_vers_typst(nb, couverture: dict, annexe_html: str = "", jointes=()) -> str:
+    """Document Typst d'un notebook exécuté (exportateur nbconvert ``ExportateurTypst``).
+
+    ``couverture`` : ``donnees_couverture`` ; ``annexe_html`` : fragment ajouté en fin de document
+    (page de provenance) ; ``jointes`` : dictionnaires ``nom``, ``chemin`` (dans la racine de
+    compilation), ``description`` des pièces jointes.
+
+    >>> source = notebook_vers_typst({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+    ...                              donnees_couverture("Titre"))
+    >>> "#couverture(" in source and "#sommaire()" in source
     True
     """
-    import warnings
+    from analyse.balisage_typst import html_vers_typst
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # avertissements d'installation (HarfBuzz-Subset)
-        import weasyprint
+    analyse = couverture | {
+        "jour": date_des_pieces_jointes(),
+        "annexe": html_vers_typst(annexe_html) if annexe_html else "",
+        "jointes": list(jointes),
+    }
+    with _journaux_silencieux("traitlets", "nbconvert"):
+        source, _ = _exportateur_typst().from_notebook_node(nettoyer_notebook(nb), resources={"analyse": analyse})
+    return source
 
-    fournies = [p if isinstance(p, PieceJointe) else fichiers_joints([p])[0] for p in pieces_jointes]
-    document, jointes = pieces_jointes_du_document(document, fournies)
-    jour = date_des_pieces_jointes()
-    attachements = [
-        weasyprint.Attachment(
-            file_obj=io.BytesIO(p.contenu),
-            name=p.nom,
-            description=p.description or None,
-            relationship="Data",
-            created=jour,
-            modified=jour,
-        )
-        for p in jointes
-    ]
+
+def _compilateur():
+    cle = threading.get_ident()
+    if cle not in _COMPILATEURS:  # polices chargées une fois par fil
+        import typst
+
+        _COMPILATEURS[cle] = typst.Compiler(ignore_system_fonts=True)
+    return _COMPILATEURS[cle]
+
+
+def typst_vers_pdf(source: str, chemin_pdf: Path | str, fichiers: dict[str, bytes] | None = None) -> Path:
+    """Compile un document Typst en PDF/UA-1 balisé ; ``fichiers`` : chemin relatif → contenu.
+
+    Les URI ``data:`` du source (images) deviennent des fichiers ; le style maison
+    (``ressources/analyse.typ``) est posé à la racine. Police embarquée, date fixée au jour :
+    même document, même PDF octet pour octet.
+
+    >>> import tempfile
+    >>> source = '#import "/analyse.typ": *\n#show: rapport.with(titre: "Essai")\nBonjour'
+    >>> typst_vers_pdf(source, Path(tempfile.mkdtemp()) / "a.pdf").read_bytes()[:5]
+    b'%PDF-'
+    """
+    import typst
+
+    from analyse.balisage_typst import extraire_fichiers
+
+    source, images = extraire_fichiers(source)
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
-    gc.disable()  # WeasyPrint crée beaucoup d'objets : le ramasse-miettes coûte ~20 % du rendu
-    try:
-        with _journaux_silencieux("weasyprint", "fontTools"):
-            weasyprint.HTML(string=document, base_url=base_url or str(chemin_pdf.parent)).write_pdf(
-                str(chemin_pdf), pdf_variant=VARIANTE_PDF, attachments=attachements
+    with tempfile.TemporaryDirectory(prefix="typst_") as racine:
+        racine = Path(racine)
+        (racine / "analyse.typ").write_text(_style_typst(), encoding="utf-8")
+        for nom, contenu in (images | dict(fichiers or {})).items():
+            (racine / nom).parent.mkdir(parents=True, exist_ok=True)
+            (racine / nom).write_bytes(contenu)
+        (racine / "document.typ").write_text(source, encoding="utf-8")
+        try:
+            _compilateur().compile(
+                input=str(racine / "document.typ"),
+                output=str(chemin_pdf),
+                root=str(racine),
+                pdf_standards=["ua-1"],
+                timestamp=date_des_pieces_jointes(),
             )
-    finally:
-        gc.enable()
+        except typst.TypstError as erreur:
+            raise RuntimeError(f"La mise en page Typst de {chemin_pdf.name} a échoué : {erreur.message}") from None
     return chemin_pdf
+
+
+@functools.cache
+def _style_typst() -> str:
+    return (resources.files("analyse") / "ressources" / "analyse.typ").read_text(encoding="utf-8")
+
+
+def publier_pdf(
+    nb, document: str, chemin_pdf: Path | str, couverture: dict, annexe_html: str = "", pieces_jointes=()
+) -> Path:
+    """PDF/UA-1 d'un notebook exécuté (Typst), avec en pièces jointes les CSV de son HTML ``document``.
+
+    Pièces jointes : CSV des graphiques et des tableaux du document HTML (le même contenu),
+    plus ``pieces_jointes`` (objets ``PieceJointe`` ou chemins de fichiers).
+
+    >>> callable(publier_pdf)
+    True
+    """
+    fournies = [p if isinstance(p, PieceJointe) else fichiers_joints([p])[0] for p in pieces_jointes]
+    _, jointes = pieces_jointes_du_document(document, fournies)
+    fichiers = {f"jointes/{i:03d}.csv": p.contenu for i, p in enumerate(jointes)}
+    decrites = [
+        {"nom": p.nom, "chemin": f"/jointes/{i:03d}.csv", "description": p.description}
+        for i, p in enumerate(jointes)
+    ]
+    source = notebook_vers_typst(nb, couverture, annexe_html, decrites)
+    return typst_vers_pdf(source, chemin_pdf, fichiers)
 
 
 # --------------------------------------------------------------------------- rapports
@@ -599,7 +698,8 @@ def produire_rapport(
     with tempfile.TemporaryDirectory(prefix="rapport_") as temporaire:
         execute = executer_notebook(notebook, parametres, Path(temporaire) / f"{nom_fichier}.ipynb", dossier)
         meta = lire_meta(execute)
-        corps = notebook_vers_html(execute)
+        execute_nb = _lire_notebook(execute)
+        corps = notebook_vers_html(execute_nb)
         chemins = {}
         if garder_ipynb:
             chemins["ipynb"] = Path(shutil.copy(execute, dossier / f"{nom_fichier}.ipynb"))
@@ -610,14 +710,14 @@ def produire_rapport(
             *map(Path, pieces_jointes),
         ]
     )
-    document = document_html(
-        corps,
-        titre=titre or meta.get("titre", TITRE_EDITION),
-        sous_titre=sous_titre if sous_titre is not None else meta.get("sous_titre", ""),
+    couverture = donnees_couverture(
+        titre or meta.get("titre", TITRE_EDITION),
+        sous_titre if sous_titre is not None else meta.get("sous_titre", ""),
         date=date or meta.get("date"),
         demo=bool(demo if demo is not None else meta.get("demo", False)),
     )
+    document = document_html(corps, **_arguments_html(couverture))
     chemins["html"] = dossier / f"{nom_fichier}.html"
     chemins["html"].write_text(document, encoding="utf-8")
-    chemins["pdf"] = html_vers_pdf(document, dossier / f"{nom_fichier}.pdf", pieces_jointes=list(joints))
+    chemins["pdf"] = publier_pdf(execute_nb, document, dossier / f"{nom_fichier}.pdf", couverture, pieces_jointes=list(joints))
     return chemins
