@@ -448,7 +448,7 @@ def extraire_fichiers(source: str, dossier: str = "fichiers") -> tuple[str, dict
 
     >>> texte, fichiers = extraire_fichiers('#image("data:image/png;base64,iVBO", alt: "x")')
     >>> texte, list(fichiers.values())
-    ('#image("/fichiers/41db0e2b5a52b1e1.png", alt: "x")', [b'\\x89PN'])
+    ('#image("/fichiers/449ba17f2a44989a.png", alt: "x")', [b'\\x89PN'])
     """
     fichiers = {}
 

@@ -36,7 +36,7 @@ class ImageSansAlternative(ValueError):
 class RenduTypst(mistune.BaseRenderer):
     """Renderer mistune qui écrit du balisage Typst (titres, listes, liens, code, tableaux).
 
-    >>> print(markdown_typst("## Résultats\\n\\nUn *score* de **50 %**."))
+    >>> print(markdown_typst("## Résultats\\n\\nUn *score* de **50 %**.").strip())
     #heading(level: 1)[Résultats]
     <BLANKLINE>
     Un #emph[score] de #strong[50 %].

@@ -572,7 +572,7 @@ def _compilateur():
 
 
 def typst_vers_pdf(source: str, chemin_pdf: Path | str, fichiers: dict[str, bytes] | None = None) -> Path:
-    """Compile un document Typst en PDF/UA-1 balisé ; ``fichiers`` : chemin relatif → contenu.
+    r"""Compile un document Typst en PDF/UA-1 balisé ; ``fichiers`` : chemin relatif → contenu.
 
     Les URI ``data:`` du source (images) deviennent des fichiers ; le style maison
     (``ressources/analyse.typ``) est posé à la racine. Police embarquée, date fixée au jour :
@@ -635,6 +635,44 @@ def publier_pdf(
     ]
     source = notebook_vers_typst(nb, couverture, annexe_html, decrites)
     return typst_vers_pdf(source, chemin_pdf, fichiers)
+
+
+def notebook_d_un_fragment(corps: str):
+    """Notebook exécuté d'une seule sortie : le fragment HTML et sa représentation Typst.
+
+    >>> notebook_d_un_fragment("<p>x</p>").cells[0].outputs[0].data["text/x-typst"].strip()
+    'x'
+    """
+    import nbformat
+
+    from analyse.formatage import BlocHTML
+
+    bloc = BlocHTML(corps)
+    cellule = nbformat.v4.new_code_cell("")
+    cellule.outputs = [nbformat.v4.new_output("display_data", data={"text/html": corps, **bloc._repr_mimebundle_()})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cellule]
+    return nb
+
+
+def fragment_vers_pdf(
+    corps: str,
+    chemin_pdf: Path | str,
+    titre: str,
+    sous_titre: str = "",
+    date: str | None = None,
+    demo: bool = False,
+    pieces_jointes=(),
+) -> Path:
+    """PDF d'un fragment HTML du sous-ensemble des rapports, par la route des notebooks (essais, bancs).
+
+    >>> import tempfile
+    >>> fragment_vers_pdf("<h2>A</h2><p>Texte</p>", Path(tempfile.mkdtemp()) / "a.pdf", "Essai").suffix
+    '.pdf'
+    """
+    couverture = donnees_couverture(titre, sous_titre, date, demo)
+    document = document_html(corps, **_arguments_html(couverture))
+    return publier_pdf(notebook_d_un_fragment(corps), document, chemin_pdf, couverture, pieces_jointes=pieces_jointes)
 
 
 # --------------------------------------------------------------------------- rapports
