@@ -70,12 +70,12 @@ CLASSES_TRADUITES = {
     "empreinte",
     "mention-demo",
     "provenance",
+    "url",
 }
 CLASSES_SANS_EFFET = {
     "tableau",
     "graphique",
     "nombre",
-    "url",
     "dataframe",
     "couverture",
     "organisme",
@@ -239,7 +239,8 @@ def _lien(n: Noeud, interieur: str) -> str:
         return f"#classe(\"donnees-csv\")[{echapper(f'Données du graphique : pièce jointe « {nom} » de ce PDF.')}]"
     if not cible or cible.startswith(("#", "data:")):
         return interieur
-    return f"#link({chaine(cible)})[{interieur}]"
+    lien = f"#link({chaine(cible)})[{interieur}]"
+    return f'#classe("url")[{lien}]' if "url" in n.classes else lien
 
 
 def _image(n: Noeud, largeur: str | None = None) -> str:
