@@ -236,7 +236,7 @@ def _lien(n: Noeud, interieur: str) -> str:
     cible = n.attributs.get("href", "")
     if "donnees-csv" in n.classes:  # données d'un graphique : pièce jointe du PDF (voir rendu)
         nom = n.attributs.get("download", "")
-        return f"#classe(\"donnees-csv\")[{echapper(f'Données du graphique : pièce jointe « {nom} » de ce PDF.')}]"
+        return f'#classe("donnees-csv")[{echapper(f"Données du graphique : pièce jointe « {nom} » de ce PDF.")}]'
     if not cible or cible.startswith(("#", "data:")):
         return interieur
     lien = f"#link({chaine(cible)})[{interieur}]"
@@ -361,7 +361,9 @@ def _lignes(n: Noeud) -> list[tuple[Noeud, bool]]:
         if enfant.balise == "tr":
             lignes.append((enfant, False))
         elif enfant.balise in ("thead", "tbody", "tfoot"):
-            lignes += [(tr, enfant.balise == "thead") for tr in enfant.enfants if isinstance(tr, Noeud) and tr.balise == "tr"]
+            lignes += [
+                (tr, enfant.balise == "thead") for tr in enfant.enfants if isinstance(tr, Noeud) and tr.balise == "tr"
+            ]
     return lignes
 
 
@@ -380,7 +382,9 @@ def _cellule(c: Noeud, dans_entete: bool) -> str:
 
 
 def _largeur(cellules: list[Noeud]) -> int:
-    return sum(int(c.attributs.get("colspan", "1")) if c.attributs.get("colspan", "1").isdigit() else 1 for c in cellules)
+    return sum(
+        int(c.attributs.get("colspan", "1")) if c.attributs.get("colspan", "1").isdigit() else 1 for c in cellules
+    )
 
 
 def _tableau(n: Noeud) -> str:
@@ -438,7 +442,9 @@ def html_vers_typst(fragment: str) -> str:
 
 # --------------------------------------------------------------------------- fichiers embarqués
 
-_URI_DONNEES = re.compile(r'"data:(?P<type>[a-z]+/[a-z0-9.+-]+)(?:;[a-z-]+=[^;,"]*)*;base64,(?P<code>[A-Za-z0-9+/=\s]*)"')
+_URI_DONNEES = re.compile(
+    r'"data:(?P<type>[a-z]+/[a-z0-9.+-]+)(?:;[a-z-]+=[^;,"]*)*;base64,(?P<code>[A-Za-z0-9+/=\s]*)"'
+)
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg", "image/gif": "gif", "text/csv": "csv"}
 
 

@@ -99,7 +99,11 @@ def _attributs(element) -> list:
     attributs = element.get("/A")
     if attributs is None:
         return []
-    return [a for a in (attributs if isinstance(attributs, pikepdf.Array) else [attributs]) if isinstance(a, pikepdf.Dictionary)]
+    return [
+        a
+        for a in (attributs if isinstance(attributs, pikepdf.Array) else [attributs])
+        if isinstance(a, pikepdf.Dictionary)
+    ]
 
 
 def _a_une_portee(element) -> bool:
@@ -110,14 +114,17 @@ def _contenus_marques_de_l_arbre(racine) -> set[tuple]:
     """(page, MCID) de chaque contenu marqué atteint depuis la racine de structure."""
     import pikepdf
 
-    atteints, vus, pile = set(), set(), [(racine.get("/K"), None, 0)]
+    page_racine = racine.get("/Pg")
+    atteints, vus, pile = set(), set(), [(racine.get("/K"), page_racine.objgen if page_racine is not None else None, 0)]
     while pile:
         noeud, page, profondeur = pile.pop()
         if noeud is None or profondeur > PROFONDEUR_MAX:
             continue
         if isinstance(noeud, pikepdf.Array):
             pile.extend((n, page, profondeur) for n in noeud)
-        elif isinstance(noeud, int) or (isinstance(noeud, pikepdf.Object) and noeud._type_code == pikepdf.ObjectType.integer):
+        elif isinstance(noeud, int) or (
+            isinstance(noeud, pikepdf.Object) and noeud._type_code == pikepdf.ObjectType.integer
+        ):
             if page is not None:
                 atteints.add((page, int(noeud)))
         elif isinstance(noeud, pikepdf.Dictionary):

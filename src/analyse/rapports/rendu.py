@@ -630,8 +630,7 @@ def publier_pdf(
     _, jointes = pieces_jointes_du_document(document, fournies)
     fichiers = {f"jointes/{i:03d}.csv": p.contenu for i, p in enumerate(jointes)}
     decrites = [
-        {"nom": p.nom, "chemin": f"/jointes/{i:03d}.csv", "description": p.description}
-        for i, p in enumerate(jointes)
+        {"nom": p.nom, "chemin": f"/jointes/{i:03d}.csv", "description": p.description} for i, p in enumerate(jointes)
     ]
     source = notebook_vers_typst(nb, couverture, annexe_html, decrites)
     return typst_vers_pdf(source, chemin_pdf, fichiers)
@@ -757,5 +756,7 @@ def produire_rapport(
     document = document_html(corps, **_arguments_html(couverture))
     chemins["html"] = dossier / f"{nom_fichier}.html"
     chemins["html"].write_text(document, encoding="utf-8")
-    chemins["pdf"] = publier_pdf(execute_nb, document, dossier / f"{nom_fichier}.pdf", couverture, pieces_jointes=list(joints))
+    chemins["pdf"] = publier_pdf(
+        execute_nb, document, dossier / f"{nom_fichier}.pdf", couverture, pieces_jointes=list(joints)
+    )
     return chemins
