@@ -16,9 +16,9 @@ tableaux (voir ``pieces_jointes_du_document`` et ``analyse.rapports.accessibilit
 from __future__ import annotations
 
 import copy
-import functools
 import csv
 import datetime
+import functools
 import html
 import io
 import logging
