@@ -1,7 +1,7 @@
 """Production en lot des fiches de structure : noyau chaud, manifeste, exécuteurs local et Dask.
 
 Route de chaque fiche : papermill (``notebooks/fiche_structure.ipynb``) → HTML sans code
-(nbconvert) → PDF (WeasyPrint), écrit dans ``<sortie>/<annee>/structures/<id>-<nom>.pdf``.
+(nbconvert) et PDF (nbconvert → Typst), écrit dans ``<sortie>/<annee>/structures/<id>-<nom>.pdf``.
 
 Rapidité. Chaque travailleur garde **un noyau Jupyter chaud** : le moteur papermill du
 paquet (``MOTEUR``, inscrit au registre des moteurs de papermill) remet l'espace de noms
@@ -526,7 +526,7 @@ def _prechauffer(tache: dict) -> None:
     """Démarre le noyau chaud et y charge les données de l'édition une fois (avant la première fiche).
 
     Le chargement dans le noyau tourne pendant que le travailleur importe ses propres
-    bibliothèques de rendu (nbconvert, WeasyPrint) : les deux attentes se recouvrent.
+    bibliothèques de rendu (nbconvert, Typst) : les deux attentes se recouvrent.
     """
     Path(tache["pdf"]).parent.mkdir(parents=True, exist_ok=True)
     code = (
