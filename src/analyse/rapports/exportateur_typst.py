@@ -8,7 +8,8 @@ DataFrames, ``IPython.display.HTML``), sinon l'image ou le texte. Les cellules M
 par ``mistune`` (``RenduTypst``, un renderer mistune qui écrit du Typst).
 
 Texte alternatif d'une image que le notebook affiche sans passer par ``graphiques.figure_html`` :
-le champ ``texte_alternatif`` des métadonnées de la cellule (voir ``notebooks/prise_en_main.ipynb``).
+le champ ``texte_alternatif`` des métadonnées de la cellule (voir ``notebooks/prise_en_main.ipynb``),
+reporté sur ses images par ``rendu.nettoyer_notebook`` (même texte dans le HTML et le PDF).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from traitlets import default
 
 from analyse.balisage_typst import MIME_TYPST, chaine, echapper, html_vers_typst
 
-CHAMP_ALTERNATIVE = "texte_alternatif"
 PRIORITE = [MIME_TYPST, "text/html", "image/png", "image/jpeg", "text/markdown", "text/plain"]
 
 
@@ -149,17 +149,20 @@ def markdown_typst(source: str) -> str:
 # --------------------------------------------------------------------------- exportateur
 
 
-def alternative_cellule(cellule) -> str:
-    """Texte alternatif d'une image affichée par une cellule : métadonnée ``texte_alternatif``.
+def alternative_sortie(sortie, type_mime: str, cellule) -> str:
+    """Texte alternatif d'une image de sortie : métadonnée ``alt`` de la sortie (celle que lit le
+    HTML de nbconvert, posée par ``rendu.nettoyer_notebook`` depuis la cellule) ; erreur sinon.
 
-    >>> alternative_cellule({"metadata": {"texte_alternatif": "Deux barres."}})
+    >>> alternative_sortie({"metadata": {"image/png": {"alt": "Deux barres."}}}, "image/png", {})
     'Deux barres.'
     """
-    texte = " ".join(str(cellule.get("metadata", {}).get(CHAMP_ALTERNATIVE, "")).split())
+    metadonnees = sortie.get("metadata", {})
+    texte = " ".join(str(metadonnees.get(type_mime, {}).get("alt") or metadonnees.get("alt") or "").split())
     if not texte:
         raise ImageSansAlternative(
-            "Une cellule affiche une image sans texte alternatif : ajoutez « texte_alternatif » à ses "
-            "métadonnées, ou affichez la figure avec graphiques.figure_html (texte tiré des données)."
+            f"La cellule exécutée n° {cellule.get('execution_count')} affiche une image sans texte alternatif : "
+            "ajoutez « texte_alternatif » à ses métadonnées, ou affichez la figure avec graphiques.figure_html "
+            "(texte tiré des données)."
         )
     return texte
 
@@ -196,7 +199,7 @@ class ExportateurTypst(TemplateExporter):
         yield "typst_echapper", echapper
         yield "markdown_typst", markdown_typst
         yield "html_typst", html_vers_typst
-        yield "alternative_cellule", alternative_cellule
+        yield "alternative_sortie", alternative_sortie
 
     @property
     def default_config(self):

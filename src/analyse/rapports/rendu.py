@@ -111,6 +111,15 @@ def _journaux_silencieux(*noms: str):
             logging.getLogger(nom).setLevel(niveau)
 
 
+class EchecExecution(RuntimeError):
+    """Échec d'exécution d'un notebook : l'erreur papermill (``origine``) et le notebook exécuté gardé."""
+
+    def __init__(self, message: str, origine=None, notebook_execute: Path | None = None):
+        super().__init__(message)
+        self.origine = origine
+        self.notebook_execute = notebook_execute
+
+
 def executer_notebook(notebook: Path | str, parametres: dict, sortie_ipynb: Path | str, dossier_travail=None) -> Path:
     """Exécute un notebook avec papermill ; lève une erreur en français s'il échoue.
 
@@ -139,9 +148,11 @@ def executer_notebook(notebook: Path | str, parametres: dict, sortie_ipynb: Path
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except papermill.PapermillExecutionError as erreur:
-        raise RuntimeError(
+        raise EchecExecution(
             f"L'exécution du notebook {notebook.name} a échoué (cellule {erreur.exec_count}) : "
-            f"{erreur.ename} : {erreur.evalue}. Notebook exécuté conservé : {sortie_ipynb}"
+            f"{erreur.ename} : {erreur.evalue}. Notebook exécuté conservé : {sortie_ipynb}",
+            origine=erreur,
+            notebook_execute=sortie_ipynb,
         ) from None
     return sortie_ipynb
 
@@ -185,6 +196,20 @@ def _sortie_gardee(sortie) -> bool:
     return MIME_META not in sortie.get("data", {})
 
 
+CHAMP_ALTERNATIVE = "texte_alternatif"  # métadonnée de cellule : texte alternatif de ses images
+
+
+def _decrire_images(cellule) -> None:
+    """Reporte la métadonnée ``texte_alternatif`` de la cellule sur ses images (``alt`` de nbconvert)."""
+    texte = " ".join(str(cellule.get("metadata", {}).get(CHAMP_ALTERNATIVE, "")).split())
+    if not texte:
+        return
+    for sortie in cellule.outputs:
+        for type_mime in sortie.get("data", {}):
+            if type_mime.startswith("image/"):
+                sortie.setdefault("metadata", {}).setdefault(type_mime, {}).setdefault("alt", texte)
+
+
 def nettoyer_notebook(nb):
     """Copie du notebook sans cellules de paramètres, flux d'erreur ni métadonnées de couverture.
 
@@ -198,6 +223,7 @@ def nettoyer_notebook(nb):
             continue
         if cellule.cell_type == "code":
             cellule.outputs = [s for s in cellule.outputs if _sortie_gardee(s)]
+            _decrire_images(cellule)
             if not cellule.outputs:
                 continue  # une cellule sans sortie ne laisse pas de bloc vide dans la page
         cellules.append(cellule)
@@ -733,7 +759,14 @@ def produire_rapport(
     dossier.mkdir(parents=True, exist_ok=True)
     avant = _etat_csv(dossier)
     with tempfile.TemporaryDirectory(prefix="rapport_") as temporaire:
-        execute = executer_notebook(notebook, parametres, Path(temporaire) / f"{nom_fichier}.ipynb", dossier)
+        try:
+            execute = executer_notebook(notebook, parametres, Path(temporaire) / f"{nom_fichier}.ipynb", dossier)
+        except EchecExecution as erreur:  # le notebook exécuté (jusqu'à l'erreur) reste à côté des rapports
+            garde = dossier / f"{nom_fichier}.echec.ipynb"
+            shutil.copy(erreur.notebook_execute, garde)
+            raise EchecExecution(
+                str(erreur).replace(str(erreur.notebook_execute), str(garde)), erreur.origine, garde
+            ) from None
         meta = lire_meta(execute)
         execute_nb = _lire_notebook(execute)
         corps = notebook_vers_html(execute_nb)
@@ -754,9 +787,9 @@ def produire_rapport(
         demo=bool(demo if demo is not None else meta.get("demo", False)),
     )
     document = document_html(corps, **_arguments_html(couverture))
-    chemins["html"] = dossier / f"{nom_fichier}.html"
-    chemins["html"].write_text(document, encoding="utf-8")
     chemins["pdf"] = publier_pdf(
         execute_nb, document, dossier / f"{nom_fichier}.pdf", couverture, pieces_jointes=list(joints)
     )
+    chemins["html"] = dossier / f"{nom_fichier}.html"  # écrit après le PDF : jamais l'un sans l'autre
+    chemins["html"].write_text(document, encoding="utf-8")
     return chemins
