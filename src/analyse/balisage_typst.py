@@ -300,6 +300,8 @@ def _paragraphe(n: Noeud) -> str:
 
 
 def _titre(n: Noeud) -> str:
+    # TODO(16b) : retirer les contrôles bidirectionnels du texte des titres (signets du PDF) avec
+    # formatage.retirer_controles_bidi, par la fonction Typst « heading » du style ou ici.
     # h1 et h2 du corps : niveau 1 (le titre du document est sur la couverture), h3 : 2…
     niveau = max(1, int(n.balise[1]) - 1)
     return f"#heading(level: {niveau})[{_en_ligne(n).strip()}]\n\n"

@@ -554,6 +554,8 @@ def donnees_couverture(titre: str, sous_titre: str = "", date: str | None = None
     >>> donnees_couverture("Fiche", "Mairie d'Ys", date="7 décembre 2026", demo=True)["mention_demo"]
     'Données fictives de démonstration'
     """
+    # TODO(16b) : appliquer formatage.retirer_controles_bidi au titre et au sous-titre (titre du
+    # document et signets) quand la fonction sera sur la branche principale.
     return {
         "titre": titre,
         "sous_titre": sous_titre or "",
