@@ -8,7 +8,7 @@ balises et classes des gabarits et vérifie qu'elles y figurent. Les tableaux d'
 pandas (``to_html``) passent par la même traduction.
 
 Les fonctions Typst appelées (``tableau``, ``graphique``, ``classe``, ``entete-ligne``) sont
-définies par le gabarit du document (``gabarits/typst/analyse/index.typ.j2``). Une image
+définies par le gabarit du document (``gabarits_typst/analyse/index.typ.j2``). Une image
 embarquée reste un URI ``data:`` dans le texte Typst ; ``extraire_fichiers`` en fait des
 fichiers avant la compilation.
 """

@@ -1,7 +1,7 @@
 """Exportateur nbconvert vers Typst : le notebook exécuté devient un document Typst.
 
 ``ExportateurTypst`` est un ``TemplateExporter`` (conception propre de nbconvert) dont les
-gabarits Jinja2 sont dans ``analyse/gabarits/typst/analyse/`` ; il choisit pour chaque sortie
+gabarits Jinja2 sont dans ``analyse/gabarits_typst/analyse/`` ; il choisit pour chaque sortie
 la représentation Typst de l'objet (``text/x-typst``, offerte par les tableaux, figures et
 sections de la maison), sinon la traduction de son HTML (``balisage_typst.html_vers_typst`` :
 DataFrames, ``IPython.display.HTML``), sinon l'image ou le texte. Les cellules Markdown passent
@@ -187,7 +187,7 @@ class ExportateurTypst(TemplateExporter):
 
     @default("extra_template_basedirs")
     def _extra_template_basedirs_default(self):
-        return [str(resources.files("analyse") / "gabarits" / "typst")]
+        return [str(resources.files("analyse") / "gabarits_typst")]
 
     @default("raw_mimetypes")
     def _raw_mimetypes_default(self):

@@ -3,7 +3,7 @@
 Le notebook exécuté ne montre que ses sorties (titres, textes, graphiques, tableaux) ;
 les flux d'erreur et d'avertissement sont retirés. Le document ajoute une page de couverture
 et un sommaire. Le HTML (écran) suit ``ressources/rapport.css`` ; le PDF est composé par Typst
-(exportateur nbconvert ``exportateur_typst``, gabarits ``gabarits/typst/analyse/``, style
+(exportateur nbconvert ``exportateur_typst``, gabarits ``gabarits_typst/analyse/``, style
 ``ressources/analyse.typ``). Les bibliothèques lourdes sont importées à l'usage.
 
 Accessibilité : chaque PDF est balisé PDF/UA-1 (ISO 14289-1) par Typst — arbre de structure,
@@ -234,6 +234,40 @@ def nettoyer_notebook(nb):
 _EXPORTATEURS: dict = {}
 
 
+def _exportateur_html():
+    """HTMLExporter (gabarit ``basic``, sans code) sans préprocesseurs ni passe BeautifulSoup.
+
+    Le notebook arrive déjà nettoyé (``nettoyer_notebook``) : les préprocesseurs par défaut de
+    nbconvert n'y changent rien mais revalident le notebook après chacun. La passe BeautifulSoup
+    de ``HTMLExporter`` pose un « alt » générique sur les images qui n'en ont pas (que
+    ``accessibilite.verifier_html`` refuse de toute façon) et des ``tabindex`` sur des blocs du
+    gabarit « lab » absents de « basic » ; elle coûtait la moitié de l'export d'une fiche.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ExportateurHTML(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ExportateurHTML(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        default_preprocessors=[],
+    )
+
+
 def notebook_vers_html(nb) -> str:
     """Fragment HTML des sorties d'un notebook (gabarit ``basic``, sans code ni invites).
 
@@ -242,15 +276,7 @@ def notebook_vers_html(nb) -> str:
     """
     cle = threading.get_ident()
     if cle not in _EXPORTATEURS:  # créer l'exportateur coûte ~0,4 s : un par fil suffit
-        from nbconvert import HTMLExporter
-
-        _EXPORTATEURS[cle] = HTMLExporter(
-            template_name="basic",
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            exclude_anchor_links=True,
-        )
+        _EXPORTATEURS[cle] = _exportateur_html()
     with _journaux_silencieux("traitlets", "nbconvert"):
         corps, _ = _EXPORTATEURS[cle].from_notebook_node(nettoyer_notebook(nb))
     return corps
@@ -539,7 +565,7 @@ def _exportateur_typst():
         from analyse.rapports.exportateur_typst import ExportateurTypst
 
         _EXPORTATEURS_TYPST[cle] = ExportateurTypst(
-            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, default_preprocessors=[]
         )
     return _EXPORTATEURS_TYPST[cle]
 
