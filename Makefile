@@ -36,7 +36,6 @@ endif
 	$(PY) -m pip install --quiet --require-hashes -r $(VERROU)
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name analyse --display-name "Python (analyse)" >/dev/null
-	@bash outils/verifier_systeme.sh $(PY)
 	@mkdir -p $(dir $(ETAT)) && touch $(ETAT)
 
 env: $(ETAT) ## Crée l'environnement (.venv ou conda actif) depuis le verrou, et le noyau « analyse »
@@ -64,6 +63,7 @@ rapports: preparer ## Produit tous les rapports (PDF, HTML, CSV) dans rapports/
 
 etudes: preparer ## Construit en PDF les études de notebooks/etudes/ (rapports/etudes/)
 	$(ANALYSE) rapports notebook $(ETUDES) --donnees $(DONNEES) --sortie $(SORTIE)/etudes
+	$(PY) -m analyse.rapports.accessibilite $(SORTIE)/etudes
 
 fiches: preparer ## Fiches PDF par structure d'une édition (ANNEE=, défaut : la plus récente)
 	$(ANALYSE) rapports structures --donnees $(DONNEES) --sortie $(SORTIE) $(if $(ANNEE),--annee $(ANNEE))

@@ -3,16 +3,21 @@
 import csv
 import io
 import re
+import shutil
+import subprocess
 from importlib import resources
 
 import pandas as pd
 import pikepdf
 import pytest
 
+from analyse import config
 from analyse.rapports import graphiques, rendu
 from analyse.rapports.accessibilite import (
     CONTRASTE_GRAPHIQUE,
     CONTRASTE_TEXTE,
+    PAGES_SIGNETS,
+    _descendants,
     _elements_structure,
     _type,
     contraste,
@@ -62,48 +67,181 @@ def _elements(chemin, type_):
 # --------------------------------------------------------------------------- vérificateur
 
 
-def test_un_pdf_non_balise_est_signale(tmp_path):
-    import weasyprint
+def _pdf_brut(chemin):
+    """PDF d'une page de texte, sans balisage ni métadonnées (fabriqué avec pikepdf)."""
+    pdf = pikepdf.new()
+    police = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=police))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (Bonjour) Tj ET")
+    pdf.save(chemin)
+    return chemin
 
-    chemin = tmp_path / "non-conforme-brut.pdf"
-    weasyprint.HTML(string="<p>Bonjour</p>").write_pdf(chemin)
+
+def test_un_pdf_non_balise_est_signale(tmp_path):
+    chemin = _pdf_brut(tmp_path / "non-conforme-brut.pdf")
     manquements = " | ".join(verifier_pdf(chemin))
     for attendu in ("/MarkInfo", "/Lang", "titre du document absent", "DisplayDocTitle", "pdfuaid", "/StructTreeRoot"):
         assert attendu in manquements
 
 
-def test_document_du_rendu_conforme_avec_signets_alt_et_pieces_jointes(tmp_path):
+def _document_d_essai(tmp_path, nom="essai.pdf", lignes=4):
     sections = "".join(f"<h2>Section {i}</h2><p>Texte {i}.</p>" for i in range(4))
-    document = rendu.document_html(
-        sections + _figure() + _tableau(), "Rapport d'essai", "Sous-titre", date="1er mars 2026"
+    return rendu.fragment_vers_pdf(
+        sections + _figure() + _tableau(lignes), tmp_path / nom, "Rapport d'essai", "Sous-titre", date="1er mars 2026"
     )
-    chemin = rendu.html_vers_pdf(document, tmp_path / "essai.pdf")
+
+
+def test_document_du_rendu_conforme_avec_signets_alt_et_pieces_jointes(tmp_path):
+    chemin = _document_d_essai(tmp_path)
 
     assert verifier_pdf(chemin) == []
     with pikepdf.open(chemin) as pdf:
-        assert str(pdf.Root.Lang) == "fr" and len(pdf.pages) >= 4
+        assert str(pdf.Root.Lang) == "fr" and len(pdf.pages) >= 3
         assert str(pdf.docinfo.Title) == "Rapport d'essai – Sous-titre"
         with pdf.open_outline() as signets:
             titres = [s.title for s in signets.root] + [e.title for s in signets.root for e in s.children]
-        assert "Rapport d'essai" in titres and "Section 3" in titres and "Sommaire" in titres
+        assert "Section 3" in titres and "Section 0" in titres
     ((attributs, _),) = _elements(chemin, "/Figure")
     assert str(attributs["/Alt"]).startswith("Score moyen par groupe, du plus élevé au plus bas : Téléphone 77,2")
     jointes = _pieces_jointes(chemin)
     assert {"tableau-01-scores-par-canal.csv"} < set(jointes) and any(n.startswith("graphique-") for n in jointes)
 
 
-def test_figure_sans_alternative_et_tableau_sans_entete_signales(tmp_path):
-    document = rendu.document_html(
-        '<img src="data:image/png;base64,'
-        + graphiques.base64.b64encode(graphiques.png(graphiques.Figure((1, 1)))).decode()
-        + '"/><table><tr><td>a</td></tr></table>',
-        "Essai",
-    )
-    chemin = rendu.html_vers_pdf(document, tmp_path / "non-conforme-alt.pdf")
-    manquements = verifier_pdf(chemin)
-    assert "1 figure(s) sur 1 sans texte alternatif utile (/Alt)" in manquements
-    assert "1 tableau(x) sur 1 sans cellule d'en-tête (TH)" in manquements
-    assert "graphiques sans données jointes (aucune pièce jointe /EmbeddedFiles)" not in manquements  # tableau joint
+def test_image_sans_alternative_refusee_par_la_mise_en_page(tmp_path):
+    image = graphiques.base64.b64encode(graphiques.png(graphiques.Figure((1, 1)), resolution=20)).decode()
+    with pytest.raises(RuntimeError, match="mise en page Typst"):
+        rendu.fragment_vers_pdf(f'<img src="data:image/png;base64,{image}"/>', tmp_path / "sans-alt.pdf", "Essai")
+
+
+# Injection de pannes : un PDF conforme du rendu, abîmé d'une seule façon, doit être signalé.
+
+
+def _abimer(source, cible, abimer):
+    with pikepdf.open(source) as pdf:
+        abimer(pdf)
+        pdf.save(cible)
+    return verifier_pdf(cible)
+
+
+def _elements_de(pdf, type_):
+    return [e for e in _elements_structure(pdf.Root.StructTreeRoot.K) if _type(e) == type_]
+
+
+def test_pannes_injectees_signalees(tmp_path):
+    sain = _document_d_essai(tmp_path, lignes=90)  # assez long pour que sommaire et signets soient exigés
+    with pikepdf.open(sain) as pdf:
+        assert len(pdf.pages) >= PAGES_SIGNETS
+    assert verifier_pdf(sain) == []
+
+    def sans_alt(pdf):
+        for figure in _elements_de(pdf, "/Figure"):
+            del figure["/Alt"]
+
+    def sans_portee(pdf):
+        for entete in _elements_de(pdf, "/TH"):
+            del entete["/A"]
+
+    def tableau_sans_entete(pdf):
+        for entete in _elements_de(pdf, "/TH"):
+            entete.S = pikepdf.Name.TD
+
+    def branche_orpheline(pdf):  # une section détachée de la racine : son contenu marqué devient muet
+        racine = pdf.Root.StructTreeRoot.K
+        document = racine[0] if isinstance(racine, pikepdf.Array) else racine
+        enfants = document.K
+        del enfants[len(enfants) - 1]
+
+    def texte_libre(pdf):  # texte dessiné sans balise ni artefact
+        page = pdf.pages[-1]
+        police = next(iter(page.obj.Resources.Font.keys()))
+        page.contents_add(pdf.make_stream(f"BT {police} 9 Tf 72 72 Td <0001> Tj ET".encode()), prepend=False)
+
+    def sommaire_sans_toc(pdf):
+        for toc in _elements_de(pdf, "/TOC"):
+            toc.S = pikepdf.Name.L
+
+    def sans_signets(pdf):
+        del pdf.Root["/Outlines"]
+
+    def sans_langue(pdf):
+        del pdf.Root["/Lang"]
+
+    def sans_titre_affiche(pdf):
+        pdf.Root.ViewerPreferences.DisplayDocTitle = False
+
+    def sans_xmp_ua(pdf):
+        with pdf.open_metadata() as xmp:
+            del xmp["pdfuaid:part"]
+
+    attendus = {
+        sans_alt: "sans texte alternatif utile (/Alt)",
+        sans_portee: "sans /Scope",
+        tableau_sans_entete: "sans cellule d'en-tête (TH)",
+        branche_orpheline: "hors de l'arbre de structure",
+        texte_libre: "hors contenu marqué sans être des artefacts",
+        sommaire_sans_toc: "sommaire non balisé en TOC",
+        sans_xmp_ua: "pdfuaid:part = 1",
+        sans_signets: "sans signets (/Outlines)",
+        sans_langue: "langue du document absente (/Lang)",
+        sans_titre_affiche: "DisplayDocTitle",
+    }
+    for abimer, attendu in attendus.items():
+        manquements = _abimer(sain, tmp_path / f"non-conforme-{abimer.__name__}.pdf", abimer)
+        assert any(attendu in m for m in manquements), (abimer.__name__, manquements)
+
+
+def test_pdf_weasyprint_d_avant_typst_en_faute():
+    """Témoin négatif : l'étude d'exemple imprimée par WeasyPrint 70 (tests/donnees/README.md)."""
+    manquements = verifier_pdf(config.RACINE / "tests" / "donnees" / "etude_weasyprint_70.pdf")
+    assert "22 cellule(s) d'en-tête TH sur 22 sans /Scope" in manquements
+    assert any("hors de l'arbre de structure" in m for m in manquements)
+    assert "sommaire non balisé en TOC" in manquements
+
+
+def test_tableau_coupe_reste_un_seul_tableau_legende_et_entete_repete(tmp_path):
+    from pypdf import PdfReader
+
+    from analyse.rapports.accessibilite import _a_une_legende, _pages_de
+
+    chemin = rendu.fragment_vers_pdf("<h2>Long</h2>" + _tableau(120, "Tableau long"), tmp_path / "long.pdf", "Essai")
+    assert verifier_pdf(chemin) == []
+    with pikepdf.open(chemin) as pdf:
+        numeros = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        (tableau,) = _elements_de(pdf, "/Table")
+        pages = sorted(_pages_de(tableau, numeros))
+        assert len(pages) >= 2 and _a_une_legende(tableau)
+        assert all(e.get("/A") is not None for e in _elements_de(pdf, "/TH"))
+    lecteur = PdfReader(chemin)
+    for page in pages:  # l'en-tête se répète en haut de chaque page du tableau
+        assert "Canal Score" in lecteur.pages[page].extract_text(), page
+
+
+def test_sommaire_balise_toc_sans_points_de_conduite(tmp_path):
+    chemin = _document_d_essai(tmp_path)
+    with pikepdf.open(chemin) as pdf:
+        (sommaire,) = _elements_de(pdf, "/TOC")
+        entrees = [e for e in _descendants(sommaire) if _type(e) == "/TOCI"]
+        assert len(entrees) == 4
+        assert all(sum(_type(d) == "/Link" for d in _descendants(e)) == 1 for e in entrees)
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler (pdfinfo) absent : second lecteur indisponible")
+def test_second_lecteur_poppler(tmp_path):
+    """Lecture indépendante de l'arbre de structure par poppler (pdfinfo -struct-text)."""
+    chemin = _document_d_essai(tmp_path)
+    arbre = subprocess.run(["pdfinfo", "-struct-text", str(chemin)], capture_output=True, text=True).stdout
+    assert "TOC" in arbre and "TOCI" in arbre and ". . ." not in arbre and "...." not in arbre
+    assert arbre.count("/Scope /Column") == arbre.count("TH ") or arbre.count("/Scope") >= 2
+    assert "Caption" in arbre and "Figure" in arbre
+    ancien = subprocess.run(
+        ["pdfinfo", "-struct-text", str(config.RACINE / "tests" / "donnees" / "etude_weasyprint_70.pdf")],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "/Scope" not in ancien and "TOC" not in ancien
 
 
 def test_verifier_html():
@@ -173,15 +311,59 @@ def test_alternative_fournie_prioritaire():
 # --------------------------------------------------------------------------- mise en page
 
 
+LIGNE = "Phrase de remplissage assez longue pour occuper une ligne entière de la page du rapport. "
+
+
+def _remplissage(n: int) -> str:
+    return "".join(f"<p>{LIGNE}</p>" for _ in range(n))
+
+
+def _pages_par_type(chemin, types) -> list[tuple[str, set[int]]]:
+    """(type, pages de son contenu marqué) de chaque élément de structure de ces types, dans l'ordre."""
+    from analyse.rapports.accessibilite import _pages_de
+
+    with pikepdf.open(chemin) as pdf:
+        numeros = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        return [
+            (_type(e), _pages_de(e, numeros))
+            for e in _elements_structure(pdf.Root.StructTreeRoot.K)
+            if _type(e) in types
+        ]
+
+
 def test_legende_jamais_separee_de_son_tableau(tmp_path):
-    """Un tableau qui commence en bas de page part entier sur la page suivante avec sa légende."""
-    for hauteur in range(205, 245, 6):  # différentes places de la légende en bas de page
-        corps = f'<h2>Essai</h2><div style="height:{hauteur}mm"></div>' + _tableau(12, "Tableau en bas de page")
-        chemin = rendu.html_vers_pdf(rendu.document_html(corps, "Essai"), tmp_path / f"bas-{hauteur}.pdf")
-        for _, descendants in _elements(chemin, "/Table"):
-            if "/Caption" in descendants:
-                assert "/TD" in descendants, f"légende seule en bas de page (espace de {hauteur} mm)"
-        assert verifier_pdf(chemin) == []
+    """Un tableau court qui commence en bas de page part entier sur la page suivante avec sa légende."""
+    for n in range(30, 48, 3):  # différentes places de la légende en bas de page
+        corps = "<h2>Essai</h2>" + _remplissage(n) + _tableau(12, "Tableau en bas de page")
+        chemin = rendu.fragment_vers_pdf(corps, tmp_path / f"bas-{n}.pdf", "Essai")
+        elements = _pages_par_type(chemin, {"/Caption", "/TD"})
+        legende = next(pages for t, pages in elements if t == "/Caption")
+        cellules = set().union(*(pages for t, pages in elements if t == "/TD"))
+        assert legende == cellules, f"légende et tableau séparés ({n} paragraphes avant)"
+
+
+def test_titre_jamais_seul_en_bas_de_page(tmp_path):
+    texte = "<p>" + LIGNE * 6 + "</p>"
+    for n in range(36, 50, 2):
+        corps = "<h2>Essai</h2>" + _remplissage(n) + f"<h3>Intertitre</h3>{texte}"
+        chemin = rendu.fragment_vers_pdf(corps, tmp_path / f"titre-{n}.pdf", "Essai")
+        elements = _pages_par_type(chemin, {"/H2", "/P"})
+        (page_titre,) = next(pages for t, pages in elements if t == "/H2")
+        suite = [pages for t, pages in elements if t == "/P"][-1]
+        assert page_titre == min(suite), f"intertitre seul en bas de page ({n} paragraphes avant)"
+
+
+def test_fin_de_tableau_coupe_jamais_sous_un_quart_de_page(tmp_path):
+    """Un tableau plus long qu'une page ne laisse pas sa dernière page remplie à moins d'un quart."""
+    par_page = None
+    for n in range(0, 40, 4):
+        corps = "<h2>Essai</h2>" + _remplissage(n) + _tableau(70, "Tableau long")
+        chemin = rendu.fragment_vers_pdf(corps, tmp_path / f"reste-{n}.pdf", "Essai")
+        lignes = [min(pages) for t, pages in _pages_par_type(chemin, {"/TR"}) if pages]
+        comptes = {page: lignes.count(page) for page in set(lignes)}
+        par_page = max(par_page or 0, max(comptes.values()))
+        derniere = comptes[max(comptes)]
+        assert derniere >= 0.25 * par_page or len(comptes) == 1, (n, comptes)
 
 
 # --------------------------------------------------------------------------- contraste
@@ -263,34 +445,3 @@ def test_points_sur_etiquettes_d_ordonnee_comme_dans_la_fiche():
         "Courtoisie : point fort. Score (points sur 100) – Structure (IC à 95 %) : Courtoisie 87,0, "
         "Réactivité 62,5 ; Score (points sur 100) – Moyenne nationale : Courtoisie 73,4, Réactivité 66,0."
     )
-
-
-def _pages_des_elements(chemin, types) -> list[tuple[str, int]]:
-    with pikepdf.open(chemin) as pdf:
-        pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
-        return [
-            (_type(e), pages[e.Pg.objgen])
-            for e in _elements_structure(pdf.Root.StructTreeRoot.K)
-            if _type(e) in types and "/Pg" in e
-        ]
-
-
-def test_titre_jamais_seul_en_bas_de_page(tmp_path):
-    texte = "<p>" + "Phrase de constat assez longue pour remplir une ligne entière du rapport. " * 6 + "</p>"
-    for hauteur in range(215, 250, 5):
-        corps = f'<h2>Essai</h2><div style="height:{hauteur}mm"></div><h3>Intertitre</h3>{texte}'
-        chemin = rendu.html_vers_pdf(rendu.document_html(corps, "Essai"), tmp_path / f"titre-{hauteur}.pdf")
-        elements = _pages_des_elements(chemin, {"/H3", "/P"})
-        page_titre = next(page for type_, page in elements if type_ == "/H3")
-        assert (page_titre, "/P") in [(page, t) for t, page in elements], f"intertitre seul (espace de {hauteur} mm)"
-
-
-def test_texte_long_plafonne(tmp_path):
-    from pypdf import PdfReader
-
-    long = '<p class="texte-long">' + "Commentaire d'usager très long. " * 400 + "</p><p>Suite du texte.</p>"
-    chemin = rendu.html_vers_pdf(rendu.document_html("<h2>Verbatims</h2>" + long, "Essai"), tmp_path / "long.pdf")
-    pages = PdfReader(chemin).pages
-    texte = "\n".join(page.extract_text() for page in pages)
-    assert len(pages) == 3  # couverture, sommaire, puis la section et son texte plafonné sur une page
-    assert "Suite du texte." in texte and texte.count("Commentaire") < 25  # six lignes gardées sur ~70

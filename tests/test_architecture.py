@@ -32,9 +32,9 @@ def test_chaque_etape_s_importe_seule(paquet):
 
 
 def test_aucun_module_a_plat_hors_socle():
-    """Hors du socle (config, formatage, chaîne, CLI), tout module vit dans le dossier de son étape."""
+    """Hors du socle (config, formatage, balisage Typst, chaîne, CLI), tout module vit dans le dossier de son étape."""
     racine = RACINE / "src" / "analyse"
     a_plat = {p.stem for p in racine.glob("*.py")}
-    assert a_plat <= {"__init__", "__main__", "cli", "config", "formatage", "chaine"}, a_plat
+    assert a_plat <= {"__init__", "__main__", "cli", "config", "formatage", "balisage_typst", "chaine"}, a_plat
     for paquet in SOUS_PAQUETS:
         assert importlib.util.find_spec(f"analyse.{paquet}") is not None

@@ -171,7 +171,7 @@ def test_noms_de_fichiers_uniques():
 def _faux_rendu(monkeypatch, echec: bool):
     from analyse.rapports import rendu
 
-    def html_vers_pdf(document, chemin):
+    def publier_pdf(nb, document, chemin, couverture, annexe_html=""):
         Path(chemin).write_bytes(b"%PDF-1.7 partiel")
         if echec:
             raise OSError("rendu interrompu")
@@ -179,7 +179,7 @@ def _faux_rendu(monkeypatch, echec: bool):
 
     monkeypatch.setattr(rendu, "lire_meta", lambda nb: {})
     monkeypatch.setattr(rendu, "notebook_vers_html", lambda nb: "<p>corps</p>")
-    monkeypatch.setattr(rendu, "html_vers_pdf", html_vers_pdf)
+    monkeypatch.setattr(rendu, "publier_pdf", publier_pdf)
 
 
 def test_rendu_atomique_sans_reste_meme_en_echec(tmp_path, monkeypatch):

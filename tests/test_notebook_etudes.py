@@ -19,7 +19,7 @@ ETUDES = sorted(rn.DOSSIER_ETUDES.glob("*.ipynb"))
 
 
 def _textes(pdf):
-    return [(page.extract_text() or "").replace("\n", " ") for page in PdfReader(pdf).pages]
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages]
 
 
 def _ecrire_notebook(chemin, *sources, parametres="x = 1"):
@@ -94,8 +94,32 @@ def test_message_echec_nomme_la_cellule_sans_trace(tmp_path):
         message = rn.message_echec(nb, erreur)
     assert message == (
         "Le notebook etude.ipynb a échoué à la cellule de code n° 3 « y = math.sqrt(x) ; z = y / 0 » : "
-        "ZeroDivisionError : float division by zero"
+        "division par zéro (ZeroDivisionError : float division by zero)."
     )
+
+
+def test_un_fichier_qui_n_est_pas_un_notebook_refuse_sans_citer_son_contenu(tmp_path, capsys):
+    faux = tmp_path / "faux.ipynb"
+    faux.write_text("mot de passe : hunter2\n", encoding="utf-8")
+    assert cli.main(["rapports", "notebook", str(faux), "--sortie", str(tmp_path / "sortie")]) == 2
+    erreur = capsys.readouterr().err
+    assert "faux.ipynb n'est pas un notebook Jupyter lisible" in erreur and "hunter2" not in erreur
+
+
+def test_donnees_verifiees_avant_tout_noyau(tmp_path, capsys, monkeypatch):
+    from analyse.rapports import rendu
+
+    def interdit(*args, **kwargs):
+        raise AssertionError("un noyau a démarré")
+
+    monkeypatch.setattr(rendu, "executer_notebook", interdit)
+    nb = _ecrire_notebook(tmp_path / "etude.ipynb", "1 + 1")
+    absent = tmp_path / "absent"
+    assert cli.main(["rapports", "notebook", str(nb), "--donnees", str(absent), "--sortie", str(tmp_path)]) == 2
+    assert f"Dossier de données introuvable : {absent}" in capsys.readouterr().err
+    (tmp_path / "vide").mkdir()
+    assert cli.main(["rapports", "notebook", str(nb), "--donnees", str(tmp_path / "vide")]) == 2
+    assert "Aucune édition préparée" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("chemin", [PRISE_EN_MAIN, *ETUDES], ids=lambda c: c.name)
@@ -121,9 +145,13 @@ def test_erreur_d_execution_nomme_la_cellule(tmp_path, capsys):
     nb = _ecrire_notebook(tmp_path / "etude.ipynb", "import math", "y = math.sqrt(x)\nz = y / 0")
     assert cli.main(["rapports", "notebook", str(nb), "--sortie", str(tmp_path / "sortie")]) == 1
     erreur = capsys.readouterr().err
-    assert "cellule de code n° 3 « y = math.sqrt(x) ; z = y / 0 »" in erreur
-    assert "ZeroDivisionError" in erreur and "Traceback" not in erreur
+    assert "cellule de code n° 3, ligne 2, « y = math.sqrt(x) ; z = y / 0 »" in erreur
+    assert "division par zéro (ZeroDivisionError" in erreur and "Traceback" not in erreur
     assert not (tmp_path / "sortie" / "etude.pdf").exists()
+    garde = tmp_path / "sortie" / "etude.echec.ipynb"
+    assert f"Notebook exécuté conservé : {garde}" in erreur
+    sorties = [s for c in nbformat.read(str(garde), as_version=4).cells for s in c.get("outputs", [])]
+    assert any(s.get("ename") == "ZeroDivisionError" for s in sorties)
 
 
 @pytest.mark.integration
@@ -189,3 +217,40 @@ def test_fichier_qui_n_est_pas_un_notebook_sans_citer_son_contenu(tmp_path, caps
     assert "n'est pas un notebook Jupyter lisible" in erreur and "faux.ipynb" in erreur
     assert "confidentielle" not in erreur and "root" not in erreur and "PNG" not in erreur and "cells" not in erreur
     assert "Notebook does not appear" not in erreur
+
+@pytest.mark.integration
+def test_notebook_de_chercheur_dataframe_et_figure_decrite(petite_demo, tmp_path):
+    """Markdown, DataFrame en vrai tableau à en-têtes, figure matplotlib décrite par la métadonnée de cellule."""
+    import pikepdf
+
+    from analyse.rapports.accessibilite import _elements_structure, _type, verifier_pdf
+
+    chemin = _ecrire_notebook(
+        tmp_path / "recherche.ipynb",
+        "import pandas as pd\npd.DataFrame({'Canal': ['Courriel', 'Courrier'], 'Score': [68.5, 54.0]})",
+        "import matplotlib.pyplot as plt\nfrom IPython.display import display\n"
+        "fig, ax = plt.subplots()\nax.bar(['Courriel', 'Courrier'], [68.5, 54.0])\ndisplay(fig)\nplt.close(fig)",
+    )
+    nb = nbformat.read(str(chemin), as_version=4)
+    nb.cells.insert(
+        1, nbformat.v4.new_markdown_cell("# Recherche\n\n## Scores\n\nUn **constat** et une liste :\n\n- a\n- b")
+    )
+    nb.cells[-1].metadata["texte_alternatif"] = "Barres : Courriel 68,5, Courrier 54,0."
+    nbformat.write(nb, str(chemin))
+    pdf = rn.rapport_notebook(chemin, donnees=petite_demo, sortie=tmp_path / "sortie")["pdf"]
+
+    assert verifier_pdf(pdf) == []
+    with pikepdf.open(pdf) as lu:
+        elements = _elements_structure(lu.Root.StructTreeRoot.K)
+        figures = [str(e.Alt) for e in elements if _type(e) == "/Figure"]
+        entetes = [e for e in elements if _type(e) == "/TH"]
+        assert figures == ["Barres : Courriel 68,5, Courrier 54,0."]
+        assert len(entetes) >= 2 and all("/A" in e for e in entetes)
+        assert {"/L", "/LI", "/Strong"} <= {_type(e) for e in elements}
+
+    del nb.cells[-1].metadata["texte_alternatif"]
+    nbformat.write(nb, str(chemin))
+    assert 'alt="Barres : Courriel 68,5, Courrier 54,0."' in pdf.with_suffix(".html").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="cellule exécutée n° 3 affiche une image sans texte alternatif"):
+        rn.rapport_notebook(chemin, donnees=petite_demo, sortie=tmp_path / "sans-alt")
+    assert not any((tmp_path / "sans-alt").glob("recherche.*"))

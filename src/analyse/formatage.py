@@ -164,6 +164,16 @@ class BlocHTML:
     def _repr_html_(self) -> str:
         return self.contenu
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Représentation Typst (``text/x-typst``) à côté du HTML : celle du PDF.
+
+        >>> BlocHTML("<p>50 %</p>")._repr_mimebundle_()["text/x-typst"].strip()
+        '50 %'
+        """
+        from analyse.balisage_typst import MIME_TYPST, html_vers_typst
+
+        return {MIME_TYPST: html_vers_typst(self.contenu)}
+
     def __html__(self) -> str:
         """Fragment déjà HTML : inséré tel quel (sans échappement) dans un gabarit Jinja2."""
         return self.contenu

@@ -85,6 +85,180 @@ def _manquements_structure(pdf) -> list[str]:
     return manquements
 
 
+# --------------------------------------------------------------------------- lecture d'aide technique
+# Ce que lit une aide technique : l'arbre de structure depuis sa racine, et les flux de contenu
+# des pages. Un contenu marqué (MCID) que la racine n'atteint pas est muet ; un texte dessiné
+# hors contenu marqué, sans être un artefact, n'a pas de place dans l'ordre de lecture.
+
+OPERATEURS_TEXTE = {"Tj", "TJ", "'", '"'}
+
+
+def _attributs(element) -> list:
+    import pikepdf
+
+    attributs = element.get("/A")
+    if attributs is None:
+        return []
+    return [
+        a
+        for a in (attributs if isinstance(attributs, pikepdf.Array) else [attributs])
+        if isinstance(a, pikepdf.Dictionary)
+    ]
+
+
+def _a_une_portee(element) -> bool:
+    return any("/Scope" in a for a in _attributs(element))
+
+
+def _contenus_marques_de_l_arbre(racine) -> set[tuple]:
+    """(page, MCID) de chaque contenu marqué atteint depuis la racine de structure."""
+    import pikepdf
+
+    page_racine = racine.get("/Pg")
+    atteints, vus, pile = set(), set(), [(racine.get("/K"), page_racine.objgen if page_racine is not None else None, 0)]
+    while pile:
+        noeud, page, profondeur = pile.pop()
+        if noeud is None or profondeur > PROFONDEUR_MAX:
+            continue
+        if isinstance(noeud, pikepdf.Array):
+            pile.extend((n, page, profondeur) for n in noeud)
+        elif isinstance(noeud, int) or (
+            isinstance(noeud, pikepdf.Object) and noeud._type_code == pikepdf.ObjectType.integer
+        ):
+            if page is not None:
+                atteints.add((page, int(noeud)))
+        elif isinstance(noeud, pikepdf.Dictionary):
+            cle = noeud.objgen if noeud.is_indirect else None
+            if cle is not None and cle in vus:
+                continue
+            if cle is not None:
+                vus.add(cle)
+            page_noeud = noeud.get("/Pg")
+            page = page_noeud.objgen if page_noeud is not None else page
+            if str(noeud.get("/Type", "")) == "/MCR":
+                atteints.add((page, int(noeud.MCID)))
+            elif "/K" in noeud:
+                pile.append((noeud.K, page, profondeur + 1))
+    return atteints
+
+
+def _proprietes(operandes, ressources) -> dict:
+    """Dictionnaire de propriétés d'un BDC (en ligne, ou nommé dans /Properties)."""
+    import pikepdf
+
+    if len(operandes) < 2:
+        return {}
+    proprietes = operandes[1]
+    if isinstance(proprietes, pikepdf.Name) and ressources is not None and "/Properties" in ressources:
+        proprietes = ressources.Properties.get(str(proprietes))
+    return proprietes if isinstance(proprietes, pikepdf.Dictionary) else {}
+
+
+def _lire_flux(objet, ressources, pile: list, releve: dict, profondeur: int = 0) -> None:
+    """Parcourt un flux de contenu : MCID rencontrés et textes dessinés hors contenu marqué."""
+    import pikepdf
+
+    for operandes, operateur in pikepdf.parse_content_stream(objet):
+        op = str(operateur)
+        if op == "BDC":
+            proprietes = _proprietes(operandes, ressources)
+            mcid = proprietes.get("/MCID") if proprietes else None
+            artefact = str(operandes[0]) == "/Artifact"
+            pile.append(artefact or mcid is not None)
+            if mcid is not None:
+                releve["mcid"].add(int(mcid))
+        elif op == "BMC":
+            pile.append(str(operandes[0]) == "/Artifact")
+        elif op == "EMC":
+            if pile:
+                pile.pop()
+        elif op in OPERATEURS_TEXTE and not any(pile):
+            releve["texte_libre"] += 1
+        elif op == "Do" and profondeur < 5 and ressources is not None and "/XObject" in ressources:
+            forme = ressources.XObject.get(str(operandes[0]))
+            if forme is not None and str(forme.get("/Subtype", "")) == "/Form":
+                _lire_flux(forme, forme.get("/Resources", ressources), pile, releve, profondeur + 1)
+
+
+def lire_pages(pdf) -> list[dict]:
+    """Pour chaque page : MCID de ses flux et nombre de textes dessinés hors contenu marqué."""
+    releves = []
+    for page in pdf.pages:
+        releve = {"page": page.obj.objgen, "mcid": set(), "texte_libre": 0}
+        _lire_flux(page.obj, page.obj.get("/Resources"), [], releve)
+        releves.append(releve)
+    return releves
+
+
+def _enfants(element) -> list:
+    import pikepdf
+
+    k = element.get("/K")
+    noeuds = list(k) if isinstance(k, pikepdf.Array) else [k]
+    return [n for n in noeuds if isinstance(n, pikepdf.Dictionary) and "/S" in n]
+
+
+def _pages_de(element, numeros: dict) -> set[int]:
+    return {numeros[page] for page, _ in _contenus_marques_de_l_arbre(element) if page in numeros}
+
+
+def _a_une_legende(tableau) -> bool:
+    return any(_type(e) == "/Caption" for e in _enfants(tableau))
+
+
+def _tableaux_coupes(elements, numeros: dict) -> int:
+    """Suites de tableau : un tableau sans légende qui reprend à la page suivant la fin du précédent.
+
+    Un tableau coupé par la mise en page doit rester un seul élément ``Table`` (légende et
+    en-tête une fois) ; une suite séparée est un second tableau, sans légende, pour l'aide technique.
+    """
+    tableaux = [(t, _pages_de(t, numeros)) for t in elements if _type(t) == "/Table"]
+    coupes = 0
+    for (avant, pages_avant), (apres, pages_apres) in zip(tableaux, tableaux[1:]):
+        if pages_avant and pages_apres and not _a_une_legende(apres) and _a_une_legende(avant):
+            coupes += min(pages_apres) == max(pages_avant) + 1
+    return coupes
+
+
+def _manquements_lecture(pdf) -> list[str]:
+    """Ce qu'une aide technique ne lirait pas : portée des TH, contenus orphelins, texte hors balisage."""
+    racine = pdf.Root.get("/StructTreeRoot")
+    if racine is None:
+        return []
+    manquements = []
+    elements = _elements_structure(racine.get("/K"))
+    entetes = [e for e in elements if _type(e) == "/TH"]
+    sans_portee = [e for e in entetes if not _a_une_portee(e)]
+    if sans_portee:
+        manquements.append(f"{len(sans_portee)} cellule(s) d'en-tête TH sur {len(entetes)} sans /Scope")
+    atteints = _contenus_marques_de_l_arbre(racine)
+    pages = lire_pages(pdf)
+    orphelins = sum(len({m for m in p["mcid"] if (p["page"], m) not in atteints}) for p in pages)
+    if orphelins:
+        manquements.append(f"{orphelins} contenu(s) marqué(s) (MCID) hors de l'arbre de structure")
+    libres = sum(p["texte_libre"] for p in pages)
+    if libres:
+        manquements.append(f"{libres} texte(s) dessiné(s) hors contenu marqué sans être des artefacts")
+    coupes = _tableaux_coupes(elements, {page.obj.objgen: i for i, page in enumerate(pdf.pages)})
+    if coupes:
+        manquements.append(f"{coupes} tableau(x) coupé(s) en deux éléments Table, la suite sans légende")
+    manquements += _manquements_sommaire(elements, len(pdf.pages))
+    return manquements
+
+
+def _manquements_sommaire(elements, pages: int) -> list[str]:
+    if pages < PAGES_SIGNETS:
+        return []
+    sommaires = [e for e in elements if _type(e) == "/TOC"]
+    if not sommaires:
+        return ["sommaire non balisé en TOC"]
+    entrees = [e for e in elements if _type(e) == "/TOCI"]
+    multiples = [e for e in entrees if sum(1 for d in _descendants(e) if _type(d) == "/Link") > 1]
+    if multiples:
+        return [f"{len(multiples)} entrée(s) de sommaire (TOCI) à plusieurs liens"]
+    return []
+
+
 def _a_des_figures(pdf) -> bool:
     racine = pdf.Root.get("/StructTreeRoot")
     return racine is not None and any(_type(e) == "/Figure" for e in _elements_structure(racine.get("/K")))
@@ -153,7 +327,12 @@ def verifier_pdf(chemin: Path | str) -> list[str]:
     import pikepdf
 
     with pikepdf.open(chemin) as pdf:
-        return _manquements_document(pdf) + _manquements_structure(pdf) + _manquements_navigation(pdf)
+        return (
+            _manquements_document(pdf)
+            + _manquements_structure(pdf)
+            + _manquements_lecture(pdf)
+            + _manquements_navigation(pdf)
+        )
 
 
 # --------------------------------------------------------------------------- HTML

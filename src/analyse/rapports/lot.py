@@ -1,7 +1,7 @@
 """Production en lot des fiches de structure : noyau chaud, manifeste, exécuteurs local et Dask.
 
 Route de chaque fiche : papermill (``notebooks/fiche_structure.ipynb``) → HTML sans code
-(nbconvert) → PDF (WeasyPrint), écrit dans ``<sortie>/<annee>/structures/<id>-<nom>.pdf``.
+(nbconvert) et PDF (nbconvert → Typst), écrit dans ``<sortie>/<annee>/structures/<id>-<nom>.pdf``.
 
 Rapidité. Chaque travailleur garde **un noyau Jupyter chaud** : le moteur papermill du
 paquet (``MOTEUR``, inscrit au registre des moteurs de papermill) remet l'espace de noms
@@ -451,28 +451,27 @@ def rendre_pdf(nb, chemin_pdf: Path, provenance: dict | None = None, etiquette: 
     """
     from analyse.rapports.rendu import (
         TITRE_EDITION,
+        _arguments_html,
         document_html,
-        html_vers_pdf,
+        donnees_couverture,
         lire_meta,
         notebook_vers_html,
+        publier_pdf,
     )
 
     meta = lire_meta(nb)
-    corps = notebook_vers_html(nb) + (page_provenance(provenance) if provenance else "")
-    document = document_html(
-        corps,
-        titre=meta.get("titre", TITRE_EDITION),
-        sous_titre=meta.get("sous_titre", ""),
-        date=meta.get("date"),
-        demo=bool(meta.get("demo", False)),
+    annexe = page_provenance(provenance) if provenance else ""
+    couverture = donnees_couverture(
+        meta.get("titre", TITRE_EDITION), meta.get("sous_titre", ""), meta.get("date"), bool(meta.get("demo", False))
     )
+    document = document_html(notebook_vers_html(nb) + annexe, **_arguments_html(couverture))
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
     etiquette = etiquette or str(os.getpid())
     temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{etiquette}.tmp.pdf")
     html_temporaire = chemin_pdf.with_name(f".{chemin_pdf.stem}.{etiquette}.tmp.html")
     try:
-        html_vers_pdf(document, temporaire)
+        publier_pdf(nb, document, temporaire, couverture, annexe_html=annexe)
         html_temporaire.write_text(document, encoding="utf-8")
         os.replace(html_temporaire, chemin_pdf.with_suffix(".html"))
         os.replace(temporaire, chemin_pdf)
@@ -561,7 +560,7 @@ def _prechauffer(tache: dict) -> None:
     """Démarre le noyau chaud et y charge les données de l'édition une fois (avant la première fiche).
 
     Le chargement dans le noyau tourne pendant que le travailleur importe ses propres
-    bibliothèques de rendu (nbconvert, WeasyPrint) : les deux attentes se recouvrent.
+    bibliothèques de rendu (nbconvert, Typst) : les deux attentes se recouvrent.
     """
     Path(tache["pdf"]).parent.mkdir(parents=True, exist_ok=True)
     code = (
@@ -585,14 +584,15 @@ def _executer_sans_erreur(noyau: NoyauChaud, code: str) -> None:
 
 
 def _preparer_rendu() -> None:
-    """Importe et initialise la route HTML → PDF du travailleur (exportateur nbconvert, WeasyPrint)."""
+    """Importe et initialise les routes HTML et PDF du travailleur (exportateurs nbconvert, Typst)."""
     import nbformat
 
-    from analyse.rapports.rendu import html_vers_pdf, notebook_vers_html
+    from analyse.rapports.rendu import donnees_couverture, notebook_vers_html, publier_pdf
 
-    notebook_vers_html(nbformat.v4.new_notebook())
+    vide = nbformat.v4.new_notebook()
+    notebook_vers_html(vide)
     with tempfile.TemporaryDirectory() as dossier:
-        html_vers_pdf("<p>Préchauffage</p>", Path(dossier) / "prechauffage.pdf")
+        publier_pdf(vide, "<p>Préchauffage</p>", Path(dossier) / "prechauffage.pdf", donnees_couverture("Préchauffage"))
 
 
 # --------------------------------------------------------------------------- provenance et manifeste

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -166,17 +167,68 @@ def numero_cellule(notebook: Path, source: str) -> int | None:
     return codes.index(source) + 1 if source in codes else None
 
 
+EXCEPTIONS_FR = {
+    "ZeroDivisionError": "division par zéro",
+    "KeyError": "clé absente",
+    "NameError": "nom non défini",
+    "ValueError": "valeur invalide",
+    "TypeError": "type inadapté",
+    "IndexError": "indice hors limites",
+    "AttributeError": "attribut inexistant",
+    "FileNotFoundError": "fichier introuvable",
+    "ModuleNotFoundError": "module introuvable",
+    "ImportError": "import impossible",
+    "AssertionError": "assertion non vérifiée",
+    "SyntaxError": "erreur de syntaxe",
+    "MemoryError": "mémoire insuffisante",
+    "RuntimeError": "erreur d'exécution",
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def ligne_en_erreur(trace) -> int | None:
+    """Numéro de ligne (dans la cellule) de l'erreur, lu dans la trace IPython.
+
+    >>> ligne_en_erreur(["\x1b[0;31mZeroDivisionError\x1b[0m", "Cell \x1b[0;32mIn[3], line 2\x1b[0m"])
+    2
+    >>> ligne_en_erreur(["rien"]) is None
+    True
+    """
+    for morceau in trace or []:
+        trouve = re.search(r"Cell In\[\d*\], line (\d+)", _ANSI.sub("", str(morceau)))
+        if trouve:
+            return int(trouve.group(1))
+    return None
+
+
+def exception_fr(nom: str, valeur: str) -> str:
+    """Exception décrite en français, nom et message d'origine entre parenthèses.
+
+    >>> exception_fr("ZeroDivisionError", "float division by zero")
+    'division par zéro (ZeroDivisionError : float division by zero)'
+    >>> exception_fr("MonErreur", "x")
+    'exception MonErreur (x)'
+    """
+    if nom in EXCEPTIONS_FR:
+        return f"{EXCEPTIONS_FR[nom]} ({nom} : {valeur})" if valeur else f"{EXCEPTIONS_FR[nom]} ({nom})"
+    return f"exception {nom} ({valeur})" if valeur else f"exception {nom}"
+
+
 def message_echec(notebook: Path, erreur: BaseException) -> str:
-    """Message d'échec qui nomme la cellule (rang et début du code) et l'erreur, sans trace Python."""
-    origine = erreur.__context__  # erreur papermill gardée par rendu.executer_notebook (« from None »)
+    """Message d'échec : cellule (rang, début du code), ligne, exception en français, notebook exécuté gardé."""
+    origine = getattr(erreur, "origine", None) or erreur.__context__  # erreur papermill (rendu.EchecExecution)
     source = getattr(origine, "source", None)
     if source is None:
         return f"Le notebook {notebook.name} a échoué : {erreur}"
     numero = numero_cellule(notebook, source)
     cellule = f"cellule de code n° {numero}" if numero else f"cellule exécutée n° {origine.exec_count}"
+    ligne = ligne_en_erreur(getattr(origine, "traceback", None))
+    position = f", ligne {ligne}," if ligne else ""
+    garde = getattr(erreur, "notebook_execute", None)
+    suite = f" Notebook exécuté conservé : {garde}" if garde else ""
     return (
-        f"Le notebook {notebook.name} a échoué à la {cellule} « {_extrait(source)} » : "
-        f"{origine.ename} : {origine.evalue}"
+        f"Le notebook {notebook.name} a échoué à la {cellule}{position} « {_extrait(source)} » : "
+        f"{exception_fr(origine.ename, origine.evalue)}.{suite}"
     )
 
 
@@ -186,6 +238,23 @@ def cellule_provenance(donnees_provenance: dict):
 
     page = prov.page_provenance(donnees_provenance)
     return nbformat.v4.new_code_cell(f"from IPython.display import HTML\nHTML({page!r})")
+
+
+def verifier_donnees(racine: Path) -> None:
+    """Vérifie la racine des données avant de démarrer un noyau (message français sinon).
+
+    >>> verifier_donnees(Path("/dossier/absent"))
+    Traceback (most recent call last):
+    FileNotFoundError: Dossier de données introuvable : /dossier/absent (option --donnees ou variable ANALYSE_DONNEES).
+    """
+    if not racine.is_dir():
+        raise FileNotFoundError(
+            f"Dossier de données introuvable : {racine} (option --donnees ou variable {VARIABLE_DONNEES})."
+        )
+    if not config.dossier_processed(racine).is_dir():
+        raise FileNotFoundError(
+            f"Aucune édition préparée dans {racine} : lancez d'abord « analyse preparer --toutes --donnees {racine} »."
+        )
 
 
 @contextmanager
@@ -226,6 +295,7 @@ def rapport_notebook(
 
     notebook = localiser_notebook(notebook)
     racine = racine_donnees(donnees)
+    verifier_donnees(racine)
     dossier = config.resoudre_chemin(sortie) if sortie is not None else config.RAPPORTS / "etudes"
     parametres = dict(parametres or {})
     declares = parametres_declares(notebook)

@@ -1,11 +1,13 @@
-"""Production des rapports PDF : papermill → HTML (nbconvert, code masqué) → PDF (WeasyPrint).
+"""Production des rapports : papermill → HTML (nbconvert, code masqué) et PDF (nbconvert → Typst).
 
 Le notebook exécuté ne montre que ses sorties (titres, textes, graphiques, tableaux) ;
-les flux d'erreur et d'avertissement sont retirés. Le document final ajoute une page
-de couverture, un sommaire paginé et une feuille de style d'impression A4
-(``ressources/rapport.css``). Les bibliothèques lourdes sont importées à l'usage.
+les flux d'erreur et d'avertissement sont retirés. Le document ajoute une page de couverture
+et un sommaire. Le HTML (écran) suit ``ressources/rapport.css`` ; le PDF est composé par Typst
+(exportateur nbconvert ``exportateur_typst``, gabarits ``gabarits_typst/analyse/``, style
+``ressources/analyse.typ``). Les bibliothèques lourdes sont importées à l'usage.
 
-Accessibilité : chaque PDF est balisé PDF/UA-1 (ISO 14289-1) — arbre de structure, langue
+Accessibilité : chaque PDF est balisé PDF/UA-1 (ISO 14289-1) par Typst — arbre de structure,
+en-têtes de tableau avec ``/Scope``, en-têtes et pieds de page en artefacts, langue
 ``fr``, titre affiché (``DisplayDocTitle``), signets suivant les titres, identification
 PDF/UA dans le XMP — et embarque en pièces jointes les CSV derrière ses graphiques et ses
 tableaux (voir ``pieces_jointes_du_document`` et ``analyse.rapports.accessibilite``).
@@ -16,7 +18,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime
-import gc
+import functools
 import html
 import io
 import logging
@@ -111,6 +113,15 @@ def _journaux_silencieux(*noms: str):
             logging.getLogger(nom).setLevel(niveau)
 
 
+class EchecExecution(RuntimeError):
+    """Échec d'exécution d'un notebook : l'erreur papermill (``origine``) et le notebook exécuté gardé."""
+
+    def __init__(self, message: str, origine=None, notebook_execute: Path | None = None):
+        super().__init__(message)
+        self.origine = origine
+        self.notebook_execute = notebook_execute
+
+
 def executer_notebook(notebook: Path | str, parametres: dict, sortie_ipynb: Path | str, dossier_travail=None) -> Path:
     """Exécute un notebook avec papermill ; lève une erreur en français s'il échoue.
 
@@ -139,9 +150,11 @@ def executer_notebook(notebook: Path | str, parametres: dict, sortie_ipynb: Path
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except papermill.PapermillExecutionError as erreur:
-        raise RuntimeError(
+        raise EchecExecution(
             f"L'exécution du notebook {notebook.name} a échoué (cellule {erreur.exec_count}) : "
-            f"{erreur.ename} : {erreur.evalue}. Notebook exécuté conservé : {sortie_ipynb}"
+            f"{erreur.ename} : {erreur.evalue}. Notebook exécuté conservé : {sortie_ipynb}",
+            origine=erreur,
+            notebook_execute=sortie_ipynb,
         ) from None
     return sortie_ipynb
 
@@ -185,6 +198,20 @@ def _sortie_gardee(sortie) -> bool:
     return MIME_META not in sortie.get("data", {})
 
 
+CHAMP_ALTERNATIVE = "texte_alternatif"  # métadonnée de cellule : texte alternatif de ses images
+
+
+def _decrire_images(cellule) -> None:
+    """Reporte la métadonnée ``texte_alternatif`` de la cellule sur ses images (``alt`` de nbconvert)."""
+    texte = " ".join(str(cellule.get("metadata", {}).get(CHAMP_ALTERNATIVE, "")).split())
+    if not texte:
+        return
+    for sortie in cellule.outputs:
+        for type_mime in sortie.get("data", {}):
+            if type_mime.startswith("image/"):
+                sortie.setdefault("metadata", {}).setdefault(type_mime, {}).setdefault("alt", texte)
+
+
 def nettoyer_notebook(nb):
     """Copie du notebook sans cellules de paramètres, flux d'erreur ni métadonnées de couverture.
 
@@ -198,6 +225,7 @@ def nettoyer_notebook(nb):
             continue
         if cellule.cell_type == "code":
             cellule.outputs = [s for s in cellule.outputs if _sortie_gardee(s)]
+            _decrire_images(cellule)
             if not cellule.outputs:
                 continue  # une cellule sans sortie ne laisse pas de bloc vide dans la page
         cellules.append(cellule)
@@ -208,6 +236,40 @@ def nettoyer_notebook(nb):
 _EXPORTATEURS: dict = {}
 
 
+def _exportateur_html():
+    """HTMLExporter (gabarit ``basic``, sans code) sans préprocesseurs ni passe BeautifulSoup.
+
+    Le notebook arrive déjà nettoyé (``nettoyer_notebook``) : les préprocesseurs par défaut de
+    nbconvert n'y changent rien mais revalident le notebook après chacun. La passe BeautifulSoup
+    de ``HTMLExporter`` pose un « alt » générique sur les images qui n'en ont pas (que
+    ``accessibilite.verifier_html`` refuse de toute façon) et des ``tabindex`` sur des blocs du
+    gabarit « lab » absents de « basic » ; elle coûtait la moitié de l'export d'une fiche.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ExportateurHTML(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ExportateurHTML(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        default_preprocessors=[],
+    )
+
+
 def notebook_vers_html(nb) -> str:
     """Fragment HTML des sorties d'un notebook (gabarit ``basic``, sans code ni invites).
 
@@ -216,15 +278,7 @@ def notebook_vers_html(nb) -> str:
     """
     cle = threading.get_ident()
     if cle not in _EXPORTATEURS:  # créer l'exportateur coûte ~0,4 s : un par fil suffit
-        from nbconvert import HTMLExporter
-
-        _EXPORTATEURS[cle] = HTMLExporter(
-            template_name="basic",
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            exclude_anchor_links=True,
-        )
+        _EXPORTATEURS[cle] = _exportateur_html()
     with _journaux_silencieux("traitlets", "nbconvert"):
         corps, _ = _EXPORTATEURS[cle].from_notebook_node(nettoyer_notebook(nb))
     return corps
@@ -254,7 +308,7 @@ def numeroter_titres(corps: str) -> tuple[str, list[tuple[int, str, str]]]:
 
 
 def sommaire_html(titres: list[tuple[int, str, str]]) -> str:
-    """Sommaire paginé (les numéros de page sont posés par WeasyPrint).
+    """Sommaire du document HTML (liens vers les titres).
 
     Son titre est un ``h2`` (niveau sous le ``h1`` de couverture, signet du PDF).
 
@@ -323,6 +377,15 @@ def document_html(corps: str, titre: str, sous_titre: str = "", date: str | None
             corps=Markup(corps),
         )
     )
+
+
+def _arguments_html(couverture: dict) -> dict:
+    return {
+        "titre": couverture["titre"],
+        "sous_titre": couverture["sous_titre"],
+        "date": couverture["date"],
+        "demo": couverture["mention_demo"] is not None,
+    }
 
 
 # --------------------------------------------------------------------------- pièces jointes
@@ -504,46 +567,172 @@ def date_des_pieces_jointes() -> datetime.datetime:
     return datetime.datetime.combine(datetime.date.today(), datetime.time(0), tzinfo=datetime.UTC)
 
 
-def html_vers_pdf(document: str, chemin_pdf: Path | str, base_url: str | None = None, pieces_jointes=()) -> Path:
-    """Imprime un document HTML en PDF/UA-1 balisé avec WeasyPrint, pièces jointes comprises.
+def _exportateur_typst():
+    cle = threading.get_ident()
+    if cle not in _EXPORTATEURS_TYPST:  # un exportateur par fil, comme pour le HTML
+        from analyse.rapports.exportateur_typst import ExportateurTypst
 
-    ``pieces_jointes`` : objets ``PieceJointe`` ou chemins de fichiers, en plus des CSV des
-    graphiques et des tableaux du document.
+        _EXPORTATEURS_TYPST[cle] = ExportateurTypst(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, default_preprocessors=[]
+        )
+    return _EXPORTATEURS_TYPST[cle]
 
-    >>> import tempfile; html_vers_pdf('<html lang="fr"><p>Bonjour</p></html>', Path(tempfile.mkdtemp()) / "a.pdf").exists()
+
+_EXPORTATEURS_TYPST: dict = {}
+_COMPILATEURS: dict = {}
+
+
+def donnees_couverture(titre: str, sous_titre: str = "", date: str | None = None, demo: bool = False) -> dict:
+    """Couverture d'un rapport, commune au HTML et au PDF : titre, sous-titre, auteur, mention, date.
+
+    >>> donnees_couverture("Fiche", "Mairie d'Ys", date="7 décembre 2026", demo=True)["mention_demo"]
+    'Données fictives de démonstration'
+    """
+    titre, sous_titre = retirer_controles_bidi(titre), retirer_controles_bidi(sous_titre or "")
+    return {
+        "titre": titre,
+        "sous_titre": sous_titre or "",
+        "titre_document": titre_document(titre, sous_titre or ""),
+        "auteur": AUTEUR,
+        "mention_demo": MENTION_DEMO if demo else None,
+        "date": date or aujourd_hui_fr(),
+    }
+
+
+def notebook_vers_typst(nb, couverture: dict, annexe_html: str = "", jointes=()) -> str:
+    """Document Typst d'un notebook exécuté (exportateur nbconvert ``ExportateurTypst``).
+
+    ``couverture`` : ``donnees_couverture`` ; ``annexe_html`` : fragment ajouté en fin de document
+    (page de provenance) ; ``jointes`` : dictionnaires ``nom``, ``chemin`` (dans la racine de
+    compilation), ``description`` des pièces jointes.
+
+    >>> source = notebook_vers_typst({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+    ...                              donnees_couverture("Titre"))
+    >>> "#couverture(" in source and "#sommaire()" in source
     True
     """
-    import warnings
+    from analyse.balisage_typst import html_vers_typst
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # avertissements d'installation (HarfBuzz-Subset)
-        import weasyprint
+    analyse = couverture | {
+        "jour": date_des_pieces_jointes(),
+        "annexe": html_vers_typst(annexe_html) if annexe_html else "",
+        "jointes": list(jointes),
+    }
+    with _journaux_silencieux("traitlets", "nbconvert"):
+        source, _ = _exportateur_typst().from_notebook_node(nettoyer_notebook(nb), resources={"analyse": analyse})
+    return retirer_controles_bidi(source)  # titres, signets et texte : aucun contrôle bidirectionnel
 
-    fournies = [p if isinstance(p, PieceJointe) else fichiers_joints([p])[0] for p in pieces_jointes]
-    document, jointes = pieces_jointes_du_document(document, fournies)
-    jour = date_des_pieces_jointes()
-    attachements = [
-        weasyprint.Attachment(
-            file_obj=io.BytesIO(p.contenu),
-            name=p.nom,
-            description=p.description or None,
-            relationship="Data",
-            created=jour,
-            modified=jour,
-        )
-        for p in jointes
-    ]
+
+def _compilateur():
+    cle = threading.get_ident()
+    if cle not in _COMPILATEURS:  # polices chargées une fois par fil
+        import typst
+
+        _COMPILATEURS[cle] = typst.Compiler(ignore_system_fonts=True)
+    return _COMPILATEURS[cle]
+
+
+def typst_vers_pdf(source: str, chemin_pdf: Path | str, fichiers: dict[str, bytes] | None = None) -> Path:
+    r"""Compile un document Typst en PDF/UA-1 balisé ; ``fichiers`` : chemin relatif → contenu.
+
+    Les URI ``data:`` du source (images) deviennent des fichiers ; le style maison
+    (``ressources/analyse.typ``) est posé à la racine. Police embarquée, date fixée au jour :
+    même document, même PDF octet pour octet.
+
+    >>> import tempfile
+    >>> source = '#import "/analyse.typ": *\n#show: rapport.with(titre: "Essai")\nBonjour'
+    >>> typst_vers_pdf(source, Path(tempfile.mkdtemp()) / "a.pdf").read_bytes()[:5]
+    b'%PDF-'
+    """
+    import typst
+
+    from analyse.balisage_typst import extraire_fichiers
+
+    source, images = extraire_fichiers(source)
     chemin_pdf = Path(chemin_pdf)
     chemin_pdf.parent.mkdir(parents=True, exist_ok=True)
-    gc.disable()  # WeasyPrint crée beaucoup d'objets : le ramasse-miettes coûte ~20 % du rendu
-    try:
-        with _journaux_silencieux("weasyprint", "fontTools"):
-            weasyprint.HTML(string=document, base_url=base_url or str(chemin_pdf.parent)).write_pdf(
-                str(chemin_pdf), pdf_variant=VARIANTE_PDF, attachments=attachements
+    with tempfile.TemporaryDirectory(prefix="typst_") as racine:
+        racine = Path(racine)
+        (racine / "analyse.typ").write_text(_style_typst(), encoding="utf-8")
+        for nom, contenu in (images | dict(fichiers or {})).items():
+            (racine / nom).parent.mkdir(parents=True, exist_ok=True)
+            (racine / nom).write_bytes(contenu)
+        (racine / "document.typ").write_text(source, encoding="utf-8")
+        try:
+            _compilateur().compile(
+                input=str(racine / "document.typ"),
+                output=str(chemin_pdf),
+                root=str(racine),
+                pdf_standards=["ua-1"],
+                timestamp=date_des_pieces_jointes(),
             )
-    finally:
-        gc.enable()
+        except typst.TypstError as erreur:
+            raise RuntimeError(f"La mise en page Typst de {chemin_pdf.name} a échoué : {erreur.message}") from None
     return chemin_pdf
+
+
+@functools.cache
+def _style_typst() -> str:
+    return (resources.files("analyse") / "ressources" / "analyse.typ").read_text(encoding="utf-8")
+
+
+def publier_pdf(
+    nb, document: str, chemin_pdf: Path | str, couverture: dict, annexe_html: str = "", pieces_jointes=()
+) -> Path:
+    """PDF/UA-1 d'un notebook exécuté (Typst), avec en pièces jointes les CSV de son HTML ``document``.
+
+    Pièces jointes : CSV des graphiques et des tableaux du document HTML (le même contenu),
+    plus ``pieces_jointes`` (objets ``PieceJointe`` ou chemins de fichiers).
+
+    >>> callable(publier_pdf)
+    True
+    """
+    fournies = [p if isinstance(p, PieceJointe) else fichiers_joints([p])[0] for p in pieces_jointes]
+    _, jointes = pieces_jointes_du_document(document, fournies)
+    fichiers = {f"jointes/{i:03d}.csv": p.contenu for i, p in enumerate(jointes)}
+    decrites = [
+        {"nom": p.nom, "chemin": f"/jointes/{i:03d}.csv", "description": p.description} for i, p in enumerate(jointes)
+    ]
+    source = notebook_vers_typst(nb, couverture, annexe_html, decrites)
+    return typst_vers_pdf(source, chemin_pdf, fichiers)
+
+
+def notebook_d_un_fragment(corps: str):
+    """Notebook exécuté d'une seule sortie : le fragment HTML et sa représentation Typst.
+
+    >>> notebook_d_un_fragment("<p>x</p>").cells[0].outputs[0].data["text/x-typst"].strip()
+    'x'
+    """
+    import nbformat
+
+    from analyse.formatage import BlocHTML
+
+    bloc = BlocHTML(corps)
+    cellule = nbformat.v4.new_code_cell("")
+    cellule.outputs = [nbformat.v4.new_output("display_data", data={"text/html": corps, **bloc._repr_mimebundle_()})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cellule]
+    return nb
+
+
+def fragment_vers_pdf(
+    corps: str,
+    chemin_pdf: Path | str,
+    titre: str,
+    sous_titre: str = "",
+    date: str | None = None,
+    demo: bool = False,
+    pieces_jointes=(),
+) -> Path:
+    """PDF d'un fragment HTML du sous-ensemble des rapports, par la route des notebooks (essais, bancs).
+
+    >>> import tempfile
+    >>> fragment_vers_pdf("<h2>A</h2><p>Texte</p>", Path(tempfile.mkdtemp()) / "a.pdf", "Essai").suffix
+    '.pdf'
+    """
+    couverture = donnees_couverture(titre, sous_titre, date, demo)
+    document = document_html(corps, **_arguments_html(couverture))
+    return publier_pdf(notebook_d_un_fragment(corps), document, chemin_pdf, couverture, pieces_jointes=pieces_jointes)
 
 
 # --------------------------------------------------------------------------- rapports
@@ -605,9 +794,17 @@ def produire_rapport(
     dossier.mkdir(parents=True, exist_ok=True)
     avant = _etat_csv(dossier)
     with tempfile.TemporaryDirectory(prefix="rapport_") as temporaire:
-        execute = executer_notebook(notebook, parametres, Path(temporaire) / f"{nom_fichier}.ipynb", dossier)
+        try:
+            execute = executer_notebook(notebook, parametres, Path(temporaire) / f"{nom_fichier}.ipynb", dossier)
+        except EchecExecution as erreur:  # le notebook exécuté (jusqu'à l'erreur) reste à côté des rapports
+            garde = dossier / f"{nom_fichier}.echec.ipynb"
+            shutil.copy(erreur.notebook_execute, garde)
+            raise EchecExecution(
+                str(erreur).replace(str(erreur.notebook_execute), str(garde)), erreur.origine, garde
+            ) from None
         meta = lire_meta(execute)
-        corps = notebook_vers_html(execute)
+        execute_nb = _lire_notebook(execute)
+        corps = notebook_vers_html(execute_nb)
         chemins = {}
         if garder_ipynb:
             chemins["ipynb"] = Path(shutil.copy(execute, dossier / f"{nom_fichier}.ipynb"))
@@ -618,14 +815,16 @@ def produire_rapport(
             *map(Path, pieces_jointes),
         ]
     )
-    document = document_html(
-        corps,
-        titre=titre or meta.get("titre", TITRE_EDITION),
-        sous_titre=sous_titre if sous_titre is not None else meta.get("sous_titre", ""),
+    couverture = donnees_couverture(
+        titre or meta.get("titre", TITRE_EDITION),
+        sous_titre if sous_titre is not None else meta.get("sous_titre", ""),
         date=date or meta.get("date"),
         demo=bool(demo if demo is not None else meta.get("demo", False)),
     )
-    chemins["html"] = dossier / f"{nom_fichier}.html"
+    document = document_html(corps, **_arguments_html(couverture))
+    chemins["pdf"] = publier_pdf(
+        execute_nb, document, dossier / f"{nom_fichier}.pdf", couverture, pieces_jointes=list(joints)
+    )
+    chemins["html"] = dossier / f"{nom_fichier}.html"  # écrit après le PDF : jamais l'un sans l'autre
     chemins["html"].write_text(document, encoding="utf-8")
-    chemins["pdf"] = html_vers_pdf(document, dossier / f"{nom_fichier}.pdf", pieces_jointes=list(joints))
     return chemins
