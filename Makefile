@@ -89,5 +89,5 @@ bench: $(ETAT) ## Mesure la préparation à 1×, 10× et 100× (long ; résultat
 	$(PY) benchmarks/bench_preparer.py
 
 nettoyer: ## Supprime les données préparées et les rapports (jamais data/raw/)
-	rm -rf $(DONNEES)/processed/* $(SORTIE)/*
+	rm -rf $(DONNEES)/processed/* $(DONNEES)/processed/.versions $(DONNEES)/processed/.courante $(SORTIE)/*
 	@git checkout -- $(DONNEES)/processed/README.md $(SORTIE)/README.md 2>/dev/null || true

@@ -57,10 +57,20 @@ def etat_publie(racine: Path) -> dict:
 
 
 def _restes(racine: Path) -> list[str]:
-    versions = stockage.dossier_versions(racine)
+    versions, processed = stockage.dossier_versions(racine), dossier_processed(racine)
     motifs = (stockage.PREFIXE_TRAVAIL, stockage.PREFIXE_ANCIEN)
-    restes = [p.name for p in versions.glob("*") if p.name.startswith(motifs)] if versions.exists() else []
-    return restes + [p.name for p in racine.glob(stockage.PREFIXE_LIEN + "*")]
+    restes = [p.name for p in versions.glob("*") if p.name.startswith(motifs)]
+    return restes + [p.name for p in processed.glob(".*") if p.name.startswith((stockage.PREFIXE_LIEN, ".en_cours"))]
+
+
+def _tables_lisibles_directement(racine: Path) -> bool:
+    """Chaque table publiée se lit encore par ``pandas.read_parquet("<données>/processed/<table>")``."""
+    publie = stockage.dossier_publie(racine)
+    return all(
+        pd.read_parquet(dossier_processed(racine) / t).shape[0] == pd.read_parquet(publie / t).shape[0]
+        for t in stockage.TABLES
+        if (publie / t).is_dir()
+    )
 
 
 def _dossier_rapide(tmp_path_factory) -> Path:
@@ -82,7 +92,7 @@ def scenario(tmp_path_factory):
         ecriture.ajouter(2021, _en_2021(anciennes))
         ecriture.ajouter(2022, anciennes)
     ancien_dossier = base / "ancien_dossier"  # processed/ ordinaire, d'avant les versions
-    shutil.copytree(dossier_processed(ancien_versionne), dossier_processed(ancien_dossier))
+    shutil.copytree(stockage.dossier_publie(ancien_versionne), dossier_processed(ancien_dossier))
     pretes = {}
     for modele in (ancien_versionne, ancien_dossier):
         prete = _copie(modele, base / f"{modele.name}_pret")
@@ -148,8 +158,10 @@ def test_sigkill_a_chaque_point_de_la_publication(scenario, essais, depart):
     avant = etat_publie(modele)
     points, apres = _points(scenario, depart, essais)
     assert avant != apres and {"fsync", "replace", "symlink", "link"} <= set(points)
-    if depart == "ancien_dossier":
-        assert points.count("replace") >= 3  # version nommée, ancien dossier mis de côté, bascule du lien
+    if depart == "ancien_dossier":  # version nommée, bascule, puis chaque ancien dossier de table remplacé par un lien
+        assert points.count("replace") >= 2 + 2 * len(
+            [t for t in stockage.TABLES if (modele / "processed" / t).is_dir()]
+        )
     vus = {}
     for rang in range(1, len(points) + 1):
         racine = essais / f"{rang:03d}"
@@ -165,7 +177,7 @@ def test_sigkill_a_chaque_point_de_la_publication(scenario, essais, depart):
         assert len(stockage.lire(racine, "contacts", annee=2022)) == n_contacts == (tables.contacts.annee == 2022).sum()
         # La commande suivante remet en ordre sans rien changer à l'état publié.
         stockage.recuperer(racine)
-        assert _restes(racine) == [] and etat_publie(racine) == etat
+        assert _restes(racine) == [] and etat_publie(racine) == etat and _tables_lisibles_directement(racine)
         shutil.rmtree(racine)
     # Avant la bascule : tout l'ancien ; après : tout le nouveau (un seul point de bascule).
     bascule = min(r for r, v in vus.items() if v == "nouveau") if "nouveau" in vus.values() else len(points) + 1
@@ -174,17 +186,17 @@ def test_sigkill_a_chaque_point_de_la_publication(scenario, essais, depart):
 
 
 def test_preparation_suivante_apres_arret_pendant_la_migration(scenario, essais):
-    """Arrêt entre la mise de côté de l'ancien processed/ et la bascule : lu quand même, puis réparé."""
-    modele = scenario["pretes"]["ancien_dossier"][0]
-    points, _ = _points(scenario, "ancien_dossier", essais)
+    """Arrêt après la bascule, pendant le remplacement des anciens dossiers de tables par les liens :
+    les lecteurs lisent déjà toute la nouvelle version, la préparation suivante rétablit les liens."""
+    points, apres = _points(scenario, "ancien_dossier", essais)
     remplacements = [i + 1 for i, p in enumerate(points) if p == "replace"]
     racine = essais / "coupee"
-    assert _lancer(scenario, "ancien_dossier", racine, remplacements[-1]) == -signal.SIGKILL  # avant la bascule
-    assert not dossier_processed(racine).exists()  # le dossier ordinaire est mis de côté…
-    assert etat_publie(racine) == etat_publie(modele)  # … et les lecteurs le lisent encore
+    assert _lancer(scenario, "ancien_dossier", racine, remplacements[3]) == -signal.SIGKILL
+    assert not (dossier_processed(racine) / stockage.TABLES[0]).exists()  # mis de côté, lien pas encore posé
+    assert etat_publie(racine) == apres and len(stockage.lire(racine, "contacts", annee=2022)) == 5
     ecrire_edition(racine)
     assert main(["preparer", "--annee", "2022", "--donnees", str(racine), "--bootstrap", "20"]) == 0
-    assert dossier_processed(racine).is_symlink() and _restes(racine) == []
+    assert _restes(racine) == [] and _tables_lisibles_directement(racine)
     assert stockage.editions_preparees(racine) == [2021, 2022]
 
 
@@ -193,7 +205,7 @@ def test_erreur_d_ecriture_a_chaque_point_ne_publie_rien(scenario, essais, monke
     """OSError (disque plein…) à chaque rename, fsync ou lien avant la bascule : l'ancien état reste, sans reste."""
     avant = etat_publie(scenario["pretes"][depart][0])
     points, _ = _points(scenario, depart, essais)
-    bascule = max(i for i, p in enumerate(points) if p == "replace")
+    bascule = [i for i, p in enumerate(points) if p == "replace"][1]  # nommage de la version, puis bascule
     for rang in range(len([p for p in points[: bascule + 1] if p != "link"])):
         racine = essais / f"e{rang:03d}"
         ecriture = _ecriture_prete(scenario, depart, racine)
@@ -211,8 +223,23 @@ def test_erreur_d_ecriture_a_chaque_point_ne_publie_rien(scenario, essais, monke
             with pytest.raises(OSError, match="disque plein"):
                 ecriture.publier()
         assert etat_publie(racine) == avant, f"panne au point {rang + 1}"
-        assert _restes(racine) == [] and dossier_processed(racine).exists()
+        assert _restes(racine) == [] and _tables_lisibles_directement(racine)
         shutil.rmtree(racine)
+
+
+def test_publication_dans_une_copie_de_processed(tmp_path):
+    """Une copie ordinaire (cp -r, copytree) de processed/ se lit comme un dossier et se republie."""
+    racine = ecrire_edition(tmp_path / "d")
+    edition = preparer_edition(racine, 2022, P)
+    with stockage.Ecriture(racine) as ecriture:
+        ecriture.ajouter(2022, edition.tables)
+    copie = tmp_path / "copie"
+    shutil.copytree(dossier_processed(racine), dossier_processed(copie))
+    assert etat_publie(copie) == etat_publie(racine)
+    with stockage.Ecriture(copie) as ecriture:
+        ecriture.ajouter(2021, _en_2021(edition.tables))
+    assert stockage.editions_preparees(copie) == [2021, 2022] and _tables_lisibles_directement(copie)
+    assert _restes(copie) == []
 
 
 def test_restes_d_une_ancienne_version_du_code_retires(tmp_path):
@@ -238,8 +265,10 @@ def test_versions_anciennes_retirees_et_sorties_deterministes(tmp_path):
     assert all(e == etats[0] for e in etats)  # mêmes octets à chaque publication
     versions = sorted(p.name for p in stockage.dossier_versions(racine).iterdir())
     assert versions == ["v-000003", "v-000004"]  # la publiée et la précédente
-    assert os.readlink(dossier_processed(racine)) == f"{stockage.VERSIONS}/v-000004"  # lien relatif
-    assert pd.read_parquet(dossier_processed(racine) / "scores").shape[0] > 0  # lecture directe inchangée
+    pointeur = dossier_processed(racine) / stockage.POINTEUR
+    assert os.readlink(pointeur) == f"{stockage.VERSIONS}/v-000004"  # liens relatifs : racine déplaçable
+    assert os.readlink(dossier_processed(racine) / "scores") == f"{stockage.POINTEUR}/scores"
+    assert _tables_lisibles_directement(racine)  # pandas.read_parquet("data/processed/<table>") inchangé
 
 
 # --------------------------------------------------------------------------- verrous (deux vrais processus)
@@ -340,7 +369,7 @@ def test_deuxieme_lot_dans_le_meme_dossier_refuse(tmp_path, verrou_tenu):
 # --------------------------------------------------------------------------- --sortie hors des données
 
 
-@pytest.mark.parametrize("dedans", ["processed", "processed/rapports", "raw/2022", f"{stockage.VERSIONS}/x"])
+@pytest.mark.parametrize("dedans", ["processed", "processed/rapports", "processed/scores/x", "raw/2022"])
 def test_sortie_dans_la_racine_des_donnees_refusee(tmp_path, capsys, dedans):
     racine = ecrire_edition(tmp_path / "d")
     with stockage.Ecriture(racine) as ecriture:

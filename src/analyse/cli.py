@@ -19,7 +19,6 @@ from pathlib import Path
 
 from analyse.config import DONNEES, PARAMETRES, RAPPORTS, ErreurConfiguration, Parametres, dossier_raw
 from analyse.donnees.lecture import ErreurDonnees
-from analyse.donnees.stockage import VerrouOccupe
 
 CODES_SORTIE = {
     0: "succès",
@@ -453,9 +452,6 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ErreurConfiguration) as erreur:
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 2
-    except VerrouOccupe as erreur:
-        print(f"Occupé : {erreur}", file=sys.stderr)
-        return 5
     except RuntimeError as erreur:  # échec d'exécution ou de rendu d'un rapport
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 1
@@ -466,31 +462,35 @@ def main(argv=None) -> int:
         )
         return 130
     except Exception as erreur:  # garde unique : aucune trace Python ne parvient à l'utilisateur
+        if _verrou_occupe(erreur):
+            print(f"Occupé : {erreur}", file=sys.stderr)
+            return 5
         return _erreur_inattendue(erreur, args, argv)
+
+
+def _verrou_occupe(erreur: Exception) -> bool:
+    """Vrai pour un refus de verrou (``stockage.VerrouOccupe``), sans importer le stockage pour rien."""
+    stockage = sys.modules.get("analyse.donnees.stockage")
+    return stockage is not None and isinstance(erreur, stockage.VerrouOccupe)
 
 
 def _sortie_dans_les_donnees(args) -> str | None:
     """Message si ``--sortie`` est dans ``raw/`` ou ``processed/`` de la racine des données (rien n'y est écrit)."""
-    from analyse.donnees.stockage import dossier_versions
+    import os
+
+    from analyse.config import DONNEES as DEFAUT, dossier_processed, resoudre_chemin
 
     sortie = getattr(args, "sortie", None)
     if sortie is None or not hasattr(args, "donnees"):
         return None
-    from analyse.donnees.chargement import racine_donnees
-
-    racine = racine_donnees(args.donnees)
-    interdits = {
-        "raw/": [dossier_raw(racine)],
-        "processed/": [racine / "processed", dossier_versions(racine)],
-    }
-    for nom, dossiers in interdits.items():
-        for dossier in dossiers:
-            for forme in {dossier.absolute(), dossier.resolve()}:
-                if Path(sortie).absolute().is_relative_to(forme) or Path(sortie).resolve().is_relative_to(forme):
-                    return (
-                        f"le dossier de sortie {sortie} est dans {nom} de la racine des données {racine} : "
-                        "les rapports n'y sont jamais écrits. Choisissez un autre --sortie (défaut : rapports/)."
-                    )
+    racine = resoudre_chemin(args.donnees or os.environ.get("ANALYSE_DONNEES") or DEFAUT)
+    for nom, dossier in (("raw/", dossier_raw(racine)), ("processed/", dossier_processed(racine))):
+        formes = {dossier.absolute(), dossier.resolve()}  # processed/<table> mène dans processed/.versions/
+        if any(Path(sortie).absolute().is_relative_to(f) or Path(sortie).resolve().is_relative_to(f) for f in formes):
+            return (
+                f"le dossier de sortie {sortie} est dans {nom} de la racine des données {racine} : "
+                "les rapports n'y sont jamais écrits. Choisissez un autre --sortie (défaut : rapports/)."
+            )
     return None
 
 

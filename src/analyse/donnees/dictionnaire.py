@@ -248,7 +248,7 @@ def generer(schemas: dict | None = None) -> str:
     ordre = [t for t in config.TABLES if t in schemas] + sorted(t for t in schemas if t not in config.TABLES)
     entete = (
         "# Dictionnaire des données\n\n"
-        "Tables préparées (`data/processed/<table>/annee=AAAA/`, Parquet), telles que les charge "
+        "Tables préparées (`data/processed/<table>/annee=AAAA/`, Parquet ; `<table>` mène à la version publiée), telles que les charge "
         "`analyse.donnees.charger`. Fichier généré depuis les schémas pandera (`analyse.donnees.schemas`, "
         "`analyse.ecoute.schemas`) et les significations de `analyse.donnees.dictionnaire` : ne pas le "
         "modifier à la main, lancer `make dictionnaire`.\n\n"

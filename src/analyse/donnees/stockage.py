@@ -1,19 +1,20 @@
 """Écriture et lecture des tables préparées : Parquet partitionné par ``annee`` (hive).
 
-Publication atomique. ``processed/`` est un lien symbolique vers une version complète de
-toutes les tables, rangée dans ``.processed-versions/v-NNNNNN/`` à côté de lui. Une
-préparation écrit ses tables dans un dossier de travail (``.processed-versions/.en_cours-*``),
-y ajoute par liens physiques les partitions qu'elle ne change pas, force tout sur le disque
-(``fsync`` des fichiers et des dossiers), nomme la version, puis bascule le lien ``processed``
-par **un seul** ``rename`` atomique. Quel que soit l'instant d'un arrêt brutal, la commande
-suivante voit toute l'ancienne version ou toute la nouvelle ; les restes d'une préparation
-interrompue sont retirés par la suivante (``recuperer``). La version précédente est gardée
-(lecteurs en cours), les plus anciennes sont retirées.
+Publication atomique. Dans ``processed/``, chaque publication est une version complète de
+toutes les tables (``processed/.versions/v-NNNNNN/``) ; le lien symbolique
+``processed/.courante`` désigne la version publiée et ``processed/<table>`` est un lien fixe vers
+``.courante/<table>`` (``pandas.read_parquet("data/processed/scores")`` marche comme avant). Une
+préparation écrit ses tables dans un dossier de travail (``.versions/.en_cours-*``), y ajoute
+par liens physiques les partitions qu'elle ne change pas, force tout sur le disque (``fsync``
+des fichiers et des dossiers), nomme la version, puis bascule ``.courante`` par **un seul**
+``rename`` atomique. Quel que soit l'instant d'un arrêt brutal, la commande suivante voit toute
+l'ancienne version ou toute la nouvelle ; les restes d'une préparation interrompue sont
+retirés par la suivante (``recuperer``). La version précédente est gardée (lectures en cours),
+les plus anciennes sont retirées. Les lecteurs de ce module résolvent ``.courante`` une fois
+(``dossier_publie``) : ils ne mélangent jamais deux versions.
 
-Un ancien ``processed/`` ordinaire (dossier) est migré à la première publication : il est
-mis de côté (``.processed-versions/ancien-*``) puis remplacé par le lien ; les lecteurs de
-ce module le lisent encore si l'arrêt tombe entre ces deux ``rename``, et la préparation
-suivante le remet en place.
+Un ancien ``processed/`` (tables en dossiers ordinaires) est lu tel quel jusqu'à la première
+publication, qui remplace ses dossiers de tables par les liens fixes après la bascule.
 
 Une édition déjà préparée n'est pas remplacée par bien moins qu'elle ne contient (plus de
 ``SEUIL_BAISSE`` de participants ou de contacts en moins) sans ``remplacer=True`` (option
@@ -42,13 +43,14 @@ from analyse.donnees.schemas import valider
 
 SEUIL_BAISSE = 0.5  # part des participants ou des contacts déjà préparés qu'une nouvelle préparation peut perdre
 TABLES_SURVEILLEES = {"participants": "participant(s) accepté(s)", "contacts": "contact(s) d'audit accepté(s)"}
-VERSIONS = ".processed-versions"  # dans la racine des données, à côté du lien processed/
+VERSIONS = ".versions"  # dans processed/
+POINTEUR = ".courante"  # processed/.courante -> .versions/v-NNNNNN : la version publiée
 PREFIXE_TRAVAIL = ".en_cours-"
 PREFIXE_VERSION = "v-"
 PREFIXE_ANCIEN = "ancien-"
-PREFIXE_LIEN = ".processed-nouveau-"
+PREFIXE_LIEN = ".courante-nouvelle-"
 VERSIONS_GARDEES = 2  # la version publiée et la précédente (lecteurs en cours)
-NOM_VERROU = ".preparation.lock"
+NOM_VERROU = ".preparation.lock"  # dans la racine des données
 
 
 class RemplacementRefuse(ErreurDonnees):
@@ -126,24 +128,23 @@ def verrou_preparation(donnees, attente: float | None = None):
 
 
 def dossier_versions(donnees) -> Path:
-    """Dossier des versions publiées (à côté du lien ``processed``)."""
-    return Path(donnees) / VERSIONS
+    """Dossier des versions (``processed/.versions``)."""
+    return dossier_processed(donnees) / VERSIONS
 
 
 def dossier_publie(donnees) -> Path:
     """Dossier de l'état publié des tables, résolu une fois (un lecteur qui lit plusieurs tables
-    à partir de ce chemin ne peut pas mélanger deux versions).
+    à partir de ce chemin ne peut pas mélanger deux versions) ; ``processed/`` lui-même avant la
+    première publication atomique (ou dans une copie).
 
     >>> dossier_publie("/dossier/absent")
     PosixPath('/dossier/absent/processed')
     """
     processed = dossier_processed(donnees)
-    if processed.is_symlink():
-        return Path(os.path.realpath(processed))
-    if processed.exists():
-        return processed  # ancien dossier ordinaire, ou copie
-    anciens = sorted(dossier_versions(donnees).glob(PREFIXE_ANCIEN + "*"))
-    return anciens[-1] if anciens else processed  # arrêt entre les deux rename de la migration
+    pointeur = processed / POINTEUR
+    if pointeur.is_symlink():
+        return Path(os.path.realpath(pointeur))
+    return processed
 
 
 def _fsync(chemin: Path) -> None:
@@ -175,49 +176,60 @@ def _numero(version: Path) -> int:
 
 
 def recuperer(donnees) -> list[str]:
-    """Remet en ordre la racine après une préparation interrompue (appelée sous le verrou) ;
+    """Remet en ordre ``processed/`` après une préparation interrompue (appelée sous le verrou) ;
     renvoie ce qui a été fait, en phrases françaises.
 
-    Migration coupée entre ses deux ``rename`` : l'ancien ``processed/`` est remis en place.
-    Dossiers de travail, liens en attente, versions non publiées et anciennes versions : retirés.
+    Dossiers de travail, liens en attente, versions jamais publiées et anciennes versions sont
+    retirés ; les liens fixes des tables sont rétablis. L'état publié ne change pas.
     """
-    racine, versions = Path(donnees), dossier_versions(donnees)
-    processed = dossier_processed(racine)
-    faits = []
-    if not processed.exists() and not processed.is_symlink():
-        anciens = sorted(versions.glob(PREFIXE_ANCIEN + "*"))
-        if anciens:
-            _renommer(anciens[-1], processed)
-            _fsync(racine)
-            faits.append(f"préparation interrompue : l'ancien {processed} est remis en place")
-    for lien in racine.glob(PREFIXE_LIEN + "*"):
+    processed, versions = dossier_processed(donnees), dossier_versions(donnees)
+    for lien in processed.glob(PREFIXE_LIEN + "*"):
         lien.unlink(missing_ok=True)
     restes = [*versions.glob(PREFIXE_TRAVAIL + "*"), *versions.glob(PREFIXE_ANCIEN + "*")]
-    if processed.is_dir() and not processed.is_symlink():
-        restes += list(processed.glob(PREFIXE_TRAVAIL + "*"))  # restes des versions d'avant
+    restes += list(processed.glob(PREFIXE_TRAVAIL + "*"))  # restes de l'écriture d'avant les versions
     for reste in restes:
         shutil.rmtree(reste, ignore_errors=True)
-    if restes:
-        faits.append(f"{len(restes)} reste(s) de préparation interrompue retiré(s)")
-    _retirer_vieilles_versions(racine)
+    faits = [f"{len(restes)} reste(s) de préparation interrompue retiré(s)"] if restes else []
+    if (processed / POINTEUR).is_symlink():
+        _lier_tables(processed, versions / f"{PREFIXE_ANCIEN}reprise")
+    _retirer_vieilles_versions(donnees)
     return faits
 
 
-def _retirer_vieilles_versions(racine: Path) -> None:
-    """Retire les versions ni publiées ni précédentes (toutes si ``processed`` est un dossier ordinaire :
-    aucune n'a alors été publiée)."""
-    processed, versions = dossier_processed(racine), dossier_versions(racine)
+def _lier_tables(processed: Path, mise_de_cote: Path) -> None:
+    """Liens fixes ``processed/<table>`` -> ``.courante/<table>`` pour les tables de la version
+    publiée (aucun lien brisé pour une table absente) ; un ancien dossier de table ordinaire est
+    mis de côté puis retiré (lecteurs directs de ``processed/<table>``)."""
+    publiee = Path(os.path.realpath(processed / POINTEUR))
+    for nom in TABLES:
+        chemin, cible = processed / nom, f"{POINTEUR}/{nom}"
+        presente = (publiee / nom).is_dir()
+        if chemin.is_symlink() and os.readlink(chemin) == cible and presente:
+            continue
+        if chemin.exists() or chemin.is_symlink():
+            mise_de_cote.mkdir(parents=True, exist_ok=True)
+            _renommer(chemin, mise_de_cote / nom)
+        if presente:
+            lien = processed / f"{PREFIXE_LIEN}{nom}"
+            lien.unlink(missing_ok=True)
+            os.symlink(cible, lien)
+            _renommer(lien, chemin)
+    _fsync(processed)
+    shutil.rmtree(mise_de_cote, ignore_errors=True)
+
+
+def _retirer_vieilles_versions(donnees) -> None:
+    """Retire les versions ni publiées ni précédentes (toutes si aucune n'a été publiée)."""
+    versions = dossier_versions(donnees)
     candidates = sorted(versions.glob(PREFIXE_VERSION + "*"), key=_numero)
-    if processed.is_symlink():
-        publiee = dossier_publie(racine)
+    if (dossier_processed(donnees) / POINTEUR).is_symlink():
+        publiee = dossier_publie(donnees)
         if publiee.parent != versions.resolve():
             return
         precedentes = [v.name for v in candidates if _numero(v) < _numero(publiee)][-(VERSIONS_GARDEES - 1) :]
         gardees = {publiee.name, *precedentes}
-    elif processed.is_dir():
-        gardees = set()
     else:
-        return
+        gardees = set()
     for version in candidates:
         if version.name not in gardees:
             shutil.rmtree(version, ignore_errors=True)
@@ -242,6 +254,7 @@ class Ecriture:
 
     def __init__(self, donnees, remplacer: bool = False, attente: float | None = None):
         self.racine = Path(donnees)
+        self.pointeur = dossier_processed(donnees) / POINTEUR
         self.processed = dossier_processed(donnees)
         self.versions = dossier_versions(donnees)
         self.ident = uuid.uuid4().hex[:8]
@@ -266,6 +279,7 @@ class Ecriture:
         """Publie les éditions ajoutées : nouvelle version complète (une table absente d'une édition
         préparée en est retirée), puis bascule atomique du lien ``processed``."""
         try:
+            self.travail.mkdir(parents=True, exist_ok=True)
             self._completer_version()
             self._forcer_sur_disque()
             version = self._nommer_version()
@@ -275,27 +289,21 @@ class Ecriture:
         _retirer_vieilles_versions(self.racine)
 
     def _completer_version(self) -> None:
-        """Ajoute à la version en travail, par liens physiques, tout ce que la publication ne remplace pas."""
+        """Ajoute à la version en travail, par liens physiques, les partitions que la publication ne remplace pas."""
         actuelle = dossier_publie(self.racine)
-        if not actuelle.is_dir():
-            return
-        for entree in sorted(actuelle.iterdir()):
-            if entree.name.startswith("."):
+        remplacees = {f"annee={a}" for a in self.annees}
+        for nom in TABLES:
+            table = actuelle / nom
+            if not table.is_dir():
                 continue
-            if entree.name in TABLES and entree.is_dir():
-                for partition in sorted(entree.iterdir()):
-                    if partition.name not in {f"annee={a}" for a in self.annees}:
-                        self._recopier(partition, self.travail / entree.name / partition.name)
-            else:
-                self._recopier(entree, self.travail / entree.name)
-
-    @staticmethod
-    def _recopier(source: Path, cible: Path) -> None:
-        cible.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, cible, copy_function=_lier, symlinks=True)
-        else:
-            _lier(str(source), str(cible))
+            for partition in sorted(table.iterdir()):
+                if partition.name not in remplacees and not partition.name.startswith("."):
+                    cible = self.travail / nom / partition.name
+                    cible.parent.mkdir(parents=True, exist_ok=True)
+                    if partition.is_dir():
+                        shutil.copytree(partition, cible, copy_function=_lier)
+                    else:
+                        _lier(str(partition), str(cible))
 
     def _forcer_sur_disque(self) -> None:
         """``fsync`` de chaque fichier, puis de chaque dossier de la version (du plus profond au plus haut)."""
@@ -315,28 +323,22 @@ class Ecriture:
         return version
 
     def _basculer(self, version: Path) -> None:
-        """Le seul changement visible : ``rename`` d'un nouveau lien sur ``processed``."""
-        lien = self.racine / f"{PREFIXE_LIEN}{self.ident}"
-        os.symlink(os.path.relpath(version, self.racine), lien)
-        _fsync(self.racine)
-        ancien = self.versions / f"{PREFIXE_ANCIEN}{self.ident}"
-        if self.processed.is_dir() and not self.processed.is_symlink():  # migration d'un ancien dossier
-            _renommer(self.processed, ancien)
-            try:
-                _fsync(self.versions)
-                _renommer(lien, self.processed)
-            except BaseException:
-                _renommer(ancien, self.processed)  # rien n'est publié : l'ancien dossier revient
-                raise
-        else:
-            _renommer(lien, self.processed)
-        _fsync(self.racine)
-        shutil.rmtree(ancien, ignore_errors=True)
+        """Le seul changement visible : ``rename`` d'un nouveau lien sur ``processed/.courante``."""
+        lien = self.processed / f"{PREFIXE_LIEN}{self.ident}"
+        mise_de_cote = self.versions / f"{PREFIXE_ANCIEN}{self.ident}"
+        os.symlink(os.path.relpath(version, self.processed), lien)
+        _fsync(self.processed)
+        if self.pointeur.is_dir() and not self.pointeur.is_symlink():  # copie d'un processed/ : pas un pointeur
+            mise_de_cote.mkdir(parents=True, exist_ok=True)
+            _renommer(self.pointeur, mise_de_cote / POINTEUR)
+        _renommer(lien, self.pointeur)
+        _fsync(self.processed)
+        _lier_tables(self.processed, mise_de_cote)
 
     def abandonner(self) -> None:
         """Supprime le dossier de travail (rien n'est publié)."""
         shutil.rmtree(self.travail, ignore_errors=True)
-        (self.racine / f"{PREFIXE_LIEN}{self.ident}").unlink(missing_ok=True)
+        (self.processed / f"{PREFIXE_LIEN}{self.ident}").unlink(missing_ok=True)
 
     def __enter__(self):
         self._verrou = verrou_preparation(self.racine, self.attente)
