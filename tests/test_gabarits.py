@@ -59,7 +59,7 @@ def test_filtres_francais_dans_un_gabarit():
     gabarit = gabarits.environnement().from_string(
         "{{ x | nombre_fr }} {{ p | pourcent_fr }} {{ b | intervalle_fr(h) }} {{ e | ecart_fr }} {{ x | points }}"
     )
-    assert gabarit.render(x=68.46, p=0.5, b=1, h=2, e=-1.26) == "68,5 50,0\u00a0% [1,0 ; 2,0] -1,3 68,5 points sur 100"
+    assert gabarit.render(x=68.46, p=0.5, b=1, h=2, e=-1.26) == "68,5 50,0\u202f% [1,0\u202f; 2,0] -1,3 68,5 points sur 100"
 
 
 def test_extraits_du_suivi_echappes_et_plafonnes():

@@ -24,6 +24,7 @@ from analyse.donnees.confidentialite import masquer_texte
 from analyse.donnees.notation import ANNEXE_METHODE, phrase_fragile
 from analyse.formatage import (
     BlocHTML,
+    accorder,
     couper_texte,
     intervalle_fr,
     nombre_fr,
@@ -635,7 +636,7 @@ def titre_trajectoire(fiche: dict) -> str:
     sens = "en hausse" if ev["ecart"] > 1 else ("en baisse" if ev["ecart"] < -1 else "stable")
     return (
         f"Score global {sens} depuis {ev['annee_precedente']} ({_ecart_fr(ev['ecart'])} points), "
-        f"{len(t)} participation(s) depuis {int(t['annee'].iloc[0])}"
+        f"{accorder(len(t), 'participation')} depuis {int(t['annee'].iloc[0])}"
     )
 
 
@@ -822,7 +823,7 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
         )
         donnees["table_avis"] = pd.DataFrame(
             {
-                "Note (sur 5)": [f"{int(k)} étoile(s)" for k in dist.index],
+                "Note (sur 5)": [accorder(int(k), "étoile") for k in dist.index],
                 "Avis": dist.values.astype(int),
                 "Part": [pourcent_fr(v / n_a) for v in dist.values],
             }

@@ -8,7 +8,8 @@ un texte se corrige dans le gabarit, sans toucher au Python. Tout texte inséré
 Filtres disponibles dans les gabarits : ``nombre_fr``, ``pourcent_fr``, ``intervalle_fr``
 (``{{ bas | intervalle_fr(haut) }}``), ``date_fr``, ``mois_fr``, ``ecart_fr`` (signe explicite),
 ``points`` (« 68,5 points sur 100 »), ``pct`` (valeur déjà en pour cent),
-``liste_fr`` (« a, b et c »). Test : ``x is manquant`` (None ou NaN). Fonction globale :
+``liste_fr`` (« a, b et c »), ``accorder`` (``{{ n | accorder("catégorie") }}`` : « 16 catégories »),
+``accord`` (le mot seul : ``{{ n | accord("point") }}``), ``typographie_fr`` (espaces fines). Test : ``x is manquant`` (None ou NaN). Fonction globale :
 ``tableau(df, legende, …)``.
 """
 
@@ -21,13 +22,17 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from analyse.formatage import (
+    ESPACE_FINE,
     BlocHTML,
+    accorder,
     cellule_fr,
     date_fr,
+    forme_accordee,
     intervalle_fr,
     mois_fr,
     nombre_fr,
     pourcent_fr,
+    typographie_fr,
 )
 
 
@@ -52,12 +57,12 @@ def points(x) -> str:
 
 
 def pct(x, decimales: int = 1) -> str:
-    """Valeur déjà en pour cent écrite à la française (« 12,5 % », espace insécable).
+    """Valeur déjà en pour cent écrite à la française (« 12,5 % », espace fine insécable).
 
     >>> pct(12.46)
-    '12,5\xa0%'
+    '12,5\u202f%'
     """
-    return f"{nombre_fr(x, decimales)}\u00a0%"
+    return f"{nombre_fr(x, decimales)}{ESPACE_FINE}%"
 
 
 def liste_fr(mots) -> str:
@@ -94,6 +99,9 @@ def environnement() -> Environment:
         points=points,
         pct=pct,
         liste_fr=liste_fr,
+        accorder=accorder,
+        accord=forme_accordee,
+        typographie_fr=typographie_fr,
     )
     env.tests["manquant"] = lambda x: x is None or (not isinstance(x, str) and bool(pd.isna(x)))
     env.globals.update(tableau=lambda *args, **kwargs: Markup(tableau_html(*args, **kwargs).contenu))

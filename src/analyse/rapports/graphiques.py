@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analyse.formatage import BlocHTML, nombre_fr
+from analyse.formatage import BlocHTML, accorder, nombre_fr
 from analyse.rapports.gabarits import rendre
 
 # Palette Okabe-Ito (Okabe et Ito, 2008), sûre pour les daltoniens.
@@ -159,7 +159,10 @@ def _publiables(agregats: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     if "supprime" not in agregats:
         return agregats, None
     masques = int(agregats["supprime"].sum())
-    note = f"{masques} groupe(s) de moins de 5 structures non publié(s) (secret)." if masques else None
+    groupes = accorder(
+        masques, "groupe de moins de 5 structures non publié", "groupes de moins de 5 structures non publiés"
+    )
+    note = f"{groupes} (secret)." if masques else None
     return agregats[~agregats["supprime"].astype(bool)], note
 
 
@@ -458,7 +461,7 @@ def alternative_intervalles(
         texte += f" ; {libelle_reference.lower()} {nombre_fr(reference)}"
     suite = "Intervalles de confiance à 95 % dans les données jointes."
     if "fragile" in a and a["fragile"].astype(bool).any():
-        suite = f"{int(a['fragile'].astype(bool).sum())} groupe(s) fragile(s) (moins de 10 structures). " + suite
+        suite = f"{accorder(int(a['fragile'].astype(bool).sum()), 'groupe fragile')} (moins de 10 structures). " + suite
     if note:
         suite = f"{note} {suite}"
     return f"{texte}. {suite}"

@@ -686,11 +686,11 @@ class BilanLot:
 
     def resume(self) -> str:
         """Résumé en français, prêt à afficher en fin de commande."""
-        from analyse.formatage import nombre_fr
+        from analyse.formatage import accorder, forme_accordee, nombre_fr
 
         lignes = [
-            f"Fiches de structure, édition {self.annee} : {len(self.reussis)} produite(s), "
-            f"{len(self.ignores)} à jour (non refaite(s)), {len(self.echecs)} en échec, "
+            f"Fiches de structure, édition {self.annee} : {accorder(len(self.reussis), 'produite')}, "
+            f"{len(self.ignores)} à jour (non {forme_accordee(len(self.ignores), 'refaite')}), {len(self.echecs)} en échec, "
             f"en {nombre_fr(self.duree_s)} s ({nombre_fr(self.fiches_par_minute())} fiches par minute)."
         ]
         for e in self.echecs:

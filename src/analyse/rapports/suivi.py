@@ -24,6 +24,7 @@ from analyse.donnees.confidentialite import masquer_texte
 from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
 from analyse.formatage import (
     BlocHTML,
+    accorder,
     couper_texte,
     date_fr,
     ecrire_csv,
@@ -813,7 +814,7 @@ def tableau_parametres(parametres: ParametresSuivi) -> pd.DataFrame:
             ("Temps de traitement après appel", f"{nombre_fr(p.traitement_apres_appel_secondes, 0)} secondes"),
             (
                 "Équipe actuelle",
-                "déduite des postes du journal" if p.agents_actuels is None else f"{p.agents_actuels} agent(s)",
+                "déduite des postes du journal" if p.agents_actuels is None else accorder(p.agents_actuels, "agent"),
             ),
             ("Délai cible de réponse aux réclamations", f"{p.delai_cible_jours} jours"),
             ("Mois de référence des cartes", f"jusqu’à {p.mois_reference} (au plus la moitié de la série)"),

@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from analyse import config
 from analyse.config import resoudre_chemin
 from analyse.donnees.codes import libelle
-from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.formatage import BlocHTML, accorder, ecrire_csv, intervalle_fr, nombre_fr
 from analyse.rapports.gabarits import rendre
 from analyse.rapports.graphiques import (
     GRIS,
@@ -357,7 +357,7 @@ def graphique_composition(resultats: dict, source: str) -> Figure:
     dernier = fe.iloc[-1]
     titre = (
         f"En {int(dernier['annee'])}, le renouvellement du panel {'abaisse' if dernier['effet'] < 0 else 'relève'} "
-        f"la moyenne des participants de {nombre_fr(abs(dernier['effet']))} point(s)"
+        f"la moyenne des participants de {accorder(abs(dernier['effet']), 'point', decimales=1)}"
     )
     habiller(
         fig, titre, source, "Barres : écart en points ; moustaches : intervalles bootstrap à 95 % sur les structures."
