@@ -42,6 +42,7 @@ from analyse.rapports.graphiques import (
     habiller,
     ligne_source,
     nouvelle_figure,
+    poser_categories,
 )
 from analyse.statistiques.suivi import JOURS, ParametresSuivi
 
@@ -209,9 +210,8 @@ def phrase_cartes(resultats: dict) -> BlocHTML:
 
 
 def _axe_mois(ax, mois) -> None:
-    x = np.arange(len(mois))
     pas = 1 if len(mois) <= 18 else 2
-    ax.set_xticks(x[::pas], [_mois_court(m) for m in list(mois)[::pas]], fontsize=7.5)
+    poser_categories(ax, "x", [mois_fr(m) for m in mois], [_mois_court(m) for m in mois], pas=pas, fontsize=7.5)
     ax.set_xlim(-0.6, len(mois) - 0.4)
 
 
