@@ -10,12 +10,12 @@ from analyse.formatage import (
     ESPACE_MILLIERS,
     accorder,
     cellule_fr,
-    typographie_fr,
     date_fr,
     ecrire_csv,
     intervalle_fr,
     nombre_fr,
     pourcent_fr,
+    typographie_fr,
 )
 from analyse.rapports.gabarits import tableau_html
 

@@ -79,6 +79,13 @@ def _nombre_lu(texte: str) -> float | None:
         return None
 
 
+def _meme_nombre(texte: str, position: float) -> bool:
+    """Vrai si la graduation écrit sa propre position (à la précision affichée) : axe numérique."""
+    lu = _nombre_lu(texte)
+    decimales = len(texte.split(",")[1].rstrip(" %")) if "," in texte else 0
+    return lu is not None and abs(lu - position) <= 0.5 * 10**-decimales + 1e-9
+
+
 def _annee(v: float) -> bool:
     return float(v).is_integer() and 1900 <= v <= 2100
 
@@ -112,7 +119,7 @@ class _Axe:
                 self.positions, self.textes = np.array([p for p, _ in paires]), [t for _, t in paires]
                 break
         self.textuel = self.categories is not None or any(
-            not _numerique(t) or _nombre_lu(t) != p for p, t in zip(self.positions, self.textes)
+            not _numerique(t) or not _meme_nombre(t, p) for p, t in zip(self.positions, self.textes)
         )
         self.ordonne = self.categories is not None or not self.textuel
         self.continu = not self.textuel and not all(_annee(p) for p in self.positions)
@@ -448,10 +455,11 @@ def decrire_series(titre: str, series: list[Serie], references: list[str]) -> st
     >>> decrire_series("Hausse en 2022", [Serie("Téléphone", ["2021", "2022"], [70.0, 75.5], "Score moyen (sur 100)")], [])
     'Hausse en 2022. Score moyen (sur 100) – Téléphone : 2021 70,0, 2022 75,5.'
     """
-    debut = (titre.rstrip(".") + ". " if titre else "") + _entete(series)
-    suite = ("; " if series else "") + ", ".join(references) if references else ""
-    for complet in (True, False):
-        texte = f"{debut}{' ; '.join(resumer(s, complet) for s in series)}{' ' + suite if suite else ''}".strip()
+    titre = titre.rstrip(".") + ". " if titre else ""
+    suite = " ; " + ", ".join(references) if references else ""
+    essais = [(complet, entete) for complet in (True, False) for entete in (_entete(series), "")]
+    for complet, entete in essais:  # le plus complet qui tient : unité omise avant de résumer
+        texte = f"{titre}{entete}{' ; '.join(resumer(s, complet) for s in series)}{suite}".strip()
         if len(texte) < LONGUEUR_MAX:
             break
     return plafonner(texte + ".").replace("….", "…")

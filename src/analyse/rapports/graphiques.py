@@ -185,7 +185,7 @@ def envelopper(fig: Figure, texte: str, taille: float, graisse: str = "normal", 
     police = FontProperties(family=matplotlib.rcParams["font.family"], size=taille, weight=graisse)
     disponible = 0.97 * fig.get_figwidth() * fig.dpi
     for largeur in range(largeur_max, 19, -2):
-        lignes = textwrap.wrap(texte, largeur) or [texte]
+        lignes = textwrap.wrap(texte, largeur, break_long_words=False) or [texte]
         if max(rendu.get_text_width_height_descent(ligne, police, ismath=False)[0] for ligne in lignes) <= disponible:
             return "\n".join(lignes)
     return "\n".join(textwrap.wrap(texte, 20))
@@ -206,7 +206,7 @@ def _legende(ax, poignees) -> None:
 
 def _couper(texte: str, largeur: int = 16) -> str:
     texte = typographie_fr(str(texte))  # « 10 000–19 999 » ne se coupe pas dans un groupe de chiffres
-    return "\n".join(textwrap.wrap(texte, largeur)) or texte
+    return "\n".join(textwrap.wrap(texte, largeur, break_long_words=False)) or texte
 
 
 def _publiables(agregats: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
