@@ -256,3 +256,19 @@ def test_etiquettes_de_valeurs_au_dessus_de_la_ligne_de_reference():
         assert etiquette.get_zorder() > reference.get_zorder()
         fond = etiquette.get_bbox_patch()
         assert fond is not None and fond.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+
+
+def test_petits_multiples_nommes_par_la_case_et_la_legende():
+    """La légende n'est que dans la première case : chaque série porte le titre de sa case et sa méthode."""
+    annees = [2012, 2013, 2014]
+    s = _series_tendances(annees)
+    s = pd.concat([s.assign(niveau="canal", modalite=m) for m in ("telephone", "courriel", "courrier")])
+    tests_vides = pd.DataFrame({"methode": [], "niveau": [], "sens": []})
+    fig = rt.graphique_petits_multiples({"series": s, "annees": annees, "tests": tests_vides}, "canal", "Titre", SOURCE)
+    _, csv, _ = _alt_et_csv(fig)
+    attendu = {
+        f"{rt.libelle_modalite('canal', m)} – {rt.LIBELLES_METHODES[meth]}"
+        for m in ("telephone", "courriel", "courrier")
+        for meth in ("moyenne_participants", "effets_fixes")
+    }
+    assert set(csv["Série"]) == attendu

@@ -168,14 +168,16 @@ def _signature(artiste) -> dict:
     """Couleurs, style de ligne et marqueur d'un artiste ou d'une entrée de légende."""
     nom = type(artiste).__name__
     if nom == "Line2D":
-        style = artiste.get_linestyle()
-        return {
-            "couleur": _couleur(artiste.get_color()) if style not in ("None", "none", "") else None,
-            "ligne": style,
-            "marqueur": str(artiste.get_marker()),
-            "face": _couleur(artiste.get_markerfacecolor()),
-            "bord": _couleur(artiste.get_markeredgecolor()),
-        }
+        style, marqueur = artiste.get_linestyle(), str(artiste.get_marker())
+        trait = style not in ("None", "none", "")
+        signature = {"couleur": _couleur(artiste.get_color()) if trait else None, "ligne": style}
+        if marqueur not in ("None", "none", ""):  # entrée de légende sans marqueur : le trait suffit
+            signature.update(
+                marqueur=marqueur,
+                face=_couleur(artiste.get_markerfacecolor()),
+                bord=_couleur(artiste.get_markeredgecolor()),
+            )
+        return signature
     if nom in ("Rectangle", "Patch"):
         return {"face": _couleur(artiste.get_facecolor()), "bord": _couleur(artiste.get_edgecolor())}
     if nom == "PathCollection":
@@ -184,6 +186,7 @@ def _signature(artiste) -> dict:
 
 
 def _ressemblance(a: dict, b: dict) -> int:
+    """Nombre de traits communs (couleur, style, marqueur) ; -1 si l'un d'eux diffère (hors bord)."""
     communs = [k for k in a if k in b and a[k] is not None and b[k] is not None]
     if any(a[k] != b[k] for k in communs if k != "bord"):
         return -1
