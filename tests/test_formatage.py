@@ -77,7 +77,7 @@ def test_tableau_html_formate_a_la_francaise():
     assert '<td class="nombre">68,5</td>' in contenu
     assert f'<td class="nombre">1{ESPACE_MILLIERS}234</td>' in contenu
     assert "<td>oui</td>" in contenu
-    assert '<p class="source">Source : essai</p>' in contenu
+    assert '<p class="source">Source\u202f: essai</p>' in contenu  # espace fine insécable avant « : »
 
 
 def test_ecrire_csv_pour_excel_francais(tmp_path):

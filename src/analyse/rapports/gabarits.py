@@ -173,9 +173,9 @@ def tableau_html(
     """
     return rendre(
         "tableau.html.j2",
-        colonnes=[str(c) for c in df.columns],
-        legende=legende,
-        source=source,
-        note=note,
+        colonnes=[typographie_fr(str(c)) for c in df.columns],
+        legende=typographie_fr(legende),
+        source=typographie_fr(source) if source else source,
+        note=typographie_fr(note) if note else note,
         lignes=cellules(df, decimales, colonnes_url, entete_ligne),
     )
