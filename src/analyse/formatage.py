@@ -128,6 +128,25 @@ def typographie_fr(texte: str) -> str:
     return _MILLIERS.sub(lambda m: m.group(1) + re.sub(r"[ \u00a0]", ESPACE_FINE, m.group(2)), texte)
 
 
+# Balises, commentaires et blocs dont le texte n'est pas de la prose (styles, scripts, code).
+_NON_PROSE = re.compile(r"(<(style|script|pre|code)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+
+
+def typographie_html(fragment: str) -> str:
+    """``typographie_fr`` appliquée au seul texte d'un fragment HTML (ni balises, ni attributs,
+    ni styles, scripts ou code).
+
+    >>> typographie_html('<p title="a : b">Part : 95 %</p><style>@page :first {}</style>') == (
+    ...     '<p title="a : b">Part\u202f: 95\u202f%</p><style>@page :first {}</style>')
+    True
+    """
+    morceaux = _NON_PROSE.split(fragment)
+    # split renvoie : texte, balise, nom du bloc (ou None), texte, …
+    return "".join(
+        typographie_fr(m) if i % 3 == 0 else (m if i % 3 == 1 else "") for i, m in enumerate(morceaux) if m is not None
+    )
+
+
 def forme_accordee(n, singulier: str, pluriel: str | None = None) -> str:
     """Le mot seul, au singulier ou au pluriel selon ``n`` (pluriel à partir de 2, en valeur absolue).
 

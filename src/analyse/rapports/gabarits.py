@@ -9,7 +9,8 @@ Filtres disponibles dans les gabarits : ``nombre_fr``, ``pourcent_fr``, ``interv
 (``{{ bas | intervalle_fr(haut) }}``), ``date_fr``, ``mois_fr``, ``ecart_fr`` (signe explicite),
 ``points`` (« 68,5 points sur 100 »), ``pct`` (valeur déjà en pour cent),
 ``liste_fr`` (« a, b et c »), ``accorder`` (``{{ n | accorder("catégorie") }}`` : « 16 catégories »),
-``accord`` (le mot seul : ``{{ n | accord("point") }}``), ``typographie_fr`` (espaces fines). Test : ``x is manquant`` (None ou NaN). Fonction globale :
+``accord`` (le mot seul : ``{{ n | accord("point") }}``), ``typographie_fr`` (espaces fines,
+appliquées de toute façon au texte rendu). Test : ``x is manquant`` (None ou NaN). Fonction globale :
 ``tableau(df, legende, …)``.
 """
 
@@ -33,6 +34,7 @@ from analyse.formatage import (
     nombre_fr,
     pourcent_fr,
     typographie_fr,
+    typographie_html,
 )
 
 
@@ -109,12 +111,13 @@ def environnement() -> Environment:
 
 
 def rendre(nom: str, /, **donnees) -> BlocHTML:
-    """Rend le gabarit ``analyse/gabarits/<nom>`` avec ces données.
+    """Rend le gabarit ``analyse/gabarits/<nom>`` avec ces données, en typographie française
+    (espaces fines insécables dans le texte : ``typographie_html``).
 
     >>> str(rendre("paragraphe.html.j2", texte="Score < 50", classe=None))
     '<p>Score &lt; 50</p>'
     """
-    return BlocHTML(environnement().get_template(nom).render(**donnees).strip())
+    return BlocHTML(typographie_html(environnement().get_template(nom).render(**donnees).strip()))
 
 
 def paragraphe(texte: str, classe: str | None = None) -> BlocHTML:
