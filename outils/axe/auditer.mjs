@@ -65,7 +65,13 @@ async function auditer(page, chemin, captures) {
       cesure: p ? getComputedStyle(p).hyphens : null,
     };
   });
-  if (captures) await page.screenshot({ path: join(captures, `${basename(chemin, ".html")}-320.png`) });
+  if (captures) {
+    await page.screenshot({ path: join(captures, `${basename(chemin, ".html")}-320.png`) });
+    const tableau = page.locator(".tableau").first();
+    if (await tableau.count()) {
+      await tableau.screenshot({ path: join(captures, `${basename(chemin, ".html")}-320-tableau.png`) });
+    }
+  }
   return { page: chemin, violations: resultat, a_320_px: etroit };
 }
 
