@@ -91,7 +91,7 @@ def test_sans_enquete_ni_avis_ni_edition_precedente(racine):
     assert f["priorites"].empty and f["evolution"] is None
     assert "aucune enquête en ligne n'est préparée" in texte
     assert "Première participation" in texte
-    assert "0 réponse(s) à l'enquête en ligne et 0 avis en ligne." in texte
+    assert "0 réponse à l'enquête en ligne et 0 avis en ligne." in texte  # pluriel à partir de 2
     assert "Trop peu de réponses d'usagers" in texte
     assert "Priorité 1" not in texte
 
