@@ -115,9 +115,8 @@ def test_chaque_figure_decrite_par_ses_donnees(pages):
             for (serie, _), lignes in donnees.groupby(["Série", "Unité"], sort=False, dropna=False):
                 categories = lignes["Catégorie"].tolist()
                 assert len(set(categories)) == len(categories), f"{nom} / {serie} : {categories}"  # pas de mois doublé
-                if serie in corps:
-                    apres = corps.split(serie, 1)[1]
-                    premier = apres.split(" : ", 1)[-1][:80]
+                if f"{serie} : " in corps:  # phrase de la série (le titre peut aussi la nommer)
+                    premier = corps.split(f"{serie} : ", 1)[1][:80]
                     assert any(c in premier for c in categories), f"{nom} / {serie} : {premier!r} ∉ {categories[:5]}"
             mois_csv = [c for c in donnees["Catégorie"] if mois.search(c)]
             assert all(mois.fullmatch(m) for m in mois_csv), f"{nom} : {mois_csv[:5]}"
