@@ -21,7 +21,7 @@ ANALYSE := $(PY) -m analyse.cli
 VERROU := requirements.lock
 ETUDES := $(sort $(wildcard notebooks/etudes/*.ipynb))
 
-.PHONY: aide env maj-dependances demo preparer rapports etudes fiches suivi lint test dictionnaire lab bench nettoyer
+.PHONY: aide env maj-dependances demo preparer rapports etudes fiches suivi lint test axe dictionnaire lab bench nettoyer
 
 aide: ## Affiche cette aide
 	@echo "Baromètre Expérience Citoyen — espace d'analyse"
@@ -76,8 +76,11 @@ lint: $(ETAT) ## Vérifie le style (ruff check et ruff format --check)
 	$(PY) -m ruff check src tests notebooks outils benchmarks
 	$(PY) -m ruff format --check src tests notebooks outils benchmarks
 
-test: $(ETAT) lint ## Vérifie le style puis lance toute la suite de tests
+test: $(ETAT) lint axe ## Vérifie le style puis lance toute la suite de tests
 	$(PY) -m pytest
+
+axe: ## Installe chromium (apt-get) et axe-core (npm ci dans outils/axe/) pour l'audit des pages HTML
+	@bash outils/installer_axe.sh
 
 dictionnaire: $(ETAT) ## Régénère docs/dictionnaire-donnees.md depuis les schémas des tables
 	$(PY) outils/generer_dictionnaire.py

@@ -263,7 +263,7 @@ def test_texte_alternatif_tire_des_donnees_et_non_du_titre():
     fig = graphiques.barres_intervalles(CANAUX, graphiques.titre_constat(CANAUX), reference=63.9)
     assert fig.texte_alternatif == (
         "Score moyen par groupe, du plus élevé au plus bas : Téléphone 77,2, Courriel 63,0, Courrier 48,5 ; "
-        "moyenne nationale 63,9. 1 groupe(s) fragile(s) (moins de 10 structures). "
+        "moyenne nationale 63,9. 1 groupe fragile (moins de 10 structures). "
         "Intervalles de confiance à 95 % dans les données jointes."
     )
     autre = CANAUX.assign(score=[75.0, 62.0, 50.0])
@@ -277,13 +277,13 @@ def test_groupes_secrets_absents_du_texte_et_des_donnees():
     a = CANAUX.assign(supprime=[False, False, True])
     fig = graphiques.barres_intervalles(a, "Titre")
     assert "Courrier" not in fig.texte_alternatif and "Courrier" not in set(fig.donnees_graphique["Groupe"])
-    assert "1 groupe(s) de moins de 5 structures non publié(s) (secret)." in fig.texte_alternatif
+    assert "1 groupe de moins de 5 structures non publié (secret)." in fig.texte_alternatif
 
 
 def test_donnees_du_graphique_jointes_au_pdf_identiques_au_dessin(tmp_path):
     bloc = _figure()
     alt = re.search(r'alt="([^"]*)"', bloc).group(1)
-    assert "Données dans la pièce jointe graphique-" in alt
+    assert "Données complètes : graphique-" in alt
     _, jointes = rendu.extraire_donnees_graphiques(bloc)
     lignes = list(csv.reader(io.StringIO(jointes[0].contenu.decode("utf-8-sig")), delimiter=";"))
     assert lignes[0][:4] == ["Groupe", graphiques.UNITE_SCORE, "IC 95 % bas", "IC 95 % haut"]
@@ -423,13 +423,21 @@ def test_css_embarquee_dans_le_paquet():
     assert ".tableau caption, .tableau thead { break-after: avoid; }" in css
 
 
-def test_series_sans_etiquette_distinguees_et_annees_sans_separateur():
+def test_series_sans_etiquette_nommees_par_la_legende_et_annees_sans_separateur():
+    """Motif des tendances : courbes sans étiquette, légende faite d'entrées à part (même couleur et style)."""
+    from matplotlib.lines import Line2D
+
     fig, ax = graphiques.nouvelle_figure()
-    ax.plot([2012, 2022], [68.4, 65.0])
-    ax.plot([2012, 2022], [68.4, 66.2])
+    ax.plot([2012, 2022], [68.4, 65.0], "-", color=graphiques.PALETTE["bleu"])
+    ax.plot([2012, 2022], [68.4, 66.2], "--", color=graphiques.PALETTE["vermillon"])
+    poignees = [
+        Line2D([], [], ls="-", color=graphiques.PALETTE["bleu"], label="Moyenne des participants"),
+        Line2D([], [], ls="--", color=graphiques.PALETTE["vermillon"], label="À structures comparables"),
+    ]
+    ax.legend(handles=poignees)
     texte, donnees = graphiques.decrire_dessin(fig)
-    assert texte == "Valeurs : 2012 68,4, 2022 65,0 ; Valeurs (série 2) : 2012 68,4, 2022 66,2."
-    assert len(donnees) == 4
+    assert texte == "Moyenne des participants : 2012 68,4, 2022 65,0 ; À structures comparables : 2012 68,4, 2022 66,2."
+    assert "série" not in texte and len(donnees) == 4
 
 
 def test_points_sur_etiquettes_d_ordonnee_comme_dans_la_fiche():
@@ -443,5 +451,5 @@ def test_points_sur_etiquettes_d_ordonnee_comme_dans_la_fiche():
     alt = re.search(r'alt="([^"]*)"', str(graphiques.figure_html(fig, "Légende", resolution=50))).group(1)
     assert alt.startswith(
         "Courtoisie : point fort. Score (points sur 100) – Structure (IC à 95 %) : Courtoisie 87,0, "
-        "Réactivité 62,5 ; Score (points sur 100) – Moyenne nationale : Courtoisie 73,4, Réactivité 66,0."
+        "Réactivité 62,5 ; Moyenne nationale : Courtoisie 73,4, Réactivité 66,0."
     )

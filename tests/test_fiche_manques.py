@@ -91,7 +91,7 @@ def test_sans_enquete_ni_avis_ni_edition_precedente(racine):
     assert f["priorites"].empty and f["evolution"] is None
     assert "aucune enquête en ligne n'est préparée" in texte
     assert "Première participation" in texte
-    assert "0 réponse(s) à l'enquête en ligne et 0 avis en ligne." in texte
+    assert "0 réponse à l'enquête en ligne et 0 avis en ligne." in texte  # pluriel à partir de 2
     assert "Trop peu de réponses d'usagers" in texte
     assert "Priorité 1" not in texte
 
@@ -143,10 +143,10 @@ def test_enquete_sans_avis_et_extraits_plafonnes():
     )
     assert "satisfaction moyenne <strong>7,2 sur 10</strong>" in texte
     assert "Notes des avis en ligne" not in texte
-    extrait = texte.split("« ")[1].split(" »")[0]
+    extrait = texte.split("«\u202f")[1].split("\u202f»")[0]  # guillemets à espaces fines insécables
     assert extrait.endswith("…") and len(extrait) <= 120 and "FIN" not in texte
     assert extrait[:-1] == long[: len(extrait) - 1].rstrip()  # coupé entre deux mots, rien d'inventé
-    assert "« Court. »" in texte
+    assert "«\u202fCourt.\u202f»" in texte
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,9 @@ def test_tableau_accessible_et_echappe():
     df = pd.DataFrame({"Structure": [PIEGE], "Score": [71.25], "Lien": ["https://exemple.fr/?a=1&b=<2>"]})
     contenu = str(gabarits.tableau_html(df, f"Légende {PIEGE}", source="Source", colonnes_url=("Lien",), note="Note"))
     assert "<script>" not in contenu
-    assert contenu.count("&lt;script&gt;") == 2  # cellule et légende
-    assert contenu.startswith('<div class="tableau"><table><caption>Légende &lt;script&gt;')
+    assert contenu.count("&lt;script&gt;") == 3  # cellule, légende et nom de la boîte défilante
+    assert contenu.startswith('<div class="tableau" role="group" aria-label="Légende &lt;script&gt;')
+    assert "<table><caption>Légende &lt;script&gt;" in contenu
     assert contenu.index("</caption>") < contenu.index("<thead>")  # la légende est dans le tableau
     assert contenu.count('<th scope="col">') == 3
     assert '<th scope="row">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</th>' in contenu
@@ -59,7 +60,10 @@ def test_filtres_francais_dans_un_gabarit():
     gabarit = gabarits.environnement().from_string(
         "{{ x | nombre_fr }} {{ p | pourcent_fr }} {{ b | intervalle_fr(h) }} {{ e | ecart_fr }} {{ x | points }}"
     )
-    assert gabarit.render(x=68.46, p=0.5, b=1, h=2, e=-1.26) == "68,5 50,0\u00a0% [1,0 ; 2,0] -1,3 68,5 points sur 100"
+    assert (
+        gabarit.render(x=68.46, p=0.5, b=1, h=2, e=-1.26)
+        == "68,5 50,0\u202f% [1,0\u202f; 2,0] -1,3 68,5 points sur 100"
+    )
 
 
 def test_extraits_du_suivi_echappes_et_plafonnes():

@@ -290,7 +290,7 @@ def test_lot_interrompu_garde_les_fiches_finies_et_reprend(tmp_path, monkeypatch
     bilan = lot.rapports_structures(ANNEE, donnees, sortie)
     assert bilan.interrompu and bilan.code_sortie == 130 and bilan.reussis == ["S0", "S1"] and bilan.restantes == 3
     erreur = capsys.readouterr().err
-    assert "Interrompu (Ctrl-C) : 2 fiche(s) produite(s) gardée(s)" in erreur and "3 non faite(s)" in erreur
+    assert "Interrompu (Ctrl-C) : 2 fiches produites gardées" in erreur and "3 non faites" in erreur
     assert "Traceback" not in erreur
     entrees = _manifeste(sortie)["rapports"]
     assert sorted(entrees) == ["S0", "S1"] and all(e["statut"] == "reussi" for e in entrees.values())

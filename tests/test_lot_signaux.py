@@ -108,7 +108,7 @@ def test_ctrl_c_garde_les_fiches_finies_sans_trace_et_reprise(donnees, tmp_path)
     reprise = _lancer_lot(donnees, sortie, "--structures", ",".join([*finies, restante]))
     sortie_std, erreur = reprise.communicate(timeout=BORNE_S)
     assert reprise.returncode == 0, erreur
-    assert f"1 produite(s), {len(finies)} à jour" in sortie_std
+    assert f"1 produite, {len(finies)} à jour" in sortie_std
     assert _fiches_finies(sortie) == sorted([*finies, restante])
 
 

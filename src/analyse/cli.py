@@ -214,7 +214,9 @@ def _parseur_notebook(types) -> None:
         description="Exécute des notebooks paramétrés (papermill, noyau du projet) et les met "
         "en page comme les autres rapports (code masqué, couverture, sommaire, provenance).",
     )
-    notebook.add_argument("notebooks", nargs="*", type=Path, metavar="CHEMIN.ipynb", help="notebook(s) à rendre en PDF")
+    notebook.add_argument(
+        "notebooks", nargs="*", type=Path, metavar="CHEMIN.ipynb", help="un ou plusieurs notebooks à rendre en PDF"
+    )
     notebook.add_argument(
         "-p",
         "--parametre",
@@ -300,7 +302,9 @@ def commande_preparer(args) -> int:
             edition = preparer_edition(args.donnees, annee, parametres, editions)
             ecriture.ajouter(annee, edition.tables, edition.fichiers)
             _afficher_bilans(edition, time.perf_counter() - debut)
-    print(f"Tables écrites dans {args.donnees / 'processed'} ({len(annees)} édition(s)).")
+    from analyse.formatage import accorder
+
+    print(f"Tables écrites dans {args.donnees / 'processed'} ({accorder(len(annees), 'édition')}).")
     return 0
 
 

@@ -1,8 +1,9 @@
 """Mise en forme française des nombres, dates, intervalles et cellules de tableau des rapports.
 
 Règles (``shared/GUIDE.md``) : virgule décimale (``68,5``), espace fine insécable
-comme séparateur de milliers (``1 234``), dates en toutes lettres
-(``28 novembre 2026``), sans dépendre de la locale du système.
+(U+202F) comme séparateur de milliers (``1 234``) et avant « % : ; ! ? » (``typographie_fr``),
+dates en toutes lettres (``28 novembre 2026``), accords au pluriel à partir de 2
+(``accorder``), sans dépendre de la locale du système.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 ESPACE_MILLIERS = "\u202f"  # espace fine insécable
+ESPACE_FINE = "\u202f"  # avant % : ; ! ? et » (après «)
 ESPACE_INSECABLE = "\u00a0"
+MOINS = "\u2212"  # signe moins typographique (−3,3)
 VALEUR_MANQUANTE = "–"
 
 MOIS = (
@@ -64,11 +67,11 @@ def pourcent_fr(proportion, decimales: int = 1) -> str:
     """Proportion (entre 0 et 1) écrite en pourcentage français.
 
     >>> pourcent_fr(0.685)
-    '68,5\xa0%'
+    '68,5\u202f%'
     """
     if _manquant(proportion):
         return VALEUR_MANQUANTE
-    return f"{nombre_fr(100 * float(proportion), decimales)}{ESPACE_INSECABLE}%"
+    return f"{nombre_fr(100 * float(proportion), decimales)}{ESPACE_FINE}%"
 
 
 def date_fr(date) -> str:
@@ -99,11 +102,77 @@ def intervalle_fr(bas, haut, decimales: int = 1) -> str:
     """Intervalle de confiance au format français.
 
     >>> intervalle_fr(66.14, 70.31)
-    '[66,1 ; 70,3]'
+    '[66,1\u202f; 70,3]'
     """
     if _manquant(bas) or _manquant(haut):
         return VALEUR_MANQUANTE
-    return f"[{nombre_fr(bas, decimales)} ; {nombre_fr(haut, decimales)}]"
+    return f"[{nombre_fr(bas, decimales)}{ESPACE_FINE}; {nombre_fr(haut, decimales)}]"
+
+
+# Espace (ordinaire ou insécable) avant une ponctuation haute, après « ; groupes de milliers.
+_AVANT_PONCTUATION = re.compile(r"[ \u00a0]+(?=[%:;!?»])")
+_APRES_GUILLEMET = re.compile(r"«[ \u00a0]+")
+_MILLIERS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0]\d{3})+)(?![\d,])")
+
+
+def typographie_fr(texte: str) -> str:
+    """Espaces fines insécables (U+202F) où le français les veut : avant % : ; ! ? », après «,
+    entre les groupes de milliers (« 10 000–19 999 »). Idempotente ; « :// » n'est pas touché.
+
+    >>> typographie_fr("Part : 95 % (10 000–19 999 habitants) ; « oui » !") == (
+    ...     "Part\u202f: 95\u202f% (10\u202f000–19\u202f999 habitants)\u202f; «\u202foui\u202f»\u202f!")
+    True
+    """
+    texte = _AVANT_PONCTUATION.sub(ESPACE_FINE, texte)
+    texte = _APRES_GUILLEMET.sub("«" + ESPACE_FINE, texte)
+    return _MILLIERS.sub(lambda m: m.group(1) + re.sub(r"[ \u00a0]", ESPACE_FINE, m.group(2)), texte)
+
+
+# Balises, commentaires et blocs dont le texte n'est pas de la prose (styles, scripts, code).
+_NON_PROSE = re.compile(r"(<(style|script|pre|code)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+
+
+def typographie_html(fragment: str) -> str:
+    """``typographie_fr`` appliquée au seul texte d'un fragment HTML (ni balises, ni attributs,
+    ni styles, scripts ou code).
+
+    >>> typographie_html('<p title="a : b">Part : 95 %</p><style>@page :first {}</style>') == (
+    ...     '<p title="a : b">Part\u202f: 95\u202f%</p><style>@page :first {}</style>')
+    True
+    """
+    morceaux = _NON_PROSE.split(fragment)
+    # split renvoie : texte, balise, nom du bloc (ou None), texte, …
+    return "".join(
+        typographie_fr(m) if i % 3 == 0 else (m if i % 3 == 1 else "") for i, m in enumerate(morceaux) if m is not None
+    )
+
+
+def forme_accordee(n, singulier: str, pluriel: str | None = None) -> str:
+    """Le mot seul, au singulier ou au pluriel selon ``n`` (pluriel à partir de 2, en valeur absolue).
+
+    >>> forme_accordee(1.9, "point"), forme_accordee(2, "point"), forme_accordee(3, "canal", "canaux")
+    ('point', 'points', 'canaux')
+    """
+    if _manquant(n) or abs(float(n)) < 2:
+        return singulier
+    return pluriel or " ".join(m if m[-1:] in "sxz" else m + "s" for m in singulier.split(" "))
+
+
+def accorder(n, singulier: str, pluriel: str | None = None, decimales: int | None = None) -> str:
+    """Nombre à la française suivi du mot accordé (règle française : pluriel à partir de 2).
+
+    ``pluriel`` : forme plurielle si ce n'est pas chaque mot suivi de « s » ; ``decimales`` :
+    par défaut 0 pour un entier, 1 sinon. L'accord suit le nombre tel qu'il est écrit
+    (1,96 écrit « 2,0 » prend le pluriel).
+
+    >>> accorder(16, "catégorie"), accorder(1.1, "point"), accorder(2.5, "point")
+    ('16 catégories', '1,1 point', '2,5 points')
+    >>> accorder(0, "groupe fragile"), accorder(1234, "structure"), accorder(1.96, "point")
+    ('0 groupe fragile', '1\u202f234 structures', '2,0 points')
+    """
+    if decimales is None:
+        decimales = 0 if float(n).is_integer() else 1
+    return f"{nombre_fr(n, decimales)} {forme_accordee(round(float(n), decimales), singulier, pluriel)}"
 
 
 def delai_fr(mediane, bas, haut, decimales: int = 0, unite: str = "j") -> str:
@@ -185,8 +254,9 @@ class BlocHTML:
         return f"BlocHTML({len(self.contenu)} caractères)"
 
 
-_INTERVALLE_TEXTE = re.compile(r"^\[[^\]]+ ; [^\]]+\]$")
-_NOMBRE_TEXTE = re.compile(r"^-?[\d\u202f\u00a0]+(,\d+)?(\u00a0%)?$")
+_INTERVALLE_TEXTE = re.compile(r"^\[[^\]]+[ \u202f\u00a0]; [^\]]+\]$")
+# Nombre écrit, signé ou non (« +7,6 », « −3,3 », « -1,0 »), éventuellement suivi de « % ».
+_NOMBRE_TEXTE = re.compile(r"^[+\-\u2212]?[\d\u202f\u00a0]+(,\d+)?([\u202f\u00a0 ]?%)?$")
 
 
 def cellule_fr(valeur, decimales: int = 1) -> tuple[str, bool]:
@@ -195,8 +265,8 @@ def cellule_fr(valeur, decimales: int = 1) -> tuple[str, bool]:
     Entiers sans décimale, décimaux à ``decimales`` chiffres, booléens « oui » / « non »,
     dates en toutes lettres ; un intervalle écrit ne se coupe pas (espaces insécables).
 
-    >>> cellule_fr(68.46), cellule_fr(True), cellule_fr("[1,0 ; 2,0]")
-    (('68,5', True), ('oui', False), ('[1,0\xa0;\xa02,0]', False))
+    >>> cellule_fr(68.46), cellule_fr(True), cellule_fr("[1,0 ; 2,0]"), cellule_fr("+7,6")[1]
+    (('68,5', True), ('oui', False), ('[1,0\u202f;\xa02,0]', False), True)
     """
     if _manquant(valeur):
         return VALEUR_MANQUANTE, False
@@ -210,10 +280,10 @@ def cellule_fr(valeur, decimales: int = 1) -> tuple[str, bool]:
         return date_fr(valeur), False
     texte = str(valeur)
     if _NOMBRE_TEXTE.match(texte):
-        return texte, True
+        return typographie_fr(texte), True
     if _INTERVALLE_TEXTE.match(texte):
-        return texte.replace(" ", ESPACE_INSECABLE), False
-    return texte, False
+        return typographie_fr(texte).replace(" ", ESPACE_INSECABLE), False
+    return typographie_fr(texte), False
 
 
 # Injection de formules (OWASP « CSV Injection ») : un tableur exécute une cellule texte qui

@@ -25,6 +25,7 @@ from analyse.donnees.confidentialite import masquer_texte
 from analyse.donnees.notation import ANNEXE_METHODE, phrase_fragile
 from analyse.formatage import (
     BlocHTML,
+    accorder,
     couper_texte,
     delai_fr,
     intervalle_fr,
@@ -790,7 +791,7 @@ def titre_trajectoire(fiche: dict) -> str:
         )
     return (
         f"Score global depuis {ev['annee_precedente']} : {ev['verdict'].phrase} ; "
-        f"{len(t)} participation(s) depuis {int(t['annee'].iloc[0])}"
+        f"{accorder(len(t), 'participation')} depuis {int(t['annee'].iloc[0])}"
     )
 
 
@@ -983,7 +984,7 @@ def bloc_usagers(fiche: dict, longueur_citation: int = LONGUEUR_CITATION) -> Blo
         donnees["delai_reponse"] = delai_fr(m["mediane"], m["ic_bas"], m["ic_haut"]) if m else "non mesuré"
         donnees["table_avis"] = pd.DataFrame(
             {
-                "Note (sur 5)": [f"{int(k)} étoile(s)" for k in dist.index],
+                "Note (sur 5)": [accorder(int(k), "étoile") for k in dist.index],
                 "Avis": dist.values.astype(int),
                 "Part": [pourcent_fr(v / n_a) for v in dist.values],
             }

@@ -8,7 +8,9 @@ un texte se corrige dans le gabarit, sans toucher au Python. Tout texte inséré
 Filtres disponibles dans les gabarits : ``nombre_fr``, ``pourcent_fr``, ``intervalle_fr``
 (``{{ bas | intervalle_fr(haut) }}``), ``date_fr``, ``mois_fr``, ``ecart_fr`` (signe explicite),
 ``points`` (« 68,5 points sur 100 »), ``pct`` (valeur déjà en pour cent),
-``liste_fr`` (« a, b et c »). Test : ``x is manquant`` (None ou NaN). Fonction globale :
+``liste_fr`` (« a, b et c »), ``accorder`` (``{{ n | accorder("catégorie") }}`` : « 16 catégories »),
+``accord`` (le mot seul : ``{{ n | accord("point") }}``), ``typographie_fr`` (espaces fines,
+appliquées de toute façon au texte rendu). Test : ``x is manquant`` (None ou NaN). Fonction globale :
 ``tableau(df, legende, …)``.
 """
 
@@ -21,13 +23,18 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from analyse.formatage import (
+    ESPACE_FINE,
     BlocHTML,
+    accorder,
     cellule_fr,
     date_fr,
+    forme_accordee,
     intervalle_fr,
     mois_fr,
     nombre_fr,
     pourcent_fr,
+    typographie_fr,
+    typographie_html,
 )
 
 
@@ -52,12 +59,12 @@ def points(x) -> str:
 
 
 def pct(x, decimales: int = 1) -> str:
-    """Valeur déjà en pour cent écrite à la française (« 12,5 % », espace insécable).
+    """Valeur déjà en pour cent écrite à la française (« 12,5 % », espace fine insécable).
 
     >>> pct(12.46)
-    '12,5\xa0%'
+    '12,5\u202f%'
     """
-    return f"{nombre_fr(x, decimales)}\u00a0%"
+    return f"{nombre_fr(x, decimales)}{ESPACE_FINE}%"
 
 
 def liste_fr(mots) -> str:
@@ -94,6 +101,9 @@ def environnement() -> Environment:
         points=points,
         pct=pct,
         liste_fr=liste_fr,
+        accorder=accorder,
+        accord=forme_accordee,
+        typographie_fr=typographie_fr,
     )
     env.tests["manquant"] = lambda x: x is None or (not isinstance(x, str) and bool(pd.isna(x)))
     env.globals.update(tableau=lambda *args, **kwargs: Markup(tableau_html(*args, **kwargs).contenu))
@@ -101,12 +111,13 @@ def environnement() -> Environment:
 
 
 def rendre(nom: str, /, **donnees) -> BlocHTML:
-    """Rend le gabarit ``analyse/gabarits/<nom>`` avec ces données.
+    """Rend le gabarit ``analyse/gabarits/<nom>`` avec ces données, en typographie française
+    (espaces fines insécables dans le texte : ``typographie_html``).
 
     >>> str(rendre("paragraphe.html.j2", texte="Score < 50", classe=None))
     '<p>Score &lt; 50</p>'
     """
-    return BlocHTML(environnement().get_template(nom).render(**donnees).strip())
+    return BlocHTML(typographie_html(environnement().get_template(nom).render(**donnees).strip()))
 
 
 def paragraphe(texte: str, classe: str | None = None) -> BlocHTML:
@@ -165,9 +176,9 @@ def tableau_html(
     """
     return rendre(
         "tableau.html.j2",
-        colonnes=[str(c) for c in df.columns],
-        legende=legende,
-        source=source,
-        note=note,
+        colonnes=[typographie_fr(str(c)) for c in df.columns],
+        legende=typographie_fr(legende),
+        source=typographie_fr(source) if source else source,
+        note=typographie_fr(note) if note else note,
         lignes=cellules(df, decimales, colonnes_url, entete_ligne),
     )

@@ -25,10 +25,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Annotation, Text
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
-from analyse.formatage import BlocHTML, neutraliser_formules, nombre_fr
+from analyse.formatage import BlocHTML, accorder, neutraliser_formules, nombre_fr, typographie_fr
+from analyse.rapports.descriptions import (
+    decrire_series,
+    donnees_series,
+    plafonner,
+    poser_categories as poser_categories,
+    series_dessinees,
+)
 from analyse.rapports.gabarits import rendre
 
 # Palette Okabe-Ito (Okabe et Ito, 2008), sûre pour les daltoniens.
@@ -53,6 +62,31 @@ RESOLUTION = 150  # points par pouce des PNG
 UNITE_SCORE = "Score moyen (points sur 100)"
 NOTE_FRAGILE = "Groupe fragile (moins de 10 structures)"
 MAX_ENUMERES = 10  # au-delà, le texte alternatif cite les extrêmes et renvoie aux données jointes
+# Au-delà de 4 séries, chacune a aussi son marqueur et son style de ligne (couleur, marqueur, style uniques).
+MARQUEURS = ("o", "s", "^", "D", "v", "P", "X", "*")
+STYLES_LIGNE = ("-", "--", ":", "-.")
+
+
+def styles_series(n: int) -> list[dict]:
+    """Styles de ``n`` séries tous distincts : couleur contrastée, puis marqueur et style de ligne.
+
+    Quatre couleurs à 3:1 au moins sur blanc ; chaque groupe de quatre séries change de marqueur
+    et de style de ligne : aucune paire de séries ne se distingue par la couleur seule au-delà de 4.
+
+    >>> [tuple(s.values()) for s in styles_series(6)][4]
+    ('#0072B2', 's', '--')
+    >>> len({tuple(s.values()) for s in styles_series(11)})
+    11
+    """
+    couleurs = [PALETTE[c] for c in COULEURS_TRAITS]
+    return [
+        {
+            "color": couleurs[k % len(couleurs)],
+            "marker": MARQUEURS[(k // len(couleurs)) % len(MARQUEURS)],
+            "ls": STYLES_LIGNE[(k // len(couleurs)) % len(STYLES_LIGNE)],
+        }
+        for k in range(n)
+    ]
 
 
 def appliquer_style() -> None:
@@ -132,10 +166,29 @@ def habiller(fig, titre: str, source: str | None, note: str | None = None, large
     >>> fig, ax = nouvelle_figure()
     >>> habiller(fig, "Le téléphone en tête", "Source : observatoire")
     """
-    fig.suptitle("\n".join(textwrap.wrap(titre, 72)), x=0.01, ha="left", fontweight="bold", fontsize=10.5)
-    pied = "\n".join(textwrap.fill(t, largeur) for t in (note, source) if t)
+    titre = envelopper(fig, typographie_fr(titre), 10.5, "bold", largeur_max=72)
+    fig.suptitle(titre, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
+    pied = "\n".join(envelopper(fig, typographie_fr(t), 7.5, largeur_max=largeur) for t in (note, source) if t)
     if pied:
         fig.supxlabel(pied, x=0.01, ha="left", fontsize=7.5, color=GRIS)
+
+
+def envelopper(fig: Figure, texte: str, taille: float, graisse: str = "normal", largeur_max: int = 110) -> str:
+    r"""Texte coupé en lignes qui tiennent dans la largeur de la figure (mesurées, marge de 3 %).
+
+    >>> fig, _ = nouvelle_figure()
+    >>> lignes = envelopper(fig, "Les cohortes entrées depuis 2020 débutent à 64,6 en moyenne, contre 68,1 pour les précédentes", 10.5, "bold").split("\n")
+    >>> len(lignes), lignes[-1]
+    (2, '68,1 pour les précédentes')
+    """
+    rendu = fig.canvas.get_renderer()
+    police = FontProperties(family=matplotlib.rcParams["font.family"], size=taille, weight=graisse)
+    disponible = 0.97 * fig.get_figwidth() * fig.dpi
+    for largeur in range(largeur_max, 19, -2):
+        lignes = textwrap.wrap(texte, largeur, break_long_words=False) or [texte]
+        if max(rendu.get_text_width_height_descent(ligne, police, ismath=False)[0] for ligne in lignes) <= disponible:
+            return "\n".join(lignes)
+    return "\n".join(textwrap.wrap(texte, 20))
 
 
 def _legende(ax, poignees) -> None:
@@ -152,14 +205,18 @@ def _legende(ax, poignees) -> None:
 
 
 def _couper(texte: str, largeur: int = 16) -> str:
-    return "\n".join(textwrap.wrap(str(texte), largeur)) or str(texte)
+    texte = typographie_fr(str(texte))  # « 10 000–19 999 » ne se coupe pas dans un groupe de chiffres
+    return "\n".join(textwrap.wrap(texte, largeur, break_long_words=False)) or texte
 
 
 def _publiables(agregats: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     if "supprime" not in agregats:
         return agregats, None
     masques = int(agregats["supprime"].sum())
-    note = f"{masques} groupe(s) de moins de 5 structures non publié(s) (secret)." if masques else None
+    groupes = accorder(
+        masques, "groupe de moins de 5 structures non publié", "groupes de moins de 5 structures non publiés"
+    )
+    note = f"{groupes} (secret)." if masques else None
     return agregats[~agregats["supprime"].astype(bool)], note
 
 
@@ -404,9 +461,38 @@ def png(fig: Figure, resolution: int = RESOLUTION) -> bytes:
     >>> png(Figure())[:4] == b"\\x89PNG"
     True
     """
+    finir(fig)
     tampon = io.BytesIO()
     fig.savefig(tampon, format="png", dpi=resolution)
     return tampon.getvalue()
+
+
+def finir(fig: Figure) -> Figure:
+    r"""Dernière main avant le dessin : espaces fines insécables dans tous les textes (titres, axes,
+    graduations, légendes, étiquettes) ; étiquettes de valeurs au-dessus des lignes de référence
+    et des marqueurs, sur un fond blanc qui les garde lisibles.
+
+    >>> fig, ax = nouvelle_figure(); _ = ax.set_ylabel("Part (%)"); _ = ax.set_xticks([0], ["10 000–19 999"])
+    >>> finir(fig) is fig, ax.xaxis.get_major_formatter()(0, 0)
+    (True, '10\u202f000–19\u202f999')
+    """
+    for ax in fig.axes:
+        for axe in (ax.xaxis, ax.yaxis):
+            formateur = axe.get_major_formatter()
+            if not getattr(formateur, "typographie", False) and not isinstance(formateur, NullFormatter):
+                axe.set_major_formatter(FuncFormatter(lambda x, pos, f=formateur: typographie_fr(f(x, pos))))
+                axe.get_major_formatter().typographie = True
+        for etiquette in ax.texts:
+            if isinstance(etiquette, Annotation) and etiquette.get_bbox_patch() is None:
+                etiquette.set_bbox(
+                    {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+                )
+                etiquette.set_zorder(max(etiquette.get_zorder(), 6))
+    for texte in fig.findobj(Text):
+        contenu = texte.get_text()
+        if contenu:
+            texte.set_text(typographie_fr(contenu))
+    return fig
 
 
 def enregistrer_png(fig: Figure, chemin: Path | str, resolution: int = RESOLUTION) -> Path:
@@ -470,7 +556,7 @@ def alternative_intervalles(
         texte += f" ; {libelle_reference.lower()} {nombre_fr(reference)}"
     suite = "Intervalles de confiance à 95 % dans les données jointes."
     if "fragile" in a and a["fragile"].astype(bool).any():
-        suite = f"{int(a['fragile'].astype(bool).sum())} groupe(s) fragile(s) (moins de 10 structures). " + suite
+        suite = f"{accorder(int(a['fragile'].astype(bool).sum()), 'groupe fragile')} (moins de 10 structures). " + suite
     if note:
         suite = f"{note} {suite}"
     return f"{texte}. {suite}"
@@ -514,132 +600,21 @@ def alternative_effectifs(e: pd.DataFrame, col: str = "n_structures") -> str:
     )
 
 
-def _texte_axe(texte: str) -> str:
-    return " ".join(texte.split())
-
-
-def _valeur(v: float) -> str:
-    """Position sans étiquette : entier écrit tel quel (années), sinon une décimale."""
-    return str(int(v)) if float(v).is_integer() else nombre_fr(v, 1)
-
-
-def _valeurs(valeurs) -> list[str]:
-    """Valeurs d'une série à la française : entiers si toutes le sont, sinon une décimale."""
-    entieres = all(float(v).is_integer() for v in valeurs)
-    return [nombre_fr(v, 0 if entieres else 1) for v in valeurs]
-
-
-class _Graduations:
-    """Étiquettes d'un axe : la graduation la plus proche d'une position (barres groupées décalées)."""
-
-    def __init__(self, positions, etiquettes):
-        paires = [(float(p), _texte_axe(e.get_text())) for p, e in zip(positions, etiquettes) if e.get_text().strip()]
-        self.positions = np.array([p for p, _ in paires])
-        self.textes = [t for _, t in paires]
-        ecarts = np.diff(np.sort(self.positions))
-        self.tolerance = 0.5 * float(ecarts.min()) if len(ecarts) else 0.5
-
-    def nommer(self, position: float) -> str | None:
-        if not len(self.positions):
-            return None
-        i = int(np.argmin(np.abs(self.positions - position)))
-        return self.textes[i] if abs(self.positions[i] - position) <= self.tolerance + 1e-9 else None
-
-
-def _series_barres(ax, gx, gy) -> list[tuple[str, list, list]]:
-    series = []
-    for conteneur in ax.containers:
-        if type(conteneur).__name__ != "BarContainer":
-            continue
-        horizontal = getattr(conteneur, "orientation", "vertical") == "horizontal"
-        positions, valeurs = [], []
-        for barre in conteneur.patches:
-            if horizontal:
-                centre, valeur, noms = barre.get_y() + barre.get_height() / 2, barre.get_width(), gy
-            else:
-                centre, valeur, noms = barre.get_x() + barre.get_width() / 2, barre.get_height(), gx
-            positions.append(noms.nommer(centre) or _valeur(centre))
-            valeurs.append(float(valeur))
-        nom = conteneur.get_label() or ""
-        series.append(("" if nom.startswith("_") else nom, positions, _valeurs(valeurs)))
-    return series
-
-
-def _series_lignes(ax, gx, etiquetees: bool) -> list[tuple[str, list, list]]:
-    series = []
-    for ligne in ax.get_lines():
-        nom = ligne.get_label() or ""
-        x, y = np.asarray(ligne.get_xdata(), float), np.asarray(ligne.get_ydata(), float)
-        if nom.startswith("_") == etiquetees or len(x) < 2 or ligne.get_transform() is not ax.transData:
-            continue
-        garde = np.isfinite(y)
-        series.append(
-            ("" if nom.startswith("_") else nom, [gx.nommer(v) or _valeur(v) for v in x[garde]], _valeurs(y[garde]))
-        )
-    return series
-
-
-def _series_points(ax, gy, etiquetees: bool) -> list[tuple[str, list, list]]:
-    series = []
-    for nuage in ax.collections:
-        nom = nuage.get_label() or ""
-        if type(nuage).__name__ != "PathCollection" or nom.startswith("_") == etiquetees:
-            continue
-        points = np.asarray(nuage.get_offsets(), float)
-        points = points[np.isfinite(points).all(axis=1)] if len(points) else points
-        if len(points) == 0:
-            continue
-        noms = [gy.nommer(y) for y in points[:, 1]]
-        if all(noms):
-            series.append(("" if nom.startswith("_") else nom, noms, _valeurs(points[:, 0])))
-        else:
-            couples = [f"({x} ; {y})" for x, y in zip(_valeurs(points[:, 0]), _valeurs(points[:, 1]))]
-            series.append(("" if nom.startswith("_") else nom, couples, [""] * len(couples)))
-    return series
-
-
-def _series_dessinees(ax) -> list[tuple[str, list, list]]:
-    """Séries lisibles d'un axe : barres, courbes et points (étiquetés d'abord, sinon tous)."""
-    gx = _Graduations(ax.get_xticks(), ax.get_xticklabels())
-    gy = _Graduations(ax.get_yticks(), ax.get_yticklabels())
-    series = _series_barres(ax, gx, gy) + _series_lignes(ax, gx, True) + _series_points(ax, gy, True)
-    return series or _series_lignes(ax, gx, False) + _series_points(ax, gy, False)
-
-
-def _resumer_nuage(positions: list, valeurs: list) -> tuple[list, list]:
-    if len(positions) <= MAX_ENUMERES or any(valeurs):
-        return positions, valeurs
-    return [f"{len(positions)} points, de {positions[0]} à {positions[-1]}"], [""]
-
-
 def decrire_dessin(fig: Figure) -> tuple[str, pd.DataFrame | None]:
     """Texte alternatif et données d'une figure construite sans ``decrire`` : ce qu'elle dessine.
 
-    Barres (valeur par étiquette), courbes (valeur par abscisse) et points (valeur par
-    étiquette d'ordonnée, sinon couples abscisse ; ordonnée), axe par axe.
+    Séries nommées comme dans la légende, catégories de l'axe (``poser_categories``), cartes de
+    chaleur résumées par leurs extrêmes (``analyse.rapports.descriptions``).
 
     >>> fig, ax = nouvelle_figure()
     >>> _ = ax.bar([0, 1], [70.0, 55.5]); _ = ax.set_xticks([0, 1], ["Courriel", "Courrier"]); _ = ax.set_ylabel("Score")
     >>> decrire_dessin(fig)[0]
     'Score : Courriel 70,0, Courrier 55,5.'
     """
-    phrases, lignes, vus = [], [], {}
-    for ax in fig.axes:
-        titre_axe = _texte_axe(ax.get_title()) or _texte_axe(ax.get_ylabel()) or _texte_axe(ax.get_xlabel())
-        for nom, positions, valeurs in _series_dessinees(ax):
-            libelle = " – ".join(t for t in (titre_axe, nom) if t) or "Valeurs"
-            vus[libelle] = vus.get(libelle, 0) + 1
-            libelle = libelle if vus[libelle] == 1 else f"{libelle} (série {vus[libelle]})"
-            if not positions:
-                continue
-            lignes += [{"Série": libelle, "Position": p, "Valeur": v} for p, v in zip(positions, valeurs)]
-            positions, valeurs = _resumer_nuage(positions, valeurs)
-            phrases.append(f"{libelle} : {_enumeration(positions, valeurs).replace(' ,', ',')}".rstrip())
-    if not phrases:
+    series, references = series_dessinees(fig)
+    if not series:
         return "", None
-    reste = len(phrases) - 3
-    texte = " ; ".join(phrases[:3]) + (f" ; {reste} autre(s) série(s) dans les données jointes" if reste > 0 else "")
-    return texte + ".", pd.DataFrame(lignes)
+    return decrire_series(titre_figure(fig), series, references), donnees_series(series)
 
 
 def titre_figure(fig: Figure) -> str:
@@ -694,28 +669,27 @@ def figure_html(
 
     Le texte alternatif est ``alternative``, sinon celui attaché par le constructeur
     (``decrire``), sinon la description de ce qui est dessiné (``decrire_dessin``), précédée
-    du titre-constat. Les données partent avec la figure : lien CSV sous la légende (HTML),
-    pièce jointe du PDF. ``resolution`` : points par pouce du PNG.
+    du titre-constat ; il est plafonné à ~300 caractères puis renvoie aux données complètes,
+    jointes avec les mêmes libellés : lien CSV sous la légende (HTML), pièce jointe du PDF.
+    ``resolution`` : points par pouce du PNG.
 
     >>> fig = decrire(Figure(), "Trois barres.", pd.DataFrame({"x": [1]}))
     >>> bloc = str(figure_html(fig, "Légende"))
-    >>> 'alt="Trois barres. Données dans la pièce jointe graphique-legende.csv."' in bloc and "data:text/csv" in bloc
+    >>> 'alt="Trois barres. Données complètes : graphique-legende.csv."' in bloc and "data:text/csv" in bloc
     True
     """
     donnees_png = base64.b64encode(png(fig, resolution)).decode("ascii")  # dessine : graduations lisibles
     titre = titre_figure(fig)
     donnees = getattr(fig, "donnees_graphique", None)
     texte = alternative or getattr(fig, "texte_alternatif", None)
-    if not texte:
+    if texte:
+        texte = plafonner(texte)
+    else:
         texte, donnees = decrire_dessin(fig)
-        texte = (
-            " ".join(t for t in (titre.rstrip(".") + "." if titre else "", texte) if t)
-            or legende
-            or "Graphique sans données lisibles"
-        )
+        texte = texte or (titre.rstrip(".") + "." if titre else legende) or "Graphique sans données lisibles."
     nom, csv = None, None
     if donnees is not None and not donnees.empty:
         nom = _nom_donnees(legende or titre or "")
-        texte = f"{texte} Données dans la pièce jointe {nom}."
+        texte = f"{texte} Données complètes : {nom}."
         csv = base64.b64encode(csv_donnees(donnees)).decode("ascii")
     return rendre("figure.html.j2", png=donnees_png, alternative=texte, legende=legende, nom_donnees=nom, csv=csv)

@@ -750,17 +750,19 @@ class BilanLot:
 
     def resume(self) -> str:
         """Résumé en français, prêt à afficher en fin de commande."""
-        from analyse.formatage import nombre_fr
+        from analyse.formatage import accorder, forme_accordee, nombre_fr
 
+        n = len(self.reussis)
         lignes = []
         if self.interrompu:
             lignes.append(
-                f"Interrompu (Ctrl-C) : {len(self.reussis)} fiche(s) produite(s) gardée(s) et inscrite(s) au "
-                f"manifeste, {self.restantes} non faite(s) ; relancez la même commande pour reprendre."
+                f"Interrompu (Ctrl-C) : {accorder(n, 'fiche produite', 'fiches produites')} "
+                f"{forme_accordee(n, 'gardée')} et {forme_accordee(n, 'inscrite')} au manifeste, "
+                f"{self.restantes} non {forme_accordee(self.restantes, 'faite')} ; relancez la même commande pour reprendre."
             )
         lignes += [
-            f"Fiches de structure, édition {self.annee} : {len(self.reussis)} produite(s), "
-            f"{len(self.ignores)} à jour (non refaite(s)), {len(self.echecs)} en échec, "
+            f"Fiches de structure, édition {self.annee} : {accorder(n, 'produite')}, "
+            f"{len(self.ignores)} à jour (non {forme_accordee(len(self.ignores), 'refaite')}), {len(self.echecs)} en échec, "
             f"en {nombre_fr(self.duree_s)} s ({nombre_fr(self.fiches_par_minute())} fiches par minute)."
         ]
         for e in self.echecs:

@@ -24,6 +24,7 @@ from analyse.donnees.confidentialite import masquer_texte
 from analyse.ecoute.signaux import LIBELLES_SOURCES, SOURCES
 from analyse.formatage import (
     BlocHTML,
+    accorder,
     couper_texte,
     date_fr,
     delai_fr,
@@ -42,6 +43,7 @@ from analyse.rapports.graphiques import (
     habiller,
     ligne_source,
     nouvelle_figure,
+    poser_categories,
 )
 from analyse.statistiques.suivi import JOURS, ParametresSuivi
 from analyse.statistiques.verdicts import verdict_carte_controle
@@ -247,9 +249,8 @@ def phrase_cartes(resultats: dict) -> BlocHTML:
 
 
 def _axe_mois(ax, mois) -> None:
-    x = np.arange(len(mois))
     pas = 1 if len(mois) <= 18 else 2
-    ax.set_xticks(x[::pas], [_mois_court(m) for m in list(mois)[::pas]], fontsize=7.5)
+    poser_categories(ax, "x", [mois_fr(m) for m in mois], [_mois_court(m) for m in mois], pas=pas, fontsize=7.5)
     ax.set_xlim(-0.6, len(mois) - 0.4)
 
 
@@ -899,7 +900,7 @@ def tableau_parametres(parametres: ParametresSuivi) -> pd.DataFrame:
             ("Temps de traitement après appel", f"{nombre_fr(p.traitement_apres_appel_secondes, 0)} secondes"),
             (
                 "Équipe actuelle",
-                "déduite des postes du journal" if p.agents_actuels is None else f"{p.agents_actuels} agent(s)",
+                "déduite des postes du journal" if p.agents_actuels is None else accorder(p.agents_actuels, "agent"),
             ),
             ("Délai cible de réponse aux réclamations", f"{p.delai_cible_jours} jours"),
             ("Mois de référence des cartes", f"jusqu’à {p.mois_reference} (au plus la moitié de la série)"),

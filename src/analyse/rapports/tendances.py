@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from analyse import config
 from analyse.config import resoudre_chemin
 from analyse.donnees.codes import libelle
-from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.formatage import BlocHTML, accorder, ecrire_csv, intervalle_fr, nombre_fr
 from analyse.rapports.gabarits import rendre
 from analyse.rapports.graphiques import (
     GRIS,
@@ -30,6 +30,7 @@ from analyse.rapports.graphiques import (
     habiller,
     ligne_source,
     nouvelle_figure,
+    styles_series,
 )
 from analyse.statistiques.tendances import (
     LIBELLES_METHODES,
@@ -604,19 +605,9 @@ def graphique_cohortes(resultats: dict, source: str) -> Figure:
     c = resultats["cohortes"].dropna(subset=["score"])
     fig, ax = nouvelle_figure((TAILLE[0], 3.6))
     cohortes = sorted(c["cohorte"].unique())
-    couleurs = list(PALETTE.values())
-    for k, co in enumerate(cohortes):
+    for co, style in zip(cohortes, styles_series(len(cohortes))):
         d = c[c["cohorte"] == co].sort_values("annee")
-        ax.plot(
-            d["annee"],
-            d["score"],
-            marker="o",
-            ms=3,
-            lw=1.3,
-            color=couleurs[k % len(couleurs)],
-            ls="-" if k < len(couleurs) else "--",
-            label=f"Entrées en {co}",
-        )
+        ax.plot(d["annee"], d["score"], ms=3.5, lw=1.3, **style, label=f"Entrées en {co}")
     _axe_annees(ax, resultats["annees"])
     ax.set_ylabel(UNITE_SCORE)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=4, fontsize=7, frameon=False)
