@@ -59,3 +59,50 @@ def test_moderation_entre_propre_et_commune():
 def test_trigamma_inverse():
     x = np.array([1e-3, 0.05, 0.7, 3.0, 50.0])
     np.testing.assert_allclose(polygamma(1, trigamma_inverse(x)), x, rtol=1e-7)
+
+
+def _structures_simulees(sigmas, contacts, n_structures=2000, graine=4, facteurs=None):
+    """Contacts triés par structure puis canal : x = μ_s + α_c + e, e ~ N(0, (σ_c · f_s)²)."""
+    rng = np.random.default_rng(graine)
+    mu = rng.normal(60, 8, n_structures)
+    f = np.ones(n_structures) if facteurs is None else facteurs
+    valeurs, debut, canal, structure = [], [], [], []
+    for s in range(n_structures):
+        for c, (sigma, n) in enumerate(zip(sigmas, contacts)):
+            debut.append(len(valeurs))
+            canal.append(c)
+            structure.append(s)
+            valeurs.extend(mu[s] + 5 * c + rng.normal(0, sigma * f[s], n))
+    return np.array(valeurs), np.array(debut), np.array(canal), np.array(structure)
+
+
+def test_dispersion_du_site_bornee_par_les_autres_canaux():
+    """Site à un contact, deux fois plus bruité que les autres canaux (vérité plantée : σ² = 400) :
+    sa dispersion, qu'aucune répétition ne mesure, est retrouvée par les autres canaux, là où la
+    seule mise en commun lui prêtait celle des autres (≈ 100)."""
+    from analyse.donnees.notation import variance_intra_mise_en_commun, variance_intra_moderee
+
+    x, debut, canal, structure = _structures_simulees((10.0, 10.0, 20.0), (4, 2, 1))
+    intra = variance_intra_moderee(x, np.ones(len(x)), debut, canal, structure)
+    site = canal == 2
+    assert intra.canaux_empruntes == (2,)
+    assert np.mean(intra.par_groupe[site]) == pytest.approx(400, rel=0.12)
+    assert np.mean(intra.par_groupe[~site]) == pytest.approx(100, rel=0.1)
+    commune = variance_intra_mise_en_commun(x, np.ones(len(x)), debut, canal)
+    assert np.mean(commune[site]) < 130
+
+
+def test_structures_irregulieres_reconnues():
+    """Constance plantée par structure (σ × exp(0,5 z)) : le facteur modéré suit le vrai facteur,
+    d0 est fini ; sans hétérogénéité plantée, d0 est très grand et les facteurs restent près de 1."""
+    from analyse.donnees.notation import variance_intra_moderee
+
+    rng = np.random.default_rng(8)
+    vrais = np.exp(0.5 * rng.standard_normal(2000))
+    x, debut, canal, structure = _structures_simulees((10.0, 10.0), (5, 3), facteurs=vrais)
+    intra = variance_intra_moderee(x, np.ones(len(x)), debut, canal, structure)
+    assert 1 < intra.loi.ddl < 20
+    assert np.corrcoef(np.log(intra.facteur), 2 * np.log(vrais))[0, 1] > 0.6
+    x, debut, canal, structure = _structures_simulees((10.0, 10.0), (5, 3))
+    egal = variance_intra_moderee(x, np.ones(len(x)), debut, canal, structure)
+    assert egal.loi.ddl > 50 and np.ptp(egal.facteur) < 0.5

@@ -268,6 +268,7 @@ _USAGES = {
     "lmg": 9,
     "banque": 10,
     "ecarts": 11,
+    "ecarts_plan": 12,
 }
 
 
@@ -1130,7 +1131,7 @@ def _preparer_edition(monde, annee):
             nb[:, j] *= rng.random(len(idx)) < _PART_TESTES_RESEAUX
     ecarts = monde.ecarts
     if ecarts.part_un_contact > 0:
-        un_seul = _rng(monde.graine, annee, "ecarts").random(len(idx)) < ecarts.part_un_contact
+        un_seul = _rng(monde.graine, annee, "ecarts_plan").random(len(idx)) < ecarts.part_un_contact
         nb[un_seul] = np.minimum(nb[un_seul], 1)
     base = (
         np.array([_EFFETS_TYPE[t] for t in s["type"][idx]])

@@ -30,18 +30,16 @@ from analyse.donnees.codes import DETERMINANTS, ETAPES
 from analyse.donnees.moderation import LoiAPriori, ajuster_loi_f, moderer
 
 ANNEXE_METHODE = (
-    "Chaque intervalle à 95 % d'un score de structure combine la dispersion des contacts au sein d'une même "
-    "structure avec le nombre de contacts de la structure sur chaque canal (et les poids des canaux pour le score "
-    "global). Cette dispersion est d'abord mise en commun sur toutes les structures de l'édition, canal par canal, "
-    "puis ajustée à la structure : une structure dont les contacts d'un même canal diffèrent beaucoup entre eux "
-    "reçoit un intervalle plus large, une structure constante un intervalle plus étroit, d'autant plus qu'elle a "
-    "de contacts répétés (variances modérées par bayes empirique, intervalle de Student). Un canal testé par un "
-    "seul contact a donc un intervalle large et non nul. La dispersion propre au site internet, testé une fois par "
-    "an, ne peut pas être mesurée : elle est bornée par l'écart entre le site et les autres canaux de chaque "
-    "structure, ce qui compte comme du bruit toute différence réelle propre au site (intervalle prudent). Des "
-    "éditions simulées à vérité connue, y compris des structures inégalement constantes, un site plus bruité, des "
-    "scores empilés à 100 et un seul contact par canal, montrent que ces intervalles contiennent la vraie valeur "
-    "environ 95 fois sur 100 (au moins 90 fois sur 100 pour les structures les plus irrégulières)."
+    "Chaque intervalle à 95 % d'un score de structure combine la dispersion des contacts au sein de la structure "
+    "avec son nombre de contacts sur chaque canal (et les poids des canaux pour le score global). Cette dispersion, "
+    "mise en commun sur toutes les structures de l'édition canal par canal, est ajustée à la structure : des contacts "
+    "d'un même canal très différents entre eux élargissent l'intervalle, des contacts réguliers le resserrent, "
+    "d'autant plus que la structure a de contacts répétés (variances modérées par bayes empirique, intervalle de "
+    "Student). Un canal testé par un seul contact a un intervalle large et non nul. La dispersion propre au site "
+    "internet, testé une fois par an, ne se mesure pas : elle est bornée par l'écart entre le site et les autres "
+    "canaux de chaque structure (intervalle prudent). Sur des éditions simulées à vérité connue, y compris loin de ce "
+    "modèle, ces intervalles contiennent la vraie valeur environ 95 fois sur 100, et au moins 90 fois sur 100 pour "
+    "les structures les plus irrégulières."
 )
 
 
