@@ -79,7 +79,7 @@ lint: $(ETAT) ## Vérifie le style (ruff check et ruff format --check)
 test: $(ETAT) lint axe ## Vérifie le style puis lance toute la suite de tests
 	$(PY) -m pytest
 
-axe: ## Installe chromium (apt-get) et axe-core (npm ci dans outils/axe/) pour l'audit des pages HTML
+axe: ## Installe chromium et poppler-utils (apt-get) et axe-core (npm ci dans outils/axe/) pour l'audit des pages HTML
 	@bash outils/installer_axe.sh
 
 dictionnaire: $(ETAT) ## Régénère docs/dictionnaire-donnees.md depuis les schémas des tables

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installe de quoi auditer les rapports HTML avec axe-core : chromium (Debian) et, dans
-# outils/axe/, les paquets npm verrouillés (axe-core, playwright-core) par « npm ci ».
-# Idempotent : ne refait rien si chromium et outils/axe/node_modules sont à jour.
+# Installe les lecteurs indépendants des rapports : chromium (Debian) et, dans outils/axe/, les
+# paquets npm verrouillés (axe-core, playwright-core) par « npm ci » pour auditer le HTML ;
+# poppler-utils (Debian : pdfinfo, pdftoppm), second lecteur des PDF.
+# Idempotent : ne refait rien si tout est déjà là et à jour.
 set -euo pipefail
 cd "$(dirname "$0")/axe"
 
-if ! command -v chromium >/dev/null 2>&1; then
+manquants=()
+command -v chromium >/dev/null 2>&1 || manquants+=(chromium)
+command -v pdfinfo >/dev/null 2>&1 || manquants+=(poppler-utils)
+if [ ${#manquants[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  echo "Installation de chromium (apt-get)…"
+  echo "Installation de ${manquants[*]} (apt-get)…"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${manquants[@]}" >/dev/null
 fi
 
 if ! command -v npm >/dev/null 2>&1; then

@@ -228,9 +228,10 @@ def test_sommaire_balise_toc_sans_points_de_conduite(tmp_path):
         assert all(sum(_type(d) == "/Link" for d in _descendants(e)) == 1 for e in entrees)
 
 
-@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler (pdfinfo) absent : second lecteur indisponible")
 def test_second_lecteur_poppler(tmp_path):
     """Lecture indépendante de l'arbre de structure par poppler (pdfinfo -struct-text)."""
+    if shutil.which("pdfinfo") is None:
+        pytest.fail("poppler (pdfinfo) absent : lancez « make axe » (outils/installer_axe.sh).")
     chemin = _document_d_essai(tmp_path)
     arbre = subprocess.run(["pdfinfo", "-struct-text", str(chemin)], capture_output=True, text=True).stdout
     assert "TOC" in arbre and "TOCI" in arbre and ". . ." not in arbre and "...." not in arbre
