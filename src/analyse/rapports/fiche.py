@@ -579,7 +579,7 @@ def _ecart_intervalle(ecart, bas, haut) -> str:
     ligne d'une cellule étroite tombe entre l'écart et l'intervalle (« – » si absent).
 
     >>> _ecart_intervalle(-3.84, -13.7, 6.2).replace("\u00a0", " ")
-    '-3,8 [-13,7 ; 6,2]'
+    '-3,8 [-13,7\\u202f; 6,2]'
     """
     if pd.isna(ecart) or pd.isna(bas):
         return _ecart_fr(ecart)
@@ -755,7 +755,7 @@ def _valeur_delai(r) -> str:
 
 
 def _national_delai(r) -> str:
-    """Délai médian national et son intervalle (« 15 j [14 ; 16 j] »)."""
+    """Délai médian national et son intervalle (« 15 j [14\\u202f; 16 j] »)."""
     if pd.isna(r["national"]):
         return "–"
     bornes = {"n": 1, "ic_bas": r.get("national_ic_bas", np.nan), "ic_haut": r.get("national_ic_haut", np.nan)}

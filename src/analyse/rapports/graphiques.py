@@ -228,7 +228,7 @@ def titre_constat(
 
     >>> a = pd.DataFrame({"libelle": ["Téléphone", "Courrier"], "score": [78.2, 55.1], "ic_bas": [75.0, 51.0], "ic_haut": [81.0, 59.0], "supprime": [False, False]})
     >>> titre_constat(a)
-    'Téléphone en tête (78,2 sur 100), Courrier en retrait (55,1) : écart établi (+23,1 points, IC à 95 % [18,1 ; 28,1])'
+    'Téléphone en tête (78,2 sur 100), Courrier en retrait (55,1) : écart établi (+23,1 points, IC à 95 % [18,1\\u202f; 28,1])'
     """
     from analyse.statistiques.verdicts import erreur_type_intervalle, verdict_ecart_groupes
 

@@ -170,11 +170,11 @@ def verdict_ecart(
     une affirmation, jamais en ajouter une que l'intervalle ne soutient pas.
 
     >>> verdict_ecart(3.2, 0.5, 5.9).phrase
-    'au-dessus de la moyenne nationale (+3,2 points, IC à 95 % [0,5 ; 5,9])'
+    'au-dessus de la moyenne nationale (+3,2 points, IC à 95 % [0,5\\u202f; 5,9])'
     >>> verdict_ecart(-1.0, -3.5, 1.5).mot
     'non établi'
     >>> verdict_ecart(-4.0, -7.0, -1.0, etabli=False).phrase
-    'écart à la moyenne nationale non établi (-4,0 points, IC à 95 % [-7,0 ; -1,0], comparaisons multiples)'
+    'écart à la moyenne nationale non établi (-4,0 points, IC à 95 % [-7,0\\u202f; -1,0], comparaisons multiples)'
     """
     if any(np.isnan(float(v)) for v in (ecart, bas, haut)):
         return Verdict("non publiée", f"comparaison à {reference} non publiée", False)
@@ -280,7 +280,7 @@ def verdict_seuil(score, bas, haut, seuil: float) -> Verdict:
     >>> verdict_seuil(80.0, 76.0, 84.0, 75).mot
     'seuil atteint'
     >>> verdict_seuil(76.0, 72.0, 80.0, 75).phrase
-    'atteinte du seuil de 75 points non établie (75 est dans l’intervalle [72,0 ; 80,0])'
+    'atteinte du seuil de 75 points non établie (75 est dans l’intervalle [72,0\\u202f; 80,0])'
     >>> verdict_seuil(60.0, 55.0, 65.0, 75).mot
     'en dessous du seuil'
     """
@@ -336,7 +336,7 @@ def verdict_evolution(score, bas, haut, score_precedent, bas_precedent, haut_pre
     erreurs types déduites des demi-largeurs) et le mot qui en découle.
 
     >>> verdict_evolution(75.0, 72.0, 78.0, 68.0, 65.0, 71.0).phrase
-    'hausse de +7,0 points (IC à 95 % [2,8 ; 11,2])'
+    'hausse de +7,0 points (IC à 95 % [2,8\\u202f; 11,2])'
     >>> verdict_evolution(70.0, 66.0, 74.0, 68.0, 64.0, 72.0).mot
     'stable'
     """
@@ -398,11 +398,11 @@ def verdict_tendance(pente, bas, haut, p_ajustee=np.nan, unite: str = "point", p
     et que la p-valeur (ajustée si plusieurs séries) est sous 5 %.
 
     >>> verdict_tendance(1.5, 0.3, 2.7, 0.01).phrase
-    'hausse de +1,5 point par édition [0,3 ; 2,7]'
+    'hausse de +1,5 point par édition [0,3\\u202f; 2,7]'
     >>> verdict_tendance(-1.5, -2.7, -0.3, 0.01).phrase
-    'baisse de -1,5 point par édition [-2,7 ; -0,3]'
+    'baisse de -1,5 point par édition [-2,7\\u202f; -0,3]'
     >>> verdict_tendance(1.5, 0.3, 2.7, 0.2).phrase
-    "stable aux erreurs d'échantillonnage près (+1,5 point par édition [0,3 ; 2,7])"
+    "stable aux erreurs d'échantillonnage près (+1,5 point par édition [0,3\\u202f; 2,7])"
     """
     chiffres = f"{signe_fr(pente)} {unite} {par} {intervalle_fr(bas, haut)}"
     p_ok = np.isnan(float(p_ajustee)) or float(p_ajustee) < ALPHA
@@ -426,7 +426,7 @@ def verdict_rupture(
     """Rupture d'une série (changement de niveau, situé conjointement avec la tendance).
 
     >>> verdict_rupture(True, 2018, 5.0, 2.1, 7.9, 0.01).phrase
-    'rupture en 2018 : hausse de niveau de +5,0 points [2,1 ; 7,9]'
+    'rupture en 2018 : hausse de niveau de +5,0 points [2,1\\u202f; 7,9]'
     >>> verdict_rupture(False, None).phrase
     "pas de rupture établie au-delà de la tendance et des erreurs d'échantillonnage"
     """
