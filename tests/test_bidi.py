@@ -57,7 +57,7 @@ def test_titre_et_signets_du_pdf_sans_controle(tmp_path):
     corps = "<h2>Section \u202eenrevuog</h2><p>Texte.</p><h3>Sous\u200f-section</h3><p>Suite.</p>"
     document = rendu.document_html(corps, "Fiche \u202eMairie", "Édition \u2067 2022")
     assert not _contient_controle(document.split("<body", 1)[0])  # <title> et métadonnées
-    chemin = rendu.html_vers_pdf(document, tmp_path / "bidi.pdf")
+    chemin = rendu.fragment_vers_pdf(corps, tmp_path / "bidi.pdf", "Fiche \u202eMairie", "Édition \u2067 2022")
     with pikepdf.open(chemin) as pdf:
         titre = str(pdf.docinfo.Title)
         with pdf.open_outline() as signets:

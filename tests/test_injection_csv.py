@@ -111,8 +111,8 @@ def test_palmares_joint_au_pdf_national_sans_formule(tmp_path_factory):
     tables["participants"] = participants
     resultat = palmares.calculer_palmares(tables, config.Parametres(n_bootstrap=50))
     assert not resultat["laureats"].empty
-    document = rendu.document_html(str(rapport_palmares.bloc_palmares(resultat, "Source : essai")), "Palmarès")
-    chemin = rendu.html_vers_pdf(document, tmp_path_factory.mktemp("palmares") / "national.pdf")
+    bloc = str(rapport_palmares.bloc_palmares(resultat, "Source : essai"))
+    chemin = rendu.fragment_vers_pdf(bloc, tmp_path_factory.mktemp("palmares") / "national.pdf", "Palmarès")
     with pikepdf.open(chemin) as pdf:
         jointes = {nom: f.get_file().read_bytes() for nom, f in pdf.attachments.items()}
     assert jointes

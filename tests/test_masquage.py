@@ -351,8 +351,7 @@ def test_fiche_html_et_pdf_sans_contournement(tmp_path_factory):
     paquets = [" ; ".join(CONTOURNEMENTS[i :: fiche.N_CITATIONS]) for i in range(fiche.N_CITATIONS)]
     fiche_calculee["usagers"]["textes"] = pd.Series(paquets)
     bloc = str(fiche.bloc_usagers(fiche_calculee, longueur_citation=1_000))
-    document = rendu.document_html(bloc, "Fiche d'essai")
-    chemin = rendu.html_vers_pdf(document, tmp_path_factory.mktemp("fiche_masquee") / "fiche.pdf")
+    chemin = rendu.fragment_vers_pdf(bloc, tmp_path_factory.mktemp("fiche_masquee") / "fiche.pdf", "Fiche d'essai")
     texte_pdf = " ".join(page.extract_text() for page in PdfReader(chemin).pages)
     for sortie in (bloc, texte_pdf):
         for fuite in FUITES:
