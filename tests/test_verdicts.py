@@ -144,8 +144,8 @@ def test_evolution_couvre_la_difference_vraie():
     [
         (1.5, 0.3, 2.7, 0.01, "hausse de +1,5"),
         (-1.5, -2.7, -0.3, 0.01, "baisse de -1,5"),
-        (1.5, 0.3, 2.7, 0.30, "stable aux erreurs"),
-        (0.4, -0.8, 1.6, 0.01, "stable aux erreurs"),
+        (1.5, 0.3, 2.7, 0.30, "pas de tendance établie, stable aux erreurs"),
+        (0.4, -0.8, 1.6, 0.01, "pas de tendance établie, stable aux erreurs"),
     ],
 )
 def test_tendance_signee_avec_intervalle(pente, bas, haut, p, debut):
