@@ -271,6 +271,24 @@ def verdict_carte_controle(mois_alerte: str | None, grandeur: str, limite: str =
     return Verdict("aucun signal", f"{grandeur} reste au-dessus de {limite} : aucun signal", False)
 
 
+def phrase_alertes_cartes(n_mois: int, premier: str | None, dernier: str | None, evaluees: bool = True) -> str:
+    """Synthèse des cartes de contrôle : une dégradation n'est dite que si une limite est franchie.
+
+    >>> phrase_alertes_cartes(0, None, None)
+    'Aucune alerte des cartes de contrôle : aucune limite franchie, pas de dégradation établie.'
+    >>> phrase_alertes_cartes(2, "juin 2022", "juillet 2022")
+    'Alerte : dégradation signalée dès juin 2022, limite de contrôle franchie (2 mois signalés, dernier : juillet 2022).'
+    """
+    if not evaluees:
+        return "Trop peu de signaux par mois pour les cartes de contrôle : aucune dégradation ne peut être détectée."
+    if not n_mois:
+        return "Aucune alerte des cartes de contrôle : aucune limite franchie, pas de dégradation établie."
+    return (
+        f"Alerte : dégradation signalée dès {premier}, limite de contrôle franchie "
+        f"({n_mois} mois signalés, dernier : {dernier})."
+    )
+
+
 # --------------------------------------------------------------------------- seuil et quartile
 
 
