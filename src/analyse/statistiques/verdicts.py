@@ -241,6 +241,40 @@ def verdict_ecart_groupes(haut_nom: str, bas_nom: str, ecart, erreur_haut, erreu
     )
 
 
+def titre_tete_retrait(haut_nom: str, valeur_haut: str, bas_nom: str, valeur_bas: str, verdict: Verdict) -> str:
+    """Titre d'une figure qui nomme le groupe en tête et celui en retrait, seulement si l'écart
+    entre eux est établi (:func:`verdict_ecart_groupes`) ; sinon l'étendue, sans mot comparatif.
+
+    >>> v = verdict_ecart_groupes("Téléphone", "Courrier", 23.1, 2.0, 2.0, 6)
+    >>> titre_tete_retrait("Téléphone", "78,2 sur 100", "Courrier", "55,1", v)[:50]
+    'Téléphone en tête (78,2 sur 100), Courrier en retr'
+    >>> titre_tete_retrait("A", "60 %", "B", "58", verdict_ecart_groupes("A", "B", 2.0, 2.0, 2.0, 6))[:36]
+    'Écarts non établis : de 58 (B) à 60 '
+    """
+    chiffres = verdict.phrase[verdict.phrase.index("(") :]
+    if verdict.etabli:
+        return f"{haut_nom} en tête ({valeur_haut}), {bas_nom} en retrait ({valeur_bas}) : écart établi {chiffres}"
+    return f"Écarts non établis : de {valeur_bas} ({bas_nom}) à {valeur_haut} ({haut_nom}) {chiffres}"
+
+
+def titre_point_fort_retrait(fort: tuple[str, str] | None, faible: tuple[str, str] | None) -> str:
+    """Titre des déterminants d'une fiche : le point fort et le retrait le plus marqué parmi les
+    écarts établis (``verdict_ecart`` « au-dessus » / « en dessous »), chacun donné par
+    (libellé, écart signé en texte).
+
+    >>> titre_point_fort_retrait(("Courtoisie", "+6,0"), ("Attente", "-4,0"))
+    'Courtoisie : point fort (+6,0 points sur la moyenne) ; Attente : le plus en retrait (-4,0 points)'
+    >>> titre_point_fort_retrait(None, None)
+    'Aucun écart à la moyenne nationale établi par déterminant'
+    """
+    morceaux = []
+    if fort:
+        morceaux.append(f"{fort[0]} : point fort ({fort[1]} points sur la moyenne)")
+    if faible:
+        morceaux.append(f"{faible[0]} : le plus en retrait ({faible[1]} points)")
+    return " ; ".join(morceaux) if morceaux else "Aucun écart à la moyenne nationale établi par déterminant"
+
+
 def verdict_rang(rang: int, rang_bas: int, rang_haut: int, ex_aequo: bool) -> Verdict:
     """Rang d'un lauréat du palmarès lu sur son intervalle de rang : « ex aequo » quand les
     intervalles de rang de lauréats voisins se recouvrent (``statistiques.palmares``).
