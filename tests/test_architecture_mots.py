@@ -27,7 +27,7 @@ from analyse.statistiques import verdicts
 RACINE = Path(analyse.__file__).resolve().parents[2]
 MOTS = re.compile(
     r"au-dessus|en[ -]dessous|en retrait|en avance|\batteinte?s?\b|\bhausses?\b|\bbaisses?\b"
-    r"|rupture retenue|priorit|significati",
+    r"|rupture retenue|priorit|significati|nettement devant",
     re.IGNORECASE,
 )
 IDENTIFIANT = re.compile(r"[\w.\-]+")  # clés de dictionnaire, noms de gabarit : pas du texte

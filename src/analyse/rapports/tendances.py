@@ -285,7 +285,9 @@ def phrase_composition(resultats: dict) -> BlocHTML:
     'phrase_composition'
     """
     comp = resultats["composition"].query("niveau == 'national' and methode == 'effets_fixes'").dropna(subset=["effet"])
-    n_etablis = int(((comp["ic_bas"] > 0) | (comp["ic_haut"] < 0)).sum())
+    n_etablis = sum(
+        verdicts.verdict_difference(e, b, h).etabli for e, b, h in zip(comp["effet"], comp["ic_bas"], comp["ic_haut"])
+    )
     return rendre("tendances_composition.html.j2", pire=comp.loc[comp["effet"].idxmin()].to_dict(), n_etablis=n_etablis)
 
 

@@ -275,6 +275,31 @@ def titre_point_fort_retrait(fort: tuple[str, str] | None, faible: tuple[str, st
     return " ; ".join(morceaux) if morceaux else "Aucun écart à la moyenne nationale établi par déterminant"
 
 
+def verdict_devance(bas_premier, haut_premier, bas_second, haut_second) -> Verdict:
+    """Le premier d'un classement se détache-t-il du second ? Seulement si leurs intervalles ne se
+    recouvrent pas (règle prudente : les parts d'un même R² sont corrélées, l'intervalle de leur
+    différence n'est pas publié).
+
+    >>> verdict_devance(0.09, 0.11, 0.04, 0.06).phrase, verdict_devance(0.09, 0.11, 0.08, 0.10).phrase
+    ('nettement devant', 'au coude-à-coude avec')
+    """
+    if bas_premier > haut_second:
+        return Verdict("devant", "nettement devant", True, np.nan, bas_premier, haut_second)
+    return Verdict("coude-à-coude", "au coude-à-coude avec", False, np.nan, bas_premier, haut_second)
+
+
+def verdict_association(coefficient, bas, haut) -> Verdict:
+    """Signe d'une association (coefficient de régression) lu sur son intervalle.
+
+    >>> verdict_association(0.2, 0.1, 0.3).mot, verdict_association(0.1, -0.1, 0.3).mot
+    ('positive', 'non établie')
+    """
+    if bas > 0 or haut < 0:
+        mot = "positive" if bas > 0 else "négative"
+        return Verdict(mot, f"association {mot}", True, float(coefficient), bas, haut)
+    return Verdict("non établie", "association non établie", False, float(coefficient), bas, haut)
+
+
 def verdict_rang(rang: int, rang_bas: int, rang_haut: int, ex_aequo: bool) -> Verdict:
     """Rang d'un lauréat du palmarès lu sur son intervalle de rang : « ex aequo » quand les
     intervalles de rang de lauréats voisins se recouvrent (``statistiques.palmares``).
