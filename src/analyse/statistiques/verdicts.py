@@ -561,6 +561,20 @@ def verdict_tendance(
     return Verdict("stable", phrase, False, float(pente), bas, haut, details)
 
 
+def sens_tendance(p_valeur, signe, niveau: float = NIVEAU) -> str:
+    """Colonne ``sens`` des tests de tendance (``tests_tendance_rupture.csv``) : hausse ou baisse
+    si la p-valeur (ajustée) est sous 1 − niveau, selon le signe de la pente.
+
+    >>> sens_tendance(0.01, -0.4), sens_tendance(0.3, 0.4), sens_tendance(float("nan"), 1.0)
+    ('baisse', 'pas de tendance nette', "trop peu d'éditions")
+    """
+    if np.isnan(float(p_valeur)):
+        return "trop peu d'éditions"
+    if float(p_valeur) >= 1 - niveau:
+        return "pas de tendance nette"
+    return "hausse" if signe > 0 else "baisse"
+
+
 def resume_tendances(mots, noms=None, reserve: str = RESERVE_SERIES) -> str:
     """Résumé des tendances de plusieurs séries (mots de :func:`verdict_tendance`) : baisses et
     hausses établies, nommées si ``noms`` est donné, sinon dénombrées ; les séries sans test
