@@ -887,6 +887,7 @@ def bloc_priorites(fiche: dict) -> BlocHTML:
             "score": r["score"],
             "score_national": r["score_national"],
             "etabli": bool(r["etabli"]),
+            "mot": r["verdict"].mot if r["verdict"] is not None else "à surveiller",
             "ecart": ecarts.get(r["modalite"]),
             "pratiques": pratiques_pour(r["modalite"]).head(3).to_dict("records"),
         }
