@@ -75,12 +75,14 @@ def test_rapport_tendances_de_bout_en_bout(tmp_path_factory, tmp_path):
 
 
 def test_phrases_de_tendance_signees_avec_intervalle():
-    hausse = rapport_tendances.phrase_tendance(1.5, 0.5, 2.5)
-    baisse = rapport_tendances.phrase_tendance(-1.5, -2.5, -0.5)
+    def phrase(pente, bas, haut):
+        return rapport_tendances._phrase_test({"pente_an": pente, "pente_bas": bas, "pente_haut": haut})
+
+    hausse, baisse = phrase(1.5, 0.5, 2.5), phrase(-1.5, -2.5, -0.5)
     assert hausse != baisse
     assert hausse.startswith("hausse de +1,50") and "[+0,50 ; +2,50]" in hausse
     assert baisse.startswith("baisse de -1,50") and "[-2,50 ; -0,50]" in baisse
-    assert rapport_tendances.phrase_tendance(1.5, -0.2, 3.2).startswith("pas de tendance établie, stable aux erreurs")
+    assert phrase(1.5, -0.2, 3.2).startswith("pas de tendance établie, stable aux erreurs")
 
 
 def test_titre_des_series_garde_le_signe_et_l_intervalle():
@@ -113,5 +115,5 @@ def test_rupture_non_etablie_dite_en_clair():
         "p_rupture_ajustee": 0.4,
         "rupture_retenue": False,
     }
-    phrase = rapport_tendances.phrase_rupture(t)
+    phrase = rapport_tendances._verdict_rupture(t).phrase
     assert phrase.startswith("pas de rupture établie") and "entre 2018 et 2020" in phrase and "-3,4" in phrase

@@ -144,8 +144,8 @@ def test_evolution_couvre_la_difference_vraie():
     [
         (1.5, 0.3, 2.7, 0.01, "hausse de +1,5"),
         (-1.5, -2.7, -0.3, 0.01, "baisse de -1,5"),
-        (1.5, 0.3, 2.7, 0.30, "stable aux erreurs"),
-        (0.4, -0.8, 1.6, 0.01, "stable aux erreurs"),
+        (1.5, 0.3, 2.7, 0.30, "pas de tendance établie, stable aux erreurs"),
+        (0.4, -0.8, 1.6, 0.01, "pas de tendance établie, stable aux erreurs"),
     ],
 )
 def test_tendance_signee_avec_intervalle(pente, bas, haut, p, debut):
@@ -179,3 +179,54 @@ def test_titre_du_rapport_national_ne_dit_un_ecart_que_s_il_est_etabli():
     assert np.mean(["écart établi" in t for t in nuls]) <= 0.05
     assert "Écarts non établis" in nuls[0] or "écart établi" in nuls[0]
     assert "écart établi" in titre(np.r_[85.0, np.full(5, 65.0)])
+
+
+# --- Unification : tendances, suivi et déterminants passent par verdicts ----------------------
+
+
+def test_difference_signee_plus_et_moins_un_et_demi_donnent_des_textes_differents():
+    hausse, baisse = verdicts.verdict_difference(1.5, 0.7, 2.3), verdicts.verdict_difference(-1.5, -2.3, -0.7)
+    assert (hausse.mot, baisse.mot) == ("hausse", "baisse") and hausse.phrase != baisse.phrase
+    assert "[+0,7 ; +2,3]" in hausse.phrase and "[-2,3 ; -0,7]" in baisse.phrase
+    assert not verdicts.verdict_difference(1.5, -0.2, 3.2).etabli
+
+
+def test_tendance_des_series_lit_l_intervalle_et_la_p_ajustee():
+    assert verdicts.verdict_tendance(1.5, 0.3, 2.7, 0.2).mot == "stable"  # intervalle seul ne suffit pas
+    assert verdicts.verdict_tendance(float("nan"), float("nan"), float("nan")).mot == "–"
+    assert verdicts.resume_tendances(["hausse", "stable"], ["Courrier", "Accueil"]).startswith(
+        "aucune baisse établie, hausse établie pour courrier"
+    )
+
+
+def test_rupture_retenue_seulement_sous_le_seuil_ajuste():
+    assert verdicts.verdict_rupture(True, 2020, -4.2, p_ajustee=0.01, edition_precedente=2018).etabli
+    assert not verdicts.verdict_rupture(True, 2020, -4.2, p_ajustee=0.2, edition_precedente=2018).etabli
+    assert verdicts.verdict_rupture(False, 2020, -4.2, p_ajustee=0.2).phrase.startswith("pas de rupture établie")
+
+
+@pytest.mark.parametrize(
+    ("bas", "haut", "mot"),
+    [
+        (20.0, 40.0, "au-dessus"),
+        (3.0, float("inf"), "non établi"),
+        (2.0, 9.0, "en dessous"),
+        (10.0, 20.0, "non établi"),
+    ],
+)
+def test_cible_lue_sur_tout_l_intervalle(bas, haut, mot):
+    assert verdicts.verdict_cible(bas, haut, 15).mot == mot
+
+
+def test_titre_reclamations_du_suivi_compte_les_verdicts_de_cible():
+    from analyse.rapports.suivi import titre_reclamations
+
+    r = pd.DataFrame({"delai_ic_bas": [20.0, 3.0, 2.0, float("nan")], "delai_ic_haut": [40.0, np.inf, 9.0, np.nan]})
+    attendu = verdicts.resume_cible_mensuelle([verdicts.verdict_cible(b, h, 15) for b, h in r.to_numpy()], 15)
+    assert titre_reclamations(r, 15) == attendu and "pendant 1 mois sur 4" in attendu
+
+
+def test_devance_et_association_par_intervalles():
+    assert verdicts.verdict_devance(0.09, 0.11, 0.04, 0.06).etabli
+    assert not verdicts.verdict_devance(0.09, 0.11, 0.10, 0.12).etabli
+    assert verdicts.verdict_association(-0.2, -0.3, -0.1).mot == "négative"

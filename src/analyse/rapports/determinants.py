@@ -30,7 +30,7 @@ from analyse.rapports.graphiques import (
     ligne_source,
     nouvelle_figure,
 )
-from analyse.statistiques import determinants
+from analyse.statistiques import determinants, verdicts
 
 TITRE = "Déterminants de la satisfaction des usagers"
 NOM_FICHIER = "rapport_determinants"
@@ -334,7 +334,7 @@ def titre_importance(importance: pd.DataFrame) -> str:
     """
     imp = _trie(importance)
     premier, second = imp.iloc[0], imp.iloc[1]
-    net = "nettement devant" if premier["ic_bas"] > second["ic_haut"] else "au coude-à-coude avec"
+    net = verdicts.verdict_devance(premier["ic_bas"], premier["ic_haut"], second["ic_bas"], second["ic_haut"]).phrase
     return (
         f"{premier['libelle']} pèse le plus dans la satisfaction ({_pct(premier['part_pct'], 0)} du R² expliqué), "
         f"{net} {second['libelle']} ({_pct(second['part_pct'], 0)})"
@@ -536,7 +536,11 @@ def titre_structures(resultats: dict) -> str:
     if not res or res["n_observations"] == 0:
         return "Trop peu de structures pour relier scores d'audit et satisfaction perçue"
     c = res["coefficients"]
-    nets = c[c["ic_bas"] > 0].sort_values("coefficient", ascending=False)
+    positives = [
+        verdicts.verdict_association(k, b, h).mot == "positive"
+        for k, b, h in zip(c["coefficient"], c["ic_bas"], c["ic_haut"])
+    ]
+    nets = c[positives].sort_values("coefficient", ascending=False)
     if nets.empty:
         return (
             f"Aucun score d'audit ne se détache nettement dans la satisfaction perçue (R² = {nombre_fr(res['r2'], 2)})"

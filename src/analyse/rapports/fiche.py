@@ -888,6 +888,7 @@ def bloc_priorites(fiche: dict) -> BlocHTML:
             "score": r["score"],
             "score_national": r["score_national"],
             "etabli": bool(r["etabli"]),
+            "mot": r["verdict"].mot if r["verdict"] is not None else "à surveiller",
             "ecart": ecarts.get(r["modalite"]),
             "pratiques": pratiques_pour(r["modalite"]).head(3).to_dict("records"),
         }
@@ -1086,13 +1087,6 @@ def titre_determinants(fiche: dict) -> str:
     mots = t["verdict"].map(lambda v: v.mot)
     dessus = t[mots == "au-dessus"].sort_values("ecart")
     dessous = t[mots == "en dessous"].sort_values("ecart")
-    morceaux = []
-    if len(dessus):
-        morceaux.append(
-            f"{dessus['libelle'].iloc[-1]} : point fort ({_ecart_fr(dessus['ecart'].iloc[-1])} points sur la moyenne)"
-        )
-    if len(dessous):
-        morceaux.append(
-            f"{dessous['libelle'].iloc[0]} : le plus en retrait ({_ecart_fr(dessous['ecart'].iloc[0])} points)"
-        )
-    return " ; ".join(morceaux) if morceaux else "Aucun écart à la moyenne nationale établi par déterminant"
+    fort = (dessus["libelle"].iloc[-1], _ecart_fr(dessus["ecart"].iloc[-1])) if len(dessus) else None
+    faible = (dessous["libelle"].iloc[0], _ecart_fr(dessous["ecart"].iloc[0])) if len(dessous) else None
+    return verdicts.titre_point_fort_retrait(fort, faible)

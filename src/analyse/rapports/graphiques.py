@@ -230,7 +230,7 @@ def titre_constat(
     >>> titre_constat(a)
     'Téléphone en tête (78,2 sur 100), Courrier en retrait (55,1) : écart établi (+23,1 points, IC à 95 % [18,1\\u202f; 28,1])'
     """
-    from analyse.statistiques.verdicts import erreur_type_intervalle, verdict_ecart_groupes
+    from analyse.statistiques.verdicts import erreur_type_intervalle, titre_tete_retrait, verdict_ecart_groupes
 
     a, _ = _publiables(agregats)
     a = a.dropna(subset=[col_score]).sort_values(col_score, ascending=False)
@@ -248,10 +248,7 @@ def titre_constat(
         facteur * erreur_type_intervalle(bas["ic_bas"], bas["ic_haut"]),
         len(a),
     )
-    chiffres = verdict.phrase[verdict.phrase.index("(") :]
-    if verdict.etabli:
-        return f"{haut['libelle']} en tête ({v_haut} {unite}), {bas['libelle']} en retrait ({v_bas}) : écart établi {chiffres}"
-    return f"Écarts non établis : de {v_bas} ({bas['libelle']}) à {v_haut} {unite} ({haut['libelle']}) {chiffres}"
+    return titre_tete_retrait(haut["libelle"], f"{v_haut} {unite}", bas["libelle"], v_bas, verdict)
 
 
 def titre_etendue(agregats: pd.DataFrame, col_score: str = "score", facteur: float = 100.0, unite: str = "%") -> str:

@@ -46,7 +46,12 @@ from analyse.rapports.graphiques import (
     poser_categories,
 )
 from analyse.statistiques.suivi import JOURS, ParametresSuivi
-from analyse.statistiques.verdicts import verdict_carte_controle
+from analyse.statistiques.verdicts import (
+    phrase_alertes_cartes,
+    resume_cible_mensuelle,
+    verdict_carte_controle,
+    verdict_cible,
+)
 
 TITRE = "Tableau de bord de l’écoute usagers"
 LONGUEUR_EXTRAIT = 200  # caractères au plus par extrait de signal cité
@@ -218,11 +223,14 @@ def _phrase_spplus(spplus: dict | None, parametres) -> dict | None:
 
 def _donnees_alertes(resultats: dict) -> dict:
     mois = sorted(resultats["alertes"]["mois"].unique())
+    evaluees = bool(resultats["carte_p"]["reference"].any())
+    premier, dernier = (mois_fr(mois[0]), mois_fr(mois[-1])) if mois else (None, None)
     return {
         "n_mois": len(mois),
         "premier": mois[0] if mois else None,
         "dernier": mois[-1] if mois else None,
-        "evaluees": bool(resultats["carte_p"]["reference"].any()),
+        "evaluees": evaluees,
+        "phrase": phrase_alertes_cartes(len(mois), premier, dernier, evaluees),
     }
 
 
@@ -483,24 +491,15 @@ def _intervalles_delais(ax, x, r: pd.DataFrame) -> None:
 
 
 def titre_reclamations(r: pd.DataFrame, cible: float) -> str:
-    """Titre du graphique des réclamations : un mois n'est dit au-dessus (ou en dessous) de la cible
-    que si tout l'intervalle de son délai médian l'est.
+    """Titre du graphique des réclamations : la position de chaque mois par rapport à la cible vient
+    de ``verdicts.verdict_cible`` (tout l'intervalle de son délai médian d'un côté).
 
     >>> r = pd.DataFrame({"delai_ic_bas": [20.0, 3.0, 2.0], "delai_ic_haut": [40.0, float("inf"), 9.0]})
     >>> titre_reclamations(r, 15)
     'Délai médian nettement au-dessus de la cible de 15 jours pendant 1 mois sur 3, en dessous pendant 1'
     """
-    dessus = int((r["delai_ic_bas"] > cible).sum())
-    dessous = int((r["delai_ic_haut"] < cible).sum())
-    if not dessus:
-        return (
-            f"Aucun mois où le délai médian dépasse nettement la cible de {cible} jours "
-            f"(en dessous, intervalle compris : {dessous} mois sur {len(r)})"
-        )
-    return (
-        f"Délai médian nettement au-dessus de la cible de {cible} jours pendant {dessus} mois sur {len(r)}, "
-        f"en dessous pendant {dessous}"
-    )
+    mois = [verdict_cible(b, h, cible) for b, h in zip(r["delai_ic_bas"], r["delai_ic_haut"])]
+    return resume_cible_mensuelle(mois, cible)
 
 
 def graphique_lien_audit(resultats: dict, source: str) -> Figure:

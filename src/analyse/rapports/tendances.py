@@ -32,6 +32,7 @@ from analyse.rapports.graphiques import (
     nouvelle_figure,
     styles_series,
 )
+from analyse.statistiques import verdicts
 from analyse.statistiques.tendances import (
     LIBELLES_METHODES,
     METHODES,
@@ -166,97 +167,32 @@ def _test(resultats, methode, niveau="national", modalite="ensemble") -> dict:
 
 
 # --------------------------------------------------------------------------- du nombre au mot (séries)
-# Règle locale en attendant ``statistiques/verdicts.py`` (issue 17) : chaque mot vient de
-# l'intervalle affiché à côté. Isolée ici pour être déplacée telle quelle.
+# Les mots (hausse, baisse, stable, rupture) viennent de ``statistiques.verdicts`` ; ici, la mise en forme.
 
 
-def _signe(x, decimales: int) -> str:
-    return ("+" if x > 0 and round(x, decimales) != 0 else "") + nombre_fr(x, decimales)
+def _verdict_test(test: dict) -> verdicts.Verdict:
+    """Verdict de tendance d'une ligne de ``tests`` (pente par an, intervalle et p ajustés)."""
+    return verdicts.verdict_tendance(
+        test.get("pente_an", np.nan),
+        test.get("pente_bas", np.nan),
+        test.get("pente_haut", np.nan),
+        test.get("p_valeur_ajustee", np.nan),
+        par="par an",
+        decimales=2,
+        reserve=verdicts.RESERVE_SERIES,
+    )
 
 
-def intervalle_signe(bas, haut, decimales: int = 1) -> str:
-    """Intervalle d'un écart, bornes signées.
-
-    >>> intervalle_signe(-0.72, 0.31)
-    '[-0,7 ; +0,3]'
-    """
-    return f"[{_signe(bas, decimales)} ; {_signe(haut, decimales)}]"
-
-
-def _points(x, decimales: int) -> str:
-    return "point" if abs(round(x, decimales)) < 2 else "points"
-
-
-def phrase_tendance(pente, bas, haut, decimales: int = 2) -> str:
-    """Verdict de tendance signé, avec l'intervalle de la pente (points par an) dont il découle :
-    hausse si l'intervalle est au-dessus de 0, baisse s'il est en dessous, sinon « stable aux
-    erreurs d'échantillonnage et aux aléas d'édition près » (le test porte sur les deux).
-
-    >>> phrase_tendance(0.4, 0.1, 0.7)
-    'hausse de +0,40 point par an [+0,10 ; +0,70]'
-    >>> phrase_tendance(-0.4, -0.7, -0.1)
-    'baisse de -0,40 point par an [-0,70 ; -0,10]'
-    >>> phrase_tendance(0.2, -0.3, 0.7)
-    'pas de tendance établie, stable aux erreurs d’échantillonnage et aux aléas d’édition près (+0,20 point par an [-0,30 ; +0,70])'
-    >>> phrase_tendance(float("nan"), float("nan"), float("nan"))
-    'trop peu d’éditions pour établir une tendance'
-    """
-    if pd.isna(pente) or pd.isna(bas) or pd.isna(haut):
-        return "trop peu d’éditions pour établir une tendance"
-    chiffre = f"{_signe(pente, decimales)} {_points(pente, decimales)} par an {intervalle_signe(bas, haut, decimales)}"
-    if bas > 0:
-        return f"hausse de {chiffre}"
-    if haut < 0:
-        return f"baisse de {chiffre}"
-    return f"pas de tendance établie, stable aux erreurs d’échantillonnage et aux aléas d’édition près ({chiffre})"
-
-
-def ecart_avec_intervalle(ecart, bas, haut, decimales: int = 1) -> str:
-    """Écart signé, unité et intervalle, sans verdict.
-
-    >>> ecart_avec_intervalle(-1.1, -2.8, 0.7)
-    '-1,1 point [-2,8 ; +0,7]'
-    """
-    return f"{_signe(ecart, decimales)} {_points(ecart, decimales)} {intervalle_signe(bas, haut, decimales)}"
-
-
-def phrase_evolution(ecart, bas, haut, decimales: int = 1) -> str:
-    """Évolution entre deux éditions, signée, avec l'intervalle de la différence.
-
-    >>> phrase_evolution(-1.5, -2.3, -0.7)
-    'recule de 1,5 point [-2,3 ; -0,7]'
-    >>> phrase_evolution(1.5, -0.2, 3.2)
-    'évolution non établie (+1,5 point [-0,2 ; +3,2])'
-    """
-    if pd.isna(ecart):
-        return "évolution non calculable"
-    chiffre = intervalle_signe(bas, haut, decimales)
-    if bas > 0 or haut < 0:
-        verbe = "progresse" if ecart > 0 else "recule"
-        return f"{verbe} de {nombre_fr(abs(ecart), decimales)} {_points(ecart, decimales)} {chiffre}"
-    return f"évolution non établie ({_signe(ecart, decimales)} {_points(ecart, decimales)} {chiffre})"
-
-
-def phrase_rupture(test: dict) -> str:
-    """Verdict de rupture d'une série : établie (valeur p ajustée sous α) ou non, avec l'écart au-delà
-    de la tendance et les deux éditions qui l'encadrent.
-
-    >>> phrase_rupture({"rupture": 2020, "rupture_apres": 2018, "ecart_rupture": -4.2, "p_rupture_ajustee": 0.01, "rupture_retenue": True})
-    'rupture établie entre 2018 et 2020 : -4,2 points au-delà de la tendance (p ajustée = 0,010)'
-    >>> phrase_rupture({"rupture": None})
-    'pas de rupture testable (trop peu d’éditions)'
-    """
+def _verdict_rupture(test: dict) -> verdicts.Verdict:
+    """Verdict de rupture d'une ligne de ``tests`` (édition, écart au-delà de la tendance, p ajustée)."""
     if not test or pd.isna(test.get("rupture")):
-        return "pas de rupture testable (trop peu d’éditions)"
-    ecart = test["ecart_rupture"]
-    entre = f"entre {int(test['rupture_apres'])} et {int(test['rupture'])}"
-    chiffre = f"{_signe(ecart, 1)} {_points(ecart, 1)} au-delà de la tendance"
-    p = nombre_fr(test.get("p_rupture_ajustee", test.get("p_rupture")), 3)
-    if test["rupture_retenue"]:
-        return f"rupture établie {entre} : {chiffre} (p ajustée = {p})"
-    return (
-        f"pas de rupture établie ; le changement de niveau le plus marqué, {entre} ({chiffre}), reste "
-        f"compatible avec une tendance régulière et la variation d’une édition à l’autre (p ajustée = {p})"
+        return verdicts.verdict_rupture(False, None)
+    return verdicts.verdict_rupture(
+        bool(test["rupture_retenue"]),
+        test["rupture"],
+        test["ecart_rupture"],
+        p_ajustee=test.get("p_rupture_ajustee", test.get("p_rupture")),
+        edition_precedente=test.get("rupture_apres"),
     )
 
 
@@ -298,28 +234,34 @@ def synthese(resultats: dict) -> BlocHTML:
         a1=a1,
         brut0=_valeur(s, "moyenne_participants", a0),
         brut1=_valeur(s, "moyenne_participants", a1),
-        evolution_brute=phrase_evolution(*_evolution_serie(s, "moyenne_participants", a0, a1)),
-        evolution_fe=phrase_evolution(*_evolution_serie(s, "effets_fixes", a0, a1)),
-        evolution_chaine=phrase_evolution(*_evolution_serie(s, "panel_chaine", a0, a1)),
+        evolution_brute=_evolution(s, "moyenne_participants", a0, a1),
+        evolution_fe=_evolution(s, "effets_fixes", a0, a1),
+        evolution_chaine=_evolution(s, "panel_chaine", a0, a1),
         composition=c.iloc[0].to_dict() if len(c) else None,
-        composition_phrase=phrase_evolution(*c.iloc[0][["effet", "ic_bas", "ic_haut"]]) if len(c) else "",
-        composition_chiffre=ecart_avec_intervalle(*c.iloc[0][["effet", "ic_bas", "ic_haut"]]) if len(c) else "",
+        composition_verdict=verdicts.verdict_difference(
+            *c.iloc[0][["effet", "ic_bas", "ic_haut"]], non_etabli="non établi"
+        )
+        if len(c)
+        else None,
         n_series=int(resultats["tests"]["p_valeur"].notna().sum()),
         tendance=_phrase_test(test),
         tendance_fe=_phrase_test(test_fe),
-        rupture=phrase_rupture(test) if test else "",
+        rupture=_verdict_rupture(test).phrase if test else "",
         n_canaux=len(canaux),
-        baisses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "baisse"],
-        hausses=[libelle(m) for m, sens in zip(canaux["modalite"], canaux["sens"]) if sens == "hausse"],
+        canaux=verdicts.resume_tendances(
+            [_verdict_test(x).mot for x in canaux.to_dict("records")], [libelle(m) for m in canaux["modalite"]]
+        ),
         reprise_pct=d["taux_reprise_pct"].iloc[1:].mean(),
         nouvelles=d["nouvelles"].iloc[1:].sum(),
     )
 
 
+def _evolution(series: pd.DataFrame, methode: str, a0: int, a1: int) -> str:
+    return verdicts.verdict_difference(*_evolution_serie(series, methode, a0, a1)).phrase
+
+
 def _phrase_test(test: dict) -> str:
-    if not test:
-        return ""
-    return phrase_tendance(test.get("pente_an"), test.get("pente_bas"), test.get("pente_haut"))
+    return _verdict_test(test).phrase if test else ""
 
 
 def introduction(resultats: dict, parametres: config.Parametres, demo: bool = False) -> BlocHTML:
@@ -344,7 +286,9 @@ def phrase_composition(resultats: dict) -> BlocHTML:
     'phrase_composition'
     """
     comp = resultats["composition"].query("niveau == 'national' and methode == 'effets_fixes'").dropna(subset=["effet"])
-    n_etablis = int(((comp["ic_bas"] > 0) | (comp["ic_haut"] < 0)).sum())
+    n_etablis = sum(
+        verdicts.verdict_difference(e, b, h).etabli for e, b, h in zip(comp["effet"], comp["ic_bas"], comp["ic_haut"])
+    )
     return rendre("tendances_composition.html.j2", pire=comp.loc[comp["effet"].idxmin()].to_dict(), n_etablis=n_etablis)
 
 
@@ -378,11 +322,11 @@ def titre_series(resultats: dict) -> str:
     ...     "niveau": "national", "modalite": "ensemble", "valeur": [68.0, 65.0, 68.0, 66.5],
     ...     "ic_bas": [67.0, 64.0, 68.0, 65.0], "ic_haut": [69.0, 66.0, 68.0, 68.5]})
     >>> titre_series({"series": s, "annees": [2012, 2022]})
-    'De 2012 à 2022, la moyenne des participants recule de 3,0 points [-4,4 ; -1,6] ; à structures comparables, évolution non établie (-1,5 point [-3,0 ; +0,5])'
+    'De 2012 à 2022, la moyenne des participants recule de 3,0 points [-4,4\\u202f; -1,6] ; à structures comparables, évolution non établie (-1,5 point [-3,0\\u202f; +0,5])'
     """
     s, a = resultats["series"], resultats["annees"]
-    brut = phrase_evolution(*_evolution_serie(s, "moyenne_participants", min(a), max(a)))
-    fe = phrase_evolution(*_evolution_serie(s, "effets_fixes", min(a), max(a)))
+    brut = _evolution(s, "moyenne_participants", min(a), max(a))
+    fe = _evolution(s, "effets_fixes", min(a), max(a))
     return f"De {min(a)} à {max(a)}, la moyenne des participants {brut} ; à structures comparables, {fe}"
 
 
@@ -484,19 +428,20 @@ def titre_composition(dernier) -> str:
     """Titre du graphique de composition : effet de la dernière édition, établi ou non par son intervalle.
 
     >>> titre_composition({"annee": 2022, "effet": -1.2, "ic_bas": -2.0, "ic_haut": -0.4})
-    'En 2022, le renouvellement du panel abaisse la moyenne des participants de 1,2 point [-2,0 ; -0,4]'
+    'En 2022, le renouvellement du panel abaisse la moyenne des participants de 1,2 point [-2,0\\u202f; -0,4]'
     >>> titre_composition({"annee": 2022, "effet": -0.3, "ic_bas": -1.0, "ic_haut": 0.4})
-    'En 2022, effet du renouvellement du panel non établi (-0,3 point [-1,0 ; +0,4])'
+    'En 2022, effet du renouvellement du panel non établi (-0,3 point [-1,0\\u202f; +0,4])'
     """
-    effet, bas, haut = dernier["effet"], dernier["ic_bas"], dernier["ic_haut"]
-    annee = int(dernier["annee"])
-    if bas > 0 or haut < 0:
-        verbe = "abaisse" if effet < 0 else "relève"
-        return (
-            f"En {annee}, le renouvellement du panel {verbe} la moyenne des participants de "
-            f"{nombre_fr(abs(effet))} {_points(effet, 1)} {intervalle_signe(bas, haut)}"
-        )
-    return f"En {annee}, effet du renouvellement du panel non établi ({_signe(effet, 1)} {_points(effet, 1)} {intervalle_signe(bas, haut)})"
+    verbes = ("relève la moyenne des participants", "abaisse la moyenne des participants")
+    v = verdicts.verdict_difference(
+        dernier["effet"],
+        dernier["ic_bas"],
+        dernier["ic_haut"],
+        verbes=verbes,
+        non_etabli="effet du renouvellement du panel non établi",
+    )
+    debut = f"En {int(dernier['annee'])}, "
+    return debut + (f"le renouvellement du panel {v.phrase}" if v.etabli else v.phrase)
 
 
 def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
@@ -504,24 +449,19 @@ def titre_petits_multiples(resultats: dict, niveau: str, quoi: str) -> str:
     les modalités suivies sur trop peu d'éditions ne sont comptées ni stables ni en tendance.
 
     >>> t = pd.DataFrame({"methode": "effets_fixes", "niveau": "canal", "modalite": ["a", "b", "c"],
-    ...     "sens": ["baisse", "pas de tendance nette", "trop peu d'éditions"]})
+    ...     "pente_an": [-0.5, 0.1, np.nan], "pente_bas": [-0.9, -0.3, np.nan], "pente_haut": [-0.1, 0.5, np.nan],
+    ...     "p_valeur_ajustee": [0.01, 0.6, np.nan]})
     >>> titre_petits_multiples({"tests": t}, "canal", "canaux")
     'À structures comparables, sur 2 canaux : baisse établie pour 1, hausse pour 0 ; 1 avec trop peu d’éditions pour un test'
     """
     t = resultats["tests"]
     t = t[(t["niveau"] == niveau) & (t["methode"] == "effets_fixes")]
-    testes = int((t["sens"] != "trop peu d'éditions").sum())
-    trop_peu = len(t) - testes
-    reste = f" ; {trop_peu} avec trop peu d’éditions pour un test" if trop_peu else ""
-    baisses, hausses = int((t["sens"] == "baisse").sum()), int((t["sens"] == "hausse").sum())
-    if not baisses and not hausses:
-        return (
-            f"À structures comparables, aucune tendance établie sur {testes} {quoi}, stables aux erreurs "
-            f"d’échantillonnage et aux aléas d’édition près{reste}"
-        )
-    return (
-        f"À structures comparables, sur {testes} {quoi} : baisse établie pour {baisses}, hausse pour {hausses}{reste}"
-    )
+    mots = [_verdict_test(x).mot for x in t.to_dict("records")]
+    testes = sum(m != "–" for m in mots)
+    resume = verdicts.resume_tendances(mots)
+    if resume.startswith("aucune"):
+        return f"À structures comparables, {resume.replace('établie, ', f'établie sur {testes} {quoi}, ', 1)}"
+    return f"À structures comparables, sur {testes} {quoi} : {resume}"
 
 
 def graphique_petits_multiples(
@@ -696,27 +636,14 @@ def tableau_composition(resultats: dict) -> pd.DataFrame:
     return table.reset_index().rename(columns={"annee": "Édition"}).astype({"Édition": str})
 
 
-def verdict_tendance_court(bas, haut) -> str:
-    """Mot du tableau des tests, lu sur l'intervalle ajusté de la pente.
-
-    >>> verdict_tendance_court(0.1, 0.5), verdict_tendance_court(-0.2, 0.3), verdict_tendance_court(float("nan"), 1)
-    ('hausse', 'stable', '–')
-    """
-    if pd.isna(bas) or pd.isna(haut):
-        return "–"
-    return "hausse" if bas > 0 else ("baisse" if haut < 0 else "stable")
-
-
 def _pente_et_intervalle(x) -> str:
     if pd.isna(x.get("pente_an")) or pd.isna(x.get("pente_bas")):
         return "–"
-    return f"{_signe(x['pente_an'], 2)} {intervalle_signe(x['pente_bas'], x['pente_haut'], 2)}"
+    return f"{verdicts.signe_fr(x['pente_an'], 2)} {verdicts.intervalle_signe(x['pente_bas'], x['pente_haut'], 2)}"
 
 
 def _rupture_courte(x) -> str:
-    if pd.isna(x.get("rupture")):
-        return "–"
-    return f"{int(x['rupture'])} ({'établie' if x['rupture_retenue'] else 'non établie'})"
+    return verdicts.verdict_rupture_court(x.get("rupture_retenue"), x.get("rupture"))
 
 
 def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -> pd.DataFrame:
@@ -738,7 +665,7 @@ def tableau_tests(resultats: dict, niveaux=("national", "national_harmonise")) -
             "Série": [libelle_modalite(n, m) for n, m in zip(t["niveau"], t["modalite"])],
             "Méthode": t["methode"].map(COURTS).to_numpy(),
             "Pente (pts/an) [IC ajusté]": [_pente_et_intervalle(x) for x in lignes],
-            "Tendance": [verdict_tendance_court(x["pente_bas"], x["pente_haut"]) for x in lignes],
+            "Tendance": [_verdict_test(x).mot for x in lignes],
             "p ajustée (tendance)": (t["p_valeur_ajustee"] if "p_valeur_ajustee" in t else t["p_valeur"]).to_numpy(),
             "Rupture": [_rupture_courte(x) for x in lignes],
             "Écart (pts)": t["ecart_rupture"].to_numpy(),
@@ -767,7 +694,7 @@ def tableau_tests_modalites(resultats: dict, niveaux) -> pd.DataFrame:
             court = COURTS[m].lower()
             ligne |= {
                 f"Pente {court} (pts/an) [IC]": _pente_et_intervalle(x),
-                f"Tendance ({court})": verdict_tendance_court(x["pente_bas"], x["pente_haut"]),
+                f"Tendance ({court})": _verdict_test(x).mot,
                 f"Rupture ({court})": _rupture_courte(x),
             }
         lignes.append(ligne)

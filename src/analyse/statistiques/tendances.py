@@ -48,6 +48,7 @@ from scipy import stats
 from analyse import config
 from analyse.donnees import stockage
 from analyse.donnees.codes import CANAUX, CLASSES_POPULATION, DETERMINANTS, TYPES_STRUCTURE
+from analyse.statistiques.verdicts import sens_tendance
 
 ANNEXE_METHODE = (
     "Tendance : la pente des estimations d'édition (points par an) vient d'une méta-régression sur l'année, "
@@ -663,7 +664,7 @@ def mesurer_tendance(annees, valeurs, niveau: float = 0.95) -> dict:
         "pente_an": float(pente),
         "pente_bas": float(bas),
         "pente_haut": float(haut),
-        "sens": _sens(p, tau, niveau),
+        "sens": sens_tendance(p, tau, niveau),
         "test_tendance": "Kendall sur les points",
     }
 
@@ -679,12 +680,6 @@ def _sans_tendance(n: int) -> dict:
         "sens": "trop peu d'éditions",
         "test_tendance": "",
     }
-
-
-def _sens(p: float, signe: float, niveau: float) -> str:
-    if np.isnan(p):
-        return "trop peu d'éditions"
-    return "pas de tendance nette" if p >= 1 - niveau else ("hausse" if signe > 0 else "baisse")
 
 
 def mesurer_tendance_maillons(annees, valeurs, niveau: float = 0.95) -> dict:
@@ -716,7 +711,7 @@ def mesurer_tendance_maillons(annees, valeurs, niveau: float = 0.95) -> dict:
         "pente_an": moyenne,
         "pente_bas": float(bas),
         "pente_haut": float(haut),
-        "sens": _sens(p, moyenne, niveau),
+        "sens": sens_tendance(p, moyenne, niveau),
         "test_tendance": "Student sur les maillons",
     }
 
@@ -822,7 +817,7 @@ def mesurer_tendance_editions(annees, valeurs, variances=None, niveau: float = 0
         "pente_an": pente,
         "pente_bas": pente - cal["c"] * se,
         "pente_haut": pente + cal["c"] * se,
-        "sens": _sens(p, pente, niveau),
+        "sens": sens_tendance(p, pente, niveau),
         "test_tendance": TEST_TENDANCE,
         "variance_editions": float(tau2),
     }
@@ -1055,7 +1050,7 @@ def _verdicts_ajustes(tests: pd.DataFrame, parametres: config.Parametres) -> pd.
     tests["p_rupture_ajustee"] = ajuster_benjamini_hochberg(tests["p_rupture"])
     signe = tests["pente_an"].where(tests["tau"].isna(), tests["tau"])
     tests["sens"] = [
-        s if s == "trop peu d'éditions" else _sens(p, g, parametres.niveau_confiance)
+        s if s == "trop peu d'éditions" else sens_tendance(p, g, parametres.niveau_confiance)
         for s, p, g in zip(tests["sens"], tests["p_valeur_ajustee"], signe)
     ]
     tests["rupture_retenue"] = tests["p_rupture_ajustee"].lt(alpha).to_numpy()

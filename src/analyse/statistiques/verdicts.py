@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from analyse.formatage import intervalle_fr, nombre_fr
+from analyse.formatage import ESPACE_FINE, intervalle_fr, nombre_fr
 
 NIVEAU = 0.95
 ALPHA = 1 - NIVEAU
@@ -241,6 +241,65 @@ def verdict_ecart_groupes(haut_nom: str, bas_nom: str, ecart, erreur_haut, erreu
     )
 
 
+def titre_tete_retrait(haut_nom: str, valeur_haut: str, bas_nom: str, valeur_bas: str, verdict: Verdict) -> str:
+    """Titre d'une figure qui nomme le groupe en tête et celui en retrait, seulement si l'écart
+    entre eux est établi (:func:`verdict_ecart_groupes`) ; sinon l'étendue, sans mot comparatif.
+
+    >>> v = verdict_ecart_groupes("Téléphone", "Courrier", 23.1, 2.0, 2.0, 6)
+    >>> titre_tete_retrait("Téléphone", "78,2 sur 100", "Courrier", "55,1", v)[:50]
+    'Téléphone en tête (78,2 sur 100), Courrier en retr'
+    >>> titre_tete_retrait("A", "60 %", "B", "58", verdict_ecart_groupes("A", "B", 2.0, 2.0, 2.0, 6))[:36]
+    'Écarts non établis : de 58 (B) à 60 '
+    """
+    chiffres = verdict.phrase[verdict.phrase.index("(") :]
+    if verdict.etabli:
+        return f"{haut_nom} en tête ({valeur_haut}), {bas_nom} en retrait ({valeur_bas}) : écart établi {chiffres}"
+    return f"Écarts non établis : de {valeur_bas} ({bas_nom}) à {valeur_haut} ({haut_nom}) {chiffres}"
+
+
+def titre_point_fort_retrait(fort: tuple[str, str] | None, faible: tuple[str, str] | None) -> str:
+    """Titre des déterminants d'une fiche : le point fort et le retrait le plus marqué parmi les
+    écarts établis (``verdict_ecart`` « au-dessus » / « en dessous »), chacun donné par
+    (libellé, écart signé en texte).
+
+    >>> titre_point_fort_retrait(("Courtoisie", "+6,0"), ("Attente", "-4,0"))
+    'Courtoisie : point fort (+6,0 points sur la moyenne) ; Attente : le plus en retrait (-4,0 points)'
+    >>> titre_point_fort_retrait(None, None)
+    'Aucun écart à la moyenne nationale établi par déterminant'
+    """
+    morceaux = []
+    if fort:
+        morceaux.append(f"{fort[0]} : point fort ({fort[1]} points sur la moyenne)")
+    if faible:
+        morceaux.append(f"{faible[0]} : le plus en retrait ({faible[1]} points)")
+    return " ; ".join(morceaux) if morceaux else "Aucun écart à la moyenne nationale établi par déterminant"
+
+
+def verdict_devance(bas_premier, haut_premier, bas_second, haut_second) -> Verdict:
+    """Le premier d'un classement se détache-t-il du second ? Seulement si leurs intervalles ne se
+    recouvrent pas (règle prudente : les parts d'un même R² sont corrélées, l'intervalle de leur
+    différence n'est pas publié).
+
+    >>> verdict_devance(0.09, 0.11, 0.04, 0.06).phrase, verdict_devance(0.09, 0.11, 0.08, 0.10).phrase
+    ('nettement devant', 'au coude-à-coude avec')
+    """
+    if bas_premier > haut_second:
+        return Verdict("devant", "nettement devant", True, np.nan, bas_premier, haut_second)
+    return Verdict("coude-à-coude", "au coude-à-coude avec", False, np.nan, bas_premier, haut_second)
+
+
+def verdict_association(coefficient, bas, haut) -> Verdict:
+    """Signe d'une association (coefficient de régression) lu sur son intervalle.
+
+    >>> verdict_association(0.2, 0.1, 0.3).mot, verdict_association(0.1, -0.1, 0.3).mot
+    ('positive', 'non établie')
+    """
+    if bas > 0 or haut < 0:
+        mot = "positive" if bas > 0 else "négative"
+        return Verdict(mot, f"association {mot}", True, float(coefficient), bas, haut)
+    return Verdict("non établie", "association non établie", False, float(coefficient), bas, haut)
+
+
 def verdict_rang(rang: int, rang_bas: int, rang_haut: int, ex_aequo: bool) -> Verdict:
     """Rang d'un lauréat du palmarès lu sur son intervalle de rang : « ex aequo » quand les
     intervalles de rang de lauréats voisins se recouvrent (``statistiques.palmares``).
@@ -269,6 +328,24 @@ def verdict_carte_controle(mois_alerte: str | None, grandeur: str, limite: str =
     if mois_alerte:
         return Verdict("signal", f"{grandeur} passe sous {limite} en {mois_alerte}", True)
     return Verdict("aucun signal", f"{grandeur} reste au-dessus de {limite} : aucun signal", False)
+
+
+def phrase_alertes_cartes(n_mois: int, premier: str | None, dernier: str | None, evaluees: bool = True) -> str:
+    """Synthèse des cartes de contrôle : une dégradation n'est dite que si une limite est franchie.
+
+    >>> phrase_alertes_cartes(0, None, None)
+    'Aucune alerte des cartes de contrôle : aucune limite franchie, pas de dégradation établie.'
+    >>> phrase_alertes_cartes(2, "juin 2022", "juillet 2022")
+    'Alerte : dégradation signalée dès juin 2022, limite de contrôle franchie (2 mois signalés, dernier : juillet 2022).'
+    """
+    if not evaluees:
+        return "Trop peu de signaux par mois pour les cartes de contrôle : aucune dégradation ne peut être détectée."
+    if not n_mois:
+        return "Aucune alerte des cartes de contrôle : aucune limite franchie, pas de dégradation établie."
+    return (
+        f"Alerte : dégradation signalée dès {premier}, limite de contrôle franchie "
+        f"({n_mois} mois signalés, dernier : {dernier})."
+    )
 
 
 # --------------------------------------------------------------------------- seuil et quartile
@@ -392,63 +469,225 @@ def verdict_priorite(important: bool, ecart: Verdict) -> Verdict:
 
 # --------------------------------------------------------------------------- Séries (tendance, rupture)
 
+RESERVE_SERIES = "aux erreurs d’échantillonnage et aux aléas d’édition près"
 
-def verdict_tendance(pente, bas, haut, p_ajustee=np.nan, unite: str = "point", par: str = "par édition") -> Verdict:
+
+def intervalle_signe(bas, haut, decimales: int = 1) -> str:
+    """Intervalle d'un écart, bornes signées.
+
+    >>> intervalle_signe(-0.72, 0.31)
+    '[-0,7\\u202f; +0,3]'
+    """
+    return f"[{signe_fr(bas, decimales)}{ESPACE_FINE}; {signe_fr(haut, decimales)}]"
+
+
+def _unite(x, decimales: int, unite: str = "point") -> str:
+    return unite if abs(round(float(x), decimales)) < 2 else unite + "s"
+
+
+def chiffres_ecart(ecart, bas, haut, decimales: int = 1) -> str:
+    """Écart signé, unité et intervalle, sans verdict.
+
+    >>> chiffres_ecart(-1.1, -2.8, 0.7)
+    '-1,1 point [-2,8\\u202f; +0,7]'
+    """
+    return f"{signe_fr(ecart, decimales)} {_unite(ecart, decimales)} {intervalle_signe(bas, haut, decimales)}"
+
+
+def _manque(*valeurs) -> bool:
+    return any(v is None or np.isnan(float(v)) for v in valeurs)
+
+
+def verdict_difference(
+    ecart,
+    bas,
+    haut,
+    decimales: int = 1,
+    verbes: tuple[str, str] = ("progresse", "recule"),
+    non_etabli: str = "évolution non établie",
+) -> Verdict:
+    """Différence dont l'intervalle est connu (évolution d'une série, effet de composition) :
+    le verbe de hausse ou de baisse seulement si l'intervalle exclut 0.
+
+    >>> verdict_difference(-1.5, -2.3, -0.7).phrase
+    'recule de 1,5 point [-2,3\\u202f; -0,7]'
+    >>> verdict_difference(1.5, 0.7, 2.3).mot, verdict_difference(1.5, -0.2, 3.2).phrase
+    ('hausse', 'évolution non établie (+1,5 point [-0,2\\u202f; +3,2])')
+    """
+    if _manque(ecart, bas, haut):
+        return Verdict("non calculable", "évolution non calculable", False)
+    chiffres = intervalle_signe(bas, haut, decimales)
+    if bas > 0 or haut < 0:
+        mot, verbe = ("hausse", verbes[0]) if bas > 0 else ("baisse", verbes[1])
+        phrase = f"{verbe} de {nombre_fr(abs(ecart), decimales)} {_unite(ecart, decimales)} {chiffres}"
+        return Verdict(mot, phrase, True, float(ecart), bas, haut)
+    return Verdict(
+        "stable", f"{non_etabli} ({chiffres_ecart(ecart, bas, haut, decimales)})", False, float(ecart), bas, haut
+    )
+
+
+def verdict_tendance(
+    pente,
+    bas,
+    haut,
+    p_ajustee=np.nan,
+    unite: str = "point",
+    par: str = "par édition",
+    decimales: int = 1,
+    reserve: str = "aux erreurs d'échantillonnage près",
+) -> Verdict:
     """Tendance d'une série : signe et intervalle de la pente ; établie si l'intervalle exclut 0
     et que la p-valeur (ajustée si plusieurs séries) est sous 5 %.
 
     >>> verdict_tendance(1.5, 0.3, 2.7, 0.01).phrase
-    'hausse de +1,5 point par édition [0,3\\u202f; 2,7]'
+    'hausse de +1,5 point par édition [+0,3\\u202f; +2,7]'
     >>> verdict_tendance(-1.5, -2.7, -0.3, 0.01).phrase
     'baisse de -1,5 point par édition [-2,7\\u202f; -0,3]'
     >>> verdict_tendance(1.5, 0.3, 2.7, 0.2).phrase
-    "stable aux erreurs d'échantillonnage près (+1,5 point par édition [0,3\\u202f; 2,7])"
+    "pas de tendance établie, stable aux erreurs d'échantillonnage près (+1,5 point par édition [+0,3\\u202f; +2,7])"
+    >>> verdict_tendance(float("nan"), float("nan"), float("nan")).mot
+    '–'
     """
-    chiffres = f"{signe_fr(pente)} {unite} {par} {intervalle_fr(bas, haut)}"
+    if _manque(pente, bas, haut):
+        return Verdict("–", "trop peu d’éditions pour établir une tendance", False)
+    texte_unite = _unite(pente, decimales, unite)
+    chiffres = f"{signe_fr(pente, decimales)} {texte_unite} {par} {intervalle_signe(bas, haut, decimales)}"
     p_ok = np.isnan(float(p_ajustee)) or float(p_ajustee) < ALPHA
+    details = {"p_ajustee": float(p_ajustee), "chiffres": chiffres}
     if (bas > 0 or haut < 0) and p_ok:
         mot = "hausse" if bas > 0 else "baisse"
-        return Verdict(mot, f"{mot} de {chiffres}", True, float(pente), bas, haut, {"p_ajustee": float(p_ajustee)})
-    return Verdict(
-        "stable",
-        f"stable aux erreurs d'échantillonnage près ({chiffres})",
-        False,
-        float(pente),
-        bas,
-        haut,
-        {"p_ajustee": float(p_ajustee)},
-    )
+        return Verdict(mot, f"{mot} de {chiffres}", True, float(pente), bas, haut, details)
+    phrase = f"pas de tendance établie, stable {reserve} ({chiffres})"
+    return Verdict("stable", phrase, False, float(pente), bas, haut, details)
+
+
+def sens_tendance(p_valeur, signe, niveau: float = NIVEAU) -> str:
+    """Colonne ``sens`` des tests de tendance (``tests_tendance_rupture.csv``) : hausse ou baisse
+    si la p-valeur (ajustée) est sous 1 − niveau, selon le signe de la pente.
+
+    >>> sens_tendance(0.01, -0.4), sens_tendance(0.3, 0.4), sens_tendance(float("nan"), 1.0)
+    ('baisse', 'pas de tendance nette', "trop peu d'éditions")
+    """
+    if np.isnan(float(p_valeur)):
+        return "trop peu d'éditions"
+    if float(p_valeur) >= 1 - niveau:
+        return "pas de tendance nette"
+    return "hausse" if signe > 0 else "baisse"
+
+
+def resume_tendances(mots, noms=None, reserve: str = RESERVE_SERIES) -> str:
+    """Résumé des tendances de plusieurs séries (mots de :func:`verdict_tendance`) : baisses et
+    hausses établies, nommées si ``noms`` est donné, sinon dénombrées ; les séries sans test
+    (« – ») ne sont comptées ni stables ni en tendance.
+
+    >>> resume_tendances(["baisse", "stable", "–"])
+    'baisse établie pour 1, hausse pour 0 ; 1 avec trop peu d’éditions pour un test'
+    >>> resume_tendances(["baisse", "stable"], ["Accueil", "Courrier"])
+    'baisse établie pour accueil, aucune hausse établie ; les autres sont stables aux erreurs d’échantillonnage et aux aléas d’édition près'
+    >>> resume_tendances(["stable"], ["Accueil"])
+    'aucune tendance établie, stables aux erreurs d’échantillonnage et aux aléas d’édition près'
+    """
+    mots = list(mots)
+    noms = list(noms) if noms is not None else None
+    trop_peu = sum(m == "–" for m in mots)
+    reste = f" ; {trop_peu} avec trop peu d’éditions pour un test" if trop_peu else ""
+    par_mot = {s: [i for i, m in enumerate(mots) if m == s] for s in ("baisse", "hausse")}
+    if not par_mot["baisse"] and not par_mot["hausse"]:
+        return f"aucune tendance établie, stables {reserve}{reste}"
+    if noms is None:
+        return f"baisse établie pour {len(par_mot['baisse'])}, hausse pour {len(par_mot['hausse'])}{reste}"
+    parties = [
+        f"{s} établie pour " + ", ".join(noms[i].lower() for i in par_mot[s]) if par_mot[s] else f"aucune {s} établie"
+        for s in ("baisse", "hausse")
+    ]
+    autres = len(mots) - trop_peu > len(par_mot["baisse"]) + len(par_mot["hausse"])
+    return ", ".join(parties) + (f" ; les autres sont stables {reserve}" if autres else "") + reste
 
 
 def verdict_rupture(
-    retenue: bool, edition, saut=np.nan, bas=np.nan, haut=np.nan, p_ajustee=np.nan, unite: str = "points"
+    retenue: bool,
+    edition,
+    saut=np.nan,
+    bas=np.nan,
+    haut=np.nan,
+    p_ajustee=np.nan,
+    unite: str = "points",
+    edition_precedente=None,
 ) -> Verdict:
-    """Rupture d'une série (changement de niveau, situé conjointement avec la tendance).
+    """Rupture d'une série (changement de niveau au-delà de la tendance, situé conjointement
+    avec elle) : établie si le test la retient et que la p-valeur ajustée est sous 5 %.
 
     >>> verdict_rupture(True, 2018, 5.0, 2.1, 7.9, 0.01).phrase
-    'rupture en 2018 : hausse de niveau de +5,0 points [2,1\\u202f; 7,9]'
+    'rupture établie en 2018 : +5,0 points au-delà de la tendance [+2,1\\u202f; +7,9] (p ajustée = 0,010)'
+    >>> verdict_rupture(True, 2020, -4.2, p_ajustee=0.01, edition_precedente=2018).mot
+    'rupture établie'
     >>> verdict_rupture(False, None).phrase
-    "pas de rupture établie au-delà de la tendance et des erreurs d'échantillonnage"
+    'pas de rupture testable (trop peu d’éditions)'
+    >>> verdict_rupture(False, 2020, -3.4, p_ajustee=0.4, edition_precedente=2018).phrase[:44]
+    'pas de rupture établie ; le changement de ni'
     """
-    p_ok = np.isnan(float(p_ajustee)) or float(p_ajustee) < ALPHA
-    if retenue and p_ok and not np.isnan(float(saut)):
-        sens = "hausse" if saut > 0 else "baisse"
-        intervalle = "" if np.isnan(float(bas)) else f" {intervalle_fr(bas, haut)}"
+    if edition is None or _manque(edition, saut):
+        return Verdict("–", "pas de rupture testable (trop peu d’éditions)", False)
+    quand = f"en {int(edition)}" if edition_precedente is None else f"entre {int(edition_precedente)} et {int(edition)}"
+    intervalle = "" if _manque(bas, haut) else f" {intervalle_signe(bas, haut)}"
+    chiffres = f"{signe_fr(saut)} {_unite(saut, 1, unite.rstrip('s'))} au-delà de la tendance{intervalle}"
+    p = "" if _manque(p_ajustee) else f" (p ajustée = {nombre_fr(p_ajustee, 3)})"
+    details = {"edition": edition, "sens": "hausse" if saut > 0 else "baisse", "p_ajustee": float(p_ajustee)}
+    if retenue and (_manque(p_ajustee) or float(p_ajustee) < ALPHA):
         return Verdict(
-            "rupture",
-            f"rupture en {edition} : {sens} de niveau de {signe_fr(saut)} {unite}{intervalle}",
-            True,
-            float(saut),
-            bas,
-            haut,
-            {"edition": edition, "sens": sens, "p_ajustee": float(p_ajustee)},
+            "rupture établie", f"rupture établie {quand} : {chiffres}{p}", True, float(saut), bas, haut, details
         )
-    return Verdict(
-        "pas de rupture",
-        "pas de rupture établie au-delà de la tendance et des erreurs d'échantillonnage",
-        False,
-        float(saut),
-        bas,
-        haut,
-        {"edition": edition, "p_ajustee": float(p_ajustee)},
+    phrase = (
+        f"pas de rupture établie ; le changement de niveau le plus marqué, {quand} ({chiffres}), reste "
+        f"compatible avec une tendance régulière et la variation d’une édition à l’autre{p}"
+    )
+    return Verdict("rupture non établie", phrase, False, float(saut), bas, haut, details)
+
+
+def verdict_rupture_court(retenue: bool, edition) -> str:
+    """Cellule de tableau d'une rupture : édition et « établie » ou « non établie ».
+
+    >>> verdict_rupture_court(False, 2020.0), verdict_rupture_court(True, float("nan"))
+    ('2020 (non établie)', '–')
+    """
+    if _manque(edition):
+        return "–"
+    return f"{int(edition)} ({'établie' if retenue else 'non établie'})"
+
+
+# --------------------------------------------------------------------------- cible
+
+
+def verdict_cible(bas, haut, cible, grandeur: str = "délai médian", unite: str = "jours") -> Verdict:
+    """Position par rapport à une cible lue sur l'intervalle : au-dessus ou en dessous seulement
+    si tout l'intervalle l'est (une borne infinie reste « non établi » vers le haut).
+
+    >>> verdict_cible(20.0, 40.0, 15).mot, verdict_cible(3.0, float("inf"), 15).mot, verdict_cible(2.0, 9.0, 15).mot
+    ('au-dessus', 'non établi', 'en dessous')
+    """
+    if _manque(bas) or np.isnan(float(haut)):
+        return Verdict("non établi", f"position du {grandeur} par rapport à la cible non calculable", False)
+    if bas > cible:
+        return Verdict("au-dessus", f"{grandeur} au-dessus de la cible de {cible} {unite}", True, np.nan, bas, haut)
+    if haut < cible:
+        return Verdict("en dessous", f"{grandeur} en dessous de la cible de {cible} {unite}", True, np.nan, bas, haut)
+    return Verdict("non établi", f"position du {grandeur} par rapport à la cible non établie", False, np.nan, bas, haut)
+
+
+def resume_cible_mensuelle(verdicts, cible, grandeur: str = "Délai médian", unite: str = "jours") -> str:
+    """Titre qui dénombre les mois au-dessus et en dessous d'une cible (mots de :func:`verdict_cible`).
+
+    >>> resume_cible_mensuelle([verdict_cible(20, 40, 15), verdict_cible(3, np.inf, 15), verdict_cible(2, 9, 15)], 15)
+    'Délai médian nettement au-dessus de la cible de 15 jours pendant 1 mois sur 3, en dessous pendant 1'
+    """
+    mots = [v.mot for v in verdicts]
+    dessus, dessous = mots.count("au-dessus"), mots.count("en dessous")
+    if not dessus:
+        return (
+            f"Aucun mois où le {grandeur.lower()} dépasse nettement la cible de {cible} {unite} "
+            f"(en dessous, intervalle compris : {dessous} mois sur {len(mots)})"
+        )
+    return (
+        f"{grandeur} nettement au-dessus de la cible de {cible} {unite} pendant {dessus} mois sur {len(mots)}, "
+        f"en dessous pendant {dessous}"
     )
