@@ -103,7 +103,7 @@ def test_un_fichier_qui_n_est_pas_un_notebook_refuse_sans_citer_son_contenu(tmp_
     faux.write_text("mot de passe : hunter2\n", encoding="utf-8")
     assert cli.main(["rapports", "notebook", str(faux), "--sortie", str(tmp_path / "sortie")]) == 2
     erreur = capsys.readouterr().err
-    assert "faux.ipynb n'est pas un notebook Jupyter lisible" in erreur and "hunter2" not in erreur
+    assert "faux.ipynb » n'est pas un notebook Jupyter lisible" in erreur and "hunter2" not in erreur
 
 
 def test_donnees_verifiees_avant_tout_noyau(tmp_path, capsys, monkeypatch):

@@ -99,9 +99,10 @@ def test_export_spplus_ecrit_a_la_main_jusqu_au_tableau_de_bord(tmp_path):
     sortie = tmp_path / "rapports"
     assert main(["rapports", "suivi", "--structure", "00101", "--donnees", str(racine), "--sortie", str(sortie)]) == 0
     pages = PdfReader(sortie / "suivi/suivi_00101.pdf").pages
-    texte = " ".join(p.extract_text() for p in pages).replace("\n", " ").replace("\xa0", " ").replace("‐ ", "")
+    texte = " ".join(p.extract_text() for p in pages).replace("‐ ", "")
+    texte = " ".join(texte.split())  # blancs (espaces fines et insécables, fins de ligne) réduits
     # 00101 est citée par 1001 (a répondu, 10 jours) et 1002 (en attente ; seule la préfecture a répondu)
-    assert "2 expérience(s) d’usagers citent la structure" in texte
+    assert "2 expériences d’usagers citent la structure" in texte
     assert "a répondu à 1 d’entre elles" in texte and "taux de réponse 50 %" in texte
     # une seule réponse, l'autre expérience a 0 jour d'ancienneté à l'extraction : pas d'intervalle honnête
     assert "Délai médian de première réponse : 10 j [intervalle non calculable]" in texte

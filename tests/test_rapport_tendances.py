@@ -80,8 +80,8 @@ def test_phrases_de_tendance_signees_avec_intervalle():
 
     hausse, baisse = phrase(1.5, 0.5, 2.5), phrase(-1.5, -2.5, -0.5)
     assert hausse != baisse
-    assert hausse.startswith("hausse de +1,50") and "[+0,50 ; +2,50]" in hausse
-    assert baisse.startswith("baisse de -1,50") and "[-2,50 ; -0,50]" in baisse
+    assert hausse.startswith("hausse de +1,50") and "[+0,50\u202f; +2,50]" in hausse
+    assert baisse.startswith("baisse de -1,50") and "[-2,50\u202f; -0,50]" in baisse
     assert phrase(1.5, -0.2, 3.2).startswith("pas de tendance établie, stable aux erreurs")
 
 
@@ -103,7 +103,7 @@ def test_titre_des_series_garde_le_signe_et_l_intervalle():
         return rapport_tendances.titre_series({"series": s, "annees": [2012, 2022]})
 
     assert titre(1.5) != titre(-1.5)
-    assert "progresse de 1,5 point [+0,8 ; +2,2]" in titre(1.5) and "recule de 1,5 point" in titre(-1.5)
+    assert "progresse de 1,5 point [+0,8\u202f; +2,2]" in titre(1.5) and "recule de 1,5 point" in titre(-1.5)
     assert "évolution non établie" in titre(0.3)
 
 

@@ -205,6 +205,6 @@ def test_suivi_spplus_dans_la_fiche(tmp_path):
     assert main(["preparer", "--annee", "2022", "--donnees", str(racine), "--bootstrap", "20"]) == 0
     f = fiche.calculer_fiche(2022, "00102", racine)
     assert f["spplus"]["n"] == 2 and f["spplus"]["n_repondues"] == 1  # 1001 (rang 2, sans réponse) et 1003
-    html = str(fiche.bloc_usagers(f)).replace("\u00a0", " ")
-    assert "Services Publics + : 2 expérience(s)" in html and "taux de réponse 50 %" in html
+    html = str(fiche.bloc_usagers(f)).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Services Publics + : 2 expériences" in html and "taux de réponse 50 %" in html
     assert "sans équivalent" in html  # tableau des thèmes rapportés aux déterminants

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analyse.donnees import stockage
+from analyse.formatage import typographie_fr
 from analyse.rapports import fiche
 from analyse.statistiques import verdicts
 from analyse.validation.contradictions import REGLES, affirmations_fiche, contradictions_fiche, textes_fiche
@@ -57,7 +58,7 @@ def test_le_compteur_voit_les_contradictions_injectees(donnees):
     )
     injecte = {**f, "determinant": t, "global": g, "position": position, "trajectoire": trajectoire}
     textes = {
-        "tableaux": [f"{incertain} 60,0 [50,0 ; 70,0] 65,0 -5,0 au-dessus 3 non"],
+        "tableaux": [f"{incertain} 60,0 [50,0\u202f; 70,0] 65,0 -5,0 au-dessus 3 non"],
         "synthese": [
             "Seuil de performance (75 points) : atteint.",
             "Position : dans le troisième quart des structures participantes.",
@@ -70,11 +71,11 @@ def test_le_compteur_voit_les_contradictions_injectees(donnees):
     assert set(vus["regle"]) == set(REGLES)
     # les mêmes affirmations, dites avec leur incertitude, ne sont pas des contradictions
     honnetes = {
-        "tableaux": [f"{incertain} 60,0 [50,0 ; 70,0] 65,0 -5,0 non établi 3 non"],
+        "tableaux": [f"{incertain} 60,0 [50,0\u202f; 70,0] 65,0 -5,0 non établi 3 non"],
         "synthese": [
             "Seuil de performance : atteinte du seuil de 75 points non établie.",
             "Position : entre le 2e et le 3e quartile.",
-            "Évolution : stable aux erreurs d'échantillonnage près (+2,0 points, IC à 95 % [-5,0 ; 9,0]).",
+            "Évolution : stable aux erreurs d'échantillonnage près (+2,0 points, IC à 95 % [-5,0\u202f; 9,0]).",
             f"À surveiller (retrait non établi) : {incertain.lower()}.",
         ],
     }
@@ -85,8 +86,13 @@ def test_les_mots_de_la_fiche_viennent_des_verdicts(donnees):
     f = _fiche(donnees)
     textes = textes_fiche(f)
     g = f["global"]
-    assert g["verdict"].phrase in " ".join(textes["synthese"])
-    assert f["position"]["quartile"].phrase in " ".join(textes["synthese"])
+    synthese = " ".join(textes["synthese"])  # texte rendu, blancs (espaces fines comprises) réduits
+
+    def rendu(phrase: str) -> str:
+        return " ".join(typographie_fr(phrase).split())
+
+    assert rendu(g["verdict"].phrase) in synthese
+    assert rendu(f["position"]["quartile"].phrase) in synthese
     for niveau in ("canal", "determinant", "etape"):
         t = f[niveau]
         assert (t["comparaison"] == [v.mot for v in t["verdict"]]).all()
@@ -187,7 +193,7 @@ def test_titre_du_rapport_national_ne_dit_un_ecart_que_s_il_est_etabli():
 def test_difference_signee_plus_et_moins_un_et_demi_donnent_des_textes_differents():
     hausse, baisse = verdicts.verdict_difference(1.5, 0.7, 2.3), verdicts.verdict_difference(-1.5, -2.3, -0.7)
     assert (hausse.mot, baisse.mot) == ("hausse", "baisse") and hausse.phrase != baisse.phrase
-    assert "[+0,7 ; +2,3]" in hausse.phrase and "[-2,3 ; -0,7]" in baisse.phrase
+    assert "[+0,7\u202f; +2,3]" in hausse.phrase and "[-2,3\u202f; -0,7]" in baisse.phrase
     assert not verdicts.verdict_difference(1.5, -0.2, 3.2).etabli
 
 

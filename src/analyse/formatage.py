@@ -180,9 +180,9 @@ def delai_fr(mediane, bas, haut, decimales: int = 0, unite: str = "j") -> str:
     courbe n'atteint pas s'écrit « non atteinte ».
 
     >>> delai_fr(12.0, 8.0, float("inf"))
-    '12 j [8 ; non atteinte]'
+    '12 j [8\u202f; non atteinte]'
     >>> delai_fr(float("nan"), 30.0, float("inf"))
-    'non atteinte [30 ; non atteinte]'
+    'non atteinte [30\u202f; non atteinte]'
     >>> delai_fr(10.0, float("nan"), float("nan"))
     '10 j [intervalle non calculable]'
     """
@@ -192,7 +192,7 @@ def delai_fr(mediane, bas, haut, decimales: int = 0, unite: str = "j") -> str:
         return f"{texte} [intervalle non calculable]"
     b = VALEUR_MANQUANTE if _manquant(bas) else nombre_fr(bas, decimales)
     h = non_atteinte if _manquant(haut) or math.isinf(haut) else nombre_fr(haut, decimales)
-    return f"{texte} [{b} ; {h}]"
+    return f"{texte} [{b}{ESPACE_FINE}; {h}]"
 
 
 def aujourd_hui_fr() -> str:

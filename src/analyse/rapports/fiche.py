@@ -751,7 +751,7 @@ def _valeur_delai(r) -> str:
     if not r["n"]:
         return "non mesuré"
     mediane = "non atteinte" if pd.isna(r["valeur"]) else f"{nombre_fr(r['valeur'], 0)} j"
-    return f"{mediane} ({int(r['n_reponses'])} réponse(s) sur {int(r['n'])})"
+    return f"{mediane} ({accorder(int(r['n_reponses']), 'réponse')} sur {int(r['n'])})"
 
 
 def _national_delai(r) -> str:

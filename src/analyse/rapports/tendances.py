@@ -289,7 +289,9 @@ def phrase_composition(resultats: dict) -> BlocHTML:
     n_etablis = sum(
         verdicts.verdict_difference(e, b, h).etabli for e, b, h in zip(comp["effet"], comp["ic_bas"], comp["ic_haut"])
     )
-    return rendre("tendances_composition.html.j2", pire=comp.loc[comp["effet"].idxmin()].to_dict(), n_etablis=n_etablis)
+    pire = comp.loc[comp["effet"].idxmin()]
+    etabli = verdicts.verdict_difference(pire["effet"], pire["ic_bas"], pire["ic_haut"]).etabli
+    return rendre("tendances_composition.html.j2", pire=pire.to_dict(), etabli=etabli, n_etablis=n_etablis)
 
 
 # --------------------------------------------------------------------------- graphiques
