@@ -132,7 +132,10 @@ MESURE = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # garde-fou de la machine partagée
     from analyse.donnees import lecture
     table = lecture.lire_table(sys.argv[1], "raw/2022/audits.xlsx")
-    pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # VmHWM : pic du processus depuis son exec (ru_maxrss, lui, garde sous Linux le pic du parent
+    # forké, ici pytest, et mesurerait la suite plutôt que la lecture)
+    etat = open("/proc/self/status").read()
+    pic = int(etat.split("VmHWM:")[1].split()[0]) // 1024
     print(lecture.__file__, len(table), int(table.lignes[-1]), table.donnees.iloc[-1, 0], pic)
     """
 )

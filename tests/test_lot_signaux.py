@@ -96,7 +96,7 @@ def test_ctrl_c_garde_les_fiches_finies_sans_trace_et_reprise(donnees, tmp_path)
         assert bruit not in erreur + sortie_std
     finies = _fiches_finies(sortie)
     assert 1 <= len(finies) < len(tous)
-    message = re.search(r"Interrompu \(Ctrl-C\) : (\d+) fiche\(s\) produite\(s\) gardée\(s\)", erreur)
+    message = re.search(r"Interrompu \(Ctrl-C\) : (\d+) fiches? produites? gardées?", erreur)
     assert message and int(message.group(1)) == len(finies), erreur
     manifeste = json.loads((sortie / str(ANNEE) / "manifeste.json").read_text(encoding="utf-8"))
     assert all((sortie / str(ANNEE) / manifeste["rapports"][s]["fichier"]).is_file() for s in finies)

@@ -218,6 +218,7 @@ def test_fichier_qui_n_est_pas_un_notebook_sans_citer_son_contenu(tmp_path, caps
     assert "confidentielle" not in erreur and "root" not in erreur and "PNG" not in erreur and "cells" not in erreur
     assert "Notebook does not appear" not in erreur
 
+
 @pytest.mark.integration
 def test_notebook_de_chercheur_dataframe_et_figure_decrite(petite_demo, tmp_path):
     """Markdown, DataFrame en vrai tableau à en-têtes, figure matplotlib décrite par la métadonnée de cellule."""
