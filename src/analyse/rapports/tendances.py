@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from analyse import config
 from analyse.config import resoudre_chemin
 from analyse.donnees.codes import libelle
-from analyse.formatage import BlocHTML, accorder, ecrire_csv, intervalle_fr, nombre_fr
+from analyse.formatage import BlocHTML, ecrire_csv, intervalle_fr, nombre_fr
 from analyse.rapports.gabarits import rendre
 from analyse.rapports.graphiques import (
     GRIS,
