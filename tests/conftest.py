@@ -59,4 +59,7 @@ def verifier_accessibilite_des_pdf(tmp_path_factory):
 def pytest_terminal_summary(terminalreporter):
     if PDF_VERIFIES:
         en_faute = sum(1 for m in PDF_VERIFIES.values() if m)
-        terminalreporter.write_line(f"Accessibilité : {len(PDF_VERIFIES)} PDF vérifié(s), {en_faute} en faute.")
+        from analyse.formatage import accorder
+
+        verifies = accorder(len(PDF_VERIFIES), "PDF vérifié", "PDF vérifiés")
+        terminalreporter.write_line(f"Accessibilité : {verifies}, {en_faute} en faute.")

@@ -257,7 +257,7 @@ def test_delais_de_la_fiche_comptent_les_contacts_sans_reponse():
     d = fiche.delai_contacts(r, fiche.DELAIS[1], fenetre=30.0)
     assert (d["n_contacts"], d["n_reponses"]) == (8, 2) and np.isnan(d["mediane"])  # médiane non atteinte
     ligne = pd.Series({"n": 8, "n_reponses": 2, "valeur": d["mediane"], "ic_bas": d["ic_bas"], "ic_haut": d["ic_haut"]})
-    assert fiche._valeur_delai(ligne) == "non atteinte (2 réponse(s) sur 8)"
+    assert fiche._valeur_delai(ligne) == "non atteinte (2 réponses sur 8)"
     assert fiche._intervalle_delai(ligne) == "aucun (moins de 5 réponses)"
     r["valeur"] = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, np.nan, np.nan]
     d = fiche.delai_contacts(r, fiche.DELAIS[1], fenetre=30.0)
