@@ -25,12 +25,14 @@ ICI = Path(__file__).resolve().parent
 LIGNES, COLONNES = 16_000, 40
 MESURE = textwrap.dedent(
     """
-    import resource, sys, time
+    import sys, time
     from analyse.donnees.lecture import lire_table
     debut = time.perf_counter()
     table = lire_table(sys.argv[1], "raw/2022/audits.xlsx")
     duree = time.perf_counter() - debut
-    print(len(table), duree, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # VmHWM : pic depuis l'exec (ru_maxrss garderait sous Linux le pic du parent qui a écrit le classeur)
+    pic_ko = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
+    print(len(table), duree, pic_ko / 1024)
     """
 )
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from analyse.formatage import ESPACE_FINE, intervalle_fr, nombre_fr
+from analyse.formatage import ESPACE_FINE, forme_accordee, intervalle_fr, nombre_fr
 
 NIVEAU = 0.95
 ALPHA = 1 - NIVEAU
@@ -101,7 +101,7 @@ def signe_fr(x, decimales: int = 1) -> str:
 
 
 def _points(x) -> str:
-    return f"{signe_fr(x)} point{'s' if abs(round(float(x), 1)) >= 2 else ''}"
+    return f"{signe_fr(x)} {_unite(x, 1)}"
 
 
 # --------------------------------------------------------------------------- intervalles et tests
@@ -482,7 +482,8 @@ def intervalle_signe(bas, haut, decimales: int = 1) -> str:
 
 
 def _unite(x, decimales: int, unite: str = "point") -> str:
-    return unite if abs(round(float(x), decimales)) < 2 else unite + "s"
+    """Unité accordée au nombre tel qu'il est écrit (« 1,96 » écrit « 2,0 » prend le pluriel)."""
+    return forme_accordee(round(float(x), decimales), unite)
 
 
 def chiffres_ecart(ecart, bas, haut, decimales: int = 1) -> str:
