@@ -9,6 +9,7 @@ Affiche en Markdown, avec la machine et la date, pour la section « Tendances »
   puissance (pente de 0,25 à 1 σ par an), nouveau test et ancien tau de Kendall ;
 - fausses ruptures (tendance + chocs, tendance + AR(1) 0,5, marche) et ruptures de 5 σ contre ou
   avec une tendance de 1 σ par an, retenues et datées à leur édition, par édition de rupture ;
+- plafond de puissance de tout test de rupture (Neyman–Pearson) face au sup-F de l'étude ;
 - couverture de la moyenne des participants d'une petite strate (t de Student, bootstrap) ;
 - atténuation des pentes du modèle par structure et correction.
 """
@@ -79,6 +80,31 @@ def bloc_ruptures(n: int) -> list[str]:
     return lignes
 
 
+def bloc_plafond(n: int) -> list[str]:
+    """Sup-F de l'étude face au plafond de Neyman–Pearson et à l'oracle « date connue »."""
+    import numpy as np
+    from scipy import stats
+
+    from analyse.statistiques import tendances
+
+    plafond = sim.plafond_rupture(n_series=max(n, 2000))
+    base, cand, indices = tendances._modele_marches(sim.ANNEES, 2)
+    Q = sim._complement_orthogonal(base)
+    lignes = [
+        "| édition de la rupture | sup-F (étude) | plafond, ≤ 10 % de fausses sous AR(1) 0,5 "
+        "| date connue, bruit indépendant (t unilatéral 5 %) |",
+        "|---|---:|---:|---:|",
+    ]
+    for j, i in enumerate(indices):
+        annee = int(sim.ANNEES[i])
+        r = sim.taux_rupture("chocs", 1.0, (annee, -5.0), n_series=n)
+        ncp = 5.0 * np.linalg.norm(Q.T @ cand[:, j])
+        connue = stats.nct.sf(stats.t.ppf(0.95, len(sim.ANNEES) - 3), len(sim.ANNEES) - 3, ncp)
+        lignes.append(f"| {annee} | {_pct(r['retenue'])} % | {_pct(plafond[annee])} % | {_pct(connue)} % |")
+    lignes.append(f"| moyenne | | {_pct(plafond['moyenne'])} % | |")
+    return lignes
+
+
 def bloc_strates(n: int) -> list[str]:
     lignes = ["| structures | t de Student | bootstrap percentile |", "|---:|---:|---:|"]
     for k in (5, 8, 10, 14, 30):
@@ -117,6 +143,7 @@ def main() -> None:
         ("Fausses tendances et puissance", bloc_tendances(args.series)),
         ("De bout en bout : panels → trois séries → test (200 structures, 1/4 renouvelé)", bloc_panels(args.panels)),
         ("Ruptures", bloc_ruptures(args.series)),
+        ("Ruptures : plafond de puissance de tout test (−5 σ contre +1 σ/an)", bloc_plafond(args.series)),
         ("Moyenne d'une petite strate : couverture à 95 % nominal", bloc_strates(args.series)),
         ("Modèle par structure : atténuation", bloc_attenuation(args.repliques_attenuation)),
     ):

@@ -44,9 +44,8 @@ LISTE_BLANCHE = [
     ("fiche_synthese.html.j2", r"Priorités d'action \(déterminants", "liste des seuls verdict_priorite établis"),
     ("edition_introduction.html.j2", r"moyen atteint <strong>", "verbe neutre (le score vaut…), aucun seuil"),
     ("suivi_telephone.html.j2", r"atteint l’objectif", "prévision du modèle d'Erlang C, pas une estimation"),
-    ("determinants.py", r"(?i)priorit", "quadrant de la matrice nationale (statistiques/determinants), voir issue 17"),
-    ("determinants_annexe.html.j2", r"Priorit", "définition des quadrants de la matrice nationale"),
-    ("determinants_synthese.html.j2", r"priorit", "quadrant de la matrice nationale (statistiques/determinants)"),
+    ("determinants.py", r"Importance relative, modèles et priorités", "sous-titre du rapport des déterminants"),
+    ("determinants_annexe.html.j2", r"veut dire|à surveiller|atout à préserver", "définition de verdict_priorite"),
     ("rapport_determinants.ipynb", r"priorité nationale", "titre du tableau de la matrice nationale"),
     ("fiche_structure.ipynb", r"priorit", "titre de section et appel de bloc_priorites"),
 ]

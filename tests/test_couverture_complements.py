@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analyse import config
-from analyse.statistiques import edition
+from analyse.statistiques import determinants as det, edition
 from analyse.validation import complements as c
 
 
@@ -96,7 +96,6 @@ def test_couverture_de_l_effet_de_composition():
 
 def test_le_test_lmg_distingue_un_bootstrap_qui_ignore_les_structures(vraies):
     """Contrôle : le même test, répondants rééchantillonnés un à un (grappes ignorées), sous-couvre."""
-    from analyse.statistiques import determinants as det
 
     couverts = []
     for r in range(40):
@@ -107,3 +106,11 @@ def test_le_test_lmg_distingue_un_bootstrap_qui_ignore_les_structures(vraies):
         vrai = table["determinant"].map(vraies)
         couverts += list((table["ic_bas"] <= vrai) & (vrai <= table["ic_haut"]))
     assert np.mean(couverts) < 0.91
+
+
+@pytest.mark.parametrize("n_structures", [30, 350])
+def test_couverture_des_ecarts_de_la_matrice_nationale(n_structures):
+    """Écart d'un déterminant à la moyenne des déterminants : couverture ≥ 93 % pour chacun,
+    données loin du modèle (queues lourdes, scores empilés à 100, structures répétées)."""
+    cv = c.couverture_ecarts_matrice(n_structures, repliques=400)
+    assert cv["couverture"].min() >= 0.90 and cv["couverture"].mean() >= 0.93

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 
 from analyse import cli, config
@@ -89,3 +90,28 @@ def test_rapport_determinants_de_bout_en_bout(petite_demo, tmp_path):
         assert (tableaux / f"{nom}.csv").exists(), nom
     importance = pd.read_csv(tableaux / "importance_relative.csv", sep=";", decimal=",", encoding="utf-8-sig")
     assert len(importance) == 8 and (importance["n_bootstrap"] == 200).all()
+
+
+def test_matrice_nationale_chaque_lecture_suit_son_intervalle(petite_demo):
+    """Issue 17 : « priorité », « atout à préserver »… seulement quand l'intervalle de l'écart à la
+    moyenne des déterminants l'établit ; le titre et la synthèse ne nomment que ceux-là."""
+    tables = rd.charger_tables(petite_demo, [2021, 2022])
+    resultats = rd.calculer(tables, config.preparer_parametres({"n_bootstrap": 100}))
+    m = resultats["matrice"].dropna(subset=["performance"])
+    table = rd.tableau_matrice(m)
+    for lecture, bas, haut in zip(table["Lecture"], m["ecart_bas"], m["ecart_haut"]):
+        if lecture in ("priorité", "second plan"):
+            assert haut < 0
+        elif lecture in ("atout à préserver", "acquis"):
+            assert bas > 0
+        else:
+            assert lecture in ("à surveiller", "écart non établi")
+    assert table["Écart à la moyenne des déterminants (points, IC à 95 %)"].str.contains(r"\[").all()
+    etablies = set(m.loc[table["Lecture"].eq("priorité").to_numpy(), "libelle"].str.lower())
+    titre = rd.titre_matrice(m)
+    for libelle in m["libelle"].str.lower():
+        assert (libelle in titre.split(" ; ")[0] and titre.startswith("Priorité")) == (libelle in etablies)
+    synthese = str(rd.synthese(resultats))
+    for lecture, libelle in zip(table["Lecture"], m["libelle"]):
+        if lecture in ("priorité", "à surveiller", "atout à préserver"):
+            assert str(escape(libelle)) in synthese

@@ -483,3 +483,28 @@ def test_moyenne_de_petite_strate_couverte_par_le_t_de_student():
     taux = simulations.couverture_moyenne_strate(5, n_series=800)
     assert taux["student"] >= 0.92
     assert taux["bootstrap_percentile"] < 0.88
+
+
+def test_plafond_de_neyman_pearson_retrouve_le_t_unilateral_a_date_connue():
+    """Oracle indépendant du calcul du plafond : à date connue sous bruit indépendant, le test
+    invariant le plus puissant est le t unilatéral (loi de Student non centrale, scipy)."""
+    from scipy import stats
+
+    base, cand, _ = tendances._modele_marches(simulations.ANNEES, 2)
+    Q = simulations._complement_orthogonal(base)
+    ncp = 3.0 * np.linalg.norm(Q.T @ cand[:, 4])
+    attendu = stats.nct.sf(stats.t.ppf(0.95, 7), 7, ncp)
+    r = simulations.plafond_rupture(
+        saut=-3.0, rho=0.0, fausses=0.05, candidates=np.array([4]), n_nulle=20000, n_series=6000
+    )
+    assert 0.5 < attendu < 0.9 and abs(r[2018] - attendu) < 0.025
+
+
+def test_le_sup_f_de_l_etude_reste_sous_le_plafond_de_tout_test():
+    """Le sup-F ne peut pas dépasser le plafond de Neyman–Pearson (même budget de fausses
+    ruptures) ; le plafond lui-même reste sous 80 % en 2020 : la cible de l'issue 17 n'y est
+    atteignable par aucun test (voir benchmarks/RESULTATS.md)."""
+    plafond = simulations.plafond_rupture(n_nulle=20000, n_series=3000)
+    etude = simulations.taux_rupture("chocs", 1.0, (2020, -5.0), n_series=400)["retenue"]
+    assert etude <= plafond[2020] + 0.05
+    assert plafond[2020] < 0.8

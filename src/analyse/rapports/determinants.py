@@ -188,7 +188,10 @@ def calculer(tables: dict, parametres: config.Parametres = config.PARAMETRES) ->
             repondants, p.n_bootstrap, p.graine, p.niveau_confiance, p.taille_min_agregat
         ),
     }
-    resultats["matrice"] = determinants.matrice_nationale(importance, resultats["performance"])
+    resultats["ecarts_matrice"] = determinants.ecarts_moyenne_determinants(structures, resultats["performance"])
+    resultats["matrice"] = determinants.matrice_nationale(
+        importance, resultats["performance"], resultats["ecarts_matrice"]
+    )
     return resultats
 
 
@@ -605,19 +608,14 @@ def graphique_matrice(matrice: pd.DataFrame, source_: str | None = None) -> Figu
     >>> isinstance(graphique_matrice(m), Figure)
     True
     """
-    m = matrice.dropna(subset=["performance"])
+    m = matrice.dropna(subset=["performance"]).assign(lecture=lambda d: lectures_matrice(d))
     fig, ax = nouvelle_figure((TAILLE[0], 4.0))
-    couleurs = {
-        "Priorité": PALETTE["vermillon"],
-        "Atout à préserver": PALETTE["vert"],
-        "Second plan": PALETTE["orange"],
-        "Acquis": PALETTE["bleu"],
-    }
     ref_x, ref_y = float(m["reference"].iloc[0]), 100 / len(matrice)
     ax.axvline(ref_x, color=GRIS, ls="--", lw=0.9)
     ax.axhline(ref_y, color=GRIS, ls="--", lw=0.9)
-    for q, g in m.groupby("quadrant"):
-        ax.scatter(g["performance"], g["importance_pct"], s=42, color=couleurs.get(q, GRIS), label=q, zorder=3)
+    for lecture, g in m.groupby("lecture", sort=False):
+        couleur, marque = STYLE_LECTURES.get(lecture, (GRIS, "o"))
+        ax.scatter(g["performance"], g["importance_pct"], s=42, color=couleur, marker=marque, label=lecture, zorder=3)
     _etiqueter(ax, m)
     ecart_x = max(5.0, (m["performance"].max() - m["performance"].min()) * 0.15)
     ax.set_xlim(m["performance"].min() - ecart_x, m["performance"].max() + 2.2 * ecart_x)
@@ -647,17 +645,49 @@ def _etiqueter(ax, m: pd.DataFrame) -> None:
         places.append((x, y))
 
 
-def titre_matrice(matrice: pd.DataFrame) -> str:
-    """Titre qui nomme les priorités nationales (importants et sous la moyenne des scores d'audit).
+# Lecture de chaque point (mot de ``verdicts.verdict_priorite``) → (couleur, marqueur).
+STYLE_LECTURES = {
+    "priorité": (PALETTE["vermillon"], "o"),
+    "à surveiller": (PALETTE["vermillon"], "D"),
+    "atout à préserver": (PALETTE["vert"], "o"),
+    "second plan": (PALETTE["bleu"], "s"),
+    "acquis": (PALETTE["bleu"], "o"),
+    "écart non établi": (GRIS, "^"),
+}
 
-    >>> titre_matrice(pd.DataFrame({"libelle": ["Temps d'attente"], "quadrant": ["Priorité"]}))
-    "Priorité nationale : temps d'attente, important et sous la moyenne des scores d’audit"
+
+def lectures_matrice(matrice: pd.DataFrame) -> list[str]:
+    """Mot de chaque déterminant de la matrice, tel que la règle commune le donne (« non publiée »
+    sans verdict : pas d'intervalle, pas de mot).
+
+    >>> from analyse.statistiques.verdicts import verdict_ecart, verdict_priorite
+    >>> lectures_matrice(pd.DataFrame({"verdict": [verdict_priorite(True, verdict_ecart(-4.0, -7.0, -1.0)), None]}))
+    ['priorité', 'non publiée']
     """
-    prio = matrice[matrice["quadrant"] == "Priorité"]["libelle"].str.lower().tolist()
-    if not prio:
-        return "Aucun déterminant à la fois important et sous la moyenne des scores d’audit"
-    accord = "importants" if len(prio) > 1 else "important"
-    return f"Priorité nationale : {_liste(prio)}, {accord} et sous la moyenne des scores d’audit"
+    if "verdict" not in matrice:
+        return ["non publiée"] * len(matrice)
+    return [v.mot if v is not None else "non publiée" for v in matrice["verdict"]]
+
+
+def _libelles_lus(matrice: pd.DataFrame, mot: str) -> list[str]:
+    return [lib.lower() for lib, lu in zip(matrice["libelle"], lectures_matrice(matrice)) if lu == mot]
+
+
+def titre_matrice(matrice: pd.DataFrame) -> str:
+    """Titre qui nomme les priorités nationales établies (importants, retrait établi sur la
+    moyenne des déterminants), sinon ce qui reste à surveiller.
+
+    >>> from analyse.statistiques.verdicts import verdict_ecart, verdict_priorite
+    >>> v = verdict_priorite(True, verdict_ecart(-4.0, -7.0, -1.0))
+    >>> titre_matrice(pd.DataFrame({"libelle": ["Temps d'attente"], "verdict": [v]}))
+    "Priorité nationale : temps d'attente, important et en retrait établi sur la moyenne des déterminants"
+    >>> v = verdict_priorite(True, verdict_ecart(-1.0, -3.0, 1.0))
+    >>> titre_matrice(pd.DataFrame({"libelle": ["Temps d'attente"], "verdict": [v]}))
+    "Aucune priorité nationale établie ; à surveiller : temps d'attente (retrait non établi)"
+    """
+    return verdicts.phrase_priorites(
+        _libelles_lus(matrice, "priorité"), _libelles_lus(matrice, "à surveiller"), determinants.REFERENCE_MATRICE
+    )
 
 
 def graphique_stabilite(stabilite: pd.DataFrame, source_: str | None = None) -> Figure:
@@ -857,20 +887,30 @@ def tableau_lien(lien: pd.DataFrame) -> pd.DataFrame:
 
 
 def tableau_matrice(matrice: pd.DataFrame) -> pd.DataFrame:
-    """Matrice importance–performance nationale, classée par priorité.
+    """Matrice importance–performance nationale, classée par l'aide à la décision (importance ×
+    écart) ; l'écart porte son intervalle et la lecture vient de la règle commune.
 
-    >>> m = pd.DataFrame({"libelle": ["A"], "importance_pct": [20.0], "performance": [60.0], "ecart_reference": [-5.0], "quadrant": ["Priorité"], "rang": [1], "n_structures": [40]})
-    >>> tableau_matrice(m)["Quadrant"].item()
-    'Priorité'
+    >>> from analyse.statistiques.verdicts import verdict_ecart, verdict_priorite
+    >>> v = verdict_priorite(True, verdict_ecart(-5.0, -8.0, -2.0))
+    >>> m = pd.DataFrame({"libelle": ["A"], "importance_pct": [20.0], "performance": [60.0], "ecart_reference": [-5.0],
+    ...                   "ecart_bas": [-8.0], "ecart_haut": [-2.0], "verdict": [v], "rang": [1], "n_structures": [40]})
+    >>> tableau_matrice(m)[["Écart à la moyenne des déterminants (points, IC à 95 %)", "Lecture"]].values.tolist()
+    [['-5,0\\xa0[-8,0\\u202f;\\xa0-2,0]', 'priorité']]
     """
+    ecarts = [
+        _insecable(f"{verdicts.signe_fr(e)} {verdicts.intervalle_signe(b, h)}") if pd.notna(b) else verdicts.signe_fr(e)
+        for e, b, h in zip(
+            matrice["ecart_reference"], matrice.get("ecart_bas", np.nan), matrice.get("ecart_haut", np.nan)
+        )
+    ]
     return pd.DataFrame(
         {
             "Rang": matrice["rang"],
             "Déterminant": matrice["libelle"],
             "Importance (% du R² expliqué)": matrice["importance_pct"],
             "Score d'audit moyen": matrice["performance"],
-            "Écart à la moyenne (points)": matrice["ecart_reference"],
-            "Quadrant": matrice["quadrant"],
+            "Écart à la moyenne des déterminants (points, IC à 95 %)": ecarts,
+            "Lecture": lectures_matrice(matrice),
             "Structures": matrice["n_structures"],
         }
     )
@@ -939,12 +979,22 @@ def synthese(resultats: dict) -> BlocHTML:
     True
     """
     imp, mat = _trie(resultats["importance"]), resultats["matrice"]
+    lu = pd.Series(lectures_matrice(mat), index=mat.index)
     return rendre(
         "determinants_synthese.html.j2",
         trois=imp.head(3).to_dict("records"),
-        prio=mat[mat["quadrant"] == "Priorité"].to_dict("records"),
-        atouts=mat[mat["quadrant"] == "Atout à préserver"].to_dict("records"),
+        prio=_lignes_lues(mat[lu == "priorité"]),
+        surveiller=_lignes_lues(mat[lu == "à surveiller"]),
+        atouts=_lignes_lues(mat[lu == "atout à préserver"]),
     )
+
+
+def _lignes_lues(matrice: pd.DataFrame) -> list[dict]:
+    """Lignes de la matrice avec leur écart chiffré (écart signé, unité, intervalle)."""
+    return [
+        r | {"chiffres": verdicts.chiffres_ecart(r["ecart_reference"], r["ecart_bas"], r["ecart_haut"])}
+        for r in matrice.to_dict("records")
+    ]
 
 
 def annexe(resultats: dict, parametres: config.Parametres = config.PARAMETRES) -> BlocHTML:

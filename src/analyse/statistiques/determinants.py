@@ -1110,14 +1110,82 @@ def performance_nationale(structures: pd.DataFrame, taille_min: int = 5) -> pd.D
     return pd.DataFrame(lignes, columns=["determinant", "libelle", "score", "n_structures"])
 
 
-def matrice_nationale(importance: pd.DataFrame, performance: pd.DataFrame) -> pd.DataFrame:
-    """Matrice importance–performance nationale (référence : moyenne des scores d'audit des huit déterminants).
+def _residus_par_grappe(structures: pd.DataFrame, colonnes: list[str]) -> np.ndarray:
+    """Somme par structure de (x − moyenne) / effectif, colonne par colonne (0 si manquant) :
+    l'influence de chaque structure sur chaque moyenne nationale."""
+    X = structures[colonnes].to_numpy(dtype=float)
+    observe = ~np.isnan(X)
+    R = np.where(observe, (X - np.nanmean(X, axis=0)) / observe.sum(axis=0), 0.0)
+    return pd.DataFrame(R).groupby(structures[COLONNE_GRAPPE].to_numpy()).sum().to_numpy()
+
+
+def ecarts_moyenne_determinants(structures: pd.DataFrame, performance: pd.DataFrame) -> pd.DataFrame:
+    """Écart du score d'audit moyen de chaque déterminant à la moyenne des déterminants, avec son
+    erreur type robuste aux grappes (structures vues à plusieurs éditions ; méthode delta sur les
+    fonctions d'influence, facteur G/(G − 1)) : la moyenne de référence dépend des mêmes
+    structures, ce que la covariance entre déterminants prend en compte.
+
+    >>> s = pd.DataFrame({"structure_id": list("abcdef"), "score_attente": [50.0, 60, 70, 55, 65, 58],
+    ...                   "score_courtoisie": [80.0, 85, 75, 90, 82, 88]})
+    >>> e = ecarts_moyenne_determinants(s, performance_nationale(s))
+    >>> e["ecart"].round(2).tolist(), bool((e["erreur_type"] > 0).all())
+    ([11.83, -11.83], True)
+    """
+    dets = performance["determinant"].tolist()
+    if not dets:
+        return pd.DataFrame(columns=["determinant", "ecart", "erreur_type"])
+    scores = performance["score"].to_numpy(dtype=float)
+    contraste = np.eye(len(dets)) - 1 / len(dets)
+    influence = _residus_par_grappe(structures, [f"score_{d}" for d in dets]) @ contraste.T
+    g = influence.shape[0]
+    variance = g / max(g - 1, 1) * np.sum(influence**2, axis=0)
+    return pd.DataFrame({"determinant": dets, "ecart": contraste @ scores, "erreur_type": np.sqrt(variance)})
+
+
+def matrice_nationale(
+    importance: pd.DataFrame, performance: pd.DataFrame, ecarts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Matrice importance–performance nationale (référence : moyenne des scores d'audit des huit
+    déterminants). Le quadrant place le point (aide à la décision) ; avec ``ecarts``
+    (:func:`ecarts_moyenne_determinants`), chaque déterminant reçoit son intervalle d'écart
+    (``ecart_bas``, ``ecart_haut``) et sa lecture ``verdict`` par la règle commune
+    (``verdicts.verdict_priorite``, comparaisons ajustées par Holm sur les déterminants).
 
     >>> imp = pd.DataFrame({"determinant": ["attente", "courtoisie"], "part": [0.1, 0.05]})
     >>> perf = pd.DataFrame({"determinant": ["attente", "courtoisie"], "score": [55.0, 80.0], "n_structures": [9, 9]})
     >>> matrice_nationale(imp, perf)["quadrant"].tolist()
     ['Priorité', 'Acquis']
+    >>> e = pd.DataFrame({"determinant": ["attente", "courtoisie"], "ecart": [-12.5, 12.5], "erreur_type": [9.0, 2.0]})
+    >>> [v.mot for v in matrice_nationale(imp, perf, e)["verdict"]]
+    ['à surveiller', 'acquis']
     """
     perf = performance.set_index("determinant")["score"]
     table = priorites_structure(importance.set_index("determinant")["part"], perf, float(perf.mean()))
-    return table.merge(performance[["determinant", "n_structures"]], on="determinant", how="left")
+    table = table.merge(performance[["determinant", "n_structures"]], on="determinant", how="left")
+    return table if ecarts is None else _lire_ecarts_matrice(table, ecarts)
+
+
+def _lire_ecarts_matrice(table: pd.DataFrame, ecarts: pd.DataFrame) -> pd.DataFrame:
+    """Intervalles et verdicts de la matrice nationale (règle unique de ``verdicts``)."""
+    from analyse.statistiques import verdicts
+
+    table = table.merge(ecarts[["determinant", "erreur_type"]], on="determinant", how="left")
+    evalues = table["performance"].notna() & table["erreur_type"].notna()
+    lus = iter(
+        verdicts.verdicts_comparaisons(
+            table.loc[evalues, "ecart_reference"],
+            table.loc[evalues, "erreur_type"],
+            reference=REFERENCE_MATRICE,
+        )
+    )
+    importants = table["quadrant"].isin(["Priorité", "Atout à préserver"])
+    table["verdict"] = [
+        verdicts.verdict_priorite(bool(i), next(lus), REFERENCE_MATRICE) if e else None
+        for i, e in zip(importants, evalues)
+    ]
+    table["ecart_bas"] = [v.bas if v is not None else np.nan for v in table["verdict"]]
+    table["ecart_haut"] = [v.haut if v is not None else np.nan for v in table["verdict"]]
+    return table
+
+
+REFERENCE_MATRICE = "la moyenne des déterminants"

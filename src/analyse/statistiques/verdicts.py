@@ -439,7 +439,7 @@ def verdict_evolution(score, bas, haut, score_precedent, bas_precedent, haut_pre
 # --------------------------------------------------------------------------- priorités
 
 
-def verdict_priorite(important: bool, ecart: Verdict) -> Verdict:
+def verdict_priorite(important: bool, ecart: Verdict, reference: str = "la moyenne nationale") -> Verdict:
     """Lecture d'un déterminant de la matrice importance–performance, établie ou non.
 
     La logique d'aide à la décision (importance × écart) choisit les déterminants à
@@ -458,13 +458,34 @@ def verdict_priorite(important: bool, ecart: Verdict) -> Verdict:
     chiffres = (ecart.estimation, ecart.bas, ecart.haut)
     if ecart.mot == "en dessous":
         mot = "priorité" if important else "second plan"
-        return Verdict(mot, f"{qui}, en retrait établi sur la moyenne nationale", True, *chiffres)
+        return Verdict(mot, f"{qui}, en retrait établi sur {reference}", True, *chiffres)
     if ecart.mot == "au-dessus":
         mot = "atout à préserver" if important else "acquis"
-        return Verdict(mot, f"{qui}, au-dessus de la moyenne nationale", True, *chiffres)
+        return Verdict(mot, f"{qui}, au-dessus de {reference}", True, *chiffres)
     if important and ecart.estimation < 0:
-        return Verdict("à surveiller", f"{qui}, retrait sur la moyenne nationale non établi", False, *chiffres)
-    return Verdict("écart non établi", f"{qui}, écart à la moyenne nationale non établi", False, *chiffres)
+        return Verdict("à surveiller", f"{qui}, retrait sur {reference} non établi", False, *chiffres)
+    return Verdict("écart non établi", f"{qui}, écart à {reference} non établi", False, *chiffres)
+
+
+def _enumerer(mots: list[str]) -> str:
+    mots = list(mots)
+    return mots[0] if len(mots) == 1 else f"{', '.join(mots[:-1])} et {mots[-1]}"
+
+
+def phrase_priorites(priorites: list[str], a_surveiller: list[str], reference: str = "la moyenne nationale") -> str:
+    """Titre d'une matrice importance–performance, à partir des seuls mots de :func:`verdict_priorite`.
+
+    >>> phrase_priorites(["temps d'attente"], [])
+    "Priorité nationale : temps d'attente, important et en retrait établi sur la moyenne nationale"
+    >>> phrase_priorites([], ["courtoisie", "transfert"])
+    'Aucune priorité nationale établie ; à surveiller : courtoisie et transfert (retrait non établi)'
+    """
+    if priorites:
+        accord = forme_accordee(len(priorites), "important")
+        return f"Priorité nationale : {_enumerer(priorites)}, {accord} et en retrait établi sur {reference}"
+    if a_surveiller:
+        return f"Aucune priorité nationale établie ; à surveiller : {_enumerer(a_surveiller)} (retrait non établi)"
+    return f"Aucun déterminant important en retrait établi sur {reference}"
 
 
 # --------------------------------------------------------------------------- Séries (tendance, rupture)

@@ -292,3 +292,47 @@ def resumer(detail: pd.DataFrame, par) -> pd.DataFrame:
     resume["ecart_vrai"] = np.sqrt(resume.pop("erreur2"))
     resume["rapport_largeur"] = resume["largeur_mediane"] / (2 * 1.96 * resume["ecart_vrai"])
     return resume.reset_index()
+
+
+def _scores_audit_simules(rng, n_structures: int) -> pd.DataFrame:
+    """Scores d'audit par structure × édition, loin d'un modèle normal : qualité de structure de
+    Student à 4 degrés (queues lourdes), sensibilité propre à chaque déterminant, bruit
+    asymétrique, scores tronqués à [0, 100] (empilés à 100), 1 à 3 éditions par structure,
+    15 % de cases manquantes et 60 % pour les réclamations."""
+    centres = np.linspace(58, 82, len(DETERMINANTS))
+    charges = np.linspace(6, 14, len(DETERMINANTS))
+    editions = rng.integers(1, 4, n_structures)
+    ids = np.repeat(np.arange(n_structures), editions)
+    qualite = rng.standard_t(4, n_structures)[ids]
+    bruit = 8 * (rng.gamma(2.0, 1.0, (len(ids), len(DETERMINANTS))) - 2.0) / np.sqrt(2.0)
+    X = np.clip(centres + charges * qualite[:, None] + bruit, 0, 100)
+    manque = rng.random(X.shape) < np.where(np.array(DETERMINANTS) == "reclamations", 0.6, 0.15)
+    X[manque] = np.nan
+    table = pd.DataFrame(X, columns=[f"score_{d}" for d in DETERMINANTS])
+    return table.assign(structure_id=[f"s{i}" for i in ids])
+
+
+def ecarts_vrais_matrice(n_structures: int = 400_000, graine: int = 3) -> pd.Series:
+    """Vrais écarts à la moyenne des déterminants du modèle de ``_scores_audit_simules``."""
+    scores = _scores_audit_simules(np.random.default_rng(graine), n_structures)
+    moyennes = scores[[f"score_{d}" for d in DETERMINANTS]].mean().to_numpy()
+    return pd.Series(moyennes - moyennes.mean(), index=list(DETERMINANTS))
+
+
+def couverture_ecarts_matrice(n_structures: int, repliques: int = 400, graine: int = 41, niveau: float = 0.95):
+    """Couverture, par déterminant, de l'intervalle de l'écart à la moyenne des déterminants de la
+    matrice nationale (``det.ecarts_moyenne_determinants``), aux tailles réelles.
+
+    >>> couverture_ecarts_matrice(30, repliques=3).shape
+    (8, 3)
+    """
+    vrais = ecarts_vrais_matrice()
+    z = stats.norm.ppf(0.5 + niveau / 2)
+    rng = np.random.default_rng([graine, n_structures])
+    dedans = []
+    for _ in range(repliques):
+        scores = _scores_audit_simules(rng, n_structures)
+        e = det.ecarts_moyenne_determinants(scores, det.performance_nationale(scores, 1)).set_index("determinant")
+        dedans.append((e["ecart"] - vrais).abs() <= z * e["erreur_type"])
+    couverture = pd.concat(dedans, axis=1).mean(axis=1)
+    return pd.DataFrame({"determinant": couverture.index, "structures": n_structures, "couverture": couverture.values})

@@ -176,3 +176,77 @@ def taux_tendance_panels(forme: str, pente: float = 0.0, n_panels: int = 200, gr
                 {"methode": methode, "meta_regression": r["p_valeur"] < 0.05, "kendall": k["p_valeur"] < 0.05}
             )
     return pd.DataFrame(lignes).groupby("methode")[["meta_regression", "kendall"]].mean().reset_index()
+
+
+# --------------------------------------------------------------------------- plafond de puissance
+
+
+def _complement_orthogonal(base: np.ndarray) -> np.ndarray:
+    """Base orthonormée (n × (n − k)) de l'orthogonal des colonnes de ``base``."""
+    n, k = base.shape
+    q, _ = np.linalg.qr(np.column_stack([base, np.eye(n)]))
+    return q[:, k:]
+
+
+def _log_densite_direction(U: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """log de la densité (à une constante près) de la direction ``U`` des résidus quand ils suivent
+    N(a, I) à une échelle inconnue : log ∫ exp(−|r·u − a|²/2) r^(d−1) dr, par quadrature."""
+    from scipy.special import logsumexp
+
+    d = U.shape[1]
+    r = np.linspace(1e-6, 30.0, 1500)
+    exposant = -0.5 * (r[None, :] ** 2 - 2 * r[None, :] * (U @ a)[:, None] + a @ a) + (d - 1) * np.log(r[None, :])
+    return logsumexp(exposant, axis=1) + np.log(r[1] - r[0])
+
+
+def _rapport_neyman_pearson(Y: np.ndarray, Q: np.ndarray, directions: np.ndarray, v0_inverse: np.ndarray):
+    """log du rapport de vraisemblance de la direction des résidus (invariante par niveau, pente
+    et échelle) : rupture d'une des ``directions`` (dates équiprobables) contre bruit AR(1)."""
+    from scipy.special import logsumexp
+
+    W = Y @ Q
+    U = W / np.linalg.norm(W, axis=1, keepdims=True)
+    par_date = np.column_stack([_log_densite_direction(U, a) for a in directions.T])
+    nulle = -0.5 * U.shape[1] * np.log(np.einsum("ij,jk,ik->i", U, v0_inverse, U))
+    return logsumexp(par_date, axis=1) - np.log(directions.shape[1]) - nulle
+
+
+def plafond_rupture(
+    saut: float = -5.0,
+    rho: float = 0.5,
+    fausses: float = 0.10,
+    pente: float = 1.0,
+    n_nulle: int = 40000,
+    n_series: int = 8000,
+    graine: int = 31,
+    candidates: np.ndarray | None = None,
+) -> dict:
+    """Plafond de puissance d'un test de rupture, quelle que soit sa construction (lemme de
+    Neyman–Pearson) : parmi les tests insensibles au niveau, à la pente et à l'échelle de la série
+    (tous les tests raisonnables, le sup-F compris) qui gardent au plus ``fausses`` de fausses
+    ruptures sous tendance + bruit AR(1) ``rho``, le plus puissant contre « saut de ``saut`` σ à
+    une édition tirée au hasard parmi les candidates, bruit indépendant » retient au plus ces parts
+    de séries. Puissance par édition de rupture (et moyenne, la quantité que ce test maximise).
+    Le signe et la taille du saut lui sont connus : aucun test réel ne fait mieux.
+
+    >>> r = plafond_rupture(n_nulle=500, n_series=100)
+    >>> sorted(r)[:2], 0 <= r["moyenne"] <= 1
+    ([2014, 2015], True)
+    """
+    base, cand, indices = tendances._modele_marches(ANNEES, 2)
+    if candidates is not None:
+        cand, indices = cand[:, candidates], indices[candidates]
+    Q = _complement_orthogonal(base)
+    n = len(ANNEES)
+    covariance = rho ** np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+    v0_inverse = np.linalg.inv(Q.T @ covariance @ Q)
+    directions = saut * (Q.T @ cand)
+    rng = np.random.default_rng([graine, int(100 * rho), int(100 * abs(saut))])
+    nulle = tendances._bruit_ar1(rng, n_nulle, n, rho)
+    seuil = np.quantile(_rapport_neyman_pearson(nulle, Q, directions, v0_inverse), 1 - fausses)
+    x = ANNEES - ANNEES[0]
+    puissances = {}
+    for j, i in enumerate(indices):
+        Y = pente * x + saut * cand[:, j] + rng.standard_normal((n_series, n))
+        puissances[int(ANNEES[i])] = float(np.mean(_rapport_neyman_pearson(Y, Q, directions, v0_inverse) > seuil))
+    return puissances | {"moyenne": float(np.mean(list(puissances.values())))}
