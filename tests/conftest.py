@@ -15,7 +15,7 @@ os.environ.setdefault("ANALYSE_FICHIER_CLE", str(Path(tempfile.mkdtemp(prefix="c
 # --------------------------------------------------------------------------- accessibilité des PDF
 # Chaque PDF écrit sous le dossier temporaire de la session (par un test ou une fixture :
 # rapports d'intégration, fiches du lot, tableaux de bord) passe le vérificateur
-# d'accessibilité à la fin de son module de test ; un manquement y fait échouer le dernier
+# d'accessibilité, puis un second lecteur indépendant (``pdfua``), à la fin de son module de test ; un manquement y fait échouer le dernier
 # test (erreur au démontage, avec le nom du PDF). Les PDF volontairement fautifs des tests du
 # vérificateur commencent par « non-conforme » ; les bouchons de quelques octets des tests du lot
 # (écriture atomique, PDF périmés), qui ne sont pas des PDF complets (sans « %%EOF »), sont ignorés.
@@ -41,6 +41,16 @@ def _pdf_complet(chemin: Path) -> bool:
         return b"%%EOF" in flux.read()
 
 
+def second_lecteur_pdfua(chemin: Path) -> list[str]:
+    """Lecture indépendante du PDF par ``pdfua`` (PyPI, sur pikepdf, sans lien avec le projet) :
+    ses constats, avertissements compris, en manquements. Une règle qu'il n'a pas pu évaluer
+    n'est pas un constat (UA-14-001 bute sur pikepdf 10 : titres vérifiés par notre vérificateur)."""
+    from pdfua import validate
+
+    rapport = validate(str(chemin))
+    return [f"pdfua {c.rule_id} ({c.severity.name.lower()}) : {c.message}" for c in rapport.findings]
+
+
 @pytest.fixture(scope="module", autouse=True)
 def verifier_accessibilite_des_pdf(tmp_path_factory):
     yield
@@ -49,7 +59,7 @@ def verifier_accessibilite_des_pdf(tmp_path_factory):
     fautes = {}
     for chemin in pdf_a_verifier(tmp_path_factory.getbasetemp()):
         _DATES_PDF[chemin] = chemin.stat().st_mtime_ns
-        PDF_VERIFIES[chemin] = verifier_publication(chemin)
+        PDF_VERIFIES[chemin] = verifier_publication(chemin) + second_lecteur_pdfua(chemin)
         if PDF_VERIFIES[chemin]:
             fautes[chemin.name] = PDF_VERIFIES[chemin]
     if fautes:

@@ -31,9 +31,12 @@ def dependances_pyproject() -> dict[str, str]:
 
 
 def dependances_conda() -> dict[str, str]:
-    """Dépendances conda d'environment.yml (hors python et pip) : nom normalisé → bornes."""
+    """Dépendances d'environment.yml (hors python et pip), conda ou section « pip: » pour celles
+    que conda-forge n'a pas : nom normalisé → bornes."""
     environnement = yaml.safe_load((config.RACINE / "environment.yml").read_text(encoding="utf-8"))
     lignes = [d for d in environnement["dependencies"] if isinstance(d, str)]
+    par_pip = [d for bloc in environnement["dependencies"] if isinstance(bloc, dict) for d in bloc.get("pip", [])]
+    lignes += [d for d in par_pip if not d.startswith("-")]
     return {n: s for n, s in _exigences(lignes).items() if n not in HORS_PIP}
 
 
