@@ -8,8 +8,9 @@ de la route de publication (tableau, figure, titres, lien).
 from __future__ import annotations
 
 import typst
-from conftest import second_lecteur_pdfua
 from pdfua import validate
+
+from conftest import second_lecteur_pdfua
 
 SOURCE = """#set document(title: "Essai du second lecteur")
 #set text(lang: "fr")
