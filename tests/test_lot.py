@@ -104,6 +104,16 @@ def test_prechauffage_charge_les_donnees_et_fige_le_tas(donnees, tmp_path):
         lot.arreter_noyaux()
 
 
+def test_echec_du_prechauffage_signale_au_journal(caplog):
+    class NoyauEnPanne:
+        def executer(self, code):
+            raise RuntimeError("Noyau chaud : échec de « from x import y » : ImportError : y")
+
+    with caplog.at_level("WARNING", logger="analyse.rapports.lot"):
+        lot._executer_sans_erreur(NoyauEnPanne(), "from x import y")  # ne lève pas
+    assert "Préchauffage du noyau chaud en échec" in caplog.text and "ImportError" in caplog.text
+
+
 def _etat_du_travailleur() -> tuple:
     """Dans un travailleur, après import de nbformat : rfc3987_syntax évité ? nbformat valide-t-il encore ?"""
     nb = nbformat.read(str(config.NOTEBOOKS / lot.NOTEBOOK_FICHE), as_version=4)

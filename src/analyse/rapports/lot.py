@@ -596,10 +596,14 @@ def code_prechauffage(annee: int, donnees: Path | str) -> str:
 
 
 def _executer_sans_erreur(noyau: NoyauChaud, code: str) -> None:
+    """Préchauffage : un échec ne lève pas (la fiche consignera l'erreur réelle) mais est signalé
+    dans le journal, car il ralentit tout le lot (chaque fiche paie alors imports et chargement)."""
     try:
         noyau.executer(code)
-    except RuntimeError:
-        pass  # l'erreur réelle sera consignée par l'exécution de la fiche
+    except RuntimeError as erreur:
+        import logging
+
+        logging.getLogger(__name__).warning("Préchauffage du noyau chaud en échec : %s", erreur)
 
 
 def _preparer_rendu() -> None:
