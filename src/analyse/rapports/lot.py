@@ -8,7 +8,11 @@ paquet (``MOTEUR``, inscrit au registre des moteurs de papermill) remet l'espace
 du noyau à zéro entre deux fiches (``%reset -f``, compteur d'exécution remis à 1, dossier
 de travail rétabli) au lieu de démarrer un noyau et de réimporter les bibliothèques à
 chaque fiche. Les modules importés restent chargés : le cache de ``analyse.rapports.fiche``
-(tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur.
+(tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur, au
+préchauffage (``code_prechauffage``, pendant que le travailleur prépare ses exportateurs),
+puis figé hors du ramasse-miettes (``gc.freeze``), comme ce qui survit à chaque remise à
+zéro : les ramasse-miettes complets de ``%reset`` ne parcourent que les objets de la
+dernière fiche. Les travailleurs locaux n'importent pas ``MODULES_EVITES``.
 
 Robustesse. L'échec d'une fiche (donnée manquante, erreur de cellule) n'arrête pas le
 lot : il est consigné (structure, cellule, message) et le code de sortie le signale ; un
