@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import multiprocessing
+import os
 import re
 import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -80,6 +85,57 @@ def test_noyau_chaud_isole_les_fiches(donnees, ids, tmp_path):
         assert sortie.cells[0].outputs[0]["data"]["text/plain"] == "1"
     finally:
         lot.arreter_noyaux()
+
+
+def test_prechauffage_charge_les_donnees_et_fige_le_tas(donnees, tmp_path):
+    """Le préchauffage réussit dans un noyau neuf (il échouait en silence : module renommé) ;
+    la remise à zéro entre deux fiches fige ce qui survit au ramasse-miettes."""
+    try:
+        noyau = lot.noyau_chaud(dossier=str(tmp_path))
+        noyau.executer(lot.code_prechauffage(ANNEE, donnees))  # RuntimeError si une ligne échoue
+        noyau.executer("from analyse.rapports import fiche as _f\nassert len(_f._CACHE) == 1, _f._CACHE")
+        noyau.executer("import gc\nassert gc.get_freeze_count() > 0\ngc.unfreeze()")
+        noyau.reinitialiser(str(tmp_path))
+        noyau.executer("import gc\nassert gc.get_freeze_count() > 0\nassert 'gc' in globals()")
+        noyau.reinitialiser(str(tmp_path))
+        with pytest.raises(RuntimeError, match="NameError"):
+            noyau.executer("gc")  # espace de noms vidé
+    finally:
+        lot.arreter_noyaux()
+
+
+def test_echec_du_prechauffage_signale_au_journal(caplog):
+    class NoyauEnPanne:
+        def executer(self, code):
+            raise RuntimeError("Noyau chaud : échec de « from x import y » : ImportError : y")
+
+    with caplog.at_level("WARNING", logger="analyse.rapports.lot"):
+        lot._executer_sans_erreur(NoyauEnPanne(), "from x import y")  # ne lève pas
+    assert "Préchauffage du noyau chaud en échec" in caplog.text and "ImportError" in caplog.text
+
+
+def _etat_du_travailleur() -> tuple:
+    """Dans un travailleur, après import de nbformat : rfc3987_syntax évité ? nbformat valide-t-il encore ?"""
+    nb = nbformat.read(str(config.NOTEBOOKS / lot.NOTEBOOK_FICHE), as_version=4)
+    nbformat.validate(nb)
+    faux = copy.deepcopy(nb)
+    faux.cells[0]["cell_type"] = "inconnu"
+    try:
+        nbformat.validate(faux)
+        refuse = False
+    except nbformat.ValidationError:
+        refuse = True
+    evite = "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
+    return evite, refuse
+
+
+def test_travailleur_local_sans_import_inutile_et_validation_intacte():
+    contexte = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=contexte, initializer=lot.lier_au_parent, initargs=(os.getpid(),)) as pool:
+        evite, invalide_refuse = pool.submit(_etat_du_travailleur).result(timeout=120)
+    assert evite  # import évité (sans l'initialisation, nbformat → jsonschema le charge)
+    assert invalide_refuse  # nbformat refuse toujours un notebook invalide
+    assert lot.eviter_imports_inutiles(["json"]) == []  # un module déjà importé n'est jamais retiré
 
 
 def test_lot_reprise_manifeste_et_provenance(donnees, ids, tmp_path):

@@ -8,7 +8,11 @@ paquet (``MOTEUR``, inscrit au registre des moteurs de papermill) remet l'espace
 du noyau à zéro entre deux fiches (``%reset -f``, compteur d'exécution remis à 1, dossier
 de travail rétabli) au lieu de démarrer un noyau et de réimporter les bibliothèques à
 chaque fiche. Les modules importés restent chargés : le cache de ``analyse.rapports.fiche``
-(tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur.
+(tables de l'édition, agrégats nationaux) est donc lu une fois par travailleur, au
+préchauffage (``code_prechauffage``, pendant que le travailleur prépare ses exportateurs),
+puis figé hors du ramasse-miettes (``gc.freeze``), comme ce qui survit à chaque remise à
+zéro : les ramasse-miettes complets de ``%reset`` ne parcourent que les objets de la
+dernière fiche. Les travailleurs locaux n'importent pas ``MODULES_EVITES``.
 
 Robustesse. L'échec d'une fiche (donnée manquante, erreur de cellule) n'arrête pas le
 lot : il est consigné (structure, cellule, message) et le code de sortie le signale ; un
@@ -64,11 +68,19 @@ OPTIONS_NOYAU = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=Fals
 
 # Code exécuté dans le noyau entre deux fiches : espace de noms vidé (les modules importés
 # restent en mémoire, donc aussi le cache de données), compteur remis à 1, dossier rétabli.
+# ``%reset`` finit par un ramasse-miettes complet (deux, avec le cache de sorties) ; ce qui y
+# survit (modules, caches) est ensuite figé (``gc.freeze``) : le ramasse-miettes de la fiche
+# suivante ne parcourt plus que les objets créés depuis.
 CODE_REINITIALISATION = (
     "get_ipython().run_line_magic('reset', '-f')\n"
-    "import os as _os_reinit\n_os_reinit.chdir({dossier!r})\ndel _os_reinit\n"
+    "import os as _os_reinit, gc as _gc_reinit\n_os_reinit.chdir({dossier!r})\n_gc_reinit.freeze()\n"
+    "del _os_reinit, _gc_reinit\n"
     "get_ipython().execution_count = 1\n"
 )
+# jsonschema (importé par nbformat) importe rfc3987_syntax, s'il est installé, pour le format
+# « iri », qu'aucun schéma de nbformat n'emploie (et nbformat ne vérifie aucun format) : son
+# import compile une grammaire Lark (≈ 0,7 s par travailleur). Les travailleurs locaux s'en passent.
+MODULES_EVITES = ("rfc3987_syntax",)
 
 
 # --------------------------------------------------------------------------- noyau chaud
@@ -563,12 +575,9 @@ def _prechauffer(tache: dict) -> None:
     bibliothèques de rendu (nbconvert, Typst) : les deux attentes se recouvrent.
     """
     Path(tache["pdf"]).parent.mkdir(parents=True, exist_ok=True)
-    code = (
-        f"from analyse import fiche as _f\n_f.charger_donnees_fiche({int(tache['annee'])}, {str(tache['donnees'])!r})\n"
-        "del _f\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc\n"
-    )  # données figées hors du ramasse-miettes
     noyau = noyau_chaud(dossier=str(Path(tache["pdf"]).parent))
     if noyau.n_notebooks == 0 and not getattr(noyau, "prechauffe", False):
+        code = code_prechauffage(tache["annee"], tache["donnees"])
         fil = threading.Thread(target=_executer_sans_erreur, args=(noyau, code), daemon=True)
         fil.start()
         _preparer_rendu()
@@ -576,11 +585,29 @@ def _prechauffer(tache: dict) -> None:
         noyau.prechauffe = True
 
 
+def code_prechauffage(annee: int, donnees: Path | str) -> str:
+    """Code exécuté une fois dans le noyau chaud avant sa première fiche : importe le module du
+    notebook de fiche (``analyse.rapports.fiche``), charge les données de l'édition dans son
+    cache, puis fige ce qui survit hors du ramasse-miettes (``gc.freeze``).
+
+    >>> "charger_donnees_fiche(2022, '/d')" in code_prechauffage(2022, "/d")
+    True
+    """
+    return (
+        f"from analyse.rapports import fiche as _f\n_f.charger_donnees_fiche({int(annee)}, {str(donnees)!r})\n"
+        "del _f\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc\n"
+    )
+
+
 def _executer_sans_erreur(noyau: NoyauChaud, code: str) -> None:
+    """Préchauffage : un échec ne lève pas (la fiche consignera l'erreur réelle) mais est signalé
+    dans le journal, car il ralentit tout le lot (chaque fiche paie alors imports et chargement)."""
     try:
         noyau.executer(code)
-    except RuntimeError:
-        pass  # l'erreur réelle sera consignée par l'exécution de la fiche
+    except RuntimeError as erreur:
+        import logging
+
+        logging.getLogger(__name__).warning("Préchauffage du noyau chaud en échec : %s", erreur)
 
 
 def _preparer_rendu() -> None:
@@ -981,12 +1008,27 @@ def _executer(taches: list, travailleurs, executeur: str, progression: bool):
 def lier_au_parent(pid_parent: int) -> None:
     """Initialisation d'un travailleur : il meurt avec le processus ``pid_parent`` qui l'a lancé
     (``PR_SET_PDEATHSIG`` sous Linux, chien de garde ailleurs) et ignore Ctrl-C (c'est le parent
-    qui arrête le lot, sans trace dans les travailleurs)."""
+    qui arrête le lot, sans trace dans les travailleurs) ; il n'importe pas ``MODULES_EVITES``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    eviter_imports_inutiles()
     if not _signal_a_la_mort_du_parent():
         threading.Thread(target=_chien_de_garde, args=(pid_parent,), daemon=True).start()
     if os.getppid() != pid_parent:  # parent mort avant la mise en place
         os._exit(1)
+
+
+def eviter_imports_inutiles(modules=MODULES_EVITES) -> list[str]:
+    """Travailleur local : les ``modules`` (``MODULES_EVITES``) non encore importés ne le seront
+    pas (``sys.modules[nom] = None`` : leur import lève ``ImportError``, que les bibliothèques
+    qui les importent en option attrapent). Renvoie les modules ainsi évités.
+
+    >>> eviter_imports_inutiles(["sys"])
+    []
+    """
+    evites = [nom for nom in modules if nom not in sys.modules]
+    for nom in evites:
+        sys.modules[nom] = None
+    return evites
 
 
 def _signal_a_la_mort_du_parent() -> bool:
