@@ -378,7 +378,7 @@ def _cellule(c: Noeud, dans_entete: bool) -> str:
         options.append("align: right")
     interieur = _en_ligne(c).strip()
     if c.balise == "th" and not dans_entete:
-        interieur = f"#entete-ligne[{interieur}]"  # en-tête de ligne : mis en valeur (cellule de données pour Typst)
+        interieur = f"#entete-ligne[{interieur}]"  # en-tête de ligne : TH /Row posé par rapports.balisage_pdf
     return f"table.cell({', '.join(options)})[{interieur}]" if options else f"[{interieur}]"
 
 
@@ -399,15 +399,20 @@ def _tableau(n: Noeud) -> str:
             debut = debut and bool(cellules) and all(c.balise == "th" for c in cellules)
             nouvelles.append((tr, debut))
         lignes = nouvelles
-    entete, corps, colonnes = [], [], 1
+    entete, corps, colonnes, forme = [], [], 1, []
     for tr, dans_entete in lignes:
         cellules = [c for c in tr.enfants if isinstance(c, Noeud) and c.balise in ("th", "td")]
         colonnes = max(colonnes, _largeur(cellules))
         (entete if dans_entete else corps).extend(_cellule(c, dans_entete) for c in cellules)
+        if not dans_entete:
+            forme.append("".join("H" if c.balise == "th" else "D" for c in cellules))
     legendes = [c for c in n.enfants if isinstance(c, Noeud) and c.balise == "caption"]
     legende = f"[{_en_ligne(legendes[0]).strip()}]" if legendes else "none"
+    # Forme du corps (une ligne par « tr », H : en-tête de ligne, D : donnée), relue après la
+    # compilation par rapports.balisage_pdf : Typst ne sait pas baliser un en-tête de ligne.
+    lignes_corps = f"lignes-corps: {chaine(' '.join(forme))}, " if any("H" in f for f in forme) else ""
     return (
-        f"#tableau(legende: {legende}, colonnes: {colonnes},\n"
+        f"#tableau({lignes_corps}legende: {legende}, colonnes: {colonnes},\n"
         f"  entete: ({''.join(e + ', ' for e in entete)}),\n"
         f"  corps: ({''.join(c + ', ' for c in corps)}),\n)\n\n"
     )
