@@ -191,13 +191,35 @@ def _textes(noeud, morceaux: list) -> None:
 
 # --------------------------------------------------------------------------- en ligne
 
+# Intervalle écrit « [bas ; haut] » (formatage.intervalle_fr), précédé ou non de son estimation
+# (« +3,5 [-13,7 ; 20,7] », colonne « Écart » des fiches) : les espaces ordinaires y sont les
+# seuls endroits où Typst pourrait couper la ligne (l'espace fine avant « ; » est insécable).
+_INTERVALLE = re.compile(r"(?:[+\-−]?\d[\d\u202f,.]*\s)?\[[^\[\];]{1,30};[^\[\];]{1,30}\]")
+
+
+def intervalles_insecables(texte: str) -> str:
+    """Espaces insécables dans chaque intervalle « [bas ; haut] » et entre l'estimation et son
+    intervalle : l'ensemble ne se coupe pas en fin de ligne.
+
+    >>> intervalles_insecables("écart +3,5 [-13,7\\u202f; 20,7] (non établi)")
+    'écart +3,5\\xa0[-13,7\\u202f;\\xa020,7] (non établi)'
+    >>> intervalles_insecables("score [58,7\\u202f; 74,6] ; note [a] et [b ; c]")
+    'score [58,7\\u202f;\\xa074,6] ; note [a] et [b\\xa0;\\xa0c]'
+    """
+    return _INTERVALLE.sub(lambda m: m[0].replace(" ", "\u00a0"), texte)
+
+
+def _texte(texte: str) -> str:
+    """Texte d'un nœud en balisage Typst : espaces regroupées, intervalles insécables, échappé."""
+    return echapper(intervalles_insecables(re.sub(r"\s+", " ", texte)))
+
 
 def _en_ligne(noeud) -> str:
     """Balisage Typst du contenu en ligne d'un nœud (espaces regroupées)."""
     morceaux = []
     for enfant in noeud.enfants:
         if isinstance(enfant, str):
-            morceaux.append(echapper(re.sub(r"\s+", " ", enfant)))
+            morceaux.append(_texte(enfant))
         else:
             morceaux.append(_element_en_ligne(enfant))
     return "".join(morceaux)
@@ -266,7 +288,7 @@ def _blocs(noeud) -> str:
 
     for enfant in noeud.enfants:
         if isinstance(enfant, str):
-            ligne.append(echapper(re.sub(r"\s+", " ", enfant)))
+            ligne.append(_texte(enfant))
         elif enfant.balise in BALISES_EN_LIGNE or (enfant.balise == "span" and not enfant.classes & {"bloc"}):
             ligne.append(_element_en_ligne(enfant))
         else:
