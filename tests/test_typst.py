@@ -113,3 +113,31 @@ def test_mention_demo_et_pdf_identique_d_une_execution_a_l_autre(tmp_path, demo)
     assert a == b
     texte = " ".join(p.extract_text() for p in PdfReader(tmp_path / "a.pdf").pages)
     assert ("Données fictives de démonstration" in texte) is demo
+
+
+def _lignes_coupant_un_intervalle(chemin) -> list[str]:
+    """Lignes du texte extrait (pypdf) où un intervalle « [bas ; haut] » s'ouvre sans se fermer."""
+    lignes = [ligne for page in PdfReader(chemin).pages for ligne in page.extract_text().splitlines()]
+    return [ligne for ligne in lignes if ligne.count("[") > ligne.count("]")]
+
+
+def test_intervalle_et_son_estimation_jamais_coupes_en_fin_de_ligne(tmp_path, monkeypatch):
+    """Tableau « Scores par canal de contact » d'une fiche : la colonne « Écart » est étroite."""
+    from analyse import balisage_typst
+    from analyse.formatage import intervalle_fr
+
+    colonnes = ["Canal", "Score de la structure", "IC à 95 %", "Moyenne nationale", "Écart (IC à 95 %)"]
+    colonnes += ["Comparaison au national", "Contacts", "Fragile"]
+    canaux = ["Téléphone", "Accueil physique", "Courriel", "Courrier", "Site internet", "Réseaux sociaux"]
+    lignes = "".join(
+        f'<tr><th scope="row">{canal}</th><td class="nombre">6{i},5</td><td>{intervalle_fr(50 + i, 70 + i)}</td>'
+        f'<td class="nombre">61,9</td><td>+{i},5 {intervalle_fr(-13.7 - i, 20.7 + i)}</td><td>non établi</td>'
+        f'<td class="nombre">{i}</td><td>non</td></tr>'
+        for i, canal in enumerate(canaux)
+    )
+    entete = "".join(f'<th scope="col">{c}</th>' for c in colonnes)
+    corps = f"<h2>Canaux</h2><table><caption>Scores</caption><thead><tr>{entete}</tr></thead><tbody>{lignes}</tbody></table>"
+    assert _lignes_coupant_un_intervalle(rendu.fragment_vers_pdf(corps, tmp_path / "intervalles.pdf", "Essai")) == []
+    # témoin : sans espaces insécables, Typst coupe l'écart après « ; » dans cette colonne étroite
+    monkeypatch.setattr(balisage_typst, "intervalles_insecables", lambda texte: texte)
+    assert _lignes_coupant_un_intervalle(rendu.fragment_vers_pdf(corps, tmp_path / "temoin.pdf", "Essai"))
