@@ -101,12 +101,11 @@ def _cellules(ligne) -> list:
     return [c for c in _enfants(ligne) if _type(c) in ("/TD", "/TH")]
 
 
-def _ecart_de_forme(lignes: list, forme: list[str]) -> str | None:
-    """Description de la première différence entre les lignes du PDF et la forme du source."""
+def _ecart_de_forme(lignes: list[list], forme: list[str]) -> str | None:
+    """Description de la première différence entre les lignes du PDF (leurs cellules) et la forme du source."""
     if len(lignes) != len(forme):
         return f"{len(lignes)} ligne(s) dans le PDF, {len(forme)} dans le source"
-    for numero, (ligne, attendu) in enumerate(zip(lignes, forme), start=1):
-        cellules = _cellules(ligne)
+    for numero, (cellules, attendu) in enumerate(zip(lignes, forme), start=1):
         if len(cellules) != len(attendu):
             return f"ligne {numero} : {len(cellules)} cellule(s) dans le PDF, {len(attendu)} dans le source"
         if any(_type(c) != "/TD" for c, code in zip(cellules, attendu) if code == "H"):
@@ -133,13 +132,12 @@ def _etendue(attribut) -> int:
     return max(1, int(valeur)) if isinstance(valeur, int) or str(valeur).isdigit() else 1
 
 
-def _baliser_tableau(pdf, lignes: list, forme: list[str], numero: int, identifiants) -> int:
+def _baliser_tableau(pdf, lignes: list[list], forme: list[str], numero: int, identifiants) -> int:
     """Cellules ``H`` en ``TH /Scope /Row`` (avec ``/ID``), citées dans les ``/Headers`` à leur droite."""
     import pikepdf
 
     poses = 0
-    for i, (ligne, codes) in enumerate(zip(lignes, forme)):
-        cellules = _cellules(ligne)
+    for i, (cellules, codes) in enumerate(zip(lignes, forme)):
         for j, (cellule, code) in enumerate(zip(cellules, codes)):
             if code != "H":
                 continue
@@ -151,7 +149,7 @@ def _baliser_tableau(pdf, lignes: list, forme: list[str], numero: int, identifia
                 cellule.ID = ident
                 identifiants[str(ident)] = cellule
             poses += 1
-            couvertes = [cellules[j + 1 :]] + [_cellules(tr) for tr in lignes[i + 1 : i + _etendue(attribut)]]
+            couvertes = [cellules[j + 1 :]] + lignes[i + 1 : i + _etendue(attribut)]
             for autre in (c for rangee in couvertes for c in rangee):
                 entetes = _attribut_tableau(pdf, autre)
                 if isinstance(entetes.get("/Headers"), pikepdf.Array):
@@ -184,7 +182,7 @@ def baliser_entetes_ligne(pdf, plan: list[list[str] | None], nom: str = "PDF") -
     for numero, (tableau, forme) in enumerate(zip(elements, plan), start=1):
         if forme is None:
             continue
-        lignes = lignes_du_corps(tableau)
+        lignes = [_cellules(ligne) for ligne in lignes_du_corps(tableau)]
         ecart = _ecart_de_forme(lignes, forme)
         if ecart is not None:
             _JOURNAL.warning("%s, tableau %d : %s ; en-têtes de ligne non balisés.", nom, numero, ecart)
