@@ -96,7 +96,7 @@ def test_fiche_autant_d_en_tetes_de_ligne_que_son_html(fiche):
     assert _portees(avec).count("/Row") == html
 
 
-def test_second_lecteur_poppler_lit_les_en_tetes_de_ligne(fiche):
+def test_second_lecteur_poppler_lit_les_en_tetes_de_ligne(fiche, tmp_path):
     """poppler (``pdfinfo -struct-text``) lit les mêmes TH /Row, et plus d'avertissement /Suspects."""
     if shutil.which("pdfinfo") is None:
         pytest.skip("poppler (pdfinfo) absent : « make axe » l'installe (outils/installer_axe.sh).")
@@ -109,6 +109,12 @@ def test_second_lecteur_poppler_lit_les_en_tetes_de_ligne(fiche):
         ["pdfinfo", "-struct-text", str(sans)], capture_output=True, text=True, errors="replace"
     ).stdout
     assert "/Scope /Row" not in temoin
+    # l'avertissement venait du « /Suspects false » que Typst écrit dans /MarkInfo (retiré par la retouche)
+    brut = rendu.typst_vers_pdf(_source_typst(), tmp_path / "brut.pdf", retoucher=False)
+    avertissement = subprocess.run(["pdfinfo", str(brut)], capture_output=True, text=True, errors="replace").stderr
+    assert "Suspects object is wrong type (boolean)" in avertissement
+    retouche = rendu.typst_vers_pdf(_source_typst(), tmp_path / "retouche.pdf")
+    assert subprocess.run(["pdfinfo", str(retouche)], capture_output=True, text=True, errors="replace").stderr == ""
 
 
 # --------------------------------------------------------------------------- retouche
