@@ -1,4 +1,4 @@
-"""En-têtes de ligne des PDF (retouche pikepdf après Typst) et ce que le vérificateur en lit.
+"""En-têtes de ligne des PDF (retouche pikepdf après Typst), ce que le vérificateur en lit, mise en page d'une fiche.
 
 Oracles : le HTML de la même fiche (ses ``<th scope="row">``), poppler (``pdfinfo
 -struct-text``, second lecteur), et des pannes injectées dans un PDF conforme.
@@ -231,3 +231,17 @@ def test_en_tete_non_repete_d_un_tableau_coupe_signale(tmp_path):
         suites = len(pdf.pages) - 1  # le tableau commence page 1 et remplit les suivantes
     assert suites >= 2
     assert verifier_pdf(fautif) == [f"{suites} page(s) de suite d'un tableau coupé sans son en-tête de colonnes répété"]
+
+
+def test_figure_des_determinants_suit_le_tableau_des_canaux_sans_page_a_moitie_vide(fiche):
+    """Le titre « Déterminants » et sa figure tiennent sous le tableau des canaux (page 3) au lieu
+    de passer ensemble à la page suivante en laissant le bas de la page vide."""
+    from analyse.rapports.accessibilite import _pages_de
+
+    avec, _ = fiche
+    with pikepdf.open(avec) as pdf:
+        numeros = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        elements = _elements_structure(pdf.Root.StructTreeRoot.K)
+        canaux = next(e for e in elements if _type(e) == "/Table")
+        determinants = next(e for e in elements if _type(e) == "/Figure")
+        assert max(_pages_de(canaux, numeros)) == min(_pages_de(determinants, numeros))
