@@ -245,3 +245,11 @@ def test_figure_des_determinants_suit_le_tableau_des_canaux_sans_page_a_moitie_v
         canaux = next(e for e in elements if _type(e) == "/Table")
         determinants = next(e for e in elements if _type(e) == "/Figure")
         assert max(_pages_de(canaux, numeros)) == min(_pages_de(determinants, numeros))
+
+
+def test_aucun_mot_de_la_fiche_ne_chevauche_un_autre(fiche):
+    """poppler (``pdftotext -bbox``) : aucun texte de tableau ne déborde sur la colonne voisine."""
+    from test_typst import _mots_qui_se_chevauchent
+
+    avec, _ = fiche
+    assert _mots_qui_se_chevauchent(avec) == []

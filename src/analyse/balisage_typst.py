@@ -410,6 +410,51 @@ def _largeur(cellules: list[Noeud]) -> int:
     )
 
 
+# Où Typst peut couper un texte de cellule : espace ordinaire (pas les insécables), et après un
+# trait d'union suivi d'une lettre (« Saint-Malo », mais pas « -0,2 »).
+_COUPURE = re.compile(r"[ \t\n]+|(?<=[-‐])(?=[^\d\s])")
+
+
+def _extremes(textes: list[str]) -> tuple[str, str]:
+    """Plus long morceau insécable et plus long texte d'une colonne (largeurs minimale et naturelle)."""
+    morceaux = [m for t in textes for m in _COUPURE.split(t) if m]
+    return max(morceaux, key=len, default=""), max(textes, key=len, default="")
+
+
+def _mesures(lignes: list[tuple[Noeud, bool]], colonnes: int) -> str:
+    """Textes à mesurer par colonne, pour que Typst ne donne jamais à une colonne moins que son
+    plus long morceau insécable (il partage sinon la place sans le savoir, et le texte déborde
+    sur la colonne voisine) : (mot, texte) les plus longs de l'en-tête, puis du corps.
+    Les cellules sur plusieurs colonnes ne comptent pas ; les ``rowspan`` décalent les suivantes."""
+    textes = [([], []) for _ in range(colonnes)]
+    reste: dict[int, int] = {}
+    for tr, dans_entete in lignes:
+        occupees = {x for x, r in reste.items() if r > 0}
+        x = 0
+        for c in (c for c in tr.enfants if isinstance(c, Noeud) and c.balise in ("th", "td")):
+            while x in occupees:
+                x += 1
+            etendue = [
+                int(c.attributs.get(a, "1")) if c.attributs.get(a, "1").isdigit() else 1 for a in ("colspan", "rowspan")
+            ]
+            if etendue[0] == 1 and x < colonnes:
+                textes[x][0 if dans_entete else 1].append(intervalles_insecables(texte_brut(c)))
+            for k in range(etendue[0]):
+                if etendue[1] > 1:
+                    reste[x + k] = etendue[1]
+            x += max(1, etendue[0])
+        for x in occupees:
+            reste[x] -= 1
+    return (
+        "("
+        + "".join(
+            "(" + ", ".join(chaine(t) for t in (*_extremes(entete), *_extremes(corps))) + "), "
+            for entete, corps in textes
+        )
+        + ")"
+    )
+
+
 def _tableau(n: Noeud) -> str:
     lignes = _lignes(n)
     if not lignes:
@@ -434,7 +479,7 @@ def _tableau(n: Noeud) -> str:
     # compilation par rapports.balisage_pdf : Typst ne sait pas baliser un en-tête de ligne.
     lignes_corps = f"lignes-corps: {chaine(' '.join(forme))}, " if any("H" in f for f in forme) else ""
     return (
-        f"#tableau({lignes_corps}legende: {legende}, colonnes: {colonnes},\n"
+        f"#tableau({lignes_corps}legende: {legende}, colonnes: {colonnes}, mesures: {_mesures(lignes, colonnes)},\n"
         f"  entete: ({''.join(e + ', ' for e in entete)}),\n"
         f"  corps: ({''.join(c + ', ' for c in corps)}),\n)\n\n"
     )
