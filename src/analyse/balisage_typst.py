@@ -11,6 +11,12 @@ Les fonctions Typst appelées (``tableau``, ``graphique``, ``classe``, ``entete-
 définies par le gabarit du document (``gabarits_typst/analyse/index.typ.j2``). Une image
 embarquée reste un URI ``data:`` dans le texte Typst ; ``extraire_fichiers`` en fait des
 fichiers avant la compilation.
+
+Chaque tableau transmet aussi à ``tableau`` la forme de son corps (``lignes-corps`` : en-têtes
+de ligne, relus après la compilation par ``rapports.balisage_pdf``) et, par colonne, ses plus
+longs textes et morceaux insécables (``mesures`` : Typst en tire des largeurs de colonnes qui
+ne font jamais déborder un texte sur la colonne voisine). Un intervalle « [bas ; haut] » et son
+estimation sont insécables (``intervalles_insecables``).
 """
 
 from __future__ import annotations
