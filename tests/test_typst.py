@@ -78,7 +78,7 @@ def test_tableau_de_dataframe_a_vrais_en_tetes(tmp_path):
     with pikepdf.open(chemin) as pdf:
         entetes = [e for e in _elements_structure(pdf.Root.StructTreeRoot.K) if _type(e) == "/TH"]
         portees = [str(a.Scope) for e in entetes for a in _attributs(e) if "/Scope" in a]
-    assert len(entetes) == 3 and portees == ["/Column"] * 3
+    assert portees == ["/Column"] * 3 + ["/Row"] * 2  # l'index « a », « b » : en-têtes de ligne (balisage_pdf)
 
 
 def test_markdown_par_mistune():
@@ -113,3 +113,89 @@ def test_mention_demo_et_pdf_identique_d_une_execution_a_l_autre(tmp_path, demo)
     assert a == b
     texte = " ".join(p.extract_text() for p in PdfReader(tmp_path / "a.pdf").pages)
     assert ("Données fictives de démonstration" in texte) is demo
+
+
+def _lignes_coupant_un_intervalle(chemin) -> list[str]:
+    """Lignes du texte extrait (pypdf) où un intervalle « [bas ; haut] » s'ouvre sans se fermer."""
+    lignes = [ligne for page in PdfReader(chemin).pages for ligne in page.extract_text().splitlines()]
+    return [ligne for ligne in lignes if ligne.count("[") > ligne.count("]")]
+
+
+def test_intervalle_et_son_estimation_jamais_coupes_en_fin_de_ligne(tmp_path, monkeypatch):
+    """Tableau « Scores par canal de contact » d'une fiche : la colonne « Écart » est étroite."""
+    from analyse import balisage_typst
+    from analyse.formatage import intervalle_fr
+
+    colonnes = ["Canal", "Score de la structure", "IC à 95 %", "Moyenne nationale", "Écart (IC à 95 %)"]
+    colonnes += ["Comparaison au national", "Contacts", "Fragile"]
+    canaux = ["Téléphone", "Accueil physique", "Courriel", "Courrier", "Site internet", "Réseaux sociaux"]
+    lignes = "".join(
+        f'<tr><th scope="row">{canal}</th><td class="nombre">6{i},5</td><td>{intervalle_fr(50 + i, 70 + i)}</td>'
+        f'<td class="nombre">61,9</td><td>+{i},5 {intervalle_fr(-13.7 - i, 20.7 + i)}</td><td>non établi</td>'
+        f'<td class="nombre">{i}</td><td>non</td></tr>'
+        for i, canal in enumerate(canaux)
+    )
+    entete = "".join(f'<th scope="col">{c}</th>' for c in colonnes)
+    corps = f"<h2>Canaux</h2><table><caption>Scores</caption><thead><tr>{entete}</tr></thead><tbody>{lignes}</tbody></table>"
+    assert _lignes_coupant_un_intervalle(rendu.fragment_vers_pdf(corps, tmp_path / "intervalles.pdf", "Essai")) == []
+    # témoin : sans espaces insécables, Typst coupe l'écart après « ; » dans cette colonne étroite
+    monkeypatch.setattr(balisage_typst, "intervalles_insecables", lambda texte: texte)
+    assert _lignes_coupant_un_intervalle(rendu.fragment_vers_pdf(corps, tmp_path / "temoin.pdf", "Essai"))
+
+
+# --------------------------------------------------------------------------- mise en page des tableaux et figures
+
+
+def _mots_qui_se_chevauchent(chemin) -> list[tuple[str, str]]:
+    """Paires de mots dessinés l'un sur l'autre (boîtes de ``pdftotext -bbox``, poppler) sur une même ligne."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler (pdftotext) absent : « make axe » l'installe (outils/installer_axe.sh).")
+    html = subprocess.run(["pdftotext", "-bbox", str(chemin), "-"], capture_output=True, text=True).stdout
+    paires = []
+    for page in html.split("<page ")[1:]:
+        mots = [
+            (float(x0), float(y0), float(x1), float(y1), m)
+            for x0, y0, x1, y1, m in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
+            )
+        ]
+        for i, a in enumerate(mots):
+            for b in mots[i + 1 :]:
+                if a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5:
+                    paires.append((a[4], b[4]))
+    return paires
+
+
+def test_colonne_jamais_plus_etroite_que_son_plus_long_mot(tmp_path, monkeypatch):
+    """Tableau des tendances : 7 colonnes, intervalles insécables, « Intercommunalités » ; Typst,
+    qui partage la place sans connaître ces largeurs minimales, faisait déborder le texte."""
+    from analyse import balisage_typst
+
+    colonnes = ["Série", "Pente moyenne (pts/an) [IC]", "Tendance (moyenne)", "Rupture (moyenne)"]
+    colonnes += ["Pente effets fixes (pts/an) [IC]", "Tendance (effets fixes)", "Rupture (effets fixes)"]
+    series = ["Intercommunalités", "Régions", "Structures non certifiées", "≥ 100 000 habitants"]
+    lignes = "".join(
+        f'<tr><th scope="row">{serie}</th><td>-0,{i}8 [-27,18 ; +26,81]</td><td>stable</td><td>2020 (non établie)</td>'
+        f"<td>-0,{i}2 [-15,53 ; +15,30]</td><td>stable</td><td>2021 (non établie)</td></tr>"
+        for i, serie in enumerate(series)
+    )
+    entete = "".join(f'<th scope="col">{c}</th>' for c in colonnes)
+    corps = f"<h2>Tendances</h2><table><caption>Pentes</caption><thead><tr>{entete}</tr></thead><tbody>{lignes}</tbody></table>"
+    assert _mots_qui_se_chevauchent(rendu.fragment_vers_pdf(corps, tmp_path / "colonnes.pdf", "Essai")) == []
+    monkeypatch.setattr(balisage_typst, "_mesures", lambda lignes, colonnes: "none")  # témoin : largeurs de Typst
+    assert _mots_qui_se_chevauchent(rendu.fragment_vers_pdf(corps, tmp_path / "temoin-colonnes.pdf", "Essai"))
+
+
+def test_figure_jamais_separee_de_sa_legende(tmp_path):
+    """Une figure qui commence en bas de page part entière, avec sa légende, sur la page suivante."""
+    from test_accessibilite import _figure, _pages_par_type, _remplissage
+
+    for n in range(24, 40, 2):  # différentes places de la figure en bas de page
+        chemin = rendu.fragment_vers_pdf(
+            "<h2>Essai</h2>" + _remplissage(n) + _figure(), tmp_path / f"f-{n}.pdf", "Essai"
+        )
+        pages = [p for t, p in _pages_par_type(chemin, {"/Figure", "/Caption"})]
+        assert len(pages) == 2 and pages[0] == pages[1], f"figure et légende séparées ({n} paragraphes avant)"

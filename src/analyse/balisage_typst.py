@@ -11,6 +11,12 @@ Les fonctions Typst appelées (``tableau``, ``graphique``, ``classe``, ``entete-
 définies par le gabarit du document (``gabarits_typst/analyse/index.typ.j2``). Une image
 embarquée reste un URI ``data:`` dans le texte Typst ; ``extraire_fichiers`` en fait des
 fichiers avant la compilation.
+
+Chaque tableau transmet aussi à ``tableau`` la forme de son corps (``lignes-corps`` : en-têtes
+de ligne, relus après la compilation par ``rapports.balisage_pdf``) et, par colonne, ses plus
+longs textes et morceaux insécables (``mesures`` : Typst en tire des largeurs de colonnes qui
+ne font jamais déborder un texte sur la colonne voisine). Un intervalle « [bas ; haut] » et son
+estimation sont insécables (``intervalles_insecables``).
 """
 
 from __future__ import annotations
@@ -191,13 +197,35 @@ def _textes(noeud, morceaux: list) -> None:
 
 # --------------------------------------------------------------------------- en ligne
 
+# Intervalle écrit « [bas ; haut] » (formatage.intervalle_fr), précédé ou non de son estimation
+# (« +3,5 [-13,7 ; 20,7] », colonne « Écart » des fiches) : les espaces ordinaires y sont les
+# seuls endroits où Typst pourrait couper la ligne (l'espace fine avant « ; » est insécable).
+_INTERVALLE = re.compile(r"(?:[+\-−]?\d[\d\u202f,.]*\s)?\[[^\[\];]{1,30};[^\[\];]{1,30}\]")
+
+
+def intervalles_insecables(texte: str) -> str:
+    """Espaces insécables dans chaque intervalle « [bas ; haut] » et entre l'estimation et son
+    intervalle : l'ensemble ne se coupe pas en fin de ligne.
+
+    >>> intervalles_insecables("écart +3,5 [-13,7\\u202f; 20,7] (non établi)")
+    'écart +3,5\\xa0[-13,7\\u202f;\\xa020,7] (non établi)'
+    >>> intervalles_insecables("score [58,7\\u202f; 74,6] ; note [a] et [b ; c]")
+    'score [58,7\\u202f;\\xa074,6] ; note [a] et [b\\xa0;\\xa0c]'
+    """
+    return _INTERVALLE.sub(lambda m: m[0].replace(" ", "\u00a0"), texte)
+
+
+def _texte(texte: str) -> str:
+    """Texte d'un nœud en balisage Typst : espaces regroupées, intervalles insécables, échappé."""
+    return echapper(intervalles_insecables(re.sub(r"\s+", " ", texte)))
+
 
 def _en_ligne(noeud) -> str:
     """Balisage Typst du contenu en ligne d'un nœud (espaces regroupées)."""
     morceaux = []
     for enfant in noeud.enfants:
         if isinstance(enfant, str):
-            morceaux.append(echapper(re.sub(r"\s+", " ", enfant)))
+            morceaux.append(_texte(enfant))
         else:
             morceaux.append(_element_en_ligne(enfant))
     return "".join(morceaux)
@@ -266,7 +294,7 @@ def _blocs(noeud) -> str:
 
     for enfant in noeud.enfants:
         if isinstance(enfant, str):
-            ligne.append(echapper(re.sub(r"\s+", " ", enfant)))
+            ligne.append(_texte(enfant))
         elif enfant.balise in BALISES_EN_LIGNE or (enfant.balise == "span" and not enfant.classes & {"bloc"}):
             ligne.append(_element_en_ligne(enfant))
         else:
@@ -378,13 +406,58 @@ def _cellule(c: Noeud, dans_entete: bool) -> str:
         options.append("align: right")
     interieur = _en_ligne(c).strip()
     if c.balise == "th" and not dans_entete:
-        interieur = f"#entete-ligne[{interieur}]"  # en-tête de ligne : mis en valeur (cellule de données pour Typst)
+        interieur = f"#entete-ligne[{interieur}]"  # en-tête de ligne : TH /Row posé par rapports.balisage_pdf
     return f"table.cell({', '.join(options)})[{interieur}]" if options else f"[{interieur}]"
 
 
 def _largeur(cellules: list[Noeud]) -> int:
     return sum(
         int(c.attributs.get("colspan", "1")) if c.attributs.get("colspan", "1").isdigit() else 1 for c in cellules
+    )
+
+
+# Où Typst peut couper un texte de cellule : espace ordinaire (pas les insécables), et après un
+# trait d'union suivi d'une lettre (« Saint-Malo », mais pas « -0,2 »).
+_COUPURE = re.compile(r"[ \t\n]+|(?<=[-‐])(?=[^\d\s])")
+
+
+def _extremes(textes: list[str]) -> tuple[str, str]:
+    """Plus long morceau insécable et plus long texte d'une colonne (largeurs minimale et naturelle)."""
+    morceaux = [m for t in textes for m in _COUPURE.split(t) if m]
+    return max(morceaux, key=len, default=""), max(textes, key=len, default="")
+
+
+def _mesures(lignes: list[tuple[Noeud, bool]], colonnes: int) -> str:
+    """Textes à mesurer par colonne, pour que Typst ne donne jamais à une colonne moins que son
+    plus long morceau insécable (il partage sinon la place sans le savoir, et le texte déborde
+    sur la colonne voisine) : (mot, texte) les plus longs de l'en-tête, puis du corps.
+    Les cellules sur plusieurs colonnes ne comptent pas ; les ``rowspan`` décalent les suivantes."""
+    textes = [([], []) for _ in range(colonnes)]
+    reste: dict[int, int] = {}
+    for tr, dans_entete in lignes:
+        occupees = {x for x, r in reste.items() if r > 0}
+        x = 0
+        for c in (c for c in tr.enfants if isinstance(c, Noeud) and c.balise in ("th", "td")):
+            while x in occupees:
+                x += 1
+            etendue = [
+                int(c.attributs.get(a, "1")) if c.attributs.get(a, "1").isdigit() else 1 for a in ("colspan", "rowspan")
+            ]
+            if etendue[0] == 1 and x < colonnes:
+                textes[x][0 if dans_entete else 1].append(intervalles_insecables(texte_brut(c)))
+            for k in range(etendue[0]):
+                if etendue[1] > 1:
+                    reste[x + k] = etendue[1]
+            x += max(1, etendue[0])
+        for x in occupees:
+            reste[x] -= 1
+    return (
+        "("
+        + "".join(
+            "(" + ", ".join(chaine(t) for t in (*_extremes(entete), *_extremes(corps))) + "), "
+            for entete, corps in textes
+        )
+        + ")"
     )
 
 
@@ -399,15 +472,20 @@ def _tableau(n: Noeud) -> str:
             debut = debut and bool(cellules) and all(c.balise == "th" for c in cellules)
             nouvelles.append((tr, debut))
         lignes = nouvelles
-    entete, corps, colonnes = [], [], 1
+    entete, corps, colonnes, forme = [], [], 1, []
     for tr, dans_entete in lignes:
         cellules = [c for c in tr.enfants if isinstance(c, Noeud) and c.balise in ("th", "td")]
         colonnes = max(colonnes, _largeur(cellules))
         (entete if dans_entete else corps).extend(_cellule(c, dans_entete) for c in cellules)
+        if not dans_entete:
+            forme.append("".join("H" if c.balise == "th" else "D" for c in cellules))
     legendes = [c for c in n.enfants if isinstance(c, Noeud) and c.balise == "caption"]
     legende = f"[{_en_ligne(legendes[0]).strip()}]" if legendes else "none"
+    # Forme du corps (une ligne par « tr », H : en-tête de ligne, D : donnée), relue après la
+    # compilation par rapports.balisage_pdf : Typst ne sait pas baliser un en-tête de ligne.
+    lignes_corps = f"lignes-corps: {chaine(' '.join(forme))}, " if any("H" in f for f in forme) else ""
     return (
-        f"#tableau(legende: {legende}, colonnes: {colonnes},\n"
+        f"#tableau({lignes_corps}legende: {legende}, colonnes: {colonnes}, mesures: {_mesures(lignes, colonnes)},\n"
         f"  entete: ({''.join(e + ', ' for e in entete)}),\n"
         f"  corps: ({''.join(c + ', ' for c in corps)}),\n)\n\n"
     )

@@ -4,7 +4,10 @@
 tout va bien) : balisage (``/MarkInfo /Marked true``, ``/StructTreeRoot``), langue
 (``/Lang``), titre et ``DisplayDocTitle``, identification PDF/UA dans le XMP
 (``pdfuaid:part``), texte alternatif de chaque ``Figure``, cellules d'en-tête ``TH`` dans
-chaque ``Table``, signets dès 4 pages, pièces jointes dès qu'il y a une figure.
+chaque ``Table``, portée de chaque ``TH`` (``/Scope`` valide ; un en-tête de ligne ouvre sa
+ligne), en-tête de colonnes redessiné (en artefact) sur chaque page de suite d'un tableau
+coupé, signets dès 4 pages, pièces jointes dès qu'il y a une figure.
+``verifier_publication`` compare aussi les en-têtes de ligne du PDF à ceux du HTML voisin.
 ``verifier_html`` contrôle la version HTML : ``lang``, un seul ``h1``, niveaux de titres
 sans saut, ``alt`` des images, en-têtes des tableaux.
 
@@ -106,8 +109,40 @@ def _attributs(element) -> list:
     ]
 
 
+PORTEES = {"/Row", "/Column", "/Both"}  # valeurs de /Scope d'un TH (ISO 32000-1, 14.8.5.7)
+
+
+def _portee(element) -> str | None:
+    """Valeur de ``/Scope`` d'un élément (attributs ``/A``), ``None`` s'il n'en a pas."""
+    for attribut in _attributs(element):
+        if "/Scope" in attribut:
+            return str(attribut.Scope)
+    return None
+
+
 def _a_une_portee(element) -> bool:
-    return any("/Scope" in a for a in _attributs(element))
+    return _portee(element) is not None
+
+
+def _est_entete_de_ligne(cellule) -> bool:
+    return _type(cellule) == "/TH" and _portee(cellule) in ("/Row", "/Both")
+
+
+def _entetes_de_ligne_mal_places(elements) -> int:
+    """TH de ligne précédés, dans leur TR, d'une cellule qui n'est pas un en-tête de ligne.
+
+    Un en-tête de ligne ouvre sa ligne ; plusieurs en-têtes de ligne successifs (niveaux d'un
+    index multiple) sont admis tant qu'aucune autre cellule ne les précède.
+    """
+    mal_places = 0
+    for ligne in (e for e in elements if _type(e) == "/TR"):
+        autre_avant = False
+        for cellule in _enfants(ligne):
+            if _est_entete_de_ligne(cellule):
+                mal_places += autre_avant
+            else:
+                autre_avant = True
+    return mal_places
 
 
 def _contenus_marques_de_l_arbre(racine) -> set[tuple]:
@@ -154,26 +189,64 @@ def _proprietes(operandes, ressources) -> dict:
     return proprietes if isinstance(proprietes, pikepdf.Dictionary) else {}
 
 
-def _lire_flux(objet, ressources, pile: list, releve: dict, profondeur: int = 0) -> None:
-    """Parcourt un flux de contenu : MCID rencontrés et textes dessinés hors contenu marqué."""
+def _police(nom, ressources):
+    """Police nommée par ``Tf`` : son objet (identité indépendante du nom local à la page)."""
+    polices = ressources.get("/Font") if ressources is not None else None
+    police = polices.get(str(nom)) if polices is not None else None
+    if police is not None and police.is_indirect:
+        return police.objgen
+    return str(nom)
+
+
+def _octets_dessines(operandes, op: str) -> bytes:
+    """Codes de glyphes d'un opérateur de texte (les nombres d'un TJ, des crénages, sont omis)."""
     import pikepdf
 
+    if op == "TJ":
+        return b"".join(bytes(o) for o in operandes[0] if isinstance(o, pikepdf.String))
+    return bytes(operandes[-1]) if operandes and isinstance(operandes[-1], pikepdf.String) else b""
+
+
+def _noter_texte(pile: list, police, octets: bytes, releve: dict) -> None:
+    """Range un texte dessiné : artefact, contenu marqué (par MCID) ou texte libre."""
+    if any(artefact for artefact, _ in pile):
+        releve["artefacts"].add((police, octets))
+    elif any(marque is not None for _, marque in pile):
+        mcid = next(m for _, m in reversed(pile) if m is not None)
+        releve["textes"].setdefault(mcid, []).append((police, octets))
+    else:
+        releve["texte_libre"] += 1
+
+
+def _lire_flux(objet, ressources, pile: list, releve: dict, profondeur: int = 0) -> None:
+    """Parcourt un flux de contenu : MCID rencontrés, textes par MCID, textes des artefacts et
+    textes dessinés hors contenu marqué. ``pile`` : (artefact, MCID ou ``-1`` pour une marque
+    sans MCID, ``None`` hors balisage) par séquence de contenu marqué ouverte."""
+    import pikepdf
+
+    polices = [None]
     for operandes, operateur in pikepdf.parse_content_stream(objet):
         op = str(operateur)
         if op == "BDC":
             proprietes = _proprietes(operandes, ressources)
             mcid = proprietes.get("/MCID") if proprietes else None
             artefact = str(operandes[0]) == "/Artifact"
-            pile.append(artefact or mcid is not None)
+            pile.append((artefact, int(mcid) if mcid is not None else None))
             if mcid is not None:
                 releve["mcid"].add(int(mcid))
         elif op == "BMC":
-            pile.append(str(operandes[0]) == "/Artifact")
+            pile.append((str(operandes[0]) == "/Artifact", None))
         elif op == "EMC":
             if pile:
                 pile.pop()
-        elif op in OPERATEURS_TEXTE and not any(pile):
-            releve["texte_libre"] += 1
+        elif op == "Tf" and operandes:
+            polices[-1] = _police(operandes[0], ressources)
+        elif op == "q":
+            polices.append(polices[-1])
+        elif op == "Q" and len(polices) > 1:
+            polices.pop()
+        elif op in OPERATEURS_TEXTE:
+            _noter_texte(pile, polices[-1], _octets_dessines(operandes, op), releve)
         elif op == "Do" and profondeur < 5 and ressources is not None and "/XObject" in ressources:
             forme = ressources.XObject.get(str(operandes[0]))
             if forme is not None and str(forme.get("/Subtype", "")) == "/Form":
@@ -181,10 +254,11 @@ def _lire_flux(objet, ressources, pile: list, releve: dict, profondeur: int = 0)
 
 
 def lire_pages(pdf) -> list[dict]:
-    """Pour chaque page : MCID de ses flux et nombre de textes dessinés hors contenu marqué."""
+    """Pour chaque page : MCID de ses flux, textes dessinés par MCID et en artefact (police,
+    codes de glyphes), nombre de textes dessinés hors contenu marqué."""
     releves = []
     for page in pdf.pages:
-        releve = {"page": page.obj.objgen, "mcid": set(), "texte_libre": 0}
+        releve = {"page": page.obj.objgen, "mcid": set(), "texte_libre": 0, "textes": {}, "artefacts": set()}
         _lire_flux(page.obj, page.obj.get("/Resources"), [], releve)
         releves.append(releve)
     return releves
@@ -220,17 +294,67 @@ def _tableaux_coupes(elements, numeros: dict) -> int:
     return coupes
 
 
+def _entetes_de_colonnes(tableau) -> list:
+    return [
+        cellule
+        for section in _enfants(tableau)
+        if _type(section) == "/THead"
+        for ligne in _enfants(section)
+        for cellule in _enfants(ligne)
+        if _type(cellule) == "/TH"
+    ]
+
+
+def _suites_sans_entete(elements, pages: list[dict], numeros: dict) -> int:
+    """Pages de suite d'un tableau coupé où l'en-tête de colonnes n'est pas redessiné.
+
+    L'en-tête (``THead``) est lu sur sa page dans les flux de contenu (police et codes de
+    glyphes de ses contenus marqués) ; sur chaque autre page du tableau, ces mêmes textes doivent
+    être dessinés, en artefact (la répétition n'entre pas dans l'ordre de lecture).
+    """
+    manquantes = 0
+    for tableau in (e for e in elements if _type(e) == "/Table"):
+        pages_tableau = _pages_de(tableau, numeros)
+        entetes = _entetes_de_colonnes(tableau)
+        if len(pages_tableau) < 2 or not entetes:
+            continue
+        textes, pages_entete = set(), set()
+        for entete in entetes:
+            for page, mcid in _contenus_marques_de_l_arbre(entete):
+                if page in numeros:
+                    pages_entete.add(numeros[page])
+                    textes.update(pages[numeros[page]]["textes"].get(mcid, []))
+        textes = {t for t in textes if t[1]}
+        if textes:
+            manquantes += sum(1 for p in pages_tableau - pages_entete if not textes <= pages[p]["artefacts"])
+    return manquantes
+
+
+def _manquements_entetes(elements) -> list[str]:
+    """Portée des TH : présente, valide (/Row, /Column, /Both), en-têtes de ligne en tête de ligne."""
+    manquements = []
+    entetes = [e for e in elements if _type(e) == "/TH"]
+    sans_portee = [e for e in entetes if not _a_une_portee(e)]
+    if sans_portee:
+        manquements.append(f"{len(sans_portee)} cellule(s) d'en-tête TH sur {len(entetes)} sans /Scope")
+    invalides = [e for e in entetes if _a_une_portee(e) and _portee(e) not in PORTEES]
+    if invalides:
+        manquements.append(f"{len(invalides)} TH à /Scope invalide (attendu /Row, /Column ou /Both)")
+    mal_places = _entetes_de_ligne_mal_places(elements)
+    if mal_places:
+        manquements.append(
+            f"{mal_places} en-tête(s) de ligne (TH /Row) précédé(s) dans leur TR d'une cellule qui n'en est pas un"
+        )
+    return manquements
+
+
 def _manquements_lecture(pdf) -> list[str]:
     """Ce qu'une aide technique ne lirait pas : portée des TH, contenus orphelins, texte hors balisage."""
     racine = pdf.Root.get("/StructTreeRoot")
     if racine is None:
         return []
-    manquements = []
     elements = _elements_structure(racine.get("/K"))
-    entetes = [e for e in elements if _type(e) == "/TH"]
-    sans_portee = [e for e in entetes if not _a_une_portee(e)]
-    if sans_portee:
-        manquements.append(f"{len(sans_portee)} cellule(s) d'en-tête TH sur {len(entetes)} sans /Scope")
+    manquements = _manquements_entetes(elements)
     atteints = _contenus_marques_de_l_arbre(racine)
     pages = lire_pages(pdf)
     orphelins = sum(len({m for m in p["mcid"] if (p["page"], m) not in atteints}) for p in pages)
@@ -239,9 +363,13 @@ def _manquements_lecture(pdf) -> list[str]:
     libres = sum(p["texte_libre"] for p in pages)
     if libres:
         manquements.append(f"{libres} texte(s) dessiné(s) hors contenu marqué sans être des artefacts")
-    coupes = _tableaux_coupes(elements, {page.obj.objgen: i for i, page in enumerate(pdf.pages)})
+    numeros = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    coupes = _tableaux_coupes(elements, numeros)
     if coupes:
         manquements.append(f"{coupes} tableau(x) coupé(s) en deux éléments Table, la suite sans légende")
+    suites = _suites_sans_entete(elements, pages, numeros)
+    if suites:
+        manquements.append(f"{suites} page(s) de suite d'un tableau coupé sans son en-tête de colonnes répété")
     manquements += _manquements_sommaire(elements, len(pdf.pages))
     return manquements
 
@@ -347,7 +475,10 @@ class _LecteurHTML(HTMLParser):
         self.titres: list[int] = []
         self.images_sans_alt = 0
         self.tableaux: list[dict] = []
+        self.entetes_de_ligne = 0
         self._profondeur_tableau = 0
+        self._dans_thead = False
+        self._ligne: dict | None = None
 
     def handle_starttag(self, balise, attributs):
         attributs = dict(attributs)
@@ -362,10 +493,28 @@ class _LecteurHTML(HTMLParser):
             self.tableaux.append({"th": 0})
         elif balise == "th" and self.tableaux:
             self.tableaux[-1]["th"] += 1
+            if self._ligne is not None:
+                self._ligne["th"].append((attributs.get("scope") or "").lower())
+        elif balise == "td" and self._ligne is not None:
+            self._ligne["td"] = True
+        elif balise == "thead":
+            self._dans_thead = True
+        elif balise == "tr":
+            self._ligne = {"th": [], "td": False}
 
     def handle_endtag(self, balise):
         if balise == "table":
             self._profondeur_tableau -= 1
+        elif balise == "thead":
+            self._dans_thead = False
+        elif balise == "tr" and self._ligne is not None:
+            if not self._dans_thead:  # th d'une ligne de données : scope « row », ou implicite
+                self.entetes_de_ligne += sum(
+                    1
+                    for portee in self._ligne["th"]
+                    if portee in ("row", "rowgroup") or (not portee and self._ligne["td"])
+                )
+            self._ligne = None
 
 
 def _sauts_de_niveau(niveaux: list[int]) -> list[str]:
@@ -401,8 +550,45 @@ def verifier_html(document: str) -> list[str]:
     return manquements
 
 
+def entetes_de_ligne_html(document: str) -> int:
+    """En-têtes de ligne d'un document HTML : ``th`` hors ``thead`` de portée ``row`` (ou
+    ``rowgroup``), ou sans portée dans une ligne qui a des cellules de données.
+
+    >>> entetes_de_ligne_html('<table><thead><tr><th></th><th scope="col">A</th></tr></thead>'
+    ...                       '<tr><th scope="row">x</th><td>1</td></tr><tr><th>y</th><td>2</td></tr></table>')
+    2
+    """
+    lecteur = _LecteurHTML()
+    lecteur.feed(document)
+    return lecteur.entetes_de_ligne
+
+
+def entetes_de_ligne_pdf(chemin: Path | str) -> int:
+    """Cellules ``TH`` de portée ``/Row`` (ou ``/Both``) de l'arbre de structure d'un PDF."""
+    import pikepdf
+
+    with pikepdf.open(chemin) as pdf:
+        racine = pdf.Root.get("/StructTreeRoot")
+        if racine is None:
+            return 0
+        return sum(1 for e in _elements_structure(racine.get("/K")) if _est_entete_de_ligne(e))
+
+
+def comparer_entetes_de_ligne(chemin_pdf: Path | str, document: str) -> list[str]:
+    """Le PDF a-t-il autant d'en-têtes de ligne (TH /Row) que le HTML du même rapport ?
+
+    Le PDF seul ne dit pas qu'une première colonne d'en-têtes visuels a été balisée en TD ;
+    le HTML, écrit de la même source, le dit.
+    """
+    html, pdf = entetes_de_ligne_html(document), entetes_de_ligne_pdf(chemin_pdf)
+    if html == pdf:
+        return []
+    return [f"en-têtes de ligne : {html} dans le HTML (th de ligne), {pdf} dans le PDF (TH /Scope /Row)"]
+
+
 def verifier_publication(chemin_pdf: Path | str) -> list[str]:
-    """Manquements d'un PDF et, s'il existe à côté, de son HTML (préfixés « HTML : »).
+    """Manquements d'un PDF et, s'il existe à côté, de son HTML (préfixés « HTML : »), dont
+    l'écart entre leurs en-têtes de ligne (``comparer_entetes_de_ligne``).
 
     >>> verifier_publication.__name__
     'verifier_publication'
@@ -411,7 +597,9 @@ def verifier_publication(chemin_pdf: Path | str) -> list[str]:
     manquements = verifier_pdf(chemin_pdf)
     chemin_html = chemin_pdf.with_suffix(".html")
     if chemin_html.exists():
-        manquements += [f"HTML : {m}" for m in verifier_html(chemin_html.read_text(encoding="utf-8"))]
+        document = chemin_html.read_text(encoding="utf-8")
+        manquements += comparer_entetes_de_ligne(chemin_pdf, document)
+        manquements += [f"HTML : {m}" for m in verifier_html(document)]
     return manquements
 
 

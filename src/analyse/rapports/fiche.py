@@ -678,7 +678,7 @@ def figure_determinants(fiche: dict) -> BlocHTML:
     t = fiche["determinant"].sort_values("score")
     if t.empty:
         return BlocHTML("")
-    fig, ax = _nouvelle_figure(max(2.8, 1.4 + 0.3 * len(t)), gauche=0.31)
+    fig, ax = _nouvelle_figure(max(2.4, 1.2 + 0.2 * len(t)), gauche=0.31)  # tient dans un bas de page
     y = np.arange(len(t))
     ax.errorbar(
         t["score"],

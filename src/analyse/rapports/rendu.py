@@ -7,7 +7,7 @@ et un sommaire. Le HTML (écran) suit ``ressources/rapport.css`` ; le PDF est co
 ``ressources/analyse.typ``). Les bibliothèques lourdes sont importées à l'usage.
 
 Accessibilité : chaque PDF est balisé PDF/UA-1 (ISO 14289-1) par Typst — arbre de structure,
-en-têtes de tableau avec ``/Scope``, en-têtes et pieds de page en artefacts, langue
+en-têtes de tableau avec ``/Scope`` (de ligne : retouche ``balisage_pdf``), en-têtes et pieds de page en artefacts, langue
 ``fr``, titre affiché (``DisplayDocTitle``), signets suivant les titres, identification
 PDF/UA dans le XMP — et embarque en pièces jointes les CSV derrière ses graphiques et ses
 tableaux (voir ``pieces_jointes_du_document`` et ``analyse.rapports.accessibilite``).
@@ -632,12 +632,16 @@ def _compilateur():
     return _COMPILATEURS[cle]
 
 
-def typst_vers_pdf(source: str, chemin_pdf: Path | str, fichiers: dict[str, bytes] | None = None) -> Path:
+def typst_vers_pdf(
+    source: str, chemin_pdf: Path | str, fichiers: dict[str, bytes] | None = None, retoucher: bool = True
+) -> Path:
     r"""Compile un document Typst en PDF/UA-1 balisé ; ``fichiers`` : chemin relatif → contenu.
 
     Les URI ``data:`` du source (images) deviennent des fichiers ; le style maison
     (``ressources/analyse.typ``) est posé à la racine. Police embarquée, date fixée au jour :
-    même document, même PDF octet pour octet.
+    même document, même PDF octet pour octet. Le PDF de Typst est ensuite retouché
+    (``balisage_pdf.retoucher_pdf`` : en-têtes de ligne en ``TH /Scope /Row``) ;
+    ``retoucher=False`` garde le PDF de Typst tel quel (témoin des essais).
 
     >>> import tempfile
     >>> source = '#import "/analyse.typ": *\n#show: rapport.with(titre: "Essai")\nBonjour'
@@ -647,6 +651,7 @@ def typst_vers_pdf(source: str, chemin_pdf: Path | str, fichiers: dict[str, byte
     import typst
 
     from analyse.balisage_typst import extraire_fichiers
+    from analyse.rapports.balisage_pdf import plan_des_tableaux, retoucher_pdf
 
     source, images = extraire_fichiers(source)
     chemin_pdf = Path(chemin_pdf)
@@ -659,16 +664,18 @@ def typst_vers_pdf(source: str, chemin_pdf: Path | str, fichiers: dict[str, byte
             (racine / nom).write_bytes(contenu)
         (racine / "document.typ").write_text(source, encoding="utf-8")
         try:
-            _compilateur().compile(
+            octets = _compilateur().compile(
                 input=str(racine / "document.typ"),
-                output=str(chemin_pdf),
                 root=str(racine),
                 pdf_standards=["ua-1"],
                 timestamp=date_des_pieces_jointes(),
             )
         except typst.TypstError as erreur:
             raise RuntimeError(f"La mise en page Typst de {chemin_pdf.name} a échoué : {erreur.message}") from None
-    return chemin_pdf
+    if not retoucher:
+        chemin_pdf.write_bytes(octets)
+        return chemin_pdf
+    return retoucher_pdf(octets, chemin_pdf, plan_des_tableaux(source))
 
 
 @functools.cache
