@@ -24,7 +24,9 @@ function lancerChromium(profil) {
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     `--user-data-dir=${profil}`, "--remote-debugging-port=0", "about:blank",
   ];
-  const processus = spawn(CHROMIUM, options, { stdio: ["ignore", "ignore", "pipe"] });
+  // Groupe de processus à lui : l'arrêt vise chromium et ses enfants (rendu, crashpad), qui
+  // écrivent encore dans le profil après la fin du processus principal.
+  const processus = spawn(CHROMIUM, options, { stdio: ["ignore", "ignore", "pipe"], detached: true });
   return new Promise((ok, echec) => {
     let journal = "";
     const delai = setTimeout(() => echec(new Error(`chromium ne répond pas : ${journal}`)), 30000);
@@ -93,9 +95,14 @@ async function principal() {
     process.stdout.write(JSON.stringify(rapports, null, 1) + "\n");
   } finally {
     const fin = new Promise((ok) => processus.once("exit", ok));
-    processus.kill();
+    try { process.kill(-processus.pid, "SIGTERM"); } catch { processus.kill(); }
     await fin;
-    rmSync(profil, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    try {
+      rmSync(profil, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+    } catch (e) {
+      // Le nettoyage du profil temporaire n'est pas l'audit : il ne le fait pas échouer.
+      console.error(`Profil temporaire de chromium laissé (${profil}) : ${e.message}`);
+    }
   }
 }
 
