@@ -22,6 +22,8 @@ def test_environment_yml_et_pyproject_declarent_le_meme_ensemble():
     pip = {_nom(d) for d in projet["dependencies"] + projet["optional-dependencies"]["dev"]}
     environnement = yaml.safe_load((RACINE / "environment.yml").read_text(encoding="utf-8"))
     conda = {_nom(d) for d in environnement["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    par_pip = [d for bloc in environnement["dependencies"] if isinstance(bloc, dict) for d in bloc.get("pip", [])]
+    conda |= {_nom(d) for d in par_pip if not d.startswith("-")}  # absents de conda-forge
     assert pip == conda
 
 

@@ -230,7 +230,7 @@ def plafond_rupture(
     Le signe et la taille du saut lui sont connus : aucun test réel ne fait mieux.
 
     >>> r = plafond_rupture(n_nulle=500, n_series=100)
-    >>> sorted(r)[:2], 0 <= r["moyenne"] <= 1
+    >>> list(r)[:2], 0 <= r["moyenne"] <= 1
     ([2014, 2015], True)
     """
     base, cand, indices = tendances._modele_marches(ANNEES, 2)
