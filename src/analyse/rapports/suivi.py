@@ -389,8 +389,9 @@ def graphique_determinants(resultats: dict, source: str, minimum: int = 5) -> Fi
         (n.to_numpy() < minimum) | np.isnan(part.to_numpy(dtype=float)), 100 * part.to_numpy(dtype=float)
     )
     fig, ax = nouvelle_figure((TAILLE[0], 3.4))
-    palette = ListedColormap(["#f7fbff", "#deebf7", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"])
-    palette.set_bad("#e6e6e6")
+    palette = ListedColormap(
+        ["#f7fbff", "#deebf7", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"]
+    ).with_extremes(bad="#e6e6e6")
     image = ax.imshow(valeurs, aspect="auto", cmap=palette, vmin=0, vmax=100, interpolation="nearest")
     for i in range(valeurs.shape[0]):
         for j in range(valeurs.shape[1]):
