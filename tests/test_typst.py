@@ -121,6 +121,15 @@ def _lignes_coupant_un_intervalle(chemin) -> list[str]:
     return [ligne for ligne in lignes if ligne.count("[") > ligne.count("]")]
 
 
+def _tableau_html(titre: str, legende: str, colonnes: list[str], lignes: str) -> str:
+    """Section HTML : titre, tableau avec légende, en-têtes de colonnes et lignes déjà écrites."""
+    entete = "".join(f'<th scope="col">{c}</th>' for c in colonnes)
+    return (
+        f"<h2>{titre}</h2><table><caption>{legende}</caption><thead><tr>{entete}</tr></thead>"
+        f"<tbody>{lignes}</tbody></table>"
+    )
+
+
 def test_intervalle_et_son_estimation_jamais_coupes_en_fin_de_ligne(tmp_path, monkeypatch):
     """Tableau « Scores par canal de contact » d'une fiche : la colonne « Écart » est étroite."""
     from analyse import balisage_typst
@@ -135,8 +144,7 @@ def test_intervalle_et_son_estimation_jamais_coupes_en_fin_de_ligne(tmp_path, mo
         f'<td class="nombre">{i}</td><td>non</td></tr>'
         for i, canal in enumerate(canaux)
     )
-    entete = "".join(f'<th scope="col">{c}</th>' for c in colonnes)
-    corps = f"<h2>Canaux</h2><table><caption>Scores</caption><thead><tr>{entete}</tr></thead><tbody>{lignes}</tbody></table>"
+    corps = _tableau_html("Canaux", "Scores", colonnes, lignes)
     assert _lignes_coupant_un_intervalle(rendu.fragment_vers_pdf(corps, tmp_path / "intervalles.pdf", "Essai")) == []
     # témoin : sans espaces insécables, Typst coupe l'écart après « ; » dans cette colonne étroite
     monkeypatch.setattr(balisage_typst, "intervalles_insecables", lambda texte: texte)
@@ -182,8 +190,7 @@ def test_colonne_jamais_plus_etroite_que_son_plus_long_mot(tmp_path, monkeypatch
         f"<td>-0,{i}2 [-15,53 ; +15,30]</td><td>stable</td><td>2021 (non établie)</td></tr>"
         for i, serie in enumerate(series)
     )
-    entete = "".join(f'<th scope="col">{c}</th>' for c in colonnes)
-    corps = f"<h2>Tendances</h2><table><caption>Pentes</caption><thead><tr>{entete}</tr></thead><tbody>{lignes}</tbody></table>"
+    corps = _tableau_html("Tendances", "Pentes", colonnes, lignes)
     assert _mots_qui_se_chevauchent(rendu.fragment_vers_pdf(corps, tmp_path / "colonnes.pdf", "Essai")) == []
     monkeypatch.setattr(balisage_typst, "_mesures", lambda lignes, colonnes: "none")  # témoin : largeurs de Typst
     assert _mots_qui_se_chevauchent(rendu.fragment_vers_pdf(corps, tmp_path / "temoin-colonnes.pdf", "Essai"))
