@@ -320,6 +320,22 @@ def _signaler(rejets: Rejets, lignes, colonnes, motif: str, valeurs=None) -> Non
         )
 
 
+def _ouvrir_export(chemin, nom_affiche, export: str, correspondance, annee: int):
+    """Lit un export Services Publics +, renomme ses colonnes (libellés du portail ou champs de
+    l'API) et signale les colonnes inconnues : (table, rejets, colonnes inconnues)."""
+    table = lire_table(chemin, nom_affiche or str(chemin))
+    correspondance = charger_correspondance_colonnes() if correspondance is None else correspondance
+    inconnues = appliquer_correspondance(table, export, correspondance)
+    rejets = Rejets(table, annee)
+    _signaler_colonnes(rejets, inconnues)
+    return table, rejets, inconnues
+
+
+def _rejeter_code_manquant(rejets: Rejets) -> None:
+    donnees = rejets.table.donnees
+    rejets.ajouter(donnees["code_spplus"].isna().to_numpy(), "code_spplus", "code Services Publics + manquant")
+
+
 def _signaler_colonnes(rejets: Rejets, inconnues: list[str]) -> None:
     """Une ligne de signalement par colonne ignorée (ligne 1 : l'en-tête), sans rejeter de ligne de données."""
     _signaler(
@@ -426,13 +442,9 @@ def importer_experiences(
     >>> importer_experiences.__name__  # voir tests/test_spplus.py
     'importer_experiences'
     """
-    table = lire_table(chemin, nom_affiche or str(chemin))
-    correspondance = charger_correspondance_colonnes() if correspondance is None else correspondance
+    table, rejets, inconnues = _ouvrir_export(chemin, nom_affiche, "experiences", correspondance, annee)
     structures = structures if isinstance(structures, pd.DataFrame) else charger_structures(structures)
-    inconnues = appliquer_correspondance(table, "experiences", correspondance)
     d = table.donnees
-    rejets = Rejets(table, annee)
-    _signaler_colonnes(rejets, inconnues)
     rejeter_doublons(rejets, "id_experience", "identifiant d'expérience")
     ecrit, ecrit_ko = _dates_souples(d["date_ecrit"])
     rejets.ajouter((ecrit_ko | d["date_ecrit"].isna()).to_numpy(), "date_ecrit", MOTIF_DATE)
@@ -488,13 +500,9 @@ def importer_referentiel(
     >>> importer_referentiel.__name__  # voir tests/test_spplus.py
     'importer_referentiel'
     """
-    table = lire_table(chemin, nom_affiche or str(chemin))
-    correspondance = charger_correspondance_colonnes() if correspondance is None else correspondance
-    inconnues = appliquer_correspondance(table, "structures", correspondance)
+    table, rejets, inconnues = _ouvrir_export(chemin, nom_affiche, "structures", correspondance, annee)
     d = table.donnees
-    rejets = Rejets(table, annee)
-    _signaler_colonnes(rejets, inconnues)
-    rejets.ajouter(d["code_spplus"].isna().to_numpy(), "code_spplus", "code Services Publics + manquant")
+    _rejeter_code_manquant(rejets)
     rejets.ajouter(d["nom"].isna().to_numpy(), "nom", "intitulé de la structure manquant")
     rejeter_doublons(rejets, "code_spplus", "code Services Publics +")
     referentiel = pd.DataFrame({c: _colonne(d, c) for c in ("code_spplus", "nom", "reseau", "typologie")}).loc[
@@ -518,14 +526,10 @@ def importer_indicateurs(
     >>> importer_indicateurs.__name__  # voir tests/test_spplus.py
     'importer_indicateurs'
     """
-    table = lire_table(chemin, nom_affiche or str(chemin))
-    correspondance = charger_correspondance_colonnes() if correspondance is None else correspondance
+    table, rejets, inconnues = _ouvrir_export(chemin, nom_affiche, "indicateurs", correspondance, annee)
     structures = structures if isinstance(structures, pd.DataFrame) else charger_structures(structures)
-    inconnues = appliquer_correspondance(table, "indicateurs", correspondance)
     d = table.donnees
-    rejets = Rejets(table, annee)
-    _signaler_colonnes(rejets, inconnues)
-    rejets.ajouter(d["code_spplus"].isna().to_numpy(), "code_spplus", "code Services Publics + manquant")
+    _rejeter_code_manquant(rejets)
     rejets.ajouter(d["indicateur"].isna().to_numpy(), "indicateur", "code d'indicateur manquant")
     valeur, valeur_ko = convertir_nombres(d["valeur"].str.replace(r"\s*%$", "", regex=True))
     rejets.ajouter((valeur_ko | d["valeur"].isna()).to_numpy(), "valeur", "valeur illisible (nombre attendu)")
