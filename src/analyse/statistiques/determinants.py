@@ -33,6 +33,7 @@ import pandas as pd
 
 from analyse.donnees.codes import DETERMINANTS, libelle
 from analyse.formatage import nombre_fr
+from analyse.statistiques import verdicts
 
 CIBLE_REPONDANT = "satisfaction"
 COLONNE_GRAPPE = "structure_id"
@@ -1167,8 +1168,6 @@ def matrice_nationale(
 
 def _lire_ecarts_matrice(table: pd.DataFrame, ecarts: pd.DataFrame) -> pd.DataFrame:
     """Intervalles et verdicts de la matrice nationale (règle unique de ``verdicts``)."""
-    from analyse.statistiques import verdicts
-
     table = table.merge(ecarts[["determinant", "erreur_type"]], on="determinant", how="left")
     evalues = table["performance"].notna() & table["erreur_type"].notna()
     lus = iter(
